@@ -1,0 +1,81 @@
+"""Regenerate the caller recordings used by the tests.
+
+Test callers must not sound like the bot (Piper "joe" in English, Kokoro
+"ff_siwis" in French). English callers use other Kokoro voices; the French
+caller is ff_siwis lowered in pitch and slowed by resampling, so it sounds like
+another person. Output: 8 kHz mono 16-bit WAV, as a phone line carries.
+
+    .venv/bin/python audio_fixtures/generate.py
+"""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from voicebot.audio.codec import float_to_int16
+from voicebot.audio.resample import resample
+from voicebot.engines.models import ModelPaths
+from voicebot.engines.tts import KokoroSynthesizer
+from voicebot.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+RATE = 8000
+
+# file name -> (voice, espeak language, text, pitch factor)
+CALLERS = {
+    "en_account_100200.wav": ("am_michael", "en-us",
+                              "My account number is one, zero, zero... two, zero, zero.", 1.0),
+    "en_yes.wav": ("am_michael", "en-us", "Yes, that's right.", 1.0),
+    "en_no_correction.wav": ("af_heart", "en-us",
+                             "No. It's five, zero, zero, six, zero, zero.", 1.0),
+    "en_interrupt.wav": ("af_heart", "en-us",
+                         "Sorry to interrupt, but I really need to talk about my bill today.", 1.0),
+    "en_mm.wav": ("bf_emma", "en-us", "Mm-hmm.", 1.0),
+    "fr_account_300400.wav": ("ff_siwis", "fr-fr",
+                              "Mon numéro de dossier est trois, zéro, zéro, quatre, zéro, zéro.",
+                              0.85),
+    "fr_oui.wav": ("ff_siwis", "fr-fr", "Oui, c'est bien ça.", 0.85),
+}
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(float_to_int16(samples).tobytes())
+
+
+def cough(seconds: float = 0.18, seed: int = 7) -> np.ndarray:
+    """A cough-length burst: noise with a fast attack and decay, low-passed."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    noise = rng.normal(0, 1, n)
+    noise = np.convolve(noise, np.ones(6) / 6, mode="same")
+    envelope = np.minimum(1, np.arange(n) / (0.015 * RATE)) * np.exp(-np.arange(n) / (0.06 * RATE))
+    burst = 0.5 * noise * envelope / np.max(np.abs(noise * envelope))
+    return np.concatenate([np.zeros(int(0.1 * RATE)), burst, np.zeros(int(0.1 * RATE))])
+
+
+def main() -> None:
+    paths = ModelPaths(Settings.from_env().models_dir)
+    engines: dict[tuple[str, str], KokoroSynthesizer] = {}
+    for name, (voice, lang, text, pitch) in CALLERS.items():
+        key = (voice, lang)
+        if key not in engines:
+            engines[key] = KokoroSynthesizer(*paths.kokoro(), voice=voice, language=lang)
+        tts = engines[key]
+        audio = tts.synthesize(text).astype(np.float32) / 32768
+        # Reading 24 kHz audio as if it were 24 kHz * pitch lowers pitch and tempo together.
+        audio = resample(audio, int(tts.sample_rate * pitch), RATE)
+        write_wav(HERE / name, audio * 0.8)
+        print(f"{name}: {len(audio) / RATE:.2f} s  {text!r}")
+    write_wav(HERE / "cough.wav", cough())
+    print("cough.wav")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""voicebot: a self-hosted telephone voice agent for payment arrangements."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Audio: G.711 codec, resampling and framing."""

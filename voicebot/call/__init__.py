@@ -1,0 +1,1 @@
+"""One call: listening, speaking, timing, and the session that wires them."""

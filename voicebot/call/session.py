@@ -1,0 +1,312 @@
+"""One call: wires listening, understanding, the dialogue and speaking together.
+
+The session owns its tasks (the turn being processed, the reply being spoken,
+the no-input and keypad timers) and cancels them explicitly. It never touches a
+socket: audio comes in as carrier events and goes out through ``CallControl``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from voicebot.call.listener import Listener
+from voicebot.call.speaker import Outbound, Speaker, Utterance
+from voicebot.call.timing import CallTimings, TurnTiming
+from voicebot.clock import Clock
+from voicebot.dialogue.base import Dialogue, Listen, Reply
+from voicebot.engines.registry import Engines
+from voicebot.errors import VoicebotError
+from voicebot.settings import Settings
+from voicebot.telephony.events import (
+    AudioReceived,
+    CallEnded,
+    CarrierEvent,
+    DigitPressed,
+    MarkPlayed,
+)
+from voicebot.turns.detector import BargeIn, NoiseIgnored, SpeechEnded, SpeechStarted, TurnConfig
+
+log = logging.getLogger(__name__)
+
+KEYPAD_TIMEOUT = 3.0  # seconds after the last key before the entry is taken
+
+
+class CallControl(Outbound, Protocol):
+    async def hangup(self, reason: str) -> None: ...
+
+
+@dataclass
+class TranscriptEntry:
+    speaker: str  # "bot" or "caller"
+    text: str
+    at: float
+    interrupted: bool = False
+    via: str = "voice"  # or "keypad"
+
+
+class CallSession:
+    def __init__(self, *, call_id: str, language: str, settings: Settings, engines: Engines,
+                 dialogue: Dialogue, control: CallControl, clock: Clock) -> None:
+        self.call_id = call_id
+        self.language = language
+        self.settings = settings
+        self.dialogue = dialogue
+        self._engines = engines
+        self._control = control
+        self._clock = clock
+        self.listener = Listener(engines.vad.stream(), TurnConfig(
+            threshold=settings.vad_threshold,
+            min_speech=settings.min_speech_ms / 1000,
+            barge_in_speech=settings.barge_in_min_speech_ms / 1000,
+            end_silence=settings.end_of_turn_silence_ms / 1000,
+            max_turn=settings.max_turn_seconds,
+        ))
+        self.speaker = Speaker(control, engines.voice(language), engines.tts_pool, clock,
+                               call_id=call_id)
+        self.timings = CallTimings()
+        self.transcript: list[TranscriptEntry] = []
+        self.events: list[tuple[float, str, str]] = []  # (time, kind, detail)
+        self.started_at = clock.now()
+        self.ended = False
+        self._turn_task: asyncio.Task[None] | None = None
+        self._turn_onset: float | None = None  # onset of a turn still being understood
+        self._after_task: asyncio.Task[None] | None = None
+        self._no_input_task: asyncio.Task[None] | None = None
+        self._keypad_task: asyncio.Task[None] | None = None
+        self._keypad = ""
+        self._overlapped = False  # caller began speaking while the bot spoke
+        self._barged = False
+        self._turns = 0
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._event("start", f"language={self.language} prompts={self.dialogue.prompt_version}")
+        started = self._clock.now()
+
+        def first_audio(at: float) -> None:
+            self.timings.greeting_first_audio_ms = round((at - started) * 1000, 1)
+
+        self._respond(self.dialogue.start(), on_first_audio=first_audio)
+
+    async def handle(self, event: CarrierEvent) -> None:
+        if self.ended:
+            return
+        if isinstance(event, AudioReceived):
+            await self._on_audio(event)
+        elif isinstance(event, DigitPressed):
+            await self._on_digit(event.digit)
+        elif isinstance(event, MarkPlayed):
+            self.speaker.on_mark(event.name)
+        elif isinstance(event, CallEnded):
+            await self.close(event.reason)
+
+    async def close(self, reason: str) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        self._event("end", reason)
+        for task in (self._turn_task, self._after_task, self._no_input_task, self._keypad_task):
+            await _cancel(task)
+        await self.speaker.close()
+        log.info("%s: call ended (%s) after %.1f s; timings %s", self.call_id, reason,
+                 self._clock.now() - self.started_at, self.timings.summary())
+
+    # -- caller audio ----------------------------------------------------------------
+
+    async def _on_audio(self, event: AudioReceived) -> None:
+        if self._clock.now() - self.started_at > self.settings.max_call_seconds:
+            await self._hangup("max_call_duration")
+            return
+        for turn_event in self.listener.push_ulaw(event.payload, event.timestamp_ms):
+            if isinstance(turn_event, SpeechStarted):
+                await self._on_speech_started(turn_event)
+            elif isinstance(turn_event, BargeIn):
+                await self._on_barge_in(turn_event)
+            elif isinstance(turn_event, SpeechEnded):
+                self._on_speech_ended(turn_event)
+            elif isinstance(turn_event, NoiseIgnored):
+                log.debug("%s: ignored %.0f ms of noise", self.call_id, turn_event.voiced * 1000)
+
+    async def _on_speech_started(self, event: SpeechStarted) -> None:
+        await _cancel(self._no_input_task)
+        self._barged = False
+        self._overlapped = self.speaker.speaking()
+        if self._turn_task is not None and not self._turn_task.done():
+            # The caller went on before we answered ("one zero zero... two zero zero"):
+            # drop the half-understood turn and hear it again with what follows.
+            await _cancel(self._turn_task)
+            self._event("turn_continued", "")
+        else:
+            self._turn_onset = event.onset
+
+    async def _on_barge_in(self, event: BargeIn) -> None:
+        if not self.speaker.speaking():
+            return
+        self._barged = True
+        now = self._clock.now()
+        onset_clock = now - (self.listener.now - event.onset)
+        heard = await self.speaker.interrupt()
+        self.timings.barge_in_ms.append(round((self._clock.now() - onset_clock) * 1000, 1))
+        self._mark_interrupted(heard)
+        self._event("barge_in", heard)
+        log.info("%s: barge-in after %.0f ms of speech; caller heard %r", self.call_id,
+                 (event.at - event.onset) * 1000, heard)
+
+    def _on_speech_ended(self, event: SpeechEnded) -> None:
+        if self._overlapped and not self._barged and self.speaker.speaking():
+            # A backchannel or noise under the bot's speech ("mm", "ok", a cough).
+            self._event("backchannel", f"{(event.last_voiced - event.onset) * 1000:.0f} ms")
+            self._turn_onset = None
+            return
+        onset = self._turn_onset if self._turn_onset is not None else event.onset
+        audio = self.listener.turn_audio(onset, event.last_voiced)
+        now = self._clock.now()
+        self._turns += 1
+        timing = TurnTiming(
+            index=self._turns,
+            speech_end=now - (self.listener.now - event.last_voiced),
+            end_detected=now,
+            audio_seconds=len(audio) / 16_000,
+        )
+        self._turn_task = _spawn(self._process_turn(audio, timing),
+                                 f"{self.call_id}-turn-{self._turns}")
+
+    async def _process_turn(self, audio: np.ndarray, timing: TurnTiming) -> None:
+        try:
+            transcript = await self._engines.stt_pool.run(
+                self._engines.stt.transcribe, audio, self.language, None
+            )
+        except VoicebotError as exc:
+            log.error("%s: speech recognition failed: %s", self.call_id, exc)
+            self._turn_onset = None
+            self._start_no_input_timer()
+            return
+        self._turn_onset = None
+        timing.transcript_ready = self._clock.now()
+        text = transcript.text.strip()
+        timing.text = text
+        if not text:
+            log.info("%s: turn %d had no words (%.1f s of audio)", self.call_id, timing.index,
+                     transcript.audio_seconds)
+            self._start_no_input_timer()
+            return
+        self.transcript.append(TranscriptEntry("caller", text, timing.transcript_ready))
+        reply = self.dialogue.on_caller_text(text)
+        timing.reply_ready = self._clock.now()
+        self.timings.turns.append(timing)
+
+        def first_audio(at: float) -> None:
+            timing.first_audio_sent = at
+            log.info("%s: turn %d %r -> %r; stages ms %s", self.call_id, timing.index, text,
+                     reply.text[:80], timing.stages())
+
+        self._respond(reply, on_first_audio=first_audio)
+
+    # -- keypad ------------------------------------------------------------------------
+
+    async def _on_digit(self, digit: str) -> None:
+        await _cancel(self._no_input_task)
+        if self.speaker.speaking():
+            heard = await self.speaker.interrupt()
+            self._mark_interrupted(heard)
+        await _cancel(self._keypad_task)
+        if digit == "*":
+            self._keypad = ""
+            return
+        if digit != "#":
+            self._keypad += digit
+        if digit == "#" or (self.dialogue.listen is Listen.YES_NO and len(self._keypad) == 1):
+            self._submit_keypad()
+        else:
+            self._keypad_task = _spawn(self._keypad_timeout(), f"{self.call_id}-keypad")
+
+    async def _keypad_timeout(self) -> None:
+        await self._clock.sleep(KEYPAD_TIMEOUT)
+        self._submit_keypad()
+
+    def _submit_keypad(self) -> None:
+        digits, self._keypad = self._keypad, ""
+        if not digits:
+            return
+        self.transcript.append(TranscriptEntry("caller", digits, self._clock.now(), via="keypad"))
+        self._event("keypad", f"{len(digits)} digits")
+        self._respond(self.dialogue.on_keypad(digits))
+
+    # -- replies ---------------------------------------------------------------------------
+
+    def _respond(self, reply: Reply, on_first_audio=None) -> None:  # type: ignore[no-untyped-def]
+        self.listener.detector.end_silence = (
+            self.settings.digits_end_of_turn_silence_ms / 1000
+            if self.dialogue.listen is Listen.DIGITS
+            else self.settings.end_of_turn_silence_ms / 1000
+        )
+        utterance = self.speaker.say(reply.text, on_first_audio=on_first_audio)
+        self.transcript.append(TranscriptEntry("bot", reply.text, self._clock.now()))
+        if self._after_task is not None and not self._after_task.done():
+            self._after_task.cancel()
+        self._after_task = _spawn(self._after_reply(utterance, reply), f"{self.call_id}-after")
+
+    async def _after_reply(self, utterance: Utterance, reply: Reply) -> None:
+        await self.speaker.wait_until_heard()
+        if utterance.interrupted or self.ended:
+            return
+        if reply.handoff:
+            self._event("handoff", reply.handoff)
+            log.info("%s: hand-off requested: %s", self.call_id, reply.handoff)
+            await self._hangup(f"handoff:{reply.handoff}")
+        elif reply.end_call:
+            await self._hangup("dialogue_ended")
+        else:
+            self._start_no_input_timer()
+
+    def _start_no_input_timer(self) -> None:
+        if self._no_input_task is not None and not self._no_input_task.done():
+            self._no_input_task.cancel()
+        self._no_input_task = _spawn(self._no_input(), f"{self.call_id}-no-input")
+
+    async def _no_input(self) -> None:
+        await self._clock.sleep(self.settings.no_input_timeout_seconds)
+        if self.listener.detector.in_speech or self.speaker.speaking() or self.ended:
+            return
+        self._event("no_input", "")
+        self._respond(self.dialogue.on_no_input())
+
+    async def _hangup(self, reason: str) -> None:
+        await self._control.hangup(reason)
+        await self.close(reason)
+
+    def _mark_interrupted(self, heard: str) -> None:
+        for entry in reversed(self.transcript):
+            if entry.speaker == "bot":
+                entry.text, entry.interrupted = heard, True
+                break
+
+    def _event(self, kind: str, detail: str) -> None:
+        self.events.append((self._clock.now(), kind, detail))
+
+
+def _spawn(coro, name: str) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
+    """A task whose failure is logged, never silently dropped."""
+    task = asyncio.create_task(coro, name=name)
+    task.add_done_callback(_log_failure)
+    return task
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("task %s failed", task.get_name(), exc_info=task.exception())
+
+
+async def _cancel(task: asyncio.Task[None] | None) -> None:
+    if task is None or task.done() or task is asyncio.current_task():
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,1 @@
+"""The conversation: state, prompts, and deterministic parsers."""

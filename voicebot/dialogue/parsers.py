@@ -1,0 +1,171 @@
+"""Deterministic understanding of what callers say: digits and yes/no, EN and FR.
+
+Speech recognition returns numbers sometimes as digits ("100 200"), sometimes as
+words ("one zero zero"), and French callers often read references in pairs
+("dix, zéro deux"). These parsers accept all of those and answer ``None`` when
+they are not sure, so the caller can be asked again.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from text_to_num import text2num
+
+_SPOKEN_ZERO = {"en": ("oh", "o"), "fr": ()}
+_REPEAT = {
+    "en": {"double": 2, "triple": 3},
+    "fr": {"double": 2, "triple": 3},
+}
+_DIGIT_RUN = re.compile(r"\d(?:[\d\s,.\-–/]*\d)?")
+
+
+def normalize(text: str) -> str:
+    """Lower case, unified apostrophes and spaces, accents kept."""
+    text = unicodedata.normalize("NFC", text).lower()
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip()
+
+
+_DIGIT_WORDS = {
+    "en": "zero one two three four five six seven eight nine".split(),
+    "fr": "zéro un deux trois quatre cinq six sept huit neuf".split(),
+}
+
+
+def _number_words_to_digits(words: list[str], language: str) -> list[str]:
+    """Turn each number word into digits, keeping "twenty one" as 21, not 201.
+
+    Words are read one at a time (not as a quantity) because references are
+    spelled digit by digit: "un zéro zéro" is 1 0 0, not 100.
+    """
+    digit_words = {w: str(i) for i, w in enumerate(_DIGIT_WORDS.get(language, _DIGIT_WORDS["en"]))}
+    if language == "fr":
+        digit_words["une"] = "1"
+    out: list[str] = []
+    for raw in words:
+        word = raw.strip(",.;:!?")
+        separator = "," if raw != word else ""
+        value = digit_words.get(word)
+        if value is None and re.fullmatch(r"[^\W\d_]+(?:-[^\W\d_]+)*", word):
+            try:
+                value = str(text2num(word, language))
+            except ValueError:
+                value = None
+        if value is None:
+            out.append(raw)
+            continue
+        previous = out[-1] if out else ""
+        if (len(value) == 1 and previous.isdigit() and len(previous) == 2
+                and previous.endswith("0") and previous != "10" and value != "0"):
+            out[-1] = previous[0] + value  # twenty one -> 21
+        else:
+            out.append(value)
+        if separator:
+            out[-1] += separator
+    return out
+
+
+def _spoken_zeros(words: list[str], zeros: tuple[str, ...], language: str) -> list[str]:
+    """"oh" is zero next to another digit ("nine four one oh seven"), not in "oh well"."""
+    names = set(_DIGIT_WORDS.get(language, ())) | set(zeros)
+
+    def digitish(word: str) -> bool:
+        word = word.strip(",.")
+        return word.isdigit() or word in names
+
+    out = list(words)
+    for i, word in enumerate(words):
+        if word.strip(",.") in zeros:
+            neighbours = words[max(0, i - 1) : i] + words[i + 1 : i + 2]
+            if any(digitish(n) for n in neighbours):
+                out[i] = word.replace(word.strip(",."), "zero")
+    return out
+
+
+def _expand_repeats(words: list[str], language: str) -> list[str]:
+    out: list[str] = []
+    repeats = _REPEAT.get(language, {})
+    i = 0
+    while i < len(words):
+        count = repeats.get(words[i].strip(",."))
+        if count and i + 1 < len(words):
+            out.extend([words[i + 1]] * count)
+            i += 2
+            continue
+        out.append(words[i])
+        i += 1
+    return out
+
+
+def extract_digits(text: str, language: str = "en") -> str | None:
+    """The longest run of digits the caller said, e.g. "one zero zero, 200" -> "100200".
+
+    Digits separated only by spaces, commas, dots or dashes belong to one run:
+    a reference is read in groups. Returns None when nothing digit-like was said.
+    """
+    words = normalize(text).split(" ")
+    zeros = _SPOKEN_ZERO.get(language, ())
+    # "oh" counts as zero only between other digit words or digits.
+    if zeros:
+        words = _spoken_zeros(words, zeros, language)
+    words = _expand_repeats(words, language)
+    converted = " ".join(_number_words_to_digits(words, language))
+    runs = [re.sub(r"\D", "", run) for run in _DIGIT_RUN.findall(converted)]
+    runs = [run for run in runs if run]
+    if not runs:
+        return None
+    return max(runs, key=len)
+
+
+_YES = {
+    "en": ["yes", "yeah", "yep", "yup", "correct", "right", "that's right", "sure", "exactly",
+           "affirmative", "uh-huh", "uh huh", "okay", "ok", "that is right", "absolutely",
+           "indeed", "of course", "that's it", "perfect"],
+    "fr": ["oui", "ouais", "exact", "exactement", "c'est ça", "c'est bien ça", "d'accord",
+           "tout à fait", "correct", "c'est correct", "bien sûr", "absolument", "parfait",
+           "voilà", "ok", "okay", "oui oui"],
+}
+_NO = {
+    "en": ["no", "nope", "nah", "wrong", "incorrect", "not right", "not correct", "isn't",
+           "is not", "that's not", "negative", "not quite", "not it"],
+    "fr": ["non", "pas ça", "faux", "incorrect", "pas correct", "pas bon", "pas exact",
+           "ce n'est pas", "c'est pas", "pas du tout"],
+}
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", text) is not None
+
+
+def parse_yes_no(text: str, language: str = "en") -> bool | None:
+    """True for yes, False for no, None when unclear or both."""
+    norm = re.sub(r"[!?.,;:]", " ", normalize(text))
+    norm = re.sub(r"\s+", " ", norm).strip()
+    if not norm:
+        return None
+    says_no = any(_contains(norm, p) for p in _NO.get(language, _NO["en"]))
+    says_yes = any(_contains(norm, p) for p in _YES.get(language, _YES["en"]))
+    if says_no:
+        # "not correct", "c'est pas ça": the negation wins over the yes word inside it.
+        return False if not says_yes or _negated_yes(norm, language) else None
+    return True if says_yes else None
+
+
+def _negated_yes(text: str, language: str) -> bool:
+    pattern = {
+        "en": r"\b(not|isn't|n't)\b.{0,12}\b(right|correct|it)\b",
+        "fr": r"\b(pas|n'est pas)\b.{0,12}\b(ça|correct|exact|bon)\b|c'est pas",
+    }.get(language, r"\bnot\b")
+    return re.search(pattern, text) is not None
+
+
+def spell_digits(digits: str, language: str = "en") -> str:
+    """Digits as words with pauses, for reading a reference back."""
+    words = {
+        "en": "zero one two three four five six seven eight nine".split(),
+        "fr": "zéro un deux trois quatre cinq six sept huit neuf".split(),
+    }.get(language)
+    if words is None:
+        words = "zero one two three four five six seven eight nine".split()
+    return ", ".join(words[int(d)] for d in digits if d.isdigit())

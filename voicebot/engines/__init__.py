@@ -1,0 +1,1 @@
+"""Speech and language engines behind small protocols, and the pools they run in."""

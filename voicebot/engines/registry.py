@@ -1,0 +1,69 @@
+"""Loading every engine once per process, shared by all calls."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from voicebot.engines.models import ModelPaths
+from voicebot.engines.pool import WorkerPool
+from voicebot.engines.stt import SpeechRecognizer, WhisperRecognizer
+from voicebot.engines.tts import KokoroSynthesizer, PiperSynthesizer, SpeechSynthesizer
+from voicebot.errors import ConfigError
+from voicebot.settings import Settings
+from voicebot.turns.vad import SileroVad
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Engines:
+    vad: SileroVad
+    stt: SpeechRecognizer
+    stt_pool: WorkerPool
+    voices: dict[str, SpeechSynthesizer]
+    tts_pool: WorkerPool
+    stt_model: str = "base"
+
+    def voice(self, language: str) -> SpeechSynthesizer:
+        try:
+            return self.voices[language]
+        except KeyError:
+            raise ConfigError(f"no voice for language {language!r}") from None
+
+    def close(self) -> None:
+        self.stt_pool.shutdown()
+        self.tts_pool.shutdown()
+
+    @classmethod
+    def load(cls, settings: Settings) -> Engines:
+        paths = ModelPaths(settings.models_dir)
+        started = time.perf_counter()
+        stt = WhisperRecognizer(
+            paths.whisper(settings.stt_model), cpu_threads=settings.stt_cpu_threads,
+            beam_size=settings.stt_beam_size, english_only=settings.stt_model.endswith(".en"),
+        )
+        voices: dict[str, SpeechSynthesizer] = {}
+        if settings.piper_voice_en:
+            voices["en"] = PiperSynthesizer(settings.piper_voice_en,
+                                            threads=settings.tts_cpu_threads)
+        else:
+            voices["en"] = PiperSynthesizer(*paths.piper_en(), threads=settings.tts_cpu_threads)
+        if settings.piper_voice_fr:
+            voices["fr"] = PiperSynthesizer(settings.piper_voice_fr,
+                                            threads=settings.tts_cpu_threads)
+        else:
+            voices["fr"] = KokoroSynthesizer(*paths.kokoro(), threads=2)
+        engines = cls(
+            vad=SileroVad(),
+            stt=stt,
+            stt_pool=WorkerPool("stt", settings.stt_workers, settings.stt_max_pending),
+            voices=voices,
+            tts_pool=WorkerPool("tts", settings.tts_workers, settings.tts_max_pending),
+            stt_model=settings.stt_model,
+        )
+        log.info("engines loaded in %.1f s (stt=%s, voices: %s)", time.perf_counter() - started,
+                 settings.stt_model,
+                 ", ".join(f"{k}={type(v).__name__}" for k, v in voices.items()))
+        return engines

@@ -1,0 +1,85 @@
+"""Speech to text with faster-whisper."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from voicebot.errors import EngineError, ModelError
+
+log = logging.getLogger(__name__)
+STT_RATE = 16_000
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    language: str
+    audio_seconds: float
+    decode_seconds: float
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+
+
+class SpeechRecognizer(Protocol):
+    """Blocking: run it in a WorkerPool."""
+
+    def transcribe(self, audio: np.ndarray, language: str | None, hint: str | None = None
+                   ) -> Transcript: ...
+
+
+class WhisperRecognizer:
+    """faster-whisper on CPU, int8, greedy decoding by default (fast enough for calls)."""
+
+    def __init__(self, model_dir: Path, *, cpu_threads: int = 2, beam_size: int = 1,
+                 english_only: bool = False) -> None:
+        from faster_whisper import WhisperModel
+
+        try:
+            self._model = WhisperModel(str(model_dir), device="cpu", compute_type="int8",
+                                       cpu_threads=cpu_threads)
+        except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError variants
+            raise ModelError(f"cannot load whisper model from {model_dir}: {exc}") from exc
+        self.beam_size = beam_size
+        self.english_only = english_only
+
+    def transcribe(self, audio: np.ndarray, language: str | None, hint: str | None = None
+                   ) -> Transcript:
+        started = time.perf_counter()
+        if self.english_only:
+            language = "en"
+        try:
+            segments, info = self._model.transcribe(
+                audio.astype(np.float32, copy=False),
+                language=language,
+                beam_size=self.beam_size,
+                temperature=0.0,
+                condition_on_previous_text=False,
+                without_timestamps=True,
+                vad_filter=False,
+                initial_prompt=hint,
+            )
+            # The generator decodes lazily: consume it here, on the worker thread.
+            pieces = list(segments)
+        except Exception as exc:
+            raise EngineError(f"speech recognition failed: {exc}") from exc
+        kept = [s for s in pieces if not _hallucination(s.no_speech_prob, s.avg_logprob)]
+        text = " ".join(s.text.strip() for s in kept).strip()
+        return Transcript(
+            text=text,
+            language=info.language,
+            audio_seconds=len(audio) / STT_RATE,
+            decode_seconds=time.perf_counter() - started,
+            avg_logprob=float(np.mean([s.avg_logprob for s in pieces])) if pieces else 0.0,
+            no_speech_prob=max((s.no_speech_prob for s in pieces), default=1.0),
+        )
+
+
+def _hallucination(no_speech_prob: float, avg_logprob: float) -> bool:
+    # Whisper invents short phrases ("Thank you.") on noise; it also tells us so.
+    return no_speech_prob > 0.6 and avg_logprob < -0.8

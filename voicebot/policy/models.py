@@ -1,0 +1,549 @@
+"""Creditor policies as data: the YAML schema, its cross-field rules and loading.
+
+Operations staff edit one YAML file per creditor (``policies/<creditor-id>.yaml``).
+Everything here is strict (unknown fields and wrong types are errors, models are
+frozen) because a typo in a policy would otherwise let the bot offer a plan the
+creditor never allowed. Every problem is reported as ``FILE: field.path: what is
+wrong`` so the person who edited the file can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from voicebot.errors import ConfigError
+
+# ISO 4217 minor units of the currencies a creditor may use. Money is always
+# quantized to these, so a currency missing here is refused rather than guessed.
+CURRENCY_MINOR_DIGITS: Mapping[str, int] = {
+    "AUD": 2, "CAD": 2, "CHF": 2, "CZK": 2, "DKK": 2, "EUR": 2, "GBP": 2, "HUF": 2,
+    "JPY": 0, "KRW": 0, "MXN": 2, "NOK": 2, "NZD": 2, "PLN": 2, "RON": 2, "SEK": 2,
+    "USD": 2, "ZAR": 2,
+}  # fmt: skip
+
+ACCOUNTS_FILE = "accounts.yaml"
+DEFAULT_DAYS_OF_MONTH = tuple(range(1, 29))
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+IdentityFactor = Literal[
+    "name", "postcode", "date_of_birth", "account_reference", "email", "phone_number"
+]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+DayOfMonth = Annotated[int, Field(ge=1, le=31)]
+MinAmount = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(gt=0, le=520)]
+Duration = Annotated[int, Field(gt=0, le=3660)]
+Window = Annotated[int, Field(ge=0, le=366)]
+Days = Annotated[tuple[DayOfMonth, ...], Field(min_length=1)]
+
+
+class Frequency(StrEnum):
+    """How often instalments fall due."""
+
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+    @property
+    def per_year(self) -> int:
+        """Payments a year, used to compare amounts asked at another frequency."""
+        return {"weekly": 52, "fortnightly": 26, "monthly": 12}[self.value]
+
+    @property
+    def min_period_days(self) -> int:
+        """The shortest gap between two due dates (28 days for monthly)."""
+        return {"weekly": 7, "fortnightly": 14, "monthly": 28}[self.value]
+
+
+Frequencies = Annotated[tuple[Frequency, ...], Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _unique(values: tuple[Any, ...], what: str) -> tuple[Any, ...]:
+    seen = [v for i, v in enumerate(values) if v in values[:i]]
+    if seen:
+        raise ValueError(f"{what} listed twice: {', '.join(map(str, dict.fromkeys(seen)))}")
+    return values
+
+
+class DownPayment(_Model):
+    """A first payment due on the first-payment date, before the instalments.
+
+    The amount required is the larger of ``min_percent`` of the balance and
+    ``min_amount`` (never more than the balance itself).
+    """
+
+    min_percent: Annotated[Decimal, Field(ge=0, lt=100, allow_inf_nan=False)] = Decimal(0)
+    min_amount: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)] = Decimal(0)
+
+
+class InstalmentRules(_Model):
+    """Limits of an instalment plan; durations count days from the day of the call."""
+
+    frequencies: Frequencies
+    max_count: Count
+    min_amount: MinAmount
+    max_duration_days: Duration
+    first_payment_within_days: Window
+    days_of_month: Days = DEFAULT_DAYS_OF_MONTH
+    down_payment: DownPayment | None = None
+
+    @field_validator("frequencies")
+    @classmethod
+    def _unique_frequencies(cls, value: tuple[Frequency, ...]) -> tuple[Frequency, ...]:
+        return _unique(value, "frequency")
+
+    @field_validator("days_of_month")
+    @classmethod
+    def _sorted_days(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(sorted(_unique(value, "day")))
+
+
+class HardshipRules(_Model):
+    """Wider instalment limits for debtors in hardship; a person must approve them.
+
+    Each field left out keeps the value of the normal ``instalments`` rules.
+    """
+
+    frequencies: Frequencies | None = None
+    max_count: Count | None = None
+    min_amount: MinAmount | None = None
+    max_duration_days: Duration | None = None
+    first_payment_within_days: Window | None = None
+    days_of_month: Days | None = None
+    down_payment: DownPayment | None = None
+
+    @field_validator("frequencies")
+    @classmethod
+    def _unique_frequencies(cls, value: tuple[Frequency, ...] | None) -> Any:
+        return None if value is None else _unique(value, "frequency")
+
+    @field_validator("days_of_month")
+    @classmethod
+    def _sorted_days(cls, value: tuple[int, ...] | None) -> Any:
+        return None if value is None else tuple(sorted(_unique(value, "day")))
+
+
+class Settlement(_Model):
+    """A lump sum below the balance that closes the debt if paid in time."""
+
+    max_discount_percent: Annotated[Decimal, Field(gt=0, lt=100, allow_inf_nan=False)]
+    within_days: Window
+
+
+class Identity(_Model):
+    """What the bot may ask to make sure it speaks to the debtor, and how often."""
+
+    factors: Annotated[tuple[IdentityFactor, ...], Field(min_length=1)]
+    max_attempts: Annotated[int, Field(ge=1, le=10)]
+
+    @field_validator("factors")
+    @classmethod
+    def _unique_factors(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _unique(value, "factor")
+
+
+class CallingHours(_Model):
+    """When the debtor may be called, in the debtor's local time."""
+
+    start: dt.time
+    end: dt.time
+    days: tuple[Weekday, ...] = WEEKDAYS
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _quoted_time(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise PydanticCustomError(
+                "time_unquoted",
+                'write the time in quotes, like "21:00" (YAML reads an unquoted 21:00 '
+                "as the number {number})",
+                {"number": value},
+            )
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _unique_days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _unique(value, "day")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CallingHours:
+        if self.start >= self.end:
+            raise ValueError("start must be before end")
+        return self
+
+    def allows(self, local: dt.datetime) -> bool:
+        """Whether a call may be made at ``local`` (the debtor's wall-clock time)."""
+        return WEEKDAYS[local.weekday()] in self.days and self.start <= local.time() < self.end
+
+
+class Policy(_Model):
+    """One creditor's rules for payment arrangements."""
+
+    id: Slug
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    version: Annotated[str, Field(min_length=1, max_length=64)]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    jurisdiction: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")]
+    languages: Annotated[tuple[Language, ...], Field(min_length=1)]
+    disclosures: tuple[Identifier, ...] = ()
+    identity: Identity
+    calling_hours: CallingHours
+    instalments: InstalmentRules
+    settlement: Settlement | None = None
+    hardship: HardshipRules | None = None
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _date_version(cls, value: Any) -> Any:
+        # An unquoted 2026-11-01 is a date to YAML; the intent is unambiguous.
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if value not in CURRENCY_MINOR_DIGITS:
+            known = ", ".join(sorted(CURRENCY_MINOR_DIGITS))
+            raise ValueError(f"unknown currency {value!r} (known: {known})")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _unique_languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _unique(value, "language")
+
+    @field_validator("disclosures")
+    @classmethod
+    def _unique_disclosures(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _unique(value, "disclosure")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        problems = consistency_problems(self)
+        if problems:
+            raise PydanticCustomError(
+                "policy_inconsistent",
+                "{summary}",
+                {"summary": "; ".join(f"{p}: {m}" for p, m in problems), "problems": problems},
+            )
+        return self
+
+    @property
+    def minor_digits(self) -> int:
+        """Decimal places of the currency (2 for USD and EUR)."""
+        return CURRENCY_MINOR_DIGITS[self.currency]
+
+    @cached_property
+    def hardship_rules(self) -> InstalmentRules | None:
+        """The normal instalment rules widened by the hardship variant, if any."""
+        if self.hardship is None:
+            return None
+        update = {name: getattr(self.hardship, name) for name in self.hardship.model_fields_set}
+        return self.instalments.model_copy(update=update)
+
+    def rules(self, hardship: bool = False) -> InstalmentRules:
+        """The instalment rules in force; hardship falls back to normal when absent."""
+        if hardship and self.hardship_rules is not None:
+            return self.hardship_rules
+        return self.instalments
+
+
+# --------------------------------------------------------------------------- cross-field
+
+
+def _decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _longest_wait_for_allowed_day(days: tuple[int, ...]) -> int:
+    """Most days from any date to the next date whose day of month is allowed.
+
+    Computed over a whole leap-year cycle so short months and February count.
+    """
+    allowed = set(days)
+    start = dt.date(2024, 1, 1)
+    longest = gap = 0
+    for offset in range(366 * 4 + 62):
+        if (start + dt.timedelta(days=offset)).day in allowed:
+            gap = 0
+        else:
+            gap += 1
+            longest = max(longest, gap)
+    return longest
+
+
+def _rules_problems(rules: InstalmentRules, prefix: str, digits: int) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if rules.first_payment_within_days > rules.max_duration_days:
+        problems.append((
+            f"{prefix}.first_payment_within_days",
+            f"{rules.first_payment_within_days} days is longer than max_duration_days "
+            f"({rules.max_duration_days})",
+        ))
+    if Frequency.MONTHLY in rules.frequencies:
+        if min(rules.days_of_month) > 28:
+            problems.append((
+                f"{prefix}.days_of_month",
+                "needs at least one day from 1 to 28, or February has no allowed day",
+            ))
+        else:
+            wait = _longest_wait_for_allowed_day(rules.days_of_month)
+            if rules.first_payment_within_days < wait:
+                problems.append((
+                    f"{prefix}.first_payment_within_days",
+                    f"{rules.first_payment_within_days} days may contain no allowed day of the "
+                    f"month for a monthly plan (up to {wait} days between allowed days)",
+                ))
+    steps = rules.max_count - 1 + (1 if rules.down_payment is not None else 0)
+    if not any(steps * f.min_period_days <= rules.max_duration_days for f in rules.frequencies):
+        problems.append((
+            f"{prefix}.max_count",
+            f"{rules.max_count} instalments can never fit in max_duration_days "
+            f"({rules.max_duration_days}) at the allowed frequencies",
+        ))
+    if _decimal_places(rules.min_amount) > digits:
+        problems.append((f"{prefix}.min_amount", f"has more than {digits} decimal places"))
+    dp = rules.down_payment
+    if dp is not None:
+        if dp.min_percent == 0 and dp.min_amount == 0:
+            problems.append((
+                f"{prefix}.down_payment",
+                "set min_percent or min_amount above 0, or remove down_payment",
+            ))
+        if _decimal_places(dp.min_amount) > digits:
+            problems.append(
+                (f"{prefix}.down_payment.min_amount", f"has more than {digits} decimal places")
+            )
+    return problems
+
+
+def _hardship_problems(policy: Policy) -> list[tuple[str, str]]:
+    normal, wide = policy.instalments, policy.hardship_rules
+    assert wide is not None and policy.hardship is not None
+    narrower: list[tuple[str, str]] = []
+    if not set(normal.frequencies) <= set(wide.frequencies):
+        narrower.append(("frequencies", "must include every normal frequency"))
+    if wide.max_count < normal.max_count:
+        narrower.append(("max_count", f"must be at least the normal {normal.max_count}"))
+    if wide.min_amount > normal.min_amount:
+        narrower.append(("min_amount", f"must be at most the normal {normal.min_amount}"))
+    if wide.max_duration_days < normal.max_duration_days:
+        narrower.append(
+            ("max_duration_days", f"must be at least the normal {normal.max_duration_days}")
+        )
+    if wide.first_payment_within_days < normal.first_payment_within_days:
+        narrower.append((
+            "first_payment_within_days",
+            f"must be at least the normal {normal.first_payment_within_days}",
+        ))
+    if not set(normal.days_of_month) <= set(wide.days_of_month):
+        narrower.append(("days_of_month", "must include every normal day of the month"))
+    zero = DownPayment()
+    ndp, wdp = normal.down_payment or zero, wide.down_payment or zero
+    if wdp.min_percent > ndp.min_percent:
+        narrower.append(
+            ("down_payment.min_percent", f"must be at most the normal {ndp.min_percent}")
+        )
+    if wdp.min_amount > ndp.min_amount:
+        narrower.append(
+            ("down_payment.min_amount", f"must be at most the normal {ndp.min_amount}")
+        )
+    problems = [(f"hardship.{name}", f"{msg} (hardship may only widen)") for name, msg in narrower]
+    if not narrower and wide == normal:
+        problems.append(("hardship", "widens no limit; remove it or widen at least one limit"))
+    return problems
+
+
+def consistency_problems(policy: Policy) -> list[tuple[str, str]]:
+    """Problems no single field shows, as ``(field.path, message)`` pairs."""
+    digits = policy.minor_digits
+    problems = _rules_problems(policy.instalments, "instalments", digits)
+    if policy.hardship is not None:
+        problems += _hardship_problems(policy)
+        assert policy.hardship_rules is not None
+        problems += _rules_problems(policy.hardship_rules, "hardship", digits)
+    return problems
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class PolicyFileError(ConfigError):
+    """A policy or accounts file is invalid; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def display_path(path: Path) -> str:
+    """The path as a person would type it: relative to the working directory if inside."""
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(
+            path
+        )
+    except (OSError, ValueError):
+        return str(path)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
+)
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Parse one YAML file whose top level must be a mapping; errors name the file."""
+    where = display_path(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyFileError([f"{where}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyFileError([f"{where}: cannot read: {exc}"]) from None
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise PolicyFileError([f"{where}: invalid YAML: {at}{problem}"]) from None
+    if data is None:
+        raise PolicyFileError([f"{where}: the file is empty"])
+    if not isinstance(data, dict):
+        raise PolicyFileError(
+            [f"{where}: expected field: value pairs at the top level, got {type(data).__name__}"]
+        )
+    return data
+
+
+def _location(loc: tuple[int | str, ...], data: Any) -> str:
+    text = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("reference"), str):
+                text += f" ({node['reference']})"
+        else:
+            text += f".{part}" if text else part
+            node = node.get(part) if isinstance(node, dict) else None
+    return text
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind, message = error["type"], error["msg"]
+    if kind == "extra_forbidden":
+        return "unknown field (not part of the schema; check the spelling)"
+    if kind == "missing":
+        return "required field is missing"
+    value = error.get("input")
+    if isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool):
+        return f"{message} (got {value!r})"
+    return message
+
+
+def validation_problems(exc: ValidationError, where: str, data: Any) -> list[str]:
+    """One ``FILE: field.path: message`` line per pydantic error."""
+    lines: list[str] = []
+    for error in exc.errors():
+        base = _location(tuple(error["loc"]), data)
+        pairs = (error.get("ctx") or {}).get("problems")
+        if error["type"] == "policy_inconsistent" and pairs:
+            for path, message in pairs:
+                lines.append(f"{where}: {base + '.' if base else ''}{path}: {message}")
+            continue
+        lines.append(f"{where}: {base + ': ' if base else ''}{_message(error)}")
+    return lines
+
+
+def parse_policy(data: Mapping[str, Any], where: str = "<policy>") -> Policy:
+    """Validate already-parsed policy data; raise PolicyFileError listing every problem."""
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyFileError(validation_problems(exc, where, data)) from None
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and validate one policy file; its name must be ``<id>.yaml``."""
+    path = Path(path)
+    where = display_path(path)
+    policy = parse_policy(read_yaml_mapping(path), where)
+    if policy.id != path.stem:
+        raise PolicyFileError(
+            [f"{where}: id: {policy.id!r} does not match the file name (expected {path.stem!r})"]
+        )
+    return policy
+
+
+def policy_files(directory: Path) -> list[Path]:
+    """The policy files of a directory: every ``*.yaml`` except the accounts file."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise PolicyFileError([f"{display_path(directory)}: no such directory"])
+    return sorted(p for p in directory.glob("*.yaml") if p.name != ACCOUNTS_FILE)
+
+
+def load_policies(directory: Path) -> dict[str, Policy]:
+    """Every policy of a directory by creditor id; all problems of all files at once."""
+    policies: dict[str, Policy] = {}
+    problems: list[str] = []
+    for path in policy_files(directory):
+        try:
+            policy = load_policy(path)
+        except PolicyFileError as exc:
+            problems.extend(exc.problems)
+        else:
+            policies[policy.id] = policy
+    if problems:
+        raise PolicyFileError(problems)
+    return policies
+
+
+def find_policy(directory: Path, creditor: str) -> Policy:
+    """Load the policy of one creditor, saying which exist when it is unknown."""
+    path = Path(directory) / f"{creditor}.yaml"
+    if "/" in creditor or creditor.startswith(".") or not path.is_file():
+        known = ", ".join(p.stem for p in policy_files(directory)) or "none"
+        raise ConfigError(
+            f"no policy for creditor {creditor!r} in {display_path(Path(directory))} "
+            f"(known: {known})"
+        )
+    return load_policy(path)

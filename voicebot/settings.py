@@ -1,0 +1,99 @@
+"""Typed settings, read from the environment when the app is built (never at import)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from voicebot.errors import ConfigError
+
+ENV_PREFIX = "VOICEBOT_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "voicebot"
+
+
+class Settings(BaseModel):
+    """Everything an operator can set. Each field maps to ``VOICEBOT_<NAME>``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    public_url: str | None = Field(
+        None, description="https://host seen by the carrier; defaults to the request's host"
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    home: Path = Field(default_factory=_default_home, description="models and data live here")
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    policies_dir: Path = PROJECT_ROOT / "policies"
+
+    default_creditor: str = "acme-telecom"
+    default_language: Literal["en", "fr"] = "en"
+
+    # Speech to text.
+    stt_model: Literal["base", "tiny.en"] = "base"
+    stt_workers: int = Field(1, ge=1, le=8)
+    stt_cpu_threads: int = Field(2, ge=1, le=16)
+    stt_beam_size: int = Field(1, ge=1, le=10)
+    stt_max_pending: int = Field(8, ge=1)
+
+    # Text to speech.
+    tts_workers: int = Field(1, ge=1, le=8)
+    tts_cpu_threads: int = Field(1, ge=1, le=16)
+    tts_max_pending: int = Field(16, ge=1)
+    piper_voice_en: Path | None = None
+    piper_voice_fr: Path | None = Field(
+        None, description="a Piper fr_FR .onnx voice; takes precedence over Kokoro for French"
+    )
+
+    # Turn taking.
+    vad_threshold: float = Field(0.5, gt=0, lt=1)
+    min_speech_ms: int = Field(200, ge=40)
+    barge_in_min_speech_ms: int = Field(450, ge=40)
+    end_of_turn_silence_ms: int = Field(700, ge=100)
+    digits_end_of_turn_silence_ms: int = Field(1300, ge=100)
+    max_turn_seconds: float = Field(30.0, gt=1)
+    no_input_timeout_seconds: float = Field(8.0, gt=1)
+
+    # Calls and frames.
+    max_calls: int = Field(8, ge=1)
+    max_frame_bytes: int = Field(16_384, ge=1024)
+    max_call_seconds: float = Field(1800.0, gt=10)
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, **overrides: object
+    ) -> Settings:
+        """Build settings from ``VOICEBOT_*`` variables, then explicit overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            key = ENV_PREFIX + name.upper()
+            if key in env:
+                values[name] = env[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise ConfigError(f"invalid settings: {problems}") from exc

@@ -1,0 +1,1 @@
+"""Carrier protocol adapters: sans-I/O, bytes or JSON in, events out, and back."""

@@ -1,0 +1,1 @@
+"""Turn taking: voice activity, end of turn and barge-in decisions."""

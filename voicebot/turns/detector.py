@@ -1,0 +1,136 @@
+"""End-of-turn and barge-in decisions from voice-activity probabilities. Pure.
+
+The detector sees one probability per VAD window with the stream time at the
+window's end, and emits events:
+
+- ``SpeechStarted`` once voiced time since the onset reaches ``min_speech``
+  (shorter blips are reported as ``NoiseIgnored``);
+- ``BargeIn`` once, per utterance, when voiced time reaches ``barge_in_speech``:
+  long enough that it is not a cough or an "mm";
+- ``SpeechEnded`` after ``end_silence`` of silence (or when the turn grows past
+  ``max_turn``).
+
+Hysteresis as in Silero's own iterator: speech begins at ``threshold`` and only
+counts as silence below ``threshold - 0.15``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TurnConfig:
+    threshold: float = 0.5
+    min_speech: float = 0.2
+    barge_in_speech: float = 0.45
+    end_silence: float = 0.7
+    onset_gap: float = 0.15  # silence that abandons an unconfirmed onset
+    max_turn: float = 30.0
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    onset: float  # stream time the speech began
+
+
+@dataclass(frozen=True)
+class BargeIn:
+    onset: float
+    at: float
+
+
+@dataclass(frozen=True)
+class SpeechEnded:
+    onset: float
+    last_voiced: float  # stream time the caller actually stopped
+    at: float  # stream time the end of turn was decided
+    forced: bool = False
+
+
+@dataclass(frozen=True)
+class NoiseIgnored:
+    onset: float
+    voiced: float
+
+
+TurnEvent = SpeechStarted | BargeIn | SpeechEnded | NoiseIgnored
+
+
+class _State(enum.Enum):
+    SILENCE = 0
+    ONSET = 1
+    SPEECH = 2
+
+
+class TurnDetector:
+    """Feeds on (probability, window end time, window length) and emits TurnEvents."""
+
+    def __init__(self, config: TurnConfig) -> None:
+        self.config = config
+        self.end_silence = config.end_silence
+        self._state = _State.SILENCE
+        self._onset = 0.0
+        self._voiced = 0.0
+        self._silence = 0.0
+        self._last_voiced = 0.0
+        self._barged = False
+
+    @property
+    def in_speech(self) -> bool:
+        return self._state is _State.SPEECH
+
+    def push(self, prob: float, end: float, length: float) -> list[TurnEvent]:
+        cfg = self.config
+        speech = prob >= cfg.threshold
+        silence = prob < cfg.threshold - 0.15
+        events: list[TurnEvent] = []
+
+        if self._state is _State.SILENCE:
+            if speech:
+                self._state = _State.ONSET
+                self._onset = end - length
+                self._voiced = length
+                self._silence = 0.0
+                self._last_voiced = end
+                self._barged = False
+                events += self._confirm_if_long_enough(end)
+            return events
+
+        if speech:
+            self._voiced += length
+            self._silence = 0.0
+            self._last_voiced = end
+        elif silence:
+            self._silence += length
+
+        if self._state is _State.ONSET:
+            if self._silence >= cfg.onset_gap:
+                events.append(NoiseIgnored(self._onset, self._voiced))
+                self._state = _State.SILENCE
+            else:
+                events += self._confirm_if_long_enough(end)
+            return events
+
+        # In confirmed speech.
+        if not self._barged and self._voiced >= cfg.barge_in_speech:
+            self._barged = True
+            events.append(BargeIn(self._onset, end))
+        if self._silence >= self.end_silence:
+            events.append(SpeechEnded(self._onset, self._last_voiced, end))
+            self._state = _State.SILENCE
+        elif end - self._onset >= cfg.max_turn:
+            events.append(SpeechEnded(self._onset, self._last_voiced, end, forced=True))
+            self._state = _State.SILENCE
+        return events
+
+    def _confirm_if_long_enough(self, end: float) -> list[TurnEvent]:
+        if self._voiced < self.config.min_speech:
+            return []
+        self._state = _State.SPEECH
+        events: list[TurnEvent] = [SpeechStarted(self._onset)]
+        if self._voiced >= self.config.barge_in_speech:
+            self._barged = True
+            events.append(BargeIn(self._onset, end))
+        return events

@@ -1,0 +1,1 @@
+"""The web service: app factory and thin routes."""

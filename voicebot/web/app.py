@@ -1,0 +1,160 @@
+"""The FastAPI application factory. Routes are thin; the work is elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request, Response, WebSocket
+from fastapi.responses import JSONResponse
+
+from voicebot import __version__
+from voicebot.call.session import CallSession
+from voicebot.clock import SystemClock
+from voicebot.dialogue.intro import ReferenceDialogue
+from voicebot.dialogue.prompts import Prompts, load_prompts
+from voicebot.engines.registry import Engines
+from voicebot.settings import Settings
+from voicebot.telephony.events import CallStarted
+from voicebot.telephony.twiml import connect_stream
+from voicebot.web.twilio_stream import (
+    CLOSE_TRY_AGAIN_LATER,
+    TwilioCallControl,
+    serve_stream,
+)
+
+log = logging.getLogger(__name__)
+LANGUAGES = ("en", "fr")
+
+
+class ServiceState:
+    """What the routes share: settings, engines, prompts and live calls."""
+
+    def __init__(self, settings: Settings, engines: Engines | None) -> None:
+        self.settings = settings
+        self.engines = engines
+        self.prompts: dict[str, Prompts] = {
+            lang: load_prompts(settings.prompts_dir, lang) for lang in LANGUAGES
+        }
+        self.calls: dict[str, CallSession] = {}
+        self.finished: deque[dict[str, object]] = deque(maxlen=100)
+        self.clock = SystemClock()
+
+    def creditor_name(self, creditor_id: str) -> str:
+        return " ".join(part.capitalize() for part in creditor_id.replace("_", "-").split("-"))
+
+    def call_language(self, params: dict[str, str]) -> str:
+        language = (params.get("language") or self.settings.default_language).lower()[:2]
+        if language not in LANGUAGES:
+            log.warning("unsupported language %r requested; using %s", language,
+                        self.settings.default_language)
+            language = self.settings.default_language
+        return language
+
+    def make_session(self, started: CallStarted, control: TwilioCallControl) -> CallSession:
+        assert self.engines is not None
+        params = started.parameters
+        language = self.call_language(params)
+        creditor = params.get("creditor") or self.settings.default_creditor
+        dialogue = ReferenceDialogue(self.prompts[language], self.creditor_name(creditor),
+                                     known_reference=params.get("account") or None)
+        call_id = started.call_id or started.stream_id
+        session = CallSession(call_id=call_id, language=language, settings=self.settings,
+                              engines=self.engines, dialogue=dialogue, control=control,
+                              clock=self.clock)
+        self.calls[call_id] = session
+        return session
+
+    def session_ended(self, session: CallSession) -> None:
+        self.calls.pop(session.call_id, None)
+        self.finished.append({
+            "call_id": session.call_id,
+            "language": session.language,
+            "prompt_version": session.dialogue.prompt_version,
+            "timings": session.timings.summary(),
+            "events": [kind for _, kind, _ in session.events],
+        })
+
+
+def create_app(settings: Settings | None = None, engines: Engines | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    state = ServiceState(settings, engines)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = state.engines is None
+        if owned:
+            state.engines = await asyncio.to_thread(Engines.load, settings)
+        try:
+            yield
+        finally:
+            if owned and state.engines is not None:
+                state.engines.close()
+
+    app = FastAPI(title="voicebot", version=__version__, lifespan=lifespan)
+    app.state.service = state
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        ready = state.engines is not None
+        return JSONResponse(
+            {
+                "status": "ok" if ready else "loading",
+                "version": __version__,
+                "active_calls": len(state.calls),
+                "stt_model": state.engines.stt_model if ready else None,
+                "voices": sorted(state.engines.voices) if ready else [],
+                "prompt_versions": {k: v.version for k, v in state.prompts.items()},
+            },
+            status_code=200 if ready else 503,
+        )
+
+    @app.api_route("/twilio/voice", methods=["GET", "POST"])
+    async def twilio_voice(request: Request) -> Response:
+        """Answer an incoming call with TwiML that connects it to the media stream."""
+        form: dict[str, str] = {}
+        if request.method == "POST":
+            body = (await request.body()).decode("utf-8", "replace")
+            form = {k: v[0] for k, v in parse_qs(body).items()}
+        query = request.query_params
+        params = {
+            "creditor": query.get("creditor") or settings.default_creditor,
+            "account": query.get("account", ""),
+            "language": state.call_language(dict(query)),
+            "caller": form.get("From", ""),
+        }
+        return Response(connect_stream(stream_url(request, settings), params),
+                        media_type="application/xml")
+
+    @app.websocket("/twilio/stream")
+    async def twilio_stream(ws: WebSocket) -> None:
+        await ws.accept()
+        if state.engines is None or len(state.calls) >= settings.max_calls:
+            log.warning("refusing stream: %d calls active (limit %d)", len(state.calls),
+                        settings.max_calls)
+            await ws.close(code=CLOSE_TRY_AGAIN_LATER, reason="busy")
+            return
+        await serve_stream(ws, state.make_session, settings.max_frame_bytes,
+                           on_session_end=state.session_ended)
+
+    @app.get("/api/calls/recent")
+    async def recent_calls() -> JSONResponse:
+        return JSONResponse(list(state.finished))
+
+    return app
+
+
+def stream_url(request: Request, settings: Settings) -> str:
+    """The wss:// URL Twilio should open, as seen from outside any proxy."""
+    if settings.public_url:
+        base = settings.public_url
+    else:
+        proto = request.headers.get("x-forwarded-proto", request.url.scheme)
+        host = request.headers.get("x-forwarded-host", request.headers.get("host", "localhost"))
+        base = f"{'https' if proto == 'https' else 'http'}://{host}"
+    scheme, rest = base.split("://", 1)
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/twilio/stream"

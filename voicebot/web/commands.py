@@ -1,0 +1,30 @@
+"""``voicebot serve``: run the service."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = subparsers.add_parser("serve", help="run the telephony service")
+    serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8080)")
+    serve.add_argument("--stt-model", choices=["base", "tiny.en"], default=None,
+                       help="speech model: multilingual base (default) or fast English tiny.en")
+    serve.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from voicebot.settings import Settings
+    from voicebot.web.app import create_app
+
+    settings = Settings.from_env(host=args.host, port=args.port, stt_model=args.stt_model,
+                                 log_level=args.log_level)
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port,
+                            log_level=settings.log_level, ws_max_size=settings.max_frame_bytes,
+                            ws_ping_interval=None, proxy_headers=True, access_log=False)
+    uvicorn.Server(config).run()
+    return 0
