@@ -24,20 +24,23 @@ from voicebot.settings import Settings
 HERE = Path(__file__).resolve().parent
 RATE = 8000
 
-# file name -> (voice, espeak language, text, pitch factor)
+# file name -> (voice, espeak language, text, pitch factor, speed)
 CALLERS = {
     "en_account_100200.wav": ("am_michael", "en-us",
-                              "My account number is one, zero, zero... two, zero, zero.", 1.0),
-    "en_yes.wav": ("am_michael", "en-us", "Yes, that's right.", 1.0),
+                              "My account number is one, zero, zero... two, zero, zero.", 1.0, 1.0),
+    "en_yes.wav": ("am_michael", "en-us", "Yes, that's right.", 1.0, 1.0),
     "en_no_correction.wav": ("af_heart", "en-us",
-                             "No. It's five, zero, zero, six, zero, zero.", 1.0),
+                             "No. It's five, zero, zero, six, zero, zero.", 1.0, 1.0),
     "en_interrupt.wav": ("af_heart", "en-us",
-                         "Sorry to interrupt, but I really need to talk about my bill today.", 1.0),
-    "en_mm.wav": ("bf_emma", "en-us", "Mm-hmm.", 1.0),
+                         "Sorry to interrupt, but I really need to talk about my bill today.",
+                         1.0, 1.0),
+    # Backchannels, spoken briskly as people do while listening.
+    "en_mm.wav": ("bf_emma", "en-us", "Mm.", 1.0, 1.4),
+    "en_okay.wav": ("af_heart", "en-us", "Okay.", 1.0, 1.3),
     "fr_account_300400.wav": ("ff_siwis", "fr-fr",
                               "Mon numéro de dossier est trois, zéro, zéro, quatre, zéro, zéro.",
-                              0.85),
-    "fr_oui.wav": ("ff_siwis", "fr-fr", "Oui, c'est bien ça.", 0.85),
+                              0.85, 1.0),
+    "fr_oui.wav": ("ff_siwis", "fr-fr", "Oui, c'est bien ça.", 0.85, 1.0),
 }
 
 
@@ -49,24 +52,29 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
         wav.writeframes(float_to_int16(samples).tobytes())
 
 
-def cough(seconds: float = 0.18, seed: int = 7) -> np.ndarray:
-    """A cough-length burst: noise with a fast attack and decay, low-passed."""
+def cough(seconds: float = 0.25, seed: int = 7) -> np.ndarray:
+    """A cough-length burst: a voiced buzz under breath noise, with a fast attack
+    and decay. Voiced enough that the VAD scores part of it as speech."""
     rng = np.random.default_rng(seed)
     n = int(seconds * RATE)
-    noise = rng.normal(0, 1, n)
-    noise = np.convolve(noise, np.ones(6) / 6, mode="same")
-    envelope = np.minimum(1, np.arange(n) / (0.015 * RATE)) * np.exp(-np.arange(n) / (0.06 * RATE))
-    burst = 0.5 * noise * envelope / np.max(np.abs(noise * envelope))
+    t = np.arange(n) / RATE
+    f0 = 140 * (1 - 0.3 * t / seconds)  # pitch falls, as in a cough
+    buzz = np.sign(np.sin(2 * np.pi * np.cumsum(f0) / RATE)) * 0.6
+    noise = np.convolve(rng.normal(0, 1, n), np.ones(4) / 4, mode="same")
+    envelope = np.minimum(1, t / 0.01) * np.exp(-t / 0.08)
+    burst = (buzz + noise) * envelope
+    burst = 0.7 * burst / np.max(np.abs(burst))
     return np.concatenate([np.zeros(int(0.1 * RATE)), burst, np.zeros(int(0.1 * RATE))])
 
 
 def main() -> None:
     paths = ModelPaths(Settings.from_env().models_dir)
-    engines: dict[tuple[str, str], KokoroSynthesizer] = {}
-    for name, (voice, lang, text, pitch) in CALLERS.items():
-        key = (voice, lang)
+    engines: dict[tuple[str, str, float], KokoroSynthesizer] = {}
+    for name, (voice, lang, text, pitch, speed) in CALLERS.items():
+        key = (voice, lang, speed)
         if key not in engines:
-            engines[key] = KokoroSynthesizer(*paths.kokoro(), voice=voice, language=lang)
+            engines[key] = KokoroSynthesizer(*paths.kokoro(), voice=voice, language=lang,
+                                             speed=speed)
         tts = engines[key]
         audio = tts.synthesize(text).astype(np.float32) / 32768
         # Reading 24 kHz audio as if it were 24 kHz * pitch lowers pitch and tempo together.

@@ -57,7 +57,7 @@ class Settings(BaseModel):
     # Turn taking.
     vad_threshold: float = Field(0.5, gt=0, lt=1)
     min_speech_ms: int = Field(200, ge=40)
-    barge_in_min_speech_ms: int = Field(450, ge=40)
+    barge_in_min_speech_ms: int = Field(500, ge=40)
     end_of_turn_silence_ms: int = Field(700, ge=100)
     digits_end_of_turn_silence_ms: int = Field(1300, ge=100)
     max_turn_seconds: float = Field(30.0, gt=1)

@@ -203,7 +203,8 @@ class Speaker:
                 parts.append(piece.text)
                 continue
             if piece.sent_at and now > piece.play_start:
-                partial = truncate_to_fraction(piece.text, (now - piece.play_start) / piece.duration)
+                fraction = (now - piece.play_start) / piece.duration
+                partial = truncate_to_fraction(piece.text, fraction)
                 if partial:
                     parts.append(partial)
             break

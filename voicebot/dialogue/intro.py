@@ -101,7 +101,10 @@ class ReferenceDialogue:
         self.reference = self._candidate
         self.confirmed = True
         self._stage = _Stage.DONE
-        return self._say("reference_confirmed", digits=self._spoken(self.reference or ""))
+        # Until the negotiation step exists, a person takes over from here.
+        return Reply(self.prompts.render("reference_confirmed",
+                                         digits=self._spoken(self.reference or "")),
+                     handoff="account_identified")
 
     def _fail_or(self, template: str, **values: str) -> Reply:
         self._failures += 1

@@ -28,8 +28,8 @@ def normalize(text: str) -> str:
 
 
 _DIGIT_WORDS = {
-    "en": "zero one two three four five six seven eight nine".split(),
-    "fr": "zéro un deux trois quatre cinq six sept huit neuf".split(),
+    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+    "fr": ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"],
 }
 
 
@@ -163,9 +163,9 @@ def _negated_yes(text: str, language: str) -> bool:
 def spell_digits(digits: str, language: str = "en") -> str:
     """Digits as words with pauses, for reading a reference back."""
     words = {
-        "en": "zero one two three four five six seven eight nine".split(),
-        "fr": "zéro un deux trois quatre cinq six sept huit neuf".split(),
+        "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+        "fr": ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"],
     }.get(language)
     if words is None:
-        words = "zero one two three four five six seven eight nine".split()
+        words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     return ", ".join(words[int(d)] for d in digits if d.isdigit())

@@ -69,7 +69,6 @@ def load_prompts(directory: Path, language: str) -> Prompts:
             raise ConfigError(f"{path}: templates.{name}: unknown template")
         used = {field for _, field, _, _ in string.Formatter().parse(text) if field}
         if used - allowed:
-            raise ConfigError(
-                f"{path}: templates.{name}: unknown placeholder(s) {', '.join(sorted(used - allowed))}"
-            )
+            unknown = ", ".join(sorted(used - allowed))
+            raise ConfigError(f"{path}: templates.{name}: unknown placeholder(s) {unknown}")
     return Prompts(version=data.version, language=language, templates=dict(data.templates))

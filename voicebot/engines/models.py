@@ -39,7 +39,8 @@ def _package_dir(package: str, *parts: str) -> Path:
     try:
         root = resources.files(package)
     except ModuleNotFoundError:
-        raise ModelError(f"model package {package!r} is not installed; reinstall voicebot") from None
+        raise ModelError(f"model package {package!r} is not installed; reinstall voicebot"
+                         ) from None
     return Path(str(root.joinpath(*parts)))
 
 
@@ -104,7 +105,8 @@ class ModelPaths:
 
     def kokoro(self) -> tuple[Path, Path]:
         if not self.kokoro_model.is_file() or self.kokoro_model.stat().st_size != KOKORO_SIZE:
-            raise ModelError(f"Kokoro model is not assembled in {self.kokoro_model}; {INSTALL_HINT}")
+            raise ModelError(
+                f"Kokoro model is not assembled in {self.kokoro_model}; {INSTALL_HINT}")
         if not self.kokoro_voices.is_file():
             raise ModelError(f"Kokoro voices missing at {self.kokoro_voices}; {INSTALL_HINT}")
         return self.kokoro_model, self.kokoro_voices

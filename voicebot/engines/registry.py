@@ -6,6 +6,8 @@ import logging
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from voicebot.engines.models import ModelPaths
 from voicebot.engines.pool import WorkerPool
 from voicebot.engines.stt import SpeechRecognizer, WhisperRecognizer
@@ -55,6 +57,8 @@ class Engines:
                                             threads=settings.tts_cpu_threads)
         else:
             voices["fr"] = KokoroSynthesizer(*paths.kokoro(), threads=2)
+        # The first decode pays for lazy initialisation; pay it before a caller does.
+        stt.transcribe(np.zeros(16_000, dtype=np.float32), settings.default_language)
         engines = cls(
             vad=SileroVad(),
             stt=stt,

@@ -41,10 +41,10 @@ def _onnx_options(threads: int):  # type: ignore[no-untyped-def]
 
 class PiperSynthesizer:
     def __init__(self, model: Path, config: Path | None = None, *, threads: int = 1) -> None:
+        import json
+
         import onnxruntime
         from piper import PiperConfig, PiperVoice
-
-        import json
 
         config = config or Path(f"{model}.json")
         if not model.is_file() or not config.is_file():

@@ -1,28 +1,22 @@
-"""Creditor policies as data: the YAML schema, its cross-field rules and loading.
+"""Creditor policies as data: the schema of the YAML files and its cross-field rules.
 
-Operations staff edit one YAML file per creditor (``policies/<creditor-id>.yaml``).
-Everything here is strict (unknown fields and wrong types are errors, models are
-frozen) because a typo in a policy would otherwise let the bot offer a plan the
-creditor never allowed. Every problem is reported as ``FILE: field.path: what is
-wrong`` so the person who edited the file can fix it without reading code.
+Operations staff edit one YAML file per creditor (``policies/<creditor-id>.yaml``,
+read by ``voicebot.policy.loading``). Everything here is strict (unknown fields
+and wrong types are errors, models are frozen) because a typo in a policy would
+otherwise let the bot offer a plan the creditor never allowed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
-
-from voicebot.errors import ConfigError
 
 # ISO 4217 minor units of the currencies a creditor may use. Money is always
 # quantized to these, so a currency missing here is refused rather than guessed.
@@ -32,7 +26,6 @@ CURRENCY_MINOR_DIGITS: Mapping[str, int] = {
     "USD": 2, "ZAR": 2,
 }  # fmt: skip
 
-ACCOUNTS_FILE = "accounts.yaml"
 DEFAULT_DAYS_OF_MONTH = tuple(range(1, 29))
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -72,7 +65,9 @@ class Frequency(StrEnum):
 Frequencies = Annotated[tuple[Frequency, ...], Field(min_length=1)]
 
 
-class _Model(BaseModel):
+class StrictModel(BaseModel):
+    """Frozen, and unknown fields are errors: a typo must never pass silently."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -83,7 +78,7 @@ def _unique(values: tuple[Any, ...], what: str) -> tuple[Any, ...]:
     return values
 
 
-class DownPayment(_Model):
+class DownPayment(StrictModel):
     """A first payment due on the first-payment date, before the instalments.
 
     The amount required is the larger of ``min_percent`` of the balance and
@@ -94,7 +89,7 @@ class DownPayment(_Model):
     min_amount: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)] = Decimal(0)
 
 
-class InstalmentRules(_Model):
+class InstalmentRules(StrictModel):
     """Limits of an instalment plan; durations count days from the day of the call."""
 
     frequencies: Frequencies
@@ -116,7 +111,7 @@ class InstalmentRules(_Model):
         return tuple(sorted(_unique(value, "day")))
 
 
-class HardshipRules(_Model):
+class HardshipRules(StrictModel):
     """Wider instalment limits for debtors in hardship; a person must approve them.
 
     Each field left out keeps the value of the normal ``instalments`` rules.
@@ -141,14 +136,14 @@ class HardshipRules(_Model):
         return None if value is None else tuple(sorted(_unique(value, "day")))
 
 
-class Settlement(_Model):
+class Settlement(StrictModel):
     """A lump sum below the balance that closes the debt if paid in time."""
 
     max_discount_percent: Annotated[Decimal, Field(gt=0, lt=100, allow_inf_nan=False)]
     within_days: Window
 
 
-class Identity(_Model):
+class Identity(StrictModel):
     """What the bot may ask to make sure it speaks to the debtor, and how often."""
 
     factors: Annotated[tuple[IdentityFactor, ...], Field(min_length=1)]
@@ -160,7 +155,7 @@ class Identity(_Model):
         return _unique(value, "factor")
 
 
-class CallingHours(_Model):
+class CallingHours(StrictModel):
     """When the debtor may be called, in the debtor's local time."""
 
     start: dt.time
@@ -195,7 +190,7 @@ class CallingHours(_Model):
         return WEEKDAYS[local.weekday()] in self.days and self.start <= local.time() < self.end
 
 
-class Policy(_Model):
+class Policy(StrictModel):
     """One creditor's rules for payment arrangements."""
 
     id: Slug
@@ -269,7 +264,7 @@ class Policy(_Model):
 # --------------------------------------------------------------------------- cross-field
 
 
-def _decimal_places(value: Decimal) -> int:
+def decimal_places(value: Decimal) -> int:
     exponent = value.normalize().as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
@@ -320,7 +315,7 @@ def _rules_problems(rules: InstalmentRules, prefix: str, digits: int) -> list[tu
             f"{rules.max_count} instalments can never fit in max_duration_days "
             f"({rules.max_duration_days}) at the allowed frequencies",
         ))
-    if _decimal_places(rules.min_amount) > digits:
+    if decimal_places(rules.min_amount) > digits:
         problems.append((f"{prefix}.min_amount", f"has more than {digits} decimal places"))
     dp = rules.down_payment
     if dp is not None:
@@ -329,7 +324,7 @@ def _rules_problems(rules: InstalmentRules, prefix: str, digits: int) -> list[tu
                 f"{prefix}.down_payment",
                 "set min_percent or min_amount above 0, or remove down_payment",
             ))
-        if _decimal_places(dp.min_amount) > digits:
+        if decimal_places(dp.min_amount) > digits:
             problems.append(
                 (f"{prefix}.down_payment.min_amount", f"has more than {digits} decimal places")
             )
@@ -382,168 +377,3 @@ def consistency_problems(policy: Policy) -> list[tuple[str, str]]:
         assert policy.hardship_rules is not None
         problems += _rules_problems(policy.hardship_rules, "hardship", digits)
     return problems
-
-
-# --------------------------------------------------------------------------- loading
-
-
-class PolicyFileError(ConfigError):
-    """A policy or accounts file is invalid; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(self.problems))
-
-
-def display_path(path: Path) -> str:
-    """The path as a person would type it: relative to the working directory if inside."""
-    try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(
-            path
-        )
-    except (OSError, ValueError):
-        return str(path)
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML that refuses duplicate keys (PyYAML silently keeps the last one)."""
-
-
-def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=True)
-
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
-)
-
-
-def read_yaml_mapping(path: Path) -> dict[str, Any]:
-    """Parse one YAML file whose top level must be a mapping; errors name the file."""
-    where = display_path(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyFileError([f"{where}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyFileError([f"{where}: cannot read: {exc}"]) from None
-    try:
-        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise PolicyFileError([f"{where}: invalid YAML: {at}{problem}"]) from None
-    if data is None:
-        raise PolicyFileError([f"{where}: the file is empty"])
-    if not isinstance(data, dict):
-        raise PolicyFileError(
-            [f"{where}: expected field: value pairs at the top level, got {type(data).__name__}"]
-        )
-    return data
-
-
-def _location(loc: tuple[int | str, ...], data: Any) -> str:
-    text = ""
-    node = data
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("reference"), str):
-                text += f" ({node['reference']})"
-        else:
-            text += f".{part}" if text else part
-            node = node.get(part) if isinstance(node, dict) else None
-    return text
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    kind, message = error["type"], error["msg"]
-    if kind == "extra_forbidden":
-        return "unknown field (not part of the schema; check the spelling)"
-    if kind == "missing":
-        return "required field is missing"
-    value = error.get("input")
-    if isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool):
-        return f"{message} (got {value!r})"
-    return message
-
-
-def validation_problems(exc: ValidationError, where: str, data: Any) -> list[str]:
-    """One ``FILE: field.path: message`` line per pydantic error."""
-    lines: list[str] = []
-    for error in exc.errors():
-        base = _location(tuple(error["loc"]), data)
-        pairs = (error.get("ctx") or {}).get("problems")
-        if error["type"] == "policy_inconsistent" and pairs:
-            for path, message in pairs:
-                lines.append(f"{where}: {base + '.' if base else ''}{path}: {message}")
-            continue
-        lines.append(f"{where}: {base + ': ' if base else ''}{_message(error)}")
-    return lines
-
-
-def parse_policy(data: Mapping[str, Any], where: str = "<policy>") -> Policy:
-    """Validate already-parsed policy data; raise PolicyFileError listing every problem."""
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        raise PolicyFileError(validation_problems(exc, where, data)) from None
-
-
-def load_policy(path: Path) -> Policy:
-    """Read and validate one policy file; its name must be ``<id>.yaml``."""
-    path = Path(path)
-    where = display_path(path)
-    policy = parse_policy(read_yaml_mapping(path), where)
-    if policy.id != path.stem:
-        raise PolicyFileError(
-            [f"{where}: id: {policy.id!r} does not match the file name (expected {path.stem!r})"]
-        )
-    return policy
-
-
-def policy_files(directory: Path) -> list[Path]:
-    """The policy files of a directory: every ``*.yaml`` except the accounts file."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise PolicyFileError([f"{display_path(directory)}: no such directory"])
-    return sorted(p for p in directory.glob("*.yaml") if p.name != ACCOUNTS_FILE)
-
-
-def load_policies(directory: Path) -> dict[str, Policy]:
-    """Every policy of a directory by creditor id; all problems of all files at once."""
-    policies: dict[str, Policy] = {}
-    problems: list[str] = []
-    for path in policy_files(directory):
-        try:
-            policy = load_policy(path)
-        except PolicyFileError as exc:
-            problems.extend(exc.problems)
-        else:
-            policies[policy.id] = policy
-    if problems:
-        raise PolicyFileError(problems)
-    return policies
-
-
-def find_policy(directory: Path, creditor: str) -> Policy:
-    """Load the policy of one creditor, saying which exist when it is unknown."""
-    path = Path(directory) / f"{creditor}.yaml"
-    if "/" in creditor or creditor.startswith(".") or not path.is_file():
-        known = ", ".join(p.stem for p in policy_files(directory)) or "none"
-        raise ConfigError(
-            f"no policy for creditor {creditor!r} in {display_path(Path(directory))} "
-            f"(known: {known})"
-        )
-    return load_policy(path)

@@ -103,7 +103,8 @@ class TwilioStream:
         stream_sid = _text(start, "streamSid", where="start")
         fmt = start.get("mediaFormat") or {}
         if not isinstance(fmt, dict):
-            raise ProtocolError("start.mediaFormat is not an object", close_code=CLOSE_INVALID_PAYLOAD)
+            raise ProtocolError("start.mediaFormat is not an object",
+                                close_code=CLOSE_INVALID_PAYLOAD)
         encoding = str(fmt.get("encoding", ACCEPTED_ENCODING))
         rate = _int(fmt.get("sampleRate", ACCEPTED_RATE), "start.mediaFormat.sampleRate")
         channels = _int(fmt.get("channels", 1), "start.mediaFormat.channels")
@@ -209,7 +210,8 @@ class TwilioStream:
 def _object(message: dict[str, Any], key: str) -> dict[str, Any]:
     value = message.get(key)
     if not isinstance(value, dict):
-        raise ProtocolError(f"'{key}' is missing or not an object", close_code=CLOSE_INVALID_PAYLOAD)
+        raise ProtocolError(f"'{key}' is missing or not an object",
+                            close_code=CLOSE_INVALID_PAYLOAD)
     return value
 
 

@@ -5,8 +5,10 @@ window's end, and emits events:
 
 - ``SpeechStarted`` once voiced time since the onset reaches ``min_speech``
   (shorter blips are reported as ``NoiseIgnored``);
-- ``BargeIn`` once, per utterance, when voiced time reaches ``barge_in_speech``:
-  long enough that it is not a cough or an "mm";
+- ``BargeIn`` once per utterance, when one stretch of speech (pauses shorter
+  than ``barge_in_gap`` allowed) reaches ``barge_in_speech`` of voiced time: long
+  enough that it is not a cough or an "mm", and two "mm"s a second apart do not
+  add up to an interruption;
 - ``SpeechEnded`` after ``end_silence`` of silence (or when the turn grows past
   ``max_turn``).
 
@@ -24,9 +26,10 @@ from dataclasses import dataclass
 class TurnConfig:
     threshold: float = 0.5
     min_speech: float = 0.2
-    barge_in_speech: float = 0.45
+    barge_in_speech: float = 0.5
     end_silence: float = 0.7
     onset_gap: float = 0.15  # silence that abandons an unconfirmed onset
+    barge_in_gap: float = 0.3  # silence that restarts the barge-in count
     max_turn: float = 30.0
 
 
@@ -76,6 +79,7 @@ class TurnDetector:
         self._silence = 0.0
         self._last_voiced = 0.0
         self._barged = False
+        self._run = 0.0  # voiced time in the current stretch of speech
 
     @property
     def in_speech(self) -> bool:
@@ -92,6 +96,7 @@ class TurnDetector:
                 self._state = _State.ONSET
                 self._onset = end - length
                 self._voiced = length
+                self._run = length
                 self._silence = 0.0
                 self._last_voiced = end
                 self._barged = False
@@ -99,7 +104,10 @@ class TurnDetector:
             return events
 
         if speech:
+            if self._silence >= cfg.barge_in_gap:
+                self._run = 0.0
             self._voiced += length
+            self._run += length
             self._silence = 0.0
             self._last_voiced = end
         elif silence:
@@ -114,7 +122,7 @@ class TurnDetector:
             return events
 
         # In confirmed speech.
-        if not self._barged and self._voiced >= cfg.barge_in_speech:
+        if not self._barged and self._run >= cfg.barge_in_speech:
             self._barged = True
             events.append(BargeIn(self._onset, end))
         if self._silence >= self.end_silence:
@@ -130,7 +138,7 @@ class TurnDetector:
             return []
         self._state = _State.SPEECH
         events: list[TurnEvent] = [SpeechStarted(self._onset)]
-        if self._voiced >= self.config.barge_in_speech:
+        if self._run >= self.config.barge_in_speech:
             self._barged = True
             events.append(BargeIn(self._onset, end))
         return events

@@ -49,6 +49,7 @@ class TwilioCallControl:
         # to drop what it buffered.
         while not self._queue.empty():
             self._queue.get_nowait()
+            self._queue.task_done()
         await self._queue.put(self._protocol.clear())
 
     async def hangup(self, reason: str) -> None:
@@ -68,14 +69,16 @@ class TwilioCallControl:
                 await self._ws.close(code=code, reason=reason[:120])
 
     async def _drain(self) -> None:
-        while not self._queue.empty():
-            await asyncio.sleep(0.01)
+        await self._queue.join()
 
     async def _write(self) -> None:
         try:
             while True:
                 frame = await self._queue.get()
-                await self._ws.send_text(frame)
+                try:
+                    await self._ws.send_text(frame)
+                finally:
+                    self._queue.task_done()
         except (WebSocketDisconnect, RuntimeError, OSError) as exc:
             log.info("outbound stream closed: %s", exc)
 

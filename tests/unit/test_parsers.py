@@ -1,0 +1,56 @@
+import pytest
+
+from voicebot.dialogue.parsers import extract_digits, parse_yes_no, spell_digits
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "digits"),
+    [
+        ("one zero zero two zero zero", "en", "100200"),
+        ("My account number is one zero zero, two zero zero.", "en", "100200"),
+        ("My account number is 1,00, 2,00.", "en", "100200"),
+        ("It is 100-200", "en", "100200"),
+        ("nine four one oh seven", "en", "94107"),
+        ("double five three", "en", "553"),
+        ("twenty one thirty four", "en", "2134"),
+        ("I have 2 accounts, number 100200", "en", "100200"),
+        ("un zéro zéro deux zéro zéro", "fr", "100200"),
+        ("Trois zéro zéro quatre zéro zéro.", "fr", "300400"),
+        ("trente, zéro quatre, zéro zéro", "fr", "300400"),
+        ("soixante-quinze zéro onze", "fr", "75011"),
+        ("hello there", "en", None),
+        ("oh well", "en", None),
+    ],
+)
+def test_extract_digits(text, language, digits):
+    assert extract_digits(text, language) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "answer"),
+    [
+        ("Yes, that's right.", "en", True),
+        ("Yeah", "en", True),
+        ("correct", "en", True),
+        ("No.", "en", False),
+        ("Nope, that is not right", "en", False),
+        ("Not correct.", "en", False),
+        ("No, it is 100300", "en", False),
+        ("no, yes", "en", None),
+        ("hmm", "en", None),
+        ("", "en", None),
+        ("Oui, c'est bien ça.", "fr", True),
+        ("D'accord", "fr", True),
+        ("Non", "fr", False),
+        ("Non, ce n'est pas ça", "fr", False),
+        ("c'est pas ça", "fr", False),
+        ("euh", "fr", None),
+    ],
+)
+def test_parse_yes_no(text, language, answer):
+    assert parse_yes_no(text, language) is answer
+
+
+def test_spell_digits():
+    assert spell_digits("100200", "en") == "one, zero, zero, two, zero, zero"
+    assert spell_digits("3004", "fr") == "trois, zéro, zéro, quatre"

@@ -1,0 +1,104 @@
+from voicebot.turns.detector import (
+    BargeIn,
+    NoiseIgnored,
+    SpeechEnded,
+    SpeechStarted,
+    TurnConfig,
+    TurnDetector,
+)
+
+W = 0.032  # one VAD window
+
+
+def run(detector, probs, start=0.0):
+    events, t = [], start
+    for p in probs:
+        t += W
+        events += detector.push(p, t, W)
+    return events, t
+
+
+def windows(seconds):
+    return round(seconds / W)
+
+
+def test_speech_then_silence_is_one_turn():
+    det = TurnDetector(TurnConfig(min_speech=0.2, end_silence=0.7))
+    events, _ = run(det, [0.0] * 5 + [0.9] * windows(1.0) + [0.05] * windows(1.0))
+    kinds = [type(e) for e in events]
+    assert kinds == [SpeechStarted, BargeIn, SpeechEnded]
+    started, _, ended = events
+    assert abs(started.onset - 5 * W) < 1e-9
+    assert abs(ended.last_voiced - (5 + windows(1.0)) * W) < 1e-9
+    # Ended once 0.7 s of silence had passed, not before.
+    assert 0.7 <= ended.at - ended.last_voiced < 0.7 + W
+
+
+def test_a_blip_shorter_than_min_speech_is_noise():
+    det = TurnDetector(TurnConfig(min_speech=0.2))
+    events, _ = run(det, [0.9] * windows(0.1) + [0.0] * windows(0.5))
+    assert [type(e) for e in events] == [NoiseIgnored]
+
+
+def test_backchannel_starts_speech_but_does_not_barge_in():
+    det = TurnDetector(TurnConfig(min_speech=0.2, barge_in_speech=0.45, end_silence=0.5))
+    events, _ = run(det, [0.9] * windows(0.3) + [0.0] * windows(0.8))
+    assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
+
+
+def test_barge_in_once_voiced_time_reaches_threshold():
+    det = TurnDetector(TurnConfig(min_speech=0.2, barge_in_speech=0.45))
+    events, _ = run(det, [0.9] * windows(0.3))
+    assert [type(e) for e in events] == [SpeechStarted]
+    more, _ = run(det, [0.9] * windows(0.3), start=windows(0.3) * W)
+    [barge] = more
+    assert isinstance(barge, BargeIn)
+    assert barge.at - barge.onset >= 0.45 - 1e-9
+    again, _ = run(det, [0.9] * windows(1.0), start=windows(0.6) * W)
+    assert again == []  # only once per utterance
+
+
+def test_hysteresis_keeps_speech_through_middling_probabilities():
+    det = TurnDetector(TurnConfig(threshold=0.5, end_silence=0.3))
+    events, _ = run(det, [0.9] * windows(0.4) + [0.4] * windows(1.0) + [0.1] * windows(0.4))
+    ends = [e for e in events if isinstance(e, SpeechEnded)]
+    assert len(ends) == 1
+    # 0.4 is above threshold - 0.15: still speech, so the end came only after the 0.1s.
+    assert ends[0].at > windows(1.4) * W
+
+
+def test_pauses_shorter_than_end_silence_stay_in_one_turn():
+    det = TurnDetector(TurnConfig(end_silence=1.3))
+    digits = ([0.9] * windows(0.4) + [0.0] * windows(0.9)) * 3 + [0.0] * windows(1.5)
+    events, _ = run(det, digits)
+    assert [type(e) for e in events].count(SpeechEnded) == 1
+
+
+def test_end_silence_can_change_between_turns():
+    det = TurnDetector(TurnConfig(end_silence=1.3))
+    det.end_silence = 0.3
+    events, _ = run(det, [0.9] * windows(0.4) + [0.0] * windows(0.4))
+    assert any(isinstance(e, SpeechEnded) for e in events)
+
+
+def test_overlong_turn_is_forced_to_end():
+    det = TurnDetector(TurnConfig(max_turn=2.0))
+    events, _ = run(det, [0.9] * windows(2.5))
+    ended = [e for e in events if isinstance(e, SpeechEnded)]
+    assert ended and ended[0].forced
+
+
+def test_two_short_sounds_a_second_apart_do_not_add_up_to_a_barge_in():
+    det = TurnDetector(TurnConfig(barge_in_speech=0.5, end_silence=1.3))
+    mm = [0.9] * windows(0.35)
+    events, _ = run(det, mm + [0.0] * windows(1.0) + mm + [0.0] * windows(1.5))
+    kinds = [type(e) for e in events]
+    assert BargeIn not in kinds
+    assert kinds == [SpeechStarted, SpeechEnded]
+
+
+def test_short_gaps_inside_speech_do_not_restart_the_barge_in_count():
+    det = TurnDetector(TurnConfig(barge_in_speech=0.5, barge_in_gap=0.3))
+    words = ([0.9] * windows(0.2) + [0.0] * windows(0.1)) * 3
+    events, _ = run(det, words)
+    assert BargeIn in [type(e) for e in events]
