@@ -126,7 +126,7 @@ def instalment_plans(policy: Policy, balance: int, today: dt.date, hardship: boo
             if not rest:
                 continue
             dates = [step(f, first, offset + k, rules.days_of_month)
-                     for k in range(rules.max_count)]  # fmt: skip
+                     for k in range(rules.max_count)]
             limit = today + dt.timedelta(days=rules.max_duration_days)
             for a in range(m, rest + 1):
                 n = -(-rest // a)
@@ -194,8 +194,32 @@ def as_candidate(decision: Decision, policy: Policy) -> Candidate:
     return Candidate(
         "instalments", frequency, rows[0][0], minor(decision.instalment_amount, digits),
         decision.instalment_count, rows, rank,
-    )  # fmt: skip
+    )
 
 
 def frequency_of(value: str | None) -> Frequency | None:
     return None if value is None else Frequency(value)
+
+
+def policy_data(**instalments: object) -> dict:
+    """A small valid policy as YAML would give it; ``instalments`` overrides its rules."""
+    rules: dict = {
+        "frequencies": ["monthly"],
+        "max_count": 6,
+        "min_amount": "25.00",
+        "max_duration_days": 200,
+        "first_payment_within_days": 14,
+    }
+    rules.update(instalments)
+    return {
+        "id": "test-creditor",
+        "name": "Test Creditor",
+        "version": "1",
+        "currency": "USD",
+        "jurisdiction": "US",
+        "languages": ["en"],
+        "disclosures": ["ai_assistant"],
+        "identity": {"factors": ["name", "postcode"], "max_attempts": 3},
+        "calling_hours": {"start": "08:00", "end": "21:00"},
+        "instalments": rules,
+    }

@@ -83,11 +83,11 @@ def register(subparsers: Any) -> None:
     check.add_argument(
         "files", nargs="*", type=Path, metavar="FILE",
         help="policy or accounts files, or folders of them (default: the policies folder)",
-    )  # fmt: skip
+    )
     check.add_argument(
         "--policies", type=Path, metavar="DIR",
         help="policies that accounts are checked against (default: the accounts file's folder)",
-    )  # fmt: skip
+    )
     check.set_defaults(run=run_check)
 
     quote = actions.add_parser("quote", help="the plan the engine decides for an ask")
@@ -96,11 +96,11 @@ def register(subparsers: Any) -> None:
     terms.add_argument(
         "--monthly", type=_amount, metavar="AMOUNT",
         help="amount per instalment, monthly unless --frequency says otherwise",
-    )  # fmt: skip
+    )
     terms.add_argument(
         "--amount", type=_amount, metavar="AMOUNT",
         help="amount per instalment at --frequency (or at any frequency)",
-    )  # fmt: skip
+    )
     terms.add_argument("--instalments", type=_count, metavar="N", help="number of instalments")
     terms.add_argument("--settlement", type=_amount, metavar="AMOUNT", help="lump sum offered")
     quote.add_argument("--first-date", type=_date, metavar="YYYY-MM-DD", help="first payment")
@@ -118,7 +118,7 @@ def _debtor_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--account", metavar="REF",
         help="take creditor and balance from this account of accounts.yaml",
-    )  # fmt: skip
+    )
     parser.add_argument("--hardship", action="store_true", help="the debtor claims hardship")
     parser.add_argument(
         "--today", type=_date, metavar="YYYY-MM-DD", help="date of the call (default: today)"

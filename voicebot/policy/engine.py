@@ -134,6 +134,11 @@ class Ask:
             raise QuoteError("ask for an amount per instalment or a number of them, not both")
         if self.settlement is not None and (self.amount is not None or count is not None):
             raise QuoteError("a settlement is one payment: ask for it without instalment terms")
+        if isinstance(self.first_date, str):
+            try:
+                object.__setattr__(self, "first_date", dt.date.fromisoformat(self.first_date))
+            except ValueError:
+                raise QuoteError(f"not a date (YYYY-MM-DD): {self.first_date!r}") from None
         if self.first_date is not None and (
             isinstance(self.first_date, dt.datetime) or not isinstance(self.first_date, dt.date)
         ):
@@ -143,7 +148,7 @@ class Ask:
     def is_empty(self) -> bool:
         """Nothing asked yet (a hardship claim alone asks for no terms)."""
         return (self.amount, self.instalments, self.settlement, self.first_date,
-                self.frequency) == (None,) * 5  # fmt: skip
+                self.frequency) == (None,) * 5
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -275,8 +280,11 @@ def _setup(policy: Policy, balance: Decimal, today: dt.date, ask: Ask) -> Setup:
     if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
         raise QuoteError(f"today must be a date, got {today!r}")
     digits = policy.minor_digits
-    if not isinstance(balance, Decimal):
-        raise QuoteError(f"the balance must be a Decimal, got {balance!r}")
+    if isinstance(balance, int | str) and not isinstance(balance, bool):
+        try:
+            balance = Decimal(balance)
+        except InvalidOperation:
+            raise QuoteError(f"the balance is not an amount: {balance!r}") from None
     minor = to_minor(balance, digits, policy.currency, "the balance")
     if minor <= 0:
         raise QuoteError(f"the balance must be above zero to make a plan, got {balance}")
@@ -294,7 +302,7 @@ def _setup(policy: Policy, balance: Decimal, today: dt.date, ask: Ask) -> Setup:
         minimum=to_minor(rules.min_amount, digits, policy.currency, "min_amount"),
         limit=today + dt.timedelta(days=rules.max_duration_days),
         floor=floor_days(rules.days_of_month),
-    )  # fmt: skip
+    )
 
 
 def _window(setup: Setup, frequency: Frequency, days: int) -> list[dt.date]:
@@ -374,7 +382,7 @@ def _nearest_settlement(setup: Setup) -> Found:
     dist, amount = nearest_int(
         settlement_floor_minor(policy, setup.balance), setup.balance,
         target.numerator, target.denominator,
-    )  # fmt: skip
+    )
     end = setup.today + dt.timedelta(days=policy.settlement.within_days)
     wanted = ask.first_date
     due = setup.today if wanted is None else min(max(wanted, setup.today), end)
@@ -401,7 +409,7 @@ def _decision(setup: Setup, found: Found) -> Decision:
         else:
             roles = (["down_payment"] if setup.down else []) + ["instalment"] * plan.count
         check = {"balance": setup.balance, "digits": digits, "today": setup.today,
-                 "frequency": plan.frequency, "rows": rows}  # fmt: skip
+                 "frequency": plan.frequency, "rows": rows}
         breaks = rule_breaks(setup.rules, **check)
         if breaks:  # a bug in the search; never let such a plan out
             raise RuntimeError(f"{policy.id}: engine produced a non-compliant plan: {breaks}")

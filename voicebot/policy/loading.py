@@ -6,6 +6,7 @@ not only the first) so whoever edited the file can fix it without reading code.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -102,29 +103,43 @@ def _location(loc: tuple[int | str, ...], data: Any) -> str:
     return text
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def _message(error: Mapping[str, Any], missing: list[str]) -> str:
     kind, message = error["type"], error["msg"]
     if kind == "extra_forbidden":
-        return "unknown field (not part of the schema; check the spelling)"
+        name = str(error["loc"][-1])
+        close = difflib.get_close_matches(name, missing, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "check the spelling"
+        return f"unknown field ({hint})"
     if kind == "missing":
         return "required field is missing"
     value = error.get("input")
-    if isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool):
+    if isinstance(value, str | int | float | Decimal) and not isinstance(value, bool):
         return f"{message} (got {value!r})"
     return message
 
 
 def validation_problems(exc: ValidationError, where: str, data: Any) -> list[str]:
     """One ``FILE: field.path: message`` line per pydantic error."""
+    errors = exc.errors()
+    locs = [tuple(error["loc"]) for error in errors]
     lines: list[str] = []
-    for error in exc.errors():
-        base = _location(tuple(error["loc"]), data)
+    for error, loc in zip(errors, locs, strict=True):
+        if error["type"] == "too_short" and any(
+            other[: len(loc)] == loc and len(other) > len(loc) for other in locs
+        ):
+            continue  # "no item left" only repeats that an item was refused
+        base = _location(loc, data)
         pairs = (error.get("ctx") or {}).get("problems")
         if error["type"] == "policy_inconsistent" and pairs:
             for path, message in pairs:
                 lines.append(f"{where}: {base + '.' if base else ''}{path}: {message}")
             continue
-        lines.append(f"{where}: {base + ': ' if base else ''}{_message(error)}")
+        missing = [
+            str(other[-1])
+            for other, e in zip(locs, errors, strict=True)
+            if e["type"] == "missing" and other[:-1] == loc[:-1]
+        ]
+        lines.append(f"{where}: {base + ': ' if base else ''}{_message(error, missing)}")
     return lines
 
 
@@ -174,11 +189,10 @@ def load_policies(directory: Path) -> dict[str, Policy]:
 
 def find_policy(directory: Path, creditor: str) -> Policy:
     """Load the policy of one creditor, saying which exist when it is unknown."""
-    path = Path(directory) / f"{creditor}.yaml"
-    if "/" in creditor or creditor.startswith(".") or not path.is_file():
-        known = ", ".join(p.stem for p in policy_files(directory)) or "none"
+    files = {path.stem: path for path in policy_files(directory)}
+    if creditor not in files:
         raise ConfigError(
             f"no policy for creditor {creditor!r} in {display_path(Path(directory))} "
-            f"(known: {known})"
+            f"(known: {', '.join(files) or 'none'})"
         )
-    return load_policy(path)
+    return load_policy(files[creditor])

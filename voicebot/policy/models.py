@@ -24,7 +24,7 @@ CURRENCY_MINOR_DIGITS: Mapping[str, int] = {
     "AUD": 2, "CAD": 2, "CHF": 2, "CZK": 2, "DKK": 2, "EUR": 2, "GBP": 2, "HUF": 2,
     "JPY": 0, "KRW": 0, "MXN": 2, "NOK": 2, "NZD": 2, "PLN": 2, "RON": 2, "SEK": 2,
     "USD": 2, "ZAR": 2,
-}  # fmt: skip
+}
 
 DEFAULT_DAYS_OF_MONTH = tuple(range(1, 29))
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

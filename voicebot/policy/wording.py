@@ -44,7 +44,7 @@ class Facts:
         if isinstance(minor, Fraction):
             if minor.denominator != 1:
                 return f"{Decimal(minor.numerator) / minor.denominator / 10**digits:.{digits}f}"\
-                    f" {currency}"  # fmt: skip
+                    f" {currency}"
             minor = int(minor)
         return format_money(minor, digits, currency)
 
@@ -59,6 +59,11 @@ class Facts:
 
 def _percent(value: Decimal) -> str:
     return f"{value.normalize():f}%"
+
+
+def _count(n: int, frequency: Frequency | None = None) -> str:
+    kind = f"{frequency.value} " if frequency is not None else ""
+    return f"{n} {kind}instalment{'' if n == 1 else 's'}"
 
 
 def _days_text(days: tuple[int, ...]) -> str:
@@ -147,7 +152,7 @@ def _frequency_reasons(facts: Facts) -> list[str]:
         converted = (
             Fraction(setup.ask.amount) * 10**setup.digits * wanted.per_year
             / plan.frequency.per_year
-        )  # fmt: skip
+        )
         out.append(
             f"{facts.asked(setup.ask.amount)} {wanted.value} is about "
             f"{facts.money(converted)} {plan.frequency.value}."
@@ -161,7 +166,8 @@ def _limits(facts: Facts) -> tuple[int, int, int]:
     assert plan.frequency is not None
     if not setup.rest:
         return setup.rules.max_count, 0, 0
-    spans = level_intervals(setup.rest, setup.minimum, setup.rest // setup.minimum)
+    cap = min(setup.rest // setup.minimum, setup.rules.max_count + 1)  # more never binds
+    spans = level_intervals(setup.rest, setup.minimum, cap)
     by_amount = max((n for n, span in enumerate(spans, 1) if span is not None), default=0)
     steps = last_step(plan.frequency, plan.first, setup.limit, setup.floor)
     return setup.rules.max_count, by_amount, max(0, steps - setup.offset + 1)
@@ -184,14 +190,14 @@ def _terms_reasons(facts: Facts) -> list[str]:
         if plan.single and most == 0:
             return []  # explained by _shape_reasons
         if most == by_count:
-            return [f"{name} allows at most {rules.max_count} instalments{after}."]
+            return [f"{name} allows at most {_count(rules.max_count)}{after}."]
         if most == by_amount:
             return [
                 f"Each instalment must be at least {facts.money(setup.minimum)}, so at most "
-                f"{most} instalments{after} are possible for this balance."
+                f"{_count(most)}{after} are possible for this balance."
             ]
         return [
-            f"At most {most} {plan.frequency} instalments{after} fit within "
+            f"At most {_count(most, plan.frequency)}{after} fit within "
             f"{rules.max_duration_days} days of today."
         ]
     assert ask.amount is not None
@@ -240,10 +246,11 @@ def _shape_reasons(facts: Facts) -> list[str]:
     rules, money = setup.rules, facts.money
     required = down_payment_minor(rules, setup.balance, setup.digits)
     if plan.single:
-        if setup.ask.amount is not None and setup.ask.amount >= from_minor(
-            setup.balance, setup.digits
+        ask = setup.ask
+        if (ask.amount is not None and ask.amount >= from_minor(setup.balance, setup.digits)) or (
+            ask.instalments == 1
         ):
-            return []
+            return []  # a single payment is what was asked
         if setup.balance < setup.minimum:
             return [
                 f"The balance is below the minimum instalment of {money(setup.minimum)}, so it "
@@ -254,6 +261,14 @@ def _shape_reasons(facts: Facts) -> list[str]:
                 f"After the required down payment less than the minimum instalment of "
                 f"{money(setup.minimum)} would remain, so the balance is due in a single payment."
             ]
+        if min(_limits(facts)) == 0:
+            after = " after the down payment" if required else ""
+            return [
+                f"No instalment plan fits {setup.policy.name}'s rules for this balance (at most "
+                f"{_count(rules.max_count)}{after} of at least {money(setup.minimum)}, all due "
+                f"within {rules.max_duration_days} days of today), so it is due in a single "
+                "payment."
+            ]
         return []
     out: list[str] = []
     dp = rules.down_payment
@@ -262,7 +277,7 @@ def _shape_reasons(facts: Facts) -> list[str]:
         basis = (
             f"{_percent(dp.min_percent)} of the balance"
             if share >= setup.down
-            else f"the minimum of {money(setup.down)}"
+            else "the minimum down payment"
         )
         out.append(
             f"A down payment of {money(setup.down)} ({basis}) is due on {plan.first}, "

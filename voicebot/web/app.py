@@ -76,6 +76,7 @@ class ServiceState:
             "language": session.language,
             "prompt_version": session.dialogue.prompt_version,
             "timings": session.timings.summary(),
+            "turns": [{"text": t.text, "stages_ms": t.stages()} for t in session.timings.turns],
             "events": [kind for _, kind, _ in session.events],
         })
 

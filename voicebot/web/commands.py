@@ -11,6 +11,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.add_argument("--port", type=int, default=None, help="port (default 8080)")
     serve.add_argument("--stt-model", choices=["base", "tiny.en"], default=None,
                        help="speech model: multilingual base (default) or fast English tiny.en")
+    serve.add_argument("--log-level", default=argparse.SUPPRESS,
+                       choices=["debug", "info", "warning", "error"])
     serve.set_defaults(run=_serve)
 
 

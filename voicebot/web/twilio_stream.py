@@ -101,8 +101,8 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
                 code = message.get("code", 1005)
                 if protocol.state is not StreamState.STOPPED:
                     end_reason = f"disconnected ({code})"
-                    log.warning("stream %s from %s vanished mid-call (close code %s)",
-                                protocol.stream_sid or "-", peer, code)
+                    log.warning("stream %s from %s %s (close code %s)", protocol.stream_sid or "-",
+                                peer, _disconnect_meaning(code, max_frame_bytes), code)
                 break
             if message.get("bytes") is not None:
                 events = protocol.receive_binary(message["bytes"])
@@ -125,8 +125,8 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
         await control.close(exc.close_code, str(exc))
     except WebSocketDisconnect as exc:
         end_reason = f"disconnected ({exc.code})"
-        log.warning("stream %s from %s vanished mid-call (close code %s)",
-                    protocol.stream_sid or "-", peer, exc.code)
+        log.warning("stream %s from %s %s (close code %s)", protocol.stream_sid or "-", peer,
+                    _disconnect_meaning(exc.code, max_frame_bytes), exc.code)
     except VoicebotError as exc:
         end_reason = f"error: {exc}"
         log.error("stream %s: %s", protocol.stream_sid or "-", exc)
@@ -141,3 +141,9 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
             if on_session_end is not None:
                 on_session_end(session)
         await control.close(CLOSE_NORMAL, "call ended")
+
+
+def _disconnect_meaning(code: int, max_frame_bytes: int) -> str:
+    if code == 1009:
+        return f"sent a frame over the {max_frame_bytes}-byte limit and was closed"
+    return "vanished mid-call"

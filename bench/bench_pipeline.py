@@ -1,0 +1,109 @@
+"""Per-stage latency of a caller's turn through the whole pipeline, and the
+service's memory, measured on real calls.
+
+Starts ``voicebot serve`` on a free loopback port, places N scripted calls with
+streamdouble (each: account reference by voice, then "yes"), and reports the
+median and worst time per stage over every turn, plus the server's resident
+memory after the calls.
+
+    .venv/bin/python bench/bench_pipeline.py [--calls 3] [--stt-model base]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from streamdouble.api import run_scenario
+from streamdouble.scenario import load
+from streamdouble.session import SessionConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES = ("end_detection", "stt", "dialogue", "tts_first_audio", "total")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=3)
+    parser.add_argument("--stt-model", default="base", choices=["base", "tiny.en"])
+    args = parser.parse_args()
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "voicebot", "serve", "--port", str(port),
+         "--stt-model", args.stt_model, "--log-level", "warning"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.monotonic()
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() - started > 120:
+                raise SystemExit("server did not start")
+            time.sleep(0.3)
+        startup = time.monotonic() - started
+        idle_rss = rss_mb(server.pid)
+        scenario = load(ROOT / "audio_fixtures" / "demo_call.yaml")
+        config = SessionConfig(custom_parameters={"creditor": "acme-telecom"},
+                               max_drain_s=15.0)
+        first_audio = []
+        for _ in range(args.calls):
+            report = await run_scenario(f"ws://127.0.0.1:{port}/twilio/stream", scenario,
+                                        config=config)
+            first_audio.append(report.time_to_first_audio_ms)
+        await asyncio.sleep(1.0)
+        calls = httpx.get(f"{base}/api/calls/recent").json()
+        busy_rss = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    per_stage: dict[str, list[float]] = {s: [] for s in STAGES}
+    for record in calls:
+        for turn in record["turns"]:
+            for stage, ms in turn["stages_ms"].items():
+                per_stage[stage].append(ms)
+    turns = len(per_stage["total"])
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}")
+    print(f"stt model: {args.stt_model}; {args.calls} calls, {turns} caller turns")
+    print(f"startup to healthy: {startup:.1f} s; RSS idle {idle_rss:.0f} MB, "
+          f"after calls {busy_rss:.0f} MB")
+    print(f"greeting first audio (stream start -> first audio), median: "
+          f"{statistics.median(x for x in first_audio if x is not None):.0f} ms")
+    print(f"{'stage':<18}{'median ms':>10}{'max ms':>10}")
+    for stage, values in per_stage.items():
+        if values:
+            print(f"{stage:<18}{statistics.median(values):>10.0f}{max(values):>10.0f}")
+    print(json.dumps({"turns": [t for c in calls for t in c["turns"]]}, ensure_ascii=False)[:2000])
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
