@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from voicebot.cli import main
+from voicebot.policy.loading import display_path
 from voicebot.settings import PROJECT_ROOT
 
 TODAY = ["--today", "2026-11-02"]
@@ -125,6 +126,7 @@ def test_check_lists_every_problem_of_every_file(capsys, tmp_path):
     north.write_text(north.read_text().replace("frequencies: [monthly]", "frequencies: ["))
     code, out, _ = run(capsys, "check", str(folder), str(folder / "contoso-bank.yaml"))
     assert code == 1
+    acme, north = display_path(acme), display_path(north)
     assert f"{acme}: instalments.max_count: Input should be greater than 0" in out
     assert f"{acme}: currency: Value error, unknown currency 'XYZ'" in out
     assert f"{north}: invalid YAML" in out

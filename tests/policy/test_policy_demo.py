@@ -90,18 +90,20 @@ def test_acme_affordable_amount_is_accepted_with_smaller_last(policies):
 
 
 @pytest.mark.parametrize(
-    ("asked", "expected"),
+    ("asked", "expected", "accepted"),
     [
-        ("104.875", "101.75"),  # exactly between 101.75 (5 instalments) and 108 (4): lower
-        ("104.88", "108.00"),
-        ("101.75", "101.75"),
-        ("500", "480.00"),  # more than the balance: the single payment
+        ("104.875", "101.75", False),  # halfway between 101.75 (5 instalments) and 108 (4)
+        ("104.88", "108.00", False),
+        ("101.75", "101.75", True),
+        ("90.005", "90.00", False),  # halfway between two cents: the lower
+        ("500", "480.00", False),  # more than the balance: the single payment
+        ("480", "480.00", True),
     ],
 )
-def test_acme_amount_in_a_gap_goes_to_the_nearest_possible(policies, asked, expected):
+def test_acme_amount_goes_to_the_nearest_possible(policies, asked, expected, accepted):
     d = decide(policies["acme-telecom"], D("480.00"), TODAY, Ask(amount=D(asked)))
     assert str(d.instalment_amount) == expected
-    assert d.accepted == (asked == expected.rstrip("0").rstrip(".") or asked == "101.75")
+    assert d.accepted is accepted
 
 
 def test_acme_first_date_beyond_window_gets_last_allowed_date(policies):

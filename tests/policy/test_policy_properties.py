@@ -152,6 +152,7 @@ def assert_complies(policy, balance: Decimal, today, ask, decision) -> None:
     b = oracle.minor(balance, digits)
     rows = [(r.due, oracle.minor(r.amount, digits)) for r in decision.schedule]
     assert decision.balance == balance and decision.currency == policy.currency
+    assert decision.accepted or decision.reasons  # a counter-offer always says why
     assert all(r.amount == r.amount.quantize(Decimal(1).scaleb(-digits)) for r in decision.schedule)
     if decision.kind == "settlement":
         assert policy.settlement is not None and ask.settlement is not None

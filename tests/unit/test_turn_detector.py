@@ -1,6 +1,7 @@
 from voicebot.turns.detector import (
     BargeIn,
     NoiseIgnored,
+    Pause,
     SpeechEnded,
     SpeechStarted,
     TurnConfig,
@@ -26,8 +27,9 @@ def test_speech_then_silence_is_one_turn():
     det = TurnDetector(TurnConfig(min_speech=0.2, end_silence=0.7))
     events, _ = run(det, [0.0] * 5 + [0.9] * windows(1.0) + [0.05] * windows(1.0))
     kinds = [type(e) for e in events]
-    assert kinds == [SpeechStarted, BargeIn, SpeechEnded]
-    started, _, ended = events
+    assert kinds == [SpeechStarted, BargeIn, Pause, SpeechEnded]
+    started, _, pause, ended = events
+    assert pause.last_voiced == ended.last_voiced
     assert abs(started.onset - 5 * W) < 1e-9
     assert abs(ended.last_voiced - (5 + windows(1.0)) * W) < 1e-9
     # Ended once 0.7 s of silence had passed, not before.
@@ -43,7 +45,7 @@ def test_a_blip_shorter_than_min_speech_is_noise():
 def test_backchannel_starts_speech_but_does_not_barge_in():
     det = TurnDetector(TurnConfig(min_speech=0.2, barge_in_speech=0.45, end_silence=0.5))
     events, _ = run(det, [0.9] * windows(0.3) + [0.0] * windows(0.8))
-    assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
+    assert [type(e) for e in events] == [SpeechStarted, Pause, SpeechEnded]
 
 
 def test_barge_in_once_voiced_time_reaches_threshold():
@@ -94,7 +96,7 @@ def test_two_short_sounds_a_second_apart_do_not_add_up_to_a_barge_in():
     events, _ = run(det, mm + [0.0] * windows(1.0) + mm + [0.0] * windows(1.5))
     kinds = [type(e) for e in events]
     assert BargeIn not in kinds
-    assert kinds == [SpeechStarted, SpeechEnded]
+    assert kinds == [SpeechStarted, Pause, Pause, SpeechEnded]
 
 
 def test_short_gaps_inside_speech_do_not_restart_the_barge_in_count():
@@ -102,3 +104,17 @@ def test_short_gaps_inside_speech_do_not_restart_the_barge_in_count():
     words = ([0.9] * windows(0.2) + [0.0] * windows(0.1)) * 3
     events, _ = run(det, words)
     assert BargeIn in [type(e) for e in events]
+
+
+def test_one_pause_per_silence_and_none_for_short_gaps():
+    det = TurnDetector(TurnConfig(pause_silence=0.25, end_silence=1.3))
+    speech = [0.9] * windows(0.5)
+    events, _ = run(det, speech + [0.0] * windows(0.15) + speech + [0.0] * windows(0.6)
+                    + speech + [0.0] * windows(1.5))
+    pauses = [e for e in events if isinstance(e, Pause)]
+    assert len(pauses) == 2  # the 0.15 s gap is too short to be a pause
+    assert pauses[0].last_voiced < pauses[1].last_voiced
+    [end] = [e for e in events if isinstance(e, SpeechEnded)]
+    # The last pause is the turn's end: same last voiced instant, so a guess made
+    # at the pause is the transcript of the whole turn.
+    assert end.last_voiced == pauses[1].last_voiced

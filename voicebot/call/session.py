@@ -21,6 +21,7 @@ from voicebot.call.timing import CallTimings, TurnTiming
 from voicebot.clock import Clock
 from voicebot.dialogue.base import Dialogue, Listen, Reply
 from voicebot.engines.registry import Engines
+from voicebot.engines.stt import Transcript
 from voicebot.errors import VoicebotError
 from voicebot.settings import Settings
 from voicebot.telephony.events import (
@@ -30,7 +31,14 @@ from voicebot.telephony.events import (
     DigitPressed,
     MarkPlayed,
 )
-from voicebot.turns.detector import BargeIn, NoiseIgnored, SpeechEnded, SpeechStarted, TurnConfig
+from voicebot.turns.detector import (
+    BargeIn,
+    NoiseIgnored,
+    Pause,
+    SpeechEnded,
+    SpeechStarted,
+    TurnConfig,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +88,9 @@ class CallSession:
         self._no_input_task: asyncio.Task[None] | None = None
         self._keypad_task: asyncio.Task[None] | None = None
         self._keypad = ""
+        # Transcription started at a pause, before the end of turn is certain.
+        self._guess: tuple[float, asyncio.Task[Transcript | None]] | None = None
+        self._guess_generation = 0
         self._overlapped = False  # caller began speaking while the bot spoke
         self._barged = False
         self._turns = 0
@@ -112,7 +123,9 @@ class CallSession:
             return
         self.ended = True
         self._event("end", reason)
-        for task in (self._turn_task, self._after_task, self._no_input_task, self._keypad_task):
+        guess = self._guess[1] if self._guess else None
+        for task in (self._turn_task, self._after_task, self._no_input_task, self._keypad_task,
+                     guess):
             await _cancel(task)
         await self.speaker.close()
         log.info("%s: call ended (%s) after %.1f s; timings %s", self.call_id, reason,
@@ -129,6 +142,8 @@ class CallSession:
                 await self._on_speech_started(turn_event)
             elif isinstance(turn_event, BargeIn):
                 await self._on_barge_in(turn_event)
+            elif isinstance(turn_event, Pause):
+                self._on_pause(turn_event)
             elif isinstance(turn_event, SpeechEnded):
                 self._on_speech_ended(turn_event)
             elif isinstance(turn_event, NoiseIgnored):
@@ -159,6 +174,33 @@ class CallSession:
         log.info("%s: barge-in after %.0f ms of speech; caller heard %r", self.call_id,
                  (event.at - event.onset) * 1000, heard)
 
+    def _on_pause(self, event: Pause) -> None:
+        """Start transcribing now: if the turn is over, the words are ready sooner."""
+        if self._overlapped and not self._barged and self.speaker.speaking():
+            return  # probably a backchannel; not worth the CPU
+        onset = self._turn_onset if self._turn_onset is not None else event.onset
+        audio = self.listener.turn_audio(onset, event.last_voiced)
+        self._guess_generation += 1
+        task = _spawn(self._transcribe(audio, self._guess_generation),
+                      f"{self.call_id}-guess-{self._guess_generation}")
+        self._guess = (event.last_voiced, task)
+
+    async def _transcribe(self, audio: np.ndarray, generation: int | None) -> Transcript | None:
+        """Transcribe in the pool; a guess that went stale while queued is skipped."""
+        def work() -> Transcript | None:
+            if generation is not None and generation != self._guess_generation:
+                return None
+            return self._engines.stt.transcribe(audio, self.language, None)
+
+        return await self._engines.stt_pool.run(work)
+
+    def _take_guess(self, last_voiced: float) -> asyncio.Task[Transcript | None] | None:
+        guess, self._guess = self._guess, None
+        if guess is not None and guess[0] == last_voiced:
+            return guess[1]
+        self._guess_generation += 1  # any queued guess is stale now
+        return None
+
     def _on_speech_ended(self, event: SpeechEnded) -> None:
         if self._overlapped and not self._barged and self.speaker.speaking():
             # A backchannel or noise under the bot's speech ("mm", "ok", a cough).
@@ -175,14 +217,17 @@ class CallSession:
             end_detected=now,
             audio_seconds=len(audio) / 16_000,
         )
-        self._turn_task = _spawn(self._process_turn(audio, timing),
+        guess = self._take_guess(event.last_voiced)
+        self._turn_task = _spawn(self._process_turn(audio, timing, guess),
                                  f"{self.call_id}-turn-{self._turns}")
 
-    async def _process_turn(self, audio: np.ndarray, timing: TurnTiming) -> None:
+    async def _process_turn(self, audio: np.ndarray, timing: TurnTiming,
+                            guess: asyncio.Task[Transcript | None] | None) -> None:
         try:
-            transcript = await self._engines.stt_pool.run(
-                self._engines.stt.transcribe, audio, self.language, None
-            )
+            transcript = await guess if guess is not None else None
+            if transcript is None:
+                transcript = await self._transcribe(audio, None)
+            assert transcript is not None
         except VoicebotError as exc:
             log.error("%s: speech recognition failed: %s", self.call_id, exc)
             self._turn_onset = None

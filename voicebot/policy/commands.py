@@ -28,6 +28,7 @@ from voicebot.policy.loading import (
     read_yaml_mapping,
 )
 from voicebot.policy.models import Frequency, Policy
+from voicebot.settings import PROJECT_ROOT
 
 _ROLES = {
     "down_payment": "down payment",
@@ -38,8 +39,6 @@ _ROLES = {
 
 
 def default_policies_dir() -> Path:
-    from voicebot.settings import PROJECT_ROOT
-
     return PROJECT_ROOT / "policies"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from voicebot.policy.models import Policy
 ACCOUNTS_FILE = "accounts.yaml"
 
 
-
 class PolicyFileError(ConfigError):
     """A policy or accounts file is invalid; ``problems`` lists every problem found."""
 
@@ -34,11 +33,11 @@ class PolicyFileError(ConfigError):
 def display_path(path: Path) -> str:
     """The path as a person would type it: relative to the working directory if inside."""
     try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(
-            path
-        )
+        if Path(path).resolve().is_relative_to(Path.cwd()):
+            return os.path.relpath(path)
     except (OSError, ValueError):
-        return str(path)
+        pass
+    return str(path)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -49,6 +48,8 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            continue  # construct_mapping reports it
         if key in seen:
             mark = key_node.start_mark
             raise yaml.constructor.ConstructorError(

@@ -49,6 +49,15 @@ class Facts:
         return format_money(minor, digits, currency)
 
 
+    def target(self) -> Fraction:
+        """The amount asked per instalment, in minor units at the plan's frequency."""
+        ask, frequency = self.setup.ask, self.plan.frequency
+        assert ask.amount is not None and frequency is not None
+        target = Fraction(ask.amount) * 10**self.setup.digits
+        if ask.frequency is not None:
+            target = target * ask.frequency.per_year / frequency.per_year
+        return target
+
     def asked(self, amount: Decimal) -> str:
         """An amount the debtor asked, with the currency's decimals when it has no more."""
         digits = self.setup.digits
@@ -66,7 +75,13 @@ def _count(n: int, frequency: Frequency | None = None) -> str:
     return f"{n} {kind}instalment{'' if n == 1 else 's'}"
 
 
+def _days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
+
+
 def _days_text(days: tuple[int, ...]) -> str:
+    if len(days) == 1:
+        return f"day {days[0]}"
     if days == tuple(range(days[0], days[-1] + 1)):
         return f"days {days[0]} to {days[-1]}"
     return "days " + ", ".join(map(str, days))
@@ -149,13 +164,9 @@ def _frequency_reasons(facts: Facts) -> list[str]:
     out = [f"{name} does not offer {wanted.value} payments (it offers: {offered})."]
     if setup.ask.amount is not None and not plan.single:
         assert plan.frequency is not None
-        converted = (
-            Fraction(setup.ask.amount) * 10**setup.digits * wanted.per_year
-            / plan.frequency.per_year
-        )
         out.append(
             f"{facts.asked(setup.ask.amount)} {wanted.value} is about "
-            f"{facts.money(converted)} {plan.frequency.value}."
+            f"{facts.money(facts.target())} {plan.frequency.value}."
         )
     return out
 
@@ -197,8 +208,8 @@ def _terms_reasons(facts: Facts) -> list[str]:
                 f"{_count(most)}{after} are possible for this balance."
             ]
         return [
-            f"At most {_count(most, plan.frequency)}{after} fit within "
-            f"{rules.max_duration_days} days of today."
+            f"At most {_count(most, plan.frequency)}{after} can fall within "
+            f"{_days(rules.max_duration_days)} of today."
         ]
     assert ask.amount is not None
     asked = facts.asked(ask.amount)
@@ -208,16 +219,16 @@ def _terms_reasons(facts: Facts) -> list[str]:
         return []
     spans = level_intervals(setup.rest, setup.minimum, most) if setup.rest else []
     lowest = min((span[0] for span in spans if span is not None), default=setup.balance)
-    if plan.amount == lowest and Fraction(ask.amount) < from_minor(lowest, setup.digits):
+    if plan.amount == lowest and facts.target() < lowest:
         return [
             f"The lowest instalment possible is {facts.money(lowest)}: {name} allows at most "
-            f"{rules.max_count} {plan.frequency} instalments{after}, each at least "
-            f"{facts.money(setup.minimum)}, all due within {rules.max_duration_days} days."
+            f"{_count(rules.max_count, plan.frequency)}{after}, each at least "
+            f"{facts.money(setup.minimum)}, all due within {_days(rules.max_duration_days)}."
         ]
     return [
         f"No plan has instalments of exactly {asked}; the nearest amount that splits the "
         f"balance into instalments of at least {facts.money(setup.minimum)} each, within "
-        f"{rules.max_count} instalments, is {facts.money(plan.amount)}."
+        f"{_count(rules.max_count)}, is {facts.money(plan.amount)}."
     ]
 
 
@@ -230,13 +241,13 @@ def _date_reasons(facts: Facts, window: int, subject: str) -> list[str]:
     if wanted < setup.today:
         return [f"{subject} cannot be due before today ({setup.today})."]
     if wanted > end:
-        return [f"{subject} must be made within {window} days of today, by {end}."]
+        return [f"{subject} must be made within {_days(window)} of today, by {end}."]
     days = setup.rules.days_of_month
     if plan.frequency is Frequency.MONTHLY and wanted.day not in days:
         return [f"Monthly payments can fall only on {_days_text(days)} of the month."]
     return [
         f"A first payment on {wanted} leaves no room for these terms within "
-        f"{setup.rules.max_duration_days} days of today; the nearest date that does is "
+        f"{_days(setup.rules.max_duration_days)} of today; the nearest date that does is "
         f"{plan.first}."
     ]
 
@@ -265,8 +276,8 @@ def _shape_reasons(facts: Facts) -> list[str]:
             after = " after the down payment" if required else ""
             return [
                 f"No instalment plan fits {setup.policy.name}'s rules for this balance (at most "
-                f"{_count(rules.max_count)}{after} of at least {money(setup.minimum)}, all due "
-                f"within {rules.max_duration_days} days of today), so it is due in a single "
+                f"{_count(rules.max_count)} of at least {money(setup.minimum)}{after}, all due "
+                f"within {_days(rules.max_duration_days)} of today), so it is due in a single "
                 "payment."
             ]
         return []

@@ -9,6 +9,8 @@ window's end, and emits events:
   than ``barge_in_gap`` allowed) reaches ``barge_in_speech`` of voiced time: long
   enough that it is not a cough or an "mm", and two "mm"s a second apart do not
   add up to an interruption;
+- ``Pause`` once the caller has been quiet for ``pause_silence`` mid-turn: the
+  turn may be over, so transcription can start while we wait to be sure;
 - ``SpeechEnded`` after ``end_silence`` of silence (or when the turn grows past
   ``max_turn``).
 
@@ -30,6 +32,7 @@ class TurnConfig:
     end_silence: float = 0.7
     onset_gap: float = 0.15  # silence that abandons an unconfirmed onset
     barge_in_gap: float = 0.3  # silence that restarts the barge-in count
+    pause_silence: float = 0.25
     max_turn: float = 30.0
 
 
@@ -42,6 +45,12 @@ class SpeechStarted:
 class BargeIn:
     onset: float
     at: float
+
+
+@dataclass(frozen=True)
+class Pause:
+    onset: float
+    last_voiced: float
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,7 @@ class NoiseIgnored:
     voiced: float
 
 
-TurnEvent = SpeechStarted | BargeIn | SpeechEnded | NoiseIgnored
+TurnEvent = SpeechStarted | BargeIn | Pause | SpeechEnded | NoiseIgnored
 
 
 class _State(enum.Enum):
@@ -80,6 +89,7 @@ class TurnDetector:
         self._last_voiced = 0.0
         self._barged = False
         self._run = 0.0  # voiced time in the current stretch of speech
+        self._paused = False  # a Pause was reported for the current silence
 
     @property
     def in_speech(self) -> bool:
@@ -100,6 +110,7 @@ class TurnDetector:
                 self._silence = 0.0
                 self._last_voiced = end
                 self._barged = False
+                self._paused = False
                 events += self._confirm_if_long_enough(end)
             return events
 
@@ -109,6 +120,7 @@ class TurnDetector:
             self._voiced += length
             self._run += length
             self._silence = 0.0
+            self._paused = False
             self._last_voiced = end
         elif silence:
             self._silence += length
@@ -125,6 +137,9 @@ class TurnDetector:
         if not self._barged and self._run >= cfg.barge_in_speech:
             self._barged = True
             events.append(BargeIn(self._onset, end))
+        if not self._paused and cfg.pause_silence <= self._silence < self.end_silence:
+            self._paused = True
+            events.append(Pause(self._onset, self._last_voiced))
         if self._silence >= self.end_silence:
             events.append(SpeechEnded(self._onset, self._last_voiced, end))
             self._state = _State.SILENCE
