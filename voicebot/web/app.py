@@ -18,6 +18,7 @@ from voicebot.clock import SystemClock
 from voicebot.dialogue.intro import ReferenceDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
+from voicebot.policy import Account, Policy, load_accounts, load_policies
 from voicebot.settings import Settings
 from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twiml import connect_stream
@@ -40,15 +41,33 @@ class ServiceState:
         self.prompts: dict[str, Prompts] = {
             lang: load_prompts(settings.prompts_dir, lang) for lang in LANGUAGES
         }
+        # Broken policy files stop the service at start-up, every problem listed.
+        self.policies: dict[str, Policy] = load_policies(settings.policies_dir)
+        accounts_file = settings.policies_dir / "accounts.yaml"
+        self.accounts: dict[str, Account] = (
+            load_accounts(accounts_file, self.policies) if accounts_file.is_file() else {}
+        )
         self.calls: dict[str, CallSession] = {}
         self.finished: deque[dict[str, object]] = deque(maxlen=100)
         self.clock = SystemClock()
 
     def creditor_name(self, creditor_id: str) -> str:
+        policy = self.policies.get(creditor_id)
+        if policy is not None:
+            return policy.name
+        log.warning("no policy for creditor %r; greeting with its id", creditor_id)
         return " ".join(part.capitalize() for part in creditor_id.replace("_", "-").split("-"))
 
     def call_language(self, params: dict[str, str]) -> str:
-        language = (params.get("language") or self.settings.default_language).lower()[:2]
+        """The caller's language: asked for, else the account's, else the creditor's first."""
+        account = self.accounts.get(params.get("account", ""))
+        policy = self.policies.get(params.get("creditor", ""))
+        language = (
+            params.get("language")
+            or (account.language if account else None)
+            or (policy.languages[0] if policy else None)
+            or self.settings.default_language
+        ).lower()[:2]
         if language not in LANGUAGES:
             log.warning("unsupported language %r requested; using %s", language,
                         self.settings.default_language)
@@ -57,9 +76,9 @@ class ServiceState:
 
     def make_session(self, started: CallStarted, control: TwilioCallControl) -> CallSession:
         assert self.engines is not None
-        params = started.parameters
+        params = dict(started.parameters)
+        creditor = params["creditor"] = params.get("creditor") or self.settings.default_creditor
         language = self.call_language(params)
-        creditor = params.get("creditor") or self.settings.default_creditor
         dialogue = ReferenceDialogue(self.prompts[language], self.creditor_name(creditor),
                                      known_reference=params.get("account") or None)
         call_id = started.call_id or started.stream_id
@@ -122,10 +141,14 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             body = (await request.body()).decode("utf-8", "replace")
             form = {k: v[0] for k, v in parse_qs(body).items()}
         query = request.query_params
+        creditor = query.get("creditor") or settings.default_creditor
+        account = query.get("account", "")
         params = {
-            "creditor": query.get("creditor") or settings.default_creditor,
-            "account": query.get("account", ""),
-            "language": state.call_language(dict(query)),
+            "creditor": creditor,
+            "account": account,
+            "language": state.call_language(
+                {"creditor": creditor, "account": account, "language": query.get("language", "")}
+            ),
             "caller": form.get("From", ""),
         }
         return Response(connect_stream(stream_url(request, settings), params),

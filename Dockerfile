@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t voicebot .    Run: docker run -p 8080:8080 voicebot
+
+FROM python:3.11-slim-bookworm AS build
+# npm fetches the Kokoro voices (French speech) at build time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends npm \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY voicebot ./voicebot
+RUN python -m venv /opt/voicebot \
+    && /opt/voicebot/bin/pip install --no-cache-dir .
+ENV VOICEBOT_HOME=/opt/voicebot-home
+RUN /opt/voicebot/bin/voicebot models install
+
+FROM python:3.11-slim-bookworm
+RUN useradd --system --uid 10001 --create-home --home-dir /app voicebot
+COPY --from=build /opt/voicebot /opt/voicebot
+COPY --from=build /opt/voicebot-home /opt/voicebot-home
+COPY prompts /app/prompts
+COPY policies /app/policies
+ENV PATH=/opt/voicebot/bin:$PATH \
+    VOICEBOT_HOME=/opt/voicebot-home \
+    VOICEBOT_PROMPTS_DIR=/app/prompts \
+    VOICEBOT_POLICIES_DIR=/app/policies \
+    VOICEBOT_HOST=0.0.0.0 \
+    VOICEBOT_PORT=8080
+USER voicebot
+WORKDIR /app
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz')"
+CMD ["voicebot", "serve"]
