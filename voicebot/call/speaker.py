@@ -105,12 +105,18 @@ class Speaker:
     async def _speak(self, utt: Utterance, on_first_audio: Callable[[float], None] | None
                      ) -> None:
         pieces = split_for_speech(utt.text)
+        # The next piece is synthesized while the current one is sent and plays.
+        upcoming = self._synthesize(pieces[0]) if pieces else None
         try:
             for index, text in enumerate(pieces):
+                assert upcoming is not None
                 try:
-                    pcm = await self._pool.run(self._tts.synthesize, text)
+                    pcm = await upcoming
                 except VoicebotError as exc:
                     log.error("%s: synthesis of %r failed: %s", self._call_id, text[:60], exc)
+                    pcm = None
+                upcoming = self._synthesize(pieces[index + 1]) if index + 1 < len(pieces) else None
+                if pcm is None:
                     continue
                 gap = PIECE_GAP if index < len(pieces) - 1 else 0.0
                 audio = _to_ulaw(pcm, self._tts.sample_rate, gap)
@@ -132,6 +138,11 @@ class Speaker:
                 await self._outbound.send_mark(piece.mark)
         finally:
             utt.synthesis_done = True
+            if upcoming is not None and not upcoming.done():
+                upcoming.cancel()
+
+    def _synthesize(self, text: str) -> asyncio.Future[np.ndarray]:
+        return asyncio.ensure_future(self._pool.run(self._tts.synthesize, text))
 
     async def _pace(self) -> None:
         """Wait until the carrier holds less than PLAYOUT_LEAD of unplayed audio."""
