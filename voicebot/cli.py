@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "voicebot.web.commands",
     "voicebot.engines.commands",
     "voicebot.policy.commands",
+    "voicebot.dialogue.commands",
 )
 
 

@@ -54,6 +54,16 @@ class Settings(BaseModel):
         None, description="a Piper fr_FR .onnx voice; takes precedence over Kokoro for French"
     )
 
+    # Language model (understanding only; replies come from templates).
+    llm_backend: Literal["embedded", "ollama", "openai", "none"] = "embedded"
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible /v1 URL (openai)")
+    llm_model: str | None = Field(None, description="model name; Ollama's default below")
+    llm_api_key: str | None = None
+    llm_threads: int = Field(1, ge=1, le=16)
+    llm_timeout_seconds: float = Field(1.2, gt=0, le=30)
+    ollama_host: str = "http://127.0.0.1:11434"
+    filler_after_seconds: float = Field(0.9, gt=0, description="say 'one moment' after this")
+
     # Turn taking.
     vad_threshold: float = Field(0.5, gt=0, lt=1)
     min_speech_ms: int = Field(200, ge=40)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -243,7 +244,7 @@ class CallSession:
             self._start_no_input_timer()
             return
         self.transcript.append(TranscriptEntry("caller", text, timing.transcript_ready))
-        reply = self.dialogue.on_caller_text(text)
+        reply = await self._answer(self.dialogue.on_caller_text(text))
         timing.reply_ready = self._clock.now()
         self.timings.turns.append(timing)
 
@@ -268,25 +269,48 @@ class CallSession:
         if digit != "#":
             self._keypad += digit
         if digit == "#" or (self.dialogue.listen is Listen.YES_NO and len(self._keypad) == 1):
-            self._submit_keypad()
+            self._keypad_task = _spawn(self._submit_keypad(), f"{self.call_id}-keypad")
         else:
             self._keypad_task = _spawn(self._keypad_timeout(), f"{self.call_id}-keypad")
 
     async def _keypad_timeout(self) -> None:
         await self._clock.sleep(KEYPAD_TIMEOUT)
-        self._submit_keypad()
+        await self._submit_keypad()
 
-    def _submit_keypad(self) -> None:
+    async def _submit_keypad(self) -> None:
         digits, self._keypad = self._keypad, ""
         if not digits:
             return
         self.transcript.append(TranscriptEntry("caller", digits, self._clock.now(), via="keypad"))
         self._event("keypad", f"{len(digits)} digits")
-        self._respond(self.dialogue.on_keypad(digits))
+        self._respond(await self._answer(self.dialogue.on_keypad(digits)))
 
     # -- replies ---------------------------------------------------------------------------
 
+    async def _answer(self, pending: Coroutine[Any, Any, Reply]) -> Reply:
+        """The dialogue's reply; a holding phrase if it takes a while; never an exception."""
+        task: asyncio.Task[Reply] = asyncio.ensure_future(pending)
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.settings.filler_after_seconds)
+            if not done and not self.speaker.speaking():
+                self.speaker.say(self.dialogue.filler())
+                self._event("filler", "")
+            reply = await task
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        except Exception:
+            log.exception("%s: the dialogue failed; handing off", self.call_id)
+            reply = self.dialogue.on_failure()
+        if self.speaker.speaking():
+            await self.speaker.wait_until_heard()  # let the holding phrase finish
+        return reply
+
     def _respond(self, reply: Reply, on_first_audio=None) -> None:  # type: ignore[no-untyped-def]
+        if reply.language and reply.language != self.language:
+            self.language = reply.language
+            self.speaker.voice = self._engines.voice(reply.language)
+            self._event("language", reply.language)
         self.listener.detector.end_silence = (
             self.settings.digits_end_of_turn_silence_ms / 1000
             if self.dialogue.listen is Listen.DIGITS

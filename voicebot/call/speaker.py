@@ -82,7 +82,7 @@ class Speaker:
     def __init__(self, outbound: Outbound, synthesizer: SpeechSynthesizer, pool: WorkerPool,
                  clock: Clock, *, call_id: str = "call") -> None:
         self._outbound = outbound
-        self._tts = synthesizer
+        self.voice = synthesizer
         self._pool = pool
         self._clock = clock
         self._ids = itertools.count(1)
@@ -119,7 +119,7 @@ class Speaker:
                 if pcm is None:
                     continue
                 gap = PIECE_GAP if index < len(pieces) - 1 else 0.0
-                audio = _to_ulaw(pcm, self._tts.sample_rate, gap)
+                audio = _to_ulaw(pcm, self.voice.sample_rate, gap)
                 if not audio:
                     continue
                 piece = _Piece(text, f"{utt.id}.{index}", len(audio) / TELEPHONY_RATE, 0.0, 0.0)
@@ -142,7 +142,7 @@ class Speaker:
                 upcoming.cancel()
 
     def _synthesize(self, text: str) -> asyncio.Future[np.ndarray]:
-        return asyncio.ensure_future(self._pool.run(self._tts.synthesize, text))
+        return asyncio.ensure_future(self._pool.run(self.voice.synthesize, text))
 
     async def _pace(self) -> None:
         """Wait until the carrier holds less than PLAYOUT_LEAD of unplayed audio."""

@@ -20,6 +20,7 @@ class Reply:
     text: str
     end_call: bool = False
     handoff: str | None = None  # the reason, when the call goes to a person
+    language: str | None = None  # set when the conversation changes language
 
 
 class Dialogue(Protocol):
@@ -29,8 +30,16 @@ class Dialogue(Protocol):
 
     def start(self) -> Reply: ...
 
-    def on_caller_text(self, text: str) -> Reply: ...
+    async def on_caller_text(self, text: str) -> Reply: ...
 
-    def on_keypad(self, digits: str) -> Reply: ...
+    async def on_keypad(self, digits: str) -> Reply: ...
 
     def on_no_input(self) -> Reply: ...
+
+    def on_failure(self) -> Reply:
+        """What to say when understanding the caller failed inside the service."""
+        ...
+
+    def filler(self) -> str:
+        """A short holding phrase for when an answer takes a moment."""
+        ...

@@ -11,18 +11,54 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from voicebot.errors import ConfigError
 
+# Why a call goes to a person; each has a ``handoff_<reason>`` template.
+HANDOFF_REASONS = (
+    "caller_asked_for_human", "dispute", "lawyer", "bankruptcy", "stop_contact",
+    "vulnerability", "payment", "identity_not_verified", "repeated_misunderstanding",
+    "reference_not_obtained", "internal_failure",
+)
+
+_NONE: frozenset[str] = frozenset()
 # Each template may use only these placeholders.
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     "greeting": frozenset({"creditor"}),
     "greeting_known_reference": frozenset({"creditor", "digits"}),
+    "ask_reference": _NONE,
     "read_back": frozenset({"digits"}),
-    "reference_confirmed": frozenset({"digits"}),
-    "ask_again": frozenset(),
-    "not_understood_reference": frozenset(),
-    "not_understood_yes_no": frozenset({"digits"}),
-    "no_input": frozenset(),
-    "goodbye_no_input": frozenset(),
-    "too_many_attempts": frozenset(),
+    "confirm_reference": frozenset({"digits"}),
+    "reference_unknown": frozenset({"digits"}),
+    "not_understood_reference": _NONE,
+    "ask_again": _NONE,
+    "ask_name": _NONE,
+    "ask_postcode": _NONE,
+    "ask_date_of_birth": _NONE,
+    "identity_mismatch": _NONE,
+    "third_party": _NONE,
+    "disclosure_us_debt_collector_notice": frozenset({"creditor"}),
+    "disclosure_fr_debt_collection_notice": frozenset({"creditor"}),
+    "balance": frozenset({"name", "creditor", "balance"}),
+    "ways_to_pay": frozenset({"max_count", "frequency"}),
+    "ask_plan": _NONE,
+    "ask_amount": _NONE,
+    "options": frozenset({"options"}),
+    "propose": frozenset({"plan"}),
+    "counter_offer": frozenset({"plan"}),
+    "settlement_offer": frozenset({"plan", "discount"}),
+    "no_settlement": frozenset({"creditor"}),
+    "ask_accept": _NONE,
+    "hardship_offer": frozenset({"plan"}),
+    "confirm_plan": frozenset({"plan", "total"}),
+    "ask_consent": _NONE,
+    "agreed": _NONE,
+    "hardship_agreed": _NONE,
+    "rejected_plan": _NONE,
+    "filler": _NONE,
+    "not_understood": _NONE,
+    "yes_or_no": _NONE,
+    "no_input": _NONE,
+    "goodbye_no_input": _NONE,
+    "language_switched": _NONE,
+    **{f"handoff_{reason}": _NONE for reason in HANDOFF_REASONS},
 }
 
 
@@ -30,6 +66,7 @@ class _PromptFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
     language: str
+    system: str
     templates: dict[str, str]
 
 
@@ -37,6 +74,7 @@ class _PromptFile(BaseModel):
 class Prompts:
     version: str
     language: str
+    system: str
     templates: dict[str, str]
 
     def render(self, name: str, **values: str) -> str:
@@ -71,4 +109,7 @@ def load_prompts(directory: Path, language: str) -> Prompts:
         if used - allowed:
             unknown = ", ".join(sorted(used - allowed))
             raise ConfigError(f"{path}: templates.{name}: unknown placeholder(s) {unknown}")
-    return Prompts(version=data.version, language=language, templates=dict(data.templates))
+    if {f for _, f, _, _ in string.Formatter().parse(data.system) if f} - {"stage"}:
+        raise ConfigError(f"{path}: system: only the {{stage}} placeholder is allowed")
+    return Prompts(version=data.version, language=language, system=data.system,
+                   templates=dict(data.templates))

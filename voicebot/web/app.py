@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
@@ -15,7 +17,7 @@ from fastapi.responses import JSONResponse
 from voicebot import __version__
 from voicebot.call.session import CallSession
 from voicebot.clock import SystemClock
-from voicebot.dialogue.intro import ReferenceDialogue
+from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
 from voicebot.policy import Account, Policy, load_accounts, load_policies
@@ -79,8 +81,19 @@ class ServiceState:
         params = dict(started.parameters)
         creditor = params["creditor"] = params.get("creditor") or self.settings.default_creditor
         language = self.call_language(params)
-        dialogue = ReferenceDialogue(self.prompts[language], self.creditor_name(creditor),
-                                     known_reference=params.get("account") or None)
+        policy = self.policies.get(creditor)
+        if policy is None:
+            log.error("no policy for creditor %r; using %s", creditor,
+                      self.settings.default_creditor)
+            policy = self.policies[self.settings.default_creditor]
+        reference = params.get("account") or None
+        account = self.accounts.get(reference or "")
+        zone = ZoneInfo(account.timezone) if account else dt.UTC
+        dialogue = NegotiationDialogue(
+            prompts=self.prompts, policy=policy, accounts=self.accounts,
+            today=dt.datetime.now(zone).date(), language=language, llm=self.engines.llm,
+            llm_timeout=self.settings.llm_timeout_seconds, known_reference=reference,
+        )
         call_id = started.call_id or started.stream_id
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
                               engines=self.engines, dialogue=dialogue, control=control,
@@ -94,6 +107,7 @@ class ServiceState:
             "call_id": session.call_id,
             "language": session.language,
             "prompt_version": session.dialogue.prompt_version,
+            "policy_version": getattr(session.dialogue, "policy_version", None),
             "timings": session.timings.summary(),
             "turns": [{"text": t.text, "stages_ms": t.stages()} for t in session.timings.turns],
             "events": [kind for _, kind, _ in session.events],
