@@ -19,7 +19,7 @@ from decimal import Decimal
 from voicebot.dialogue.base import Listen, Reply
 from voicebot.dialogue.identity import name_matches, postcode_matches
 from voicebot.dialogue.intents import Intent, requested_language
-from voicebot.dialogue.money import numbers_in
+from voicebot.dialogue.money import PlanRequest, numbers_in
 from voicebot.dialogue.parsers import spell_digits
 from voicebot.dialogue.prompts import Prompts
 from voicebot.dialogue.understanding import Understanding, ask_model, parse
@@ -254,8 +254,7 @@ class NegotiationDialogue:
         assert self.account is not None
         plan = heard.plan
         if heard.has(Intent.HARDSHIP):
-            return self._offer(Ask(amount=plan.amount, instalments=plan.count,
-                                   first_date=plan.first_date, hardship=True), hardship=True)
+            return self._offer(self._ask(plan, hardship=True), hardship=True)
         if heard.has(Intent.OPTIONS):
             menu = options(self.policy, self.account.balance, self.today)
             self._misunderstood = 0
@@ -271,11 +270,31 @@ class NegotiationDialogue:
         if heard.has(Intent.PAY_IN_FULL) or plan.lump_sum:
             return self._offer(Ask(instalments=1, first_date=plan.first_date))
         if not plan.empty:
-            return self._offer(Ask(amount=plan.amount, instalments=plan.count,
-                                   first_date=plan.first_date, frequency=plan.frequency))
+            return self._offer(self._ask(plan))
         if heard.yes_no is not None:
             return self._reply(self._t("ask_amount"))
         return self._not_understood(self._t("ask_amount"))
+
+    def _ask(self, plan: PlanRequest, *, hardship: bool = False) -> Ask:
+        """The engine's question for what the caller said.
+
+        "480 over 5 years" names the total and a count: the count is what they
+        ask. "50 a month for 6 months" names both per instalment: the amount
+        wins, the engine works out the count.
+        """
+        assert self.account is not None
+        amount, count = plan.amount, plan.count
+        if amount is not None and count is not None:
+            if amount >= self.account.balance or amount * count < self.account.balance / 2:
+                amount = None
+            else:
+                count = None
+        try:
+            return Ask(amount=amount, instalments=count, first_date=plan.first_date,
+                       frequency=plan.frequency, hardship=hardship)
+        except QuoteError as exc:
+            log.info("caller's ask is not usable as is (%s); asking the engine for its best", exc)
+            return Ask(hardship=hardship)
 
     def _offer(self, ask: Ask, *, hardship: bool = False) -> Reply:
         assert self.account is not None
@@ -417,7 +436,8 @@ class NegotiationDialogue:
 
     def _unexpected_numbers(self, text: str, allowed: set[Decimal]) -> list[Decimal]:
         """Numbers in ``text`` that neither the engine, the account nor the caller gave."""
-        ok = set(allowed) | {Decimal(self.policy.instalments.max_count)}
+        # 1 is also an article ("a payment", "en une fois").
+        ok = set(allowed) | {Decimal(1), Decimal(self.policy.instalments.max_count)}
         if self.account is not None:
             balance = self.account.balance
             ok |= {balance.normalize(), Decimal(int(balance)),
@@ -426,8 +446,8 @@ class NegotiationDialogue:
             ok |= {Decimal(d) for d in self._candidate}
         return [n for n in numbers_in(text, self.language) if n.normalize() not in ok]
 
-    def _t(self, name: str, **values: str) -> str:
-        return self.prompts.render(name, **values)
+    def _t(self, template: str, /, **values: str) -> str:
+        return self.prompts.render(template, **values)
 
     def _spell(self, digits: str) -> str:
         return spell_digits(digits, self.language)

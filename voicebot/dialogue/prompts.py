@@ -77,8 +77,8 @@ class Prompts:
     system: str
     templates: dict[str, str]
 
-    def render(self, name: str, **values: str) -> str:
-        return self.templates[name].format(**values)
+    def render(self, template: str, /, **values: str) -> str:
+        return self.templates[template].format(**values)
 
 
 def load_prompts(directory: Path, language: str) -> Prompts:

@@ -41,41 +41,54 @@ def describe_plan(decision: Decision, language: str, today: dt.date) -> str:
     def when(day: dt.date) -> str:
         return say_date(day, language, today)
 
+    def on(day: dt.date) -> str:
+        """'on Friday, December 5th' / 'le vendredi 5 décembre', or just 'today'."""
+        words = when(day)
+        if abs((day - today).days) <= 1:
+            return words
+        return f"on {words}" if en else f"le {words}"
+
     if decision.kind == "settlement":
         row = rows[0]
         if en:
-            return f"a single payment of {amount(row.amount)} by {when(row.due)}"
-        return f"un paiement unique de {amount(row.amount)} d'ici le {when(row.due)}"
+            return f"a single payment of {amount(row.amount)}, {on(row.due)}"
+        return f"un paiement unique de {amount(row.amount)}, {on(row.due)}"
     if len(rows) == 1:
         row = rows[0]
         if en:
-            return f"one payment of {amount(row.amount)} on {when(row.due)}"
-        return f"un paiement de {amount(row.amount)} le {when(row.due)}"
+            return f"one payment of {amount(row.amount)} {on(row.due)}"
+        return f"un paiement de {amount(row.amount)} {on(row.due)}"
 
     parts = []
     instalments = [r for r in rows if r.role != "down_payment"]
     down = [r for r in rows if r.role == "down_payment"]
     if down:
         parts.append(
-            f"a down payment of {amount(down[0].amount)} on {when(down[0].due)}, then" if en
-            else f"un premier versement de {amount(down[0].amount)} le {when(down[0].due)}, puis"
+            f"a down payment of {amount(down[0].amount)} {on(down[0].due)}, then" if en
+            else f"un premier versement de {amount(down[0].amount)} {on(down[0].due)}, puis"
         )
     regular = decision.instalment_amount or instalments[0].amount
     last = instalments[-1]
     freq = frequency_word(decision.frequency or Frequency.MONTHLY, language)
     count = len(instalments)
-    first_due, last_due = when(instalments[0].due), when(last.due)
+    first, last_due = instalments[0].due, when(last.due)
+    starting = first in (today, today + dt.timedelta(days=1))
+    if en:
+        since = f"from {when(first)}"
+    else:
+        since = f"à partir {'d' if first == today else 'de'}{chr(39) if first == today else ' '}" \
+                f"{when(first)}" if starting else f"à partir du {when(first)}"
     if last.amount == regular:
         parts.append(
-            f"{count} {freq} payments of {amount(regular)}, from {first_due} to {last_due}" if en
-            else f"{count} paiements {freq} de {amount(regular)}, du {first_due} au {last_due}"
+            f"{count} {freq} payments of {amount(regular)}, {since} to {last_due}" if en
+            else f"{count} paiements {freq} de {amount(regular)}, {since} jusqu'au {last_due}"
         )
     else:
         parts.append(
-            f"{count - 1} {freq} payments of {amount(regular)} from {first_due}, and a last "
-            f"payment of {amount(last.amount)} on {last_due}" if en
-            else f"{count - 1} paiements {freq} de {amount(regular)} à partir du {first_due}, "
-            f"et un dernier paiement de {amount(last.amount)} le {last_due}"
+            f"{count - 1} {freq} payments of {amount(regular)} {since}, and a last "
+            f"payment of {amount(last.amount)} {on(last.due)}" if en
+            else f"{count - 1} paiements {freq} de {amount(regular)} {since}, "
+            f"et un dernier paiement de {amount(last.amount)} {on(last.due)}"
         )
     return " ".join(parts)
 
@@ -84,8 +97,8 @@ def describe_options(menu: tuple[Decision, ...], language: str, today: dt.date) 
     """The menu of options as sentences, one per option."""
     plans = [describe_plan(decision, language, today) for decision in menu]
     if language == "en":
-        return "You could pay " + "; or ".join(plans) + "."
-    return "Vous pouvez payer en " + " ; ou ".join(plans) + "."
+        return "You could choose " + "; or ".join(plans) + "."
+    return "Vous pouvez choisir " + " ; ou ".join(plans) + "."
 
 
 def allowed_numbers(decision: Decision | None) -> set[Decimal]:
@@ -93,7 +106,8 @@ def allowed_numbers(decision: Decision | None) -> set[Decimal]:
     if decision is None:
         return set()
     numbers = {decision.balance, decision.total, decision.discount, Decimal(decision.count),
-               Decimal(decision.instalment_count), Decimal(decision.count - 1)}
+               Decimal(decision.instalment_count), Decimal(decision.count - 1),
+               Decimal(decision.instalment_count - 1)}
     if decision.instalment_amount is not None:
         numbers.add(decision.instalment_amount)
     for row in decision.schedule:

@@ -20,7 +20,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -88,8 +88,9 @@ class ChatCompletionsModel:
 
     Requests are deterministic (``temperature: 0``) and constrained by a
     ``json_schema`` response format. ``cache_prompt`` asks llama.cpp's server to
-    reuse the cached prefix (the system prompt); Ollama and vLLM ignore the field,
-    but strict servers reject unknown fields, so it can be turned off.
+    reuse the cached prefix (the system prompt): current servers do so anyway,
+    older ones only when asked. Ollama and vLLM ignore the field, but strict
+    servers reject unknown fields, so it can be left out.
 
     ``last_timing`` is the timing of the latest call that got an answer; calls made
     concurrently should use ``complete_json_timed`` to get their own.
@@ -123,7 +124,37 @@ class ChatCompletionsModel:
                                   timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
                                   ) -> tuple[dict, LlmTiming]:
         """Like ``complete_json``, with this call's timing."""
-        body = self._request_body(messages, schema, max_tokens)
+        data, wall_ms = await self._post(self._request_body(messages, schema, max_tokens),
+                                         timeout)
+        timing = _timing(data, wall_ms)
+        self.last_timing = timing
+        answer = _parse_answer(data, schema, max_tokens)
+        log.debug("llm %s: %.0f ms, %s prompt (%s cached) + %s completion tokens",
+                  self.model, timing.wall_ms, timing.prompt_tokens, timing.cached_tokens,
+                  timing.completion_tokens)
+        return answer, timing
+
+    async def prime(self, system_prompt: str, *,
+                    timeout: float = 60.0,  # noqa: ASYNC109
+                    ) -> LlmTiming:
+        """Have the server read ``system_prompt`` once (a 1-token answer).
+
+        Calls that start with the same system prompt then find it cached; a
+        server that loads models lazily (Ollama) loads it now.
+        """
+        messages = [{"role": "system", "content": system_prompt},
+                    {"role": "user", "content": "Hello"}]
+        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0,
+                                "max_tokens": 1, "stream": False}
+        if self.cache_prompt:
+            body["cache_prompt"] = True
+        data, wall_ms = await self._post(body, timeout)
+        return _timing(data, wall_ms)
+
+    async def _post(self, body: dict[str, Any],
+                    timeout: float,  # noqa: ASYNC109
+                    ) -> tuple[object, float]:
+        """The decoded answer and the wall time in ms, or an EngineError."""
         started = time.perf_counter()
         try:
             async with asyncio.timeout(timeout):
@@ -145,7 +176,6 @@ class ChatCompletionsModel:
             raise EngineError(
                 f"LLM request failed: {self.url}: {type(exc).__name__}: {exc}") from exc
         wall_ms = (time.perf_counter() - started) * 1000
-
         if response.status_code != 200:
             status = response.status_code
             # A request the server refuses (bad key, unknown model, unsupported
@@ -155,18 +185,11 @@ class ChatCompletionsModel:
                 f"LLM HTTP error: {self.url} answered {status}: {_error_text(response)}",
                 retryable=retryable)
         try:
-            data = response.json()
+            return response.json(), wall_ms
         except ValueError:
             raise EngineError(
                 f"LLM invalid response: the body from {self.url} is not JSON: "
                 f"{_quote(response.text)}") from None
-        timing = _timing(data, wall_ms)
-        self.last_timing = timing
-        answer = _parse_answer(data, schema, max_tokens)
-        log.debug("llm %s: %.0f ms, %s prompt (%s cached) + %s completion tokens",
-                  self.model, timing.wall_ms, timing.prompt_tokens, timing.cached_tokens,
-                  timing.completion_tokens)
-        return answer, timing
 
     def _request_body(self, messages: list[dict[str, str]], schema: dict,
                       max_tokens: int) -> dict[str, Any]:
@@ -423,13 +446,19 @@ def check_ollama_model(host: str, model: str, *, timeout: float = 5.0) -> None:
 class LanguageModelStack:
     """The model the dialogue uses, and the embedded server behind it, if any."""
 
-    model: LanguageModel
+    model: ChatCompletionsModel
     backend: str
     server: EmbeddedLlamaServer | None = None
     timeout: float = DEFAULT_TIMEOUT  # seconds a dialogue turn may wait for the model
 
     def describe(self) -> str:
         return f"{self.backend} {self.model!r}"
+
+    async def prime(self, system_prompts: Iterable[str], *,
+                    timeout: float = 60.0,  # noqa: ASYNC109
+                    ) -> list[LlmTiming]:
+        """Read each system prompt once, so the first caller does not wait for it."""
+        return [await self.model.prime(prompt, timeout=timeout) for prompt in system_prompts]
 
     async def close(self) -> None:
         await self.model.close()

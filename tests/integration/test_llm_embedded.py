@@ -1,0 +1,163 @@
+"""The embedded model (Qwen2.5 0.5B on llama.cpp's server, in-process), for real.
+
+One server is loaded for the whole module, with one generation thread as in
+production; every test talks to it over HTTP through its own client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from voicebot.engines.llm import ChatCompletionsModel, LlmTiming, build_language_model
+from voicebot.errors import EngineError
+
+pytestmark = pytest.mark.models
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "intent": {"type": "string",
+                   "enum": ["ask_human", "provide_amount", "agree", "refuse", "other"]},
+        "amount": {"type": ["number", "null"]},
+    },
+    "required": ["intent", "amount"],
+    "additionalProperties": False,
+}
+# About 150 tokens, the size of a real turn's instructions.
+SYSTEM = (
+    "You classify what a caller said during a phone call about paying an overdue bill. "
+    "The caller may speak English or French. Reply with JSON only. "
+    "intent is one of: ask_human when the caller wants to talk to a real person, an agent, "
+    "an advisor or a human; provide_amount when the caller states an amount of money they "
+    "can pay; agree when the caller accepts the proposal; refuse when the caller declines "
+    "the proposal or says they cannot pay; other for anything else. "
+    "amount is the amount of money the caller said, as a number, or null when they did not "
+    "say one. Never invent an amount. Examples: 'I can pay fifty dollars' gives "
+    "provide_amount with 50. 'Oui, d'accord' gives agree with null. 'Non merci' gives "
+    "refuse with null."
+)
+# Generous: the machine is shared; the latency test reports the real numbers.
+TIMEOUT = 20.0
+
+
+def messages(text: str, system: str = SYSTEM) -> list[dict[str, str]]:
+    return [{"role": "system", "content": system}, {"role": "user", "content": text}]
+
+
+@pytest.fixture(scope="module")
+def stack(model_paths):
+    """The default backend, built the way the service builds it."""
+    settings = SimpleNamespace(models_dir=model_paths.home, llm_threads=1)
+    built = build_language_model(settings)
+    server = built.server
+    assert server is not None
+    address = server.address
+    # As the service does at start-up: read the turn instructions before any caller.
+    asyncio.run(prime(server.base_url, server.model, SYSTEM))
+    yield built
+    asyncio.run(built.close())
+    assert not server.running
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{address}/health", timeout=2)
+
+
+async def prime(base_url: str, name: str, system: str) -> None:
+    client = ChatCompletionsModel(base_url, name)
+    try:
+        timing = await client.prime(system)
+    finally:
+        await client.close()
+    assert timing.prompt_tokens and timing.prompt_tokens > 100
+
+
+@pytest.fixture
+async def model(stack):
+    """A client of the shared server, bound to this test's event loop."""
+    client = ChatCompletionsModel(stack.server.base_url, stack.server.model)
+    yield client
+    await client.close()
+
+
+def test_server_listens_on_loopback(stack):
+    server = stack.server
+    assert stack.backend == "embedded"
+    assert server.base_url.startswith("http://127.0.0.1:") and server.base_url.endswith("/v1")
+    assert httpx.get(f"{server.address}/health", timeout=5).json()["status"] == "ok"
+    models = httpx.get(f"{server.base_url}/models", timeout=5).json()
+    assert server.model in [m["id"] for m in models["data"]]
+
+
+@pytest.mark.parametrize(("text", "intent", "amount"), [
+    ("Can I speak to a real person please?", "ask_human", None),
+    ("Je voudrais parler à un conseiller", "ask_human", None),
+    ("I can pay 120 dollars next week", "provide_amount", 120),
+    ("Je peux payer cinquante euros", "provide_amount", 50),
+])
+async def test_classifies_english_and_french(model, capfd, text, intent, amount):
+    capfd.readouterr()
+    answer = await model.complete_json(messages(text), SCHEMA, max_tokens=40, timeout=TIMEOUT)
+    assert answer == {"intent": intent, "amount": amount}
+    assert model.last_timing.cached_tokens >= 100  # the primed instructions
+    assert capfd.readouterr().err == ""  # llama.cpp's log is quiet
+
+
+async def test_cached_prefix_is_faster(model, capsys):
+    # System prompts no earlier test used, each with its own first line: every one
+    # of these calls pays for its whole prompt.
+    systems = [f"Reference {n}. {SYSTEM}" for n in (418, 73, 9051)]
+    cold = [await timed(model, system, "Hello, who is this?") for system in systems]
+    # The same prefix again: only the caller's line is new.
+    lines = ["Can I talk to someone?", "I can pay 80 dollars", "Oui, d'accord",
+             "Non, je ne peux pas", "What is this about?"]
+    warm = [await timed(model, systems[-1], line) for line in lines]
+
+    assert all((t.cached_tokens or 0) < 20 for t in cold)
+    assert all((t.cached_tokens or 0) >= 100 for t in warm)
+    cold_ms = statistics.median(t.wall_ms for t in cold)
+    warm_ms = statistics.median(t.wall_ms for t in warm)
+    assert warm_ms < cold_ms
+    prompt_rate = statistics.median(rate(t.prompt_tokens, t.prompt_ms) for t in cold)
+    generation_rate = statistics.median(t.tokens_per_second or 0 for t in warm)
+    with capsys.disabled():
+        print(f"\n[llm latency] {warm[0].prompt_tokens} prompt tokens, "
+              f"{statistics.median(t.completion_tokens or 0 for t in warm)} generated: "
+              f"median {cold_ms:.0f} ms uncached, {warm_ms:.0f} ms with "
+              f"{warm[0].cached_tokens} tokens cached; prompt {prompt_rate:.0f} tok/s, "
+              f"generation {generation_rate:.1f} tok/s")
+
+
+async def timed(model: ChatCompletionsModel, system: str, text: str) -> LlmTiming:
+    _answer, timing = await model.complete_json_timed(
+        messages(text, system), SCHEMA, max_tokens=40, timeout=TIMEOUT)
+    return timing
+
+
+def rate(tokens: int | None, millis: float | None) -> float:
+    return tokens * 1000 / millis if tokens and millis else 0.0
+
+
+async def test_timeout_then_next_call_succeeds(model):
+    started = time.perf_counter()
+    with pytest.raises(EngineError, match="LLM timeout"):
+        await model.complete_json(messages("I want to pay in three instalments"), SCHEMA,
+                                  max_tokens=40, timeout=0.05)
+    assert time.perf_counter() - started < 0.05 + 0.2
+    answer = await model.complete_json(messages("Je voudrais parler à un humain"), SCHEMA,
+                                       max_tokens=40, timeout=TIMEOUT)
+    assert answer["intent"] in SCHEMA["properties"]["intent"]["enum"]
+
+
+async def test_two_callers_at_once(model):
+    first, second = await asyncio.gather(
+        model.complete_json(messages("Can I speak to a real person please?"), SCHEMA,
+                            max_tokens=40, timeout=TIMEOUT),
+        model.complete_json(messages("Je voudrais parler à un conseiller"), SCHEMA,
+                            max_tokens=40, timeout=TIMEOUT),
+    )
+    assert first["intent"] == second["intent"] == "ask_human"
