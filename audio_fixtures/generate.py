@@ -41,6 +41,19 @@ CALLERS = {
                               "Mon numéro de dossier est trois, zéro, zéro, quatre, zéro, zéro.",
                               0.85, 1.0),
     "fr_oui.wav": ("ff_siwis", "fr-fr", "Oui, c'est bien ça.", 0.85, 1.0),
+    # Jane Doe (account 100200) negotiating a plan, one file per turn.
+    "en_jane_yes.wav": ("af_heart", "en-us", "Yes, that's right.", 1.0, 1.0),
+    "en_jane_name.wav": ("af_heart", "en-us", "Jane Doe.", 1.0, 1.0),
+    "en_jane_zip.wav": ("af_heart", "en-us", "Nine, four, one, zero, seven.", 1.0, 1.0),
+    "en_jane_100_a_month.wav": ("af_heart", "en-us", "I can pay a hundred dollars a month.",
+                                1.0, 1.0),
+    "en_jane_agree.wav": ("af_heart", "en-us", "Yes, I agree.", 1.0, 1.0),
+    # Marie Dupont (dossier 300400), in French.
+    "fr_marie_name.wav": ("ff_siwis", "fr-fr", "Marie Dupont.", 0.85, 1.0),
+    "fr_marie_code.wav": ("ff_siwis", "fr-fr", "Sept... cinq... zéro... un... un.", 0.85, 0.9),
+    "fr_marie_60_par_mois.wav": ("ff_siwis", "fr-fr", "Je peux payer soixante euros par mois.",
+                                 0.85, 1.0),
+    "fr_marie_accepte.wav": ("ff_siwis", "fr-fr", "Oui, j'accepte.", 0.85, 1.0),
 }
 
 

@@ -4,6 +4,7 @@ the bot's, checked by transcribing what the bot said back."""
 
 from __future__ import annotations
 
+import httpx
 import numpy as np
 import pytest
 
@@ -28,43 +29,59 @@ def vad():
     return SileroVad()
 
 
-async def test_english_call_greets_reads_back_and_confirms(server, recognizer, tmp_path):
+def turn(clip: str) -> list[dict]:
+    """Say a clip, give the bot time to start answering, then wait until it is done."""
+    return [{"say": clip}, {"wait": 3.5}, {"wait_for": {"event": "quiet", "timeout": 60}}]
+
+
+def last_call(server) -> dict:
+    return httpx.get(f"{server.http}/api/calls/recent").json()[-1]
+
+
+async def test_english_call_negotiates_a_plan_by_voice(server, recognizer, tmp_path):
     reply = tmp_path / "reply.wav"
     report = await call(server.ws, [
-        {"wait": 12.5},
-        {"say": "en_account_100200.wav"},
-        {"wait": 8},
-        {"say": "en_yes.wav"},
-        {"wait": 10},
-    ], {"creditor": "acme-telecom", "language": "en"}, out=reply)
+        {"wait": 2.0}, {"wait_for": {"event": "quiet", "timeout": 30}},
+        *turn("en_jane_yes.wav"),
+        *turn("en_jane_name.wav"),
+        *turn("en_jane_zip.wav"),
+        *turn("en_jane_100_a_month.wav"),
+        {"say": "en_jane_agree.wav"}, {"wait": 12},
+    ], {"creditor": "acme-telecom", "account": "100200"}, out=reply)
     result = report.result
     assert not result.violations, result.violations
     assert result.clears_received == 0
-    assert len(result.marks_echoed) >= 6
-    text = transcribe(recognizer, reply, "en")
-    lowered = text.lower()
-    assert "automated assistant" in lowered
-    assert "account reference" in lowered
-    assert "100200" in spoken_digits(text, "en"), text
-    assert "confirmed" in lowered, text
-    # The bot hung up after handing off (no negotiation step yet) or the call ended.
-    log = server.log()
-    assert "hand-off requested: account_identified" in log
+    record = last_call(server)
+    assert record["agreed"] is True, record["transcript"]
+    assert record["handoff"] == "payment"
+    decision = record["decision"]
+    assert decision["instalment_amount"] == "100.00" and decision["down_payment"] == "48.00"
+    assert record["policy_version"] == "2026-11-01"
+    text = transcribe(recognizer, reply, "en").lower()
+    assert "automated assistant" in text
+    assert "debt collector" in text
+    assert "480" in spoken_digits(text, "en")
+    assert "agree" in text and "colleague" in text, text
 
 
-async def test_french_call_speaks_french(server, recognizer, tmp_path):
+async def test_french_call_negotiates_a_plan_by_voice(server, recognizer, tmp_path):
     reply = tmp_path / "reply.wav"
     report = await call(server.ws, [
-        {"wait": 13},
-        {"say": "fr_account_300400.wav"},
-        {"wait": 11},
-    ], {"creditor": "northwind-energy", "language": "fr"}, out=reply)
+        {"wait": 2.0}, {"wait_for": {"event": "quiet", "timeout": 30}},
+        *turn("fr_oui.wav"),
+        *turn("fr_marie_name.wav"),
+        *turn("fr_marie_code.wav"),
+        *turn("fr_marie_60_par_mois.wav"),
+        {"say": "fr_marie_accepte.wav"}, {"wait": 12},
+    ], {"creditor": "northwind-energy", "account": "300400"}, out=reply)
     assert not report.result.violations
-    text = transcribe(recognizer, reply, "fr")
-    lowered = text.lower()
-    assert "assistant" in lowered and "automatis" in lowered, text
-    assert "dossier" in lowered, text
-    assert "300400" in spoken_digits(text, "fr"), text
+    record = last_call(server)
+    assert record["language"] == "fr"
+    assert record["agreed"] is True, record["transcript"]
+    assert record["decision"]["instalment_amount"] == "60.00"
+    text = transcribe(recognizer, reply, "fr").lower()
+    assert "assistant" in text and "automatis" in text, text
+    assert "conseiller" in text, text
 
 
 async def test_caller_talking_over_the_greeting_gets_a_prompt_clear(server, vad):

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from voicebot.engines.llm import ChatCompletionsModel, LlmTiming, build_language_model
+from voicebot.engines.llm_embedded import EmbeddedLlamaServer
 from voicebot.errors import EngineError
 
 pytestmark = pytest.mark.models
@@ -51,42 +52,38 @@ def messages(text: str, system: str = SYSTEM) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def stack(model_paths):
-    """The default backend, built the way the service builds it."""
+def server(model_paths):
+    """The default backend, built and primed the way the service does at start-up."""
     settings = SimpleNamespace(models_dir=model_paths.home, llm_threads=1)
-    built = build_language_model(settings)
-    server = built.server
-    assert server is not None
-    address = server.address
-    # As the service does at start-up: read the turn instructions before any caller.
-    asyncio.run(prime(server.base_url, server.model, SYSTEM))
-    yield built
-    asyncio.run(built.close())
-    assert not server.running
+    first, embedded = build_language_model(settings)
+    assert isinstance(embedded, EmbeddedLlamaServer) and first.slots == embedded.parallel == 2
+    address = embedded.address
+    # The turn instructions, read into every slot before any caller speaks.
+    timings = asyncio.run(prime(first, [SYSTEM]))
+    assert len(timings) == 2 and all(t.prompt_tokens > 100 for t in timings)
+    yield embedded
+    embedded.close()
+    assert not embedded.running
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{address}/health", timeout=2)
 
 
-async def prime(base_url: str, name: str, system: str) -> None:
-    client = ChatCompletionsModel(base_url, name)
+async def prime(model: ChatCompletionsModel, prompts: list[str]) -> list[LlmTiming]:
     try:
-        timing = await client.prime(system)
+        return await model.prime(prompts)
     finally:
-        await client.close()
-    assert timing.prompt_tokens and timing.prompt_tokens > 100
+        await model.close()  # its client belongs to this event loop only
 
 
 @pytest.fixture
-async def model(stack):
+async def model(server):
     """A client of the shared server, bound to this test's event loop."""
-    client = ChatCompletionsModel(stack.server.base_url, stack.server.model)
+    client = ChatCompletionsModel(server.base_url, server.model, slots=server.parallel)
     yield client
     await client.close()
 
 
-def test_server_listens_on_loopback(stack):
-    server = stack.server
-    assert stack.backend == "embedded"
+def test_server_listens_on_loopback(server):
     assert server.base_url.startswith("http://127.0.0.1:") and server.base_url.endswith("/v1")
     assert httpx.get(f"{server.address}/health", timeout=5).json()["status"] == "ok"
     models = httpx.get(f"{server.base_url}/models", timeout=5).json()
@@ -142,15 +139,28 @@ def rate(tokens: int | None, millis: float | None) -> float:
     return tokens * 1000 / millis if tokens and millis else 0.0
 
 
-async def test_timeout_then_next_call_succeeds(model):
+async def test_timeout_stops_generation_and_next_call_is_cached(model):
+    story = {"type": "object", "properties": {"story": {"type": "string"}},
+             "required": ["story"]}
     started = time.perf_counter()
     with pytest.raises(EngineError, match="LLM timeout"):
-        await model.complete_json(messages("I want to pay in three instalments"), SCHEMA,
-                                  max_tokens=40, timeout=0.05)
-    assert time.perf_counter() - started < 0.05 + 0.2
+        await model.complete_json(messages("Tell me a long story about your day"), story,
+                                  max_tokens=300, timeout=0.5)
+    assert time.perf_counter() - started < 0.5 + 0.2
+    # The abandoned answer would take ~10 s to generate; the server drops it.
+    deadline = time.monotonic() + 1.5
+    while any(slot["is_processing"] for slot in slots(model)):
+        assert time.monotonic() < deadline, "the server kept generating after the timeout"
+        await asyncio.sleep(0.1)
     answer = await model.complete_json(messages("Je voudrais parler à un humain"), SCHEMA,
                                        max_tokens=40, timeout=TIMEOUT)
     assert answer["intent"] in SCHEMA["properties"]["intent"]["enum"]
+    assert model.last_timing.cached_tokens >= 100
+
+
+def slots(model: ChatCompletionsModel) -> list[dict]:
+    root = model.base_url.removesuffix("/v1")
+    return httpx.get(f"{root}/slots", timeout=5).json()
 
 
 async def test_two_callers_at_once(model):
@@ -161,3 +171,4 @@ async def test_two_callers_at_once(model):
                             max_tokens=40, timeout=TIMEOUT),
     )
     assert first["intent"] == second["intent"] == "ask_human"
+    assert model.last_timing.cached_tokens >= 100  # whichever slot served it

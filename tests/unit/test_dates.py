@@ -61,6 +61,10 @@ def d(month: int, day: int, year: int = 2025) -> dt.date:
         ("end of next month", "en", d(12, 31)),
         ("beginning of next month", "en", d(12, 1)),
         ("I can do 50 a month starting on the 5th", "en", d(12, 5)),
+        ("First of the month works", "en", d(12, 1)),
+        ("a week from Friday", "en", d(11, 28)),
+        ("I'll pay on the second", "en", d(12, 2)),
+        ("What if I pay 250 a month for 8 months starting January 15?", "en", d(1, 15, 2026)),
         ("le 5", "fr", d(12, 5)),
         ("le cinq", "fr", d(12, 5)),
         ("le 25", "fr", d(11, 25)),
@@ -118,6 +122,7 @@ def test_parse_date(text, language, expected):
         ("50 euros", "fr"),
         ("le 5 décembre 2024", "fr"),
         ("le 40", "fr"),
+        ("Can I pay it off in 12 months?", "en"),
     ],
 )
 def test_parse_date_none(text, language):

@@ -38,7 +38,9 @@ SCHEMA = {
 }
 MESSAGES = [{"role": "system", "content": "Classify."}, {"role": "user", "content": "Hi"}]
 
-Reply = tuple[int, bytes, float]  # status, body, seconds to wait before answering
+# Status, body, and seconds to wait before answering; a body given as a list of
+# pieces is sent as server-sent events, waiting that long before each piece.
+Reply = tuple[int, bytes | list[bytes], float]
 
 
 class FakeServer:
@@ -56,8 +58,17 @@ class FakeServer:
                 body = json.loads(raw) if raw else {}
                 fake.requests.append((self.command, self.path, body, dict(self.headers)))
                 status, payload, delay = fake.route(self.command, self.path, body)
-                time.sleep(delay)
                 try:
+                    if isinstance(payload, list):
+                        self.send_response(status)
+                        self.send_header("Content-Type", "text/event-stream")
+                        self.end_headers()  # HTTP/1.0: the body ends when the server closes
+                        for piece in payload:
+                            time.sleep(delay)
+                            self.wfile.write(piece)
+                            self.wfile.flush()
+                        return
+                    time.sleep(delay)
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
@@ -104,6 +115,29 @@ def chat_reply(content: object, *, finish: str = "stop", status: int = 200,
     return status, json.dumps(body).encode(), delay
 
 
+def event(data: object) -> bytes:
+    return f"data: {data if isinstance(data, str) else json.dumps(data)}\n\n".encode()
+
+
+def streamed_reply(pieces: list[str], *, delay: float = 0.0, done: bool = True) -> Reply:
+    """A completion as llama.cpp streams it: a role, content deltas, usage and timings."""
+    events = [event({"choices": [{"index": 0, "delta": {"role": "assistant", "content": None},
+                                  "finish_reason": None}]})]
+    events += [event({"choices": [{"index": 0, "delta": {"content": piece},
+                                   "finish_reason": None}]}) for piece in pieces]
+    events.append(event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
+    events.append(event({
+        "choices": [],
+        "usage": {"prompt_tokens": 190, "completion_tokens": len(pieces), "total_tokens": 200,
+                  "prompt_tokens_details": {"cached_tokens": 179}},
+        "timings": {"cache_n": 179, "prompt_n": 11, "prompt_ms": 150.0,
+                    "predicted_n": len(pieces), "predicted_ms": 400.0},
+    }))
+    if done:
+        events.append(event("[DONE]"))
+    return 200, events, delay
+
+
 @pytest.fixture
 def chat_server():
     state: dict[str, Reply] = {"reply": chat_reply('{"intent": "other", "amount": null}')}
@@ -138,6 +172,7 @@ async def test_answer_is_parsed_and_request_is_deterministic(chat_server):
     assert body["temperature"] == 0
     assert body["max_tokens"] == 40
     assert body["cache_prompt"] is True
+    assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
     assert body["response_format"] == {
         "type": "json_schema", "json_schema": {"name": "reply", "schema": SCHEMA}}
     assert headers["Authorization"] == "Bearer sk-test"
@@ -150,31 +185,93 @@ async def test_answer_is_parsed_and_request_is_deterministic(chat_server):
 
 async def test_cache_prompt_can_be_left_out_and_fences_are_tolerated(chat_server):
     chat_server.state["reply"] = chat_reply('```json\n{"intent": "agree", "amount": null}\n```')
-    model = model_for(chat_server, cache_prompt=False)
+    model = model_for(chat_server, cache_prompt=False, stream=False)
     try:
         answer, timing = await model.complete_json_timed(MESSAGES, SCHEMA, timeout=5)
     finally:
         await model.close()
     assert answer == {"intent": "agree", "amount": None}
-    assert "cache_prompt" not in chat_server.requests[-1][2]
+    body = chat_server.requests[-1][2]
+    assert "cache_prompt" not in body
+    assert body["stream"] is False and "stream_options" not in body
     assert "Authorization" not in chat_server.requests[-1][3]
     assert timing.generation_ms is None  # only llama.cpp reports it
 
 
 async def test_prime_reads_each_system_prompt_once(chat_server):
-    settings = SimpleNamespace(llm_backend="openai", llm_base_url=f"{chat_server.url}/v1",
-                               llm_model="served-model")
-    stack = build_language_model(settings)
+    model = model_for(chat_server)
     try:
-        timings = await stack.prime(["Instructions in English.", "Consignes en français."])
+        timings = await model.prime(["Instructions in English.", "Consignes en français."])
     finally:
-        await stack.close()
+        await model.close()
     assert [t.cached_tokens for t in timings] == [172, 172]
     bodies = [body for _m, _p, body, _h in chat_server.requests[-2:]]
     assert [b["messages"][0] for b in bodies] == [
         {"role": "system", "content": "Instructions in English."},
         {"role": "system", "content": "Consignes en français."}]
     assert all(b["max_tokens"] == 1 and "response_format" not in b for b in bodies)
+    assert all("id_slot" not in b for b in bodies)
+
+
+async def test_streamed_answer_is_put_together(chat_server):
+    chat_server.state["reply"] = streamed_reply(
+        ['{"', "intent", '":', ' "', "refuse", '",', ' "amount', '":', " null", "}"])
+    model = model_for(chat_server)
+    try:
+        answer, timing = await model.complete_json_timed(MESSAGES, SCHEMA, timeout=5)
+    finally:
+        await model.close()
+    assert answer == {"intent": "refuse", "amount": None}
+    assert (timing.prompt_tokens, timing.completion_tokens, timing.cached_tokens) == (190, 10, 179)
+    assert timing.tokens_per_second == pytest.approx(25.0)
+
+
+async def test_stream_cut_short_is_invalid_json(chat_server):
+    chat_server.state["reply"] = streamed_reply(['{"intent": "ag'], done=False)
+    model = model_for(chat_server)
+    try:
+        with pytest.raises(EngineError, match="LLM invalid JSON"):
+            await model.complete_json(MESSAGES, SCHEMA, timeout=5)
+    finally:
+        await model.close()
+
+
+async def test_error_event_in_stream(chat_server):
+    chat_server.state["reply"] = (200, [event({"error": {"code": 500,
+                                                         "message": "context shift failed"}})],
+                                  0.0)
+    model = model_for(chat_server)
+    try:
+        with pytest.raises(EngineError, match="server error in stream: context shift failed"):
+            await model.complete_json(MESSAGES, SCHEMA, timeout=5)
+    finally:
+        await model.close()
+
+
+async def test_trickling_stream_is_cut_at_the_deadline(chat_server):
+    # Each piece arrives well within any read timeout; the whole answer does not.
+    chat_server.state["reply"] = streamed_reply(['{"intent"', ': "other"', ', "amount": 1}'],
+                                                delay=0.25)
+    model = model_for(chat_server)
+    started = time.perf_counter()
+    try:
+        with pytest.raises(EngineError, match="LLM timeout"):
+            await model.complete_json(MESSAGES, SCHEMA, timeout=0.6)
+    finally:
+        await model.close()
+    assert time.perf_counter() - started < 0.6 + 0.2
+
+
+async def test_prime_reads_each_prompt_into_each_slot(chat_server):
+    model = model_for(chat_server, slots=2)
+    try:
+        timings = await model.prime(["Instructions in English.", "Consignes en français."])
+    finally:
+        await model.close()
+    assert len(timings) == 4
+    bodies = [body for _m, _p, body, _h in chat_server.requests[-4:]]
+    assert [(b["messages"][0]["content"][:5], b["id_slot"]) for b in bodies] == [
+        ("Instr", 0), ("Instr", 1), ("Consi", 0), ("Consi", 1)]
 
 
 # -- failures -----------------------------------------------------------------------
@@ -370,17 +467,19 @@ def test_not_ollama_is_a_config_error(chat_server):
 
 
 async def test_build_ollama_backend(ollama_server):
-    settings = SimpleNamespace(llm_backend="ollama", ollama_host=ollama_server.url,
-                               llm_timeout_seconds=2.0)
-    stack = build_language_model(settings)
+    settings = SimpleNamespace(llm_backend="ollama", ollama_host=ollama_server.url)
+    model, server = build_language_model(settings)
     try:
-        assert stack.backend == "ollama" and stack.server is None
-        assert stack.model.base_url == f"{ollama_server.url}/v1"
-        assert stack.model.model == DEFAULT_OLLAMA_MODEL
-        assert stack.model.cache_prompt is False
-        assert stack.timeout == 2.0
+        assert server is None
+        assert model.base_url == f"{ollama_server.url}/v1"
+        assert model.model == DEFAULT_OLLAMA_MODEL
+        assert model.cache_prompt is False
     finally:
-        await stack.close()
+        await model.close()
+
+
+def test_build_without_a_model():
+    assert build_language_model(SimpleNamespace(llm_backend="none")) == (None, None)
 
 
 def test_build_ollama_backend_without_the_model(ollama_server):
@@ -393,14 +492,15 @@ def test_build_ollama_backend_without_the_model(ollama_server):
 async def test_build_openai_backend(chat_server):
     settings = SimpleNamespace(llm_backend="openai", llm_base_url=f"{chat_server.url}/v1/",
                                llm_model="served-model", llm_api_key="k")
-    stack = build_language_model(settings)
+    model, server = build_language_model(settings)
     try:
-        assert await stack.model.complete_json(MESSAGES, SCHEMA, timeout=5)
+        assert server is None
+        assert await model.complete_json(MESSAGES, SCHEMA, timeout=5)
         _method, path, body, headers = chat_server.requests[-1]
         assert path == "/v1/chat/completions" and body["model"] == "served-model"
         assert headers["Authorization"] == "Bearer k"
     finally:
-        await stack.close()
+        await model.close()
 
 
 @pytest.mark.parametrize(("settings", "problem"), [

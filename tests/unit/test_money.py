@@ -98,6 +98,12 @@ TODAY = dt.date(2025, 11, 20)  # a Thursday
         ("je peux payer 80 euros le 1er décembre", "fr", "80"),
         ("1 500 € en une seule fois", "fr", "1500"),
         ("fifty fifty", "en", "50"),
+        ("I'm on a fixed income, I get 900 a month, I can pay 30", "en", "30"),
+        ("fifty a month, so about six hundred a year", "en", "50"),
+        ("I can't do 200, but I could do 150.", "en", "150"),
+        ("Je ne peux pas payer plus de 50 euros par mois.", "fr", "50"),
+        ("J'ai 3 enfants, je peux payer 40 euros", "fr", "40"),
+        ("Je touche 1 200 euros par mois, je peux payer 60", "fr", "60"),
     ],
 )
 def test_parse_amount(text, language, amount):
@@ -127,6 +133,9 @@ def test_parse_amount(text, language, amount):
         ("cinquante ou soixante euros", "fr"),
         ("je dois deux mille euros", "fr"),
         ("10 %", "fr"),
+        ("seventy two fifty", "en"),  # 72.50 or 7250: ask again
+        ("one fifty", "en"),
+        ("je préfère payer le 5 ou le 6", "fr"),
     ],
 )
 def test_parse_amount_none(text, language):
@@ -160,6 +169,9 @@ def test_parse_amount_none(text, language):
         ("en une seule fois", "fr", 1),
         ("en une fois", "fr", 1),
         ("pas en une fois, en dix fois", "fr", 10),
+        ("Can I pay it off in 12 months?", "en", 12),
+        ("twenty dollars a week for twelve weeks", "en", 12),
+        ("50 euros par mois pendant 10 mois", "fr", 10),
     ],
 )
 def test_parse_count(text, language, count):

@@ -44,6 +44,11 @@ from voicebot.turns.detector import (
 log = logging.getLogger(__name__)
 
 KEYPAD_TIMEOUT = 3.0  # seconds after the last key before the entry is taken
+# Whisper writes digit strings more faithfully when its prompt shows the format.
+DIGIT_HINTS = {
+    "en": "Number, digit by digit: 1, 2, 3.",
+    "fr": "Numéro, chiffre par chiffre : 1, 2, 3.",
+}
 
 
 class CallControl(Outbound, Protocol):
@@ -188,10 +193,12 @@ class CallSession:
 
     async def _transcribe(self, audio: np.ndarray, generation: int | None) -> Transcript | None:
         """Transcribe in the pool; a guess that went stale while queued is skipped."""
+        hint = DIGIT_HINTS.get(self.language) if self.dialogue.listen is Listen.DIGITS else None
+
         def work() -> Transcript | None:
             if generation is not None and generation != self._guess_generation:
                 return None
-            return self._engines.stt.transcribe(audio, self.language, None)
+            return self._engines.stt.transcribe(audio, self.language, hint)
 
         return await self._engines.stt_pool.run(work)
 

@@ -60,7 +60,7 @@ async def run_conversation(dialogue: Any, lines: list[str] | None, *, echo: bool
                 print(f"caller: {line}", flush=True)
         else:
             try:
-                line = input("caller: ").strip()
+                line = (await asyncio.to_thread(input, "caller: ")).strip()
             except EOFError:
                 break
         if line == "<silence>" or not line:

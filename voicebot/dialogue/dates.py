@@ -1,14 +1,24 @@
-"""Dates callers ask for, and dates said back to them, in English and French.
+"""Dates and payment frequencies callers ask for, and dates said back, in English and French.
 
 Callers name payment dates loosely ("on the 5th", "next Friday", "le cinq
 décembre", "dans deux semaines"). These rules turn them into a calendar date
-relative to a ``today`` that is always passed in, so a call can be replayed; a
-date in the past, or two different dates in one answer, give ``None`` and the
-caller is asked again. Own rules rather than dateparser: they are faster to load,
-never guess a date from a stray number, and do exactly what the tests say.
+relative to a ``today`` that is always passed in, so a call can be replayed. A
+date in the past, an impossible one, or two different dates in one answer give
+None, and the caller is asked again. The conventions:
 
-:func:`figures` is also the first step of :mod:`voicebot.dialogue.money`: it
-turns number words into figures ("the fifth" -> "the 5th", "cinquante" -> "50").
+* a day of the month alone ("the 5th", "le 5") is this month's if it is today or
+  later, otherwise the next month that has that day; a month and day without a
+  year is the next such date;
+* a weekday alone, "next" or "on" it ("vendredi prochain") is the first one after
+  today; "this Friday" / "ce vendredi" may be today; "Friday after next" and
+  "vendredi en huit" add a week; a weekday said with a date must match it;
+* "next week" / "la semaine prochaine" is a week from today, "next month" the
+  same day next month, "end of the month" its last day.
+
+Own rules rather than dateparser: nothing heavy to load, and a stray number is
+never taken for a date. :func:`figures` is also the first step of
+:mod:`voicebot.dialogue.money`: it turns number words into figures ("the fifth"
+-> "the 5th", "cinquante" -> "50").
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from functools import cache, lru_cache
 from text_to_num import alpha2digit
 
 from voicebot.dialogue.parsers import normalize
+from voicebot.policy.models import Frequency
 
 
 def lang_of(language: str) -> str:
@@ -197,9 +208,11 @@ def _relative(m: re.Match, today: dt.date, lang: str) -> dt.date | None:
 
 
 def _named_weekday(m: re.Match, today: dt.date, lang: str) -> dt.date:
-    q = m.groupdict().get("q") or ""
-    d = _weekday(_wd(m, lang), today, include_today=q in ("this", "ce"))
-    if m.groupdict().get("later") is not None:
+    q, groups = m.groupdict().get("q") or "", m.groupdict()
+    wd = _wd(m, lang) if m["w"] else _wd(m, lang, "w2")
+    assert wd is not None
+    d = _weekday(wd, today, include_today=q in ("this", "ce"))
+    if groups.get("later") is not None or groups.get("later2") is not None:
         d += dt.timedelta(days=7)
     return d
 
@@ -228,15 +241,16 @@ def _rules(lang: str) -> list[tuple[str, Resolver]]:
         return [
             (rf"{w}(?:the\s+)?{d}(?:\s+of)?\s+(?P<m>{mo})\b\.?{year}", _explicit),
             (rf"{w}\b(?P<m>{mo})\.?\s+(?:the\s+)?{d}\b{year}{_NOT_A_DAY}", _explicit),
-            (rf"{w}(?:on\s+)?the\s+{d}\s+of\s+(?P<rel>this|next)\s+month\b", _dom),
-            (rf"{w}(?:on\s+)?the\s+{d}\s+of\s+(?:the|each|every)\s+month\b", _dom),
+            (rf"{w}(?:on\s+)?(?:the\s+)?{d}\s+of\s+(?P<rel>this|next)\s+month\b", _dom),
+            (rf"{w}(?:on\s+)?(?:the\s+)?{d}\s+of\s+(?:the|each|every)\s+month\b", _dom),
             (rf"{w}(?:on\s+)?the\s+{d}\b{_NOT_A_DAY}", _dom),
             (rf"\b(?P<w>{wds})\s+{day}(?:st|nd|rd|th)\b", _dom),
             (rf"\b(?:on|from|by|starting|before|until)\s+{day}(?:st|nd|rd|th)\b", _dom),
             (r"\b(?:the\s+)?day after tomorrow\b", _fixed(lambda t: t + dt.timedelta(days=2))),
             (r"\btomorrow\b", _fixed(lambda t: t + dt.timedelta(days=1))),
             (r"\b(?:today|tonight|right now)\b", _fixed(lambda t: t)),
-            (rf"\bin\s+(?P<n>\d+|an?)\s+{unit_en}(?:'s|')?(?:\s+time)?\b", _relative),
+            (rf"(?<!off )(?<!back )\bin\s+(?P<n>\d+|an?)\s+{unit_en}(?:'s|')?(?:\s+time)?\b",
+             _relative),
             (rf"\b(?P<n>\d+|an?)\s+{unit_en}\s+from\s+(?:now|today)\b", _relative),
             (rf"\bnext\s+week\s+(?:on\s+)?(?P<w>{wds})\b|\b(?P<w2>{wds})\s+next\s+week\b",
              _next_week_day),
@@ -246,7 +260,8 @@ def _rules(lang: str) -> list[tuple[str, Resolver]]:
              _fixed(lambda t: add_months(t.replace(day=1), 1))),
             (r"\bnext\s+month\b", _fixed(lambda t: add_months(t, 1))),
             (r"\b(?:end of (?:the |this )?month|month end)\b", _fixed(_month_end)),
-            (rf"\b(?P<w>{wds})\s+after\s+next\b(?P<later>)", _named_weekday),
+            (rf"\b(?P<w>{wds})\s+after\s+next\b(?P<later>)|\ba\s+week\s+(?:from|on)\s+"
+             rf"(?P<w2>{wds})\b(?P<later2>)", _named_weekday),
             (rf"\b(?:(?P<q>next|this|coming|on|every|each)\s+)?(?P<w>{wds})s?\b", _named_weekday),
         ]
     w = rf"\b(?:(?P<w>{wds})\s+)?"
@@ -306,6 +321,76 @@ def parse_date(text: str, language: str, today: dt.date) -> dt.date | None:
         return None
     dates = {value for _, _, value in found}
     return dates.pop() if len(dates) == 1 else None
+
+
+# ---- frequencies ----------------------------------------------------------------
+
+_FREQ_RULES: dict[str, list[tuple[str, Frequency | None]]] = {
+    "en": [
+        (r"\b(?:twice|\d+ times|several times|a few times)\s+(?:a|per|every|each)\s+"
+         r"(?:month|week)\b|\bevery\s+(?:(?:[3-9]|\d\d+)\s+(?:weeks|months)|(?:2|other|2nd)\s+"
+         r"months?|(?!7\b|14\b|30\b|31\b)\d+\s+days)\b|\b(?:bi-?monthly|semi-?monthly|quarterly)\b",
+         None),
+        (r"\bevery\s+(?:2|other|2nd)\s+weeks?\b|\bevery\s+14\s+days\b|\b(?:fortnightly"
+         r"|bi-?weekly)\b|\b(?:a|per|every|each)\s+fortnight\b", Frequency.FORTNIGHTLY),
+        (r"\b(?:per|every|each)\s+(?:week|wk)\b|/\s*(?:week|wk)\b|\bevery\s+7\s+days\b|\bweekly\b"
+         rf"|\b(?:every|each)\s+(?:{WEEKDAY_RE['en']})\b|\bon\s+(?:{WEEKDAY_RE['en']})s\b"
+         r"|{a}\s+(?:week|wk)\b{after}", Frequency.WEEKLY),
+        (r"\b(?:per|every|each)\s+(?:month|mo)\b|/\s*(?:month|mo)\b|\bevery\s+3[01]\s+days\b"
+         r"|\bmonthly\b|\bof\s+(?:each|every)\s+month\b|{a}\s+(?:month|mo)\b{after}",
+         Frequency.MONTHLY),
+    ],
+    "fr": [
+        (r"\b(?:\d+|plusieurs|quelques)\s+fois\s+par\s+(?:mois|semaine)\b|\btou(?:te)?s\s+les\s+"
+         r"(?:(?!2\b|7\b|1[45]\b|30\b)\d+\s+(?:jours|semaines)|(?:[2-9]|\d\d+)\s+mois)\b"
+         r"|\b(?:trimestriel\w*|bimestriel\w*)", None),
+        (r"\btou(?:te)?s\s+les\s+(?:2\s+semaines|1[45]\s+jours|quinzaines?)\b|\b(?:1|une)\s+"
+         r"semaine\s+sur\s+2\b|\b(?:par|chaque|à la)\s+quinzaine\b|\bbimensuel\w*",
+         Frequency.FORTNIGHTLY),
+        (r"\b(?:par|chaque)\s+semaine\b|/\s*semaine\b|\btou(?:te)?s\s+les\s+semaines\b"
+         r"|\btous\s+les\s+7\s+jours\b|\bhebdo\w*|(?:\d|€|\beuros?|\bballes?|\bdollars?)\s+"
+         r"(?P<f>la\s+semaine)\b(?!\s+(?:prochaine|dernière|suivante|d'après|du|de|qui))"
+         rf"|\b(?:chaque|tous les)\s+(?:{WEEKDAY_RE['fr']})s?\b", Frequency.WEEKLY),
+        (r"\b(?:par|chaque)\s+mois\b|/\s*mois\b|\btous\s+les\s+(?:mois|30\s+jours)\b|\bmensu\w*"
+         r"|(?:\d|€|\beuros?|\bballes?|\bdollars?)\s+(?P<f>le\s+mois)\b"
+         r"(?!\s+(?:prochain|dernier|suivant|d'après|du|de))", Frequency.MONTHLY),
+    ],
+}
+_A = "".join(rf"(?<!\b{w} )" for w in (
+    "in", "within", "for", "over", "than", "after", "about", "around", "of", "half", "just",
+    "only", "next", "a", "the", "this", "that", "per", "every", "each"))
+_A_AFTER = r"(?!\s+(?:from|ago|later|or so|after|before|and a half|early|late)\b|')"
+
+
+@cache
+def _freq_rules(lang: str) -> list[tuple[re.Pattern, Frequency | None]]:
+    return [(re.compile(p.replace("{a}", rf"{_A}\ba").replace("{after}", _A_AFTER)), f)
+            for p, f in _FREQ_RULES[lang]]
+
+
+def scan_frequencies(converted: str, language: str) -> list[tuple[int, int, Frequency | None]]:
+    """Every frequency in text passed through :func:`figures`, as (start, end, frequency).
+
+    The frequency is None for rhythms the engine has no name for ("twice a month").
+    """
+    found, blank = [], converted
+    for pattern, freq in _freq_rules(lang_of(language)):
+        for m in pattern.finditer(blank):
+            start, end = m.span("f") if m.groupdict().get("f") else m.span()
+            found.append((start, end, freq))
+        blank = pattern.sub(lambda m: " " * (m.end() - m.start()), blank)
+    return sorted(found, key=lambda f: f[0])
+
+
+def one_frequency(found: list[tuple[int, int, Frequency | None]]) -> Frequency | None:
+    """The frequency when all those found agree, else None."""
+    kinds = {f for _, _, f in found}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def parse_frequency(text: str, language: str) -> Frequency | None:
+    """Weekly, fortnightly or monthly, as the caller said it; None if none or unclear."""
+    return one_frequency(scan_frequencies(figures(text, language), language))
 
 
 # ---- saying dates -------------------------------------------------------------

@@ -63,8 +63,17 @@ def name_matches(said: str, on_file: str) -> bool:
     # Each part of the name on file must be heard, in order, nearly or by sound.
     heard = words[-len(expected):]
     last = len(expected) - 1
-    return all(_same(h, e, surname=i == last)
-               for i, (h, e) in enumerate(zip(heard, expected, strict=True)))
+    if all(_same(h, e, surname=i == last)
+           for i, (h, e) in enumerate(zip(heard, expected, strict=True))):
+        return True
+    # Recognition splits or joins words ("Marie du pont" for "Marie Dupont"):
+    # compare the tail of what was heard with the whole name, spaces aside.
+    target = "".join(expected)
+    for start in range(len(words)):
+        tail = "".join(words[start:])
+        if abs(len(tail) - len(target)) <= 2:
+            return difflib.SequenceMatcher(None, tail, target).ratio() >= 0.9
+    return False
 
 
 def postcode_matches(said: str, on_file: str, language: str) -> bool:

@@ -73,7 +73,8 @@ _RULES: dict[str, list[tuple[Intent, str]]] = {
                           r"cannot afford|struggl|hardship|difficult time|hard time|sick|illness|"
                           r"disab|benefits|no income|low income|behind on (rent|bills)|"
                           r"divorce|separated)\b"),
-        (Intent.SWITCH_LANGUAGE, r"\b(french|en français|parlez[- ]vous|in english|speak english)\b"),
+        (Intent.SWITCH_LANGUAGE, r"\b(french|en français|parlez[- ]vous|in english|"
+                                 r"speak english)\b"),
         (Intent.OPTIONS, r"\b(what are my options|what (can|could) (i|you) (do|offer)|what "
                          r"options|options|choices|what do you (have|offer)|how can i pay|"
                          r"what plans?)\b"),
@@ -132,10 +133,10 @@ def keyword_intents(text: str, language: str) -> list[Intent]:
     found: list[Intent] = []
     for lang in (language, "fr" if language == "en" else "en"):
         for intent, pattern in _COMPILED[lang]:
-            if intent not in found and pattern.search(norm):
-                # The other language only counts for the requests that must not be missed.
-                if lang == language or intent in HANDOFF_INTENTS:
-                    found.append(intent)
+            # The other language only counts for the requests that must not be missed.
+            if (intent not in found and pattern.search(norm)
+                    and (lang == language or intent in HANDOFF_INTENTS)):
+                found.append(intent)
     return found
 
 

@@ -17,16 +17,18 @@ import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from voicebot.dialogue.dates import (
-    WEEKDAY_RE,
     figures,
     lang_of,
+    one_frequency,
     parse_date,
+    parse_frequency,
     say_date,
     scan_dates,
+    scan_frequencies,
 )
 from voicebot.policy.models import Frequency
 
@@ -50,7 +52,8 @@ _UNIT_AFTER = re.compile(
     r"\s*(?:%|(?:percent|per cent|pour ?cent|days?|weeks?|fortnights?|months?|years?|hours?"
     r"|minutes?|mins?|jours?|semaines?|quinzaines?|mois|ans?|années?|heures?|h|am|pm|a\.m|p\.m"
     r"|o'clock|payments?|instal+ments?|goes|go|times|chunks?|parts?|fois|paiements?|versements?"
-    r"|mensualités?|échéances?|prélèvements?|virements?|traites?|tranches?)\b)")
+    r"|mensualités?|échéances?|prélèvements?|virements?|traites?|tranches?|yearly|annually"
+    r"|annuel\w*|(?:a|per|every|each|par)\s+(?:year|an|année))\b)")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -72,13 +75,18 @@ _OK_AFTER = {
         net maxi directement immédiatement jusqu'à vers mensuel mensuelle hebdomadaire parce car
         comme plus ensuite tard"""),
 }
-_HEAD_EXCLUDE = re.compile(
+_HEAD_EXCLUDE = re.compile(  # a balance, a reference, "not 100", "one fifty"
     r"(?:\b(?:owe|owed|owing|balance(?: is| of)?|debt(?: is| of)?|dois|doit|devons|devez"
     r"|dette(?: est)?(?: de)?|solde(?: est)?(?: de)?|number|numéro|account|compte|reference"
-    r"|référence|ref|dossier|n°)|#|(?:\b(?:not|cannot|pas|jamais)|n't)(?:\s+(?:pay|do|afford|manage"
-    r"|give|offer|payer|faire|donner|mettre|verser|proposer))?)"
+    r"|référence|ref|dossier|n°|one|un|une)|#|(?:\b(?:not|cannot|pas|jamais)|n't)"
+    r"(?:\s+(?:pay|do|afford|manage|give|offer|payer|faire|donner|mettre|verser|proposer))?)"
     r"\s+(?:(?:is|est|you|me|vous|even|même|about|around|like|roughly|almost|nearly|environ"
     r"|à peu près|presque)\s+)*[$€£]?\s*$")
+_HEAD_INCOME = re.compile(  # "I get 900 a month": not what they offer
+    r"(?:\b(?:i|we|je|on)\s+(?:only\s+)?(?:get|earn|make|receive|gagne|touche)|\b(?:income"
+    r"|salary|pension|rent|wages?|benefits|revenus?|salaire|loyer|retraite|allocations?|chômage)"
+    r"(?:\s+(?:is|of|est|de|est de|sont de))?)\s+(?:(?:about|around|like|only|just|environ"
+    r"|seulement|que)\s+)?[$€£]?\s*$")
 _HEAD_STRONG = re.compile(
     r"\b(?:(?:payments?|instal+ments?|sum|amount|settlement|offer|chunks?|goes|deposit|figure"
     r"|total)\s+of|(?:paiements?|versements?|mensualités?|échéances?|somme|montant|règlement"
@@ -124,50 +132,6 @@ def _negated(s: str, start: int) -> bool:
 
 Span = tuple[int, int]
 
-_FREQ_RULES: dict[str, list[tuple[str, Frequency | None]]] = {
-    "en": [
-        (r"\b(?:twice|\d+ times|several times|a few times)\s+(?:a|per|every|each)\s+"
-         r"(?:month|week)\b|\bevery\s+(?:(?:[3-9]|\d\d+)\s+(?:weeks|months)|(?:2|other|2nd)\s+"
-         r"months?|(?!7\b|14\b|30\b|31\b)\d+\s+days)\b|\b(?:bi-?monthly|semi-?monthly|quarterly"
-         r"|yearly|annually|(?:a|per|every|each)\s+year)\b", None),
-        (r"\bevery\s+(?:2|other|2nd)\s+weeks?\b|\bevery\s+14\s+days\b|\b(?:fortnightly"
-         r"|bi-?weekly)\b|\b(?:a|per|every|each)\s+fortnight\b", Frequency.FORTNIGHTLY),
-        (r"\b(?:per|every|each)\s+(?:week|wk)\b|/\s*(?:week|wk)\b|\bevery\s+7\s+days\b|\bweekly\b"
-         rf"|\b(?:every|each)\s+(?:{WEEKDAY_RE['en']})\b|\bon\s+(?:{WEEKDAY_RE['en']})s\b"
-         r"|{a}\s+(?:week|wk)\b{after}", Frequency.WEEKLY),
-        (r"\b(?:per|every|each)\s+(?:month|mo)\b|/\s*(?:month|mo)\b|\bevery\s+3[01]\s+days\b"
-         r"|\bmonthly\b|\bof\s+(?:each|every)\s+month\b|{a}\s+(?:month|mo)\b{after}",
-         Frequency.MONTHLY),
-    ],
-    "fr": [
-        (r"\b(?:\d+|plusieurs|quelques)\s+fois\s+par\s+(?:mois|semaine)\b|\btou(?:te)?s\s+les\s+"
-         r"(?:(?!2\b|7\b|1[45]\b|30\b)\d+\s+(?:jours|semaines)|(?:[2-9]|\d\d+)\s+mois)\b"
-         r"|\b(?:trimestriel\w*|annuel\w*|bimestriel\w*|par an|chaque année|tous les ans)\b",
-         None),
-        (r"\btou(?:te)?s\s+les\s+(?:2\s+semaines|1[45]\s+jours|quinzaines?)\b|\b(?:1|une)\s+"
-         r"semaine\s+sur\s+2\b|\b(?:par|chaque|à la)\s+quinzaine\b|\bbimensuel\w*",
-         Frequency.FORTNIGHTLY),
-        (r"\b(?:par|chaque)\s+semaine\b|/\s*semaine\b|\btou(?:te)?s\s+les\s+semaines\b"
-         r"|\btous\s+les\s+7\s+jours\b|\bhebdo\w*|(?:\d|€|\beuros?|\bballes?|\bdollars?)\s+"
-         r"(?P<f>la\s+semaine)\b(?!\s+(?:prochaine|dernière|suivante|d'après|du|de|qui))"
-         rf"|\b(?:chaque|tous les)\s+(?:{WEEKDAY_RE['fr']})s?\b", Frequency.WEEKLY),
-        (r"\b(?:par|chaque)\s+mois\b|/\s*mois\b|\btous\s+les\s+(?:mois|30\s+jours)\b|\bmensu\w*"
-         r"|(?:\d|€|\beuros?|\bballes?|\bdollars?)\s+(?P<f>le\s+mois)\b"
-         r"(?!\s+(?:prochain|dernier|suivant|d'après|du|de))", Frequency.MONTHLY),
-    ],
-}
-_A = "".join(rf"(?<!\b{w} )" for w in (
-    "in", "within", "for", "over", "than", "after", "about", "around", "of", "half", "just",
-    "only", "next", "a", "the", "this", "that", "per", "every", "each"))
-_A_AFTER = r"(?!\s+(?:from|ago|later|or so|after|before|and a half|early|late)\b|')"
-
-
-@cache
-def _freq_rules(lang: str) -> list[tuple[re.Pattern, Frequency | None]]:
-    return [(re.compile(p.replace("{a}", rf"{_A}\ba").replace("{after}", _A_AFTER)), f)
-            for p, f in _FREQ_RULES[lang]]
-
-
 _COUNT_NOUNS = {
     "en": r"payments?|instal+ments?|goes|go|times|chunks?|parts?|lots|portions?|tranches?"
           r"|transfers?|debits?|deductions?|checks?|cheques?|bits|pieces",
@@ -181,6 +145,7 @@ _COUNT_RULES = {
         r"(?!\s+(?:a|per|every|each)\s+(?:month|week|fortnight|year)\b)",
         r"\b(?:over|for|across|during)\s+(?:the\s+)?(?:next\s+)?(?P<n>\d+|an?)\s+"
         r"(?P<u>months?|weeks?|years?)\b",
+        r"\b(?:off|back)\s+in\s+(?P<n>\d+)\s+(?P<u>months|weeks)\b",
         r"\b(?:in|into)\s+(?P<n>\d+)(?=\s*(?:$|[,.;!?]|(?:please|instead|if|maybe|or|then)\b))",
         r"\b(?:split|divide|break|spread|cut|chop)\s+(?:(?:it|that|this|them|the\s+\w+)\s+)?"
         r"(?:up\s+)?(?:in|into|by|over|across)\s+(?P<n>\d+)\b(?!\s*(?:weeks?|months?|days?)\b)",
@@ -234,12 +199,7 @@ def _analyse(text: str, language: str) -> _Analysis:
     lang = lang_of(language)
     s = figures(text, lang)
     dates = [(a, b) for a, b, _ in scan_dates(s, lang)]
-    freqs, blank = [], s
-    for pattern, freq in _freq_rules(lang):
-        for m in pattern.finditer(blank):
-            a, b = m.span("f") if m.groupdict().get("f") else m.span()
-            freqs.append((a, b, freq))
-        blank = pattern.sub(lambda m: " " * (m.end() - m.start()), blank)
+    freqs = scan_frequencies(s, lang)
     counts = []
     for pattern in _COUNT_RE[lang]:
         for m in pattern.finditer(s):
@@ -252,7 +212,7 @@ def _analyse(text: str, language: str) -> _Analysis:
                 value, unit = value * 12, "month"
             counts.append((m.start(), m.end(), value, {"moi": "month", "semaine": "week"}.get(
                 unit or "", unit)))
-    return _Analysis(s, _numbers(s, lang), dates, sorted(freqs), counts)
+    return _Analysis(s, _numbers(s, lang), dates, freqs, counts)
 
 
 def _inside(num: _Num, spans) -> bool:
@@ -291,7 +251,8 @@ def _candidates(a: _Analysis, lang: str) -> list[_Candidate]:
         strong = bool(_CURRENCY_BEFORE.search(head) or cur)
         if cur and cur["minor"]:
             value = value / 100
-        if _HEAD_EXCLUDE.search(head) or (not cur and _UNIT_AFTER.match(s, num.end)):
+        if (_HEAD_EXCLUDE.search(head) or _HEAD_INCOME.search(head)
+                or (not cur and _UNIT_AFTER.match(s, num.end))):
             continue
         after = cur.end() if cur else num.end
         rest = s[after:].lstrip()
@@ -299,7 +260,7 @@ def _candidates(a: _Analysis, lang: str) -> list[_Candidate]:
         if any(f[0] == at for f in a.freqs) or _HEAD_STRONG.search(head):
             strong = True
         if not strong:
-            word = re.match(r"[\w'-]*", rest)[0]
+            word = re.match(r"(?:[^\W\d_][\w'-]*)?", rest)[0]  # a following figure is fine
             if word and word not in _OK_AFTER[lang]:
                 continue
             if re.search(r"\bat\s*$", head) and value <= 24:
@@ -341,16 +302,6 @@ def parse_count(text: str, language: str) -> int | None:
     return found[0] if found else None
 
 
-def _frequency(a: _Analysis) -> Frequency | None:
-    found = {f for _, _, f in a.freqs}
-    return found.pop() if len(found) == 1 else None
-
-
-def parse_frequency(text: str, language: str) -> Frequency | None:
-    """Weekly, fortnightly or monthly, as the caller said it; None if none or unclear."""
-    return _frequency(_analyse(text, language))
-
-
 def parse_lump_sum(text: str, language: str) -> bool:
     """True when the caller talks of paying everything at once or settling."""
     a = _analyse(text, language)
@@ -380,7 +331,7 @@ def parse_plan_request(text: str, language: str, today: dt.date) -> PlanRequest:
     """Amount, count, frequency, first date and lump sum from one utterance."""
     lang = lang_of(language)
     a = _analyse(text, lang)
-    frequency = _frequency(a)
+    frequency = one_frequency(a.freqs)
     count = _count(a)
     if count and count[1] and frequency and count[1] != {
             Frequency.MONTHLY: "month", Frequency.WEEKLY: "week"}.get(frequency):

@@ -69,7 +69,7 @@ def parse(text: str, language: str, today: dt.date) -> Understanding:
 
 
 async def ask_model(model: LanguageModel, system: str, stage: str, text: str, language: str,
-                    today: dt.date, *, timeout: float) -> Understanding | None:
+                    today: dt.date, *, timeout: float) -> Understanding | None:  # noqa: ASYNC109
     """The model's reading, cross-checked against the caller's words; None on failure."""
     started = time.perf_counter()
     messages = [

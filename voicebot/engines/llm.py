@@ -6,9 +6,10 @@ bot speaks only templated amounts. Every backend is reached through the
 OpenAI-compatible Chat Completions API, so one client serves the embedded
 llama.cpp server, Ollama, vLLM and any other compatible server.
 
-A call either returns a schema-valid object within its timeout or raises a
-retryable ``EngineError`` that says what went wrong, so the caller can fall back
-to its deterministic parsers without waiting.
+A call either returns a schema-valid object within its timeout or raises an
+``EngineError`` that says what went wrong, so the caller can fall back to its
+deterministic parsers without waiting. The error is retryable unless the server
+refused the request itself (HTTP 4xx such as a bad key or an unknown model).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("embedded", "ollama", "openai")
+BACKENDS = ("embedded", "ollama", "openai", "none")
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 DEFAULT_OLLAMA_MODEL = "qwen2.5:0.5b-instruct"
 DEFAULT_TIMEOUT = 1.5
@@ -54,7 +55,7 @@ class LanguageModel(Protocol):
                             max_tokens: int = 64,
                             timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
                             ) -> dict:
-        """The parsed object; raises a retryable EngineError on any failure."""
+        """The parsed object; raises an EngineError on any failure."""
         ...
 
     async def close(self) -> None: ...
@@ -92,15 +93,27 @@ class ChatCompletionsModel:
     older ones only when asked. Ollama and vLLM ignore the field, but strict
     servers reject unknown fields, so it can be left out.
 
+    With ``stream`` (the default) the answer is read as server-sent events and
+    put together here: when a call runs out of time the connection is closed and
+    llama.cpp stops generating at once, whereas a plain request would keep its
+    slot and the CPU busy until ``max_tokens``. A server that answers a streamed
+    request with a plain JSON body is read just the same.
+
+    ``slots`` is the number of llama.cpp slots behind ``base_url`` when it is
+    known (the embedded server): ``prime`` then reads each prompt into each slot.
+
     ``last_timing`` is the timing of the latest call that got an answer; calls made
     concurrently should use ``complete_json_timed`` to get their own.
     """
 
     def __init__(self, base_url: str, model: str, *, api_key: str | None = None,
-                 client: httpx.AsyncClient | None = None, cache_prompt: bool = True) -> None:
+                 client: httpx.AsyncClient | None = None, cache_prompt: bool = True,
+                 stream: bool = True, slots: int | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.cache_prompt = cache_prompt
+        self.stream = stream
+        self.slots = slots
         self.url = f"{self.base_url}/chat/completions"
         self.last_timing: LlmTiming | None = None
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -124,8 +137,12 @@ class ChatCompletionsModel:
                                   timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
                                   ) -> tuple[dict, LlmTiming]:
         """Like ``complete_json``, with this call's timing."""
-        data, wall_ms = await self._post(self._request_body(messages, schema, max_tokens),
-                                         timeout)
+        body = self._body(messages, max_tokens)
+        body["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": _schema_name(schema), "schema": schema},
+        }
+        data, wall_ms = await self._post(body, timeout)
         timing = _timing(data, wall_ms)
         self.last_timing = timing
         answer = _parse_answer(data, schema, max_tokens)
@@ -134,35 +151,62 @@ class ChatCompletionsModel:
                   timing.completion_tokens)
         return answer, timing
 
-    async def prime(self, system_prompt: str, *,
+    async def prime(self, system_prompts: Iterable[str], *,
                     timeout: float = 60.0,  # noqa: ASYNC109
-                    ) -> LlmTiming:
-        """Have the server read ``system_prompt`` once (a 1-token answer).
+                    ) -> list[LlmTiming]:
+        """Have the server read each system prompt once (1-token answers).
 
-        Calls that start with the same system prompt then find it cached; a
-        server that loads models lazily (Ollama) loads it now.
+        Call it at start-up with the turn instructions: calls that start with the
+        same system prompt then find it cached instead of waiting seconds for it,
+        and a server that loads models lazily (Ollama) loads it now. A llama.cpp
+        slot caches only what it read itself, so with ``slots`` every prompt is
+        read into every slot (``id_slot``).
         """
-        messages = [{"role": "system", "content": system_prompt},
-                    {"role": "user", "content": "Hello"}]
-        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0,
-                                "max_tokens": 1, "stream": False}
+        targets: list[int | None] = list(range(self.slots)) if self.slots else [None]
+        timings = []
+        for prompt in system_prompts:
+            messages = [{"role": "system", "content": prompt},
+                        {"role": "user", "content": "Hello"}]
+            for slot in targets:
+                body = self._body(messages, 1)
+                if slot is not None:
+                    body["id_slot"] = slot
+                data, wall_ms = await self._post(body, timeout)
+                timings.append(_timing(data, wall_ms))
+        return timings
+
+    def _body(self, messages: list[dict[str, str]], max_tokens: int) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": 0,
+            "max_tokens": max_tokens,
+            "stream": self.stream,
+        }
+        if self.stream:
+            body["stream_options"] = {"include_usage": True}
         if self.cache_prompt:
             body["cache_prompt"] = True
-        data, wall_ms = await self._post(body, timeout)
-        return _timing(data, wall_ms)
+        return body
 
     async def _post(self, body: dict[str, Any],
                     timeout: float,  # noqa: ASYNC109
                     ) -> tuple[object, float]:
-        """The decoded answer and the wall time in ms, or an EngineError."""
+        """The answer as a non-streamed completion, and the wall time in ms."""
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(timeout):
-                response = await self._client.post(
-                    self.url, json=body, headers=self._headers,
-                    # A backstop only: the deadline above bounds the whole exchange.
-                    timeout=httpx.Timeout(timeout + 1.0),
-                )
+            async with asyncio.timeout(timeout), self._client.stream(
+                "POST", self.url, json=body, headers=self._headers,
+                # A backstop only: the deadline above bounds the whole exchange.
+                timeout=httpx.Timeout(timeout + 1.0),
+            ) as response:
+                if response.status_code != 200:
+                    await response.aread()
+                    _raise_for_status(response, self.url)
+                if "text/event-stream" in response.headers.get("content-type", ""):
+                    data = await _read_events(response, self.url)
+                else:
+                    data = _decode(await response.aread(), self.url)
         except TimeoutError:
             raise EngineError(
                 f"LLM timeout: {self.url} did not answer within {timeout:g} s") from None
@@ -175,42 +219,60 @@ class ChatCompletionsModel:
         except httpx.HTTPError as exc:
             raise EngineError(
                 f"LLM request failed: {self.url}: {type(exc).__name__}: {exc}") from exc
-        wall_ms = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            status = response.status_code
-            # A request the server refuses (bad key, unknown model, unsupported
-            # schema) fails the same way on a retry; overload and crashes may not.
-            retryable = status >= 500 or status in (408, 409, 425, 429)
-            raise EngineError(
-                f"LLM HTTP error: {self.url} answered {status}: {_error_text(response)}",
-                retryable=retryable)
-        try:
-            return response.json(), wall_ms
-        except ValueError:
-            raise EngineError(
-                f"LLM invalid response: the body from {self.url} is not JSON: "
-                f"{_quote(response.text)}") from None
-
-    def _request_body(self, messages: list[dict[str, str]], schema: dict,
-                      max_tokens: int) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "temperature": 0,
-            "max_tokens": max_tokens,
-            "stream": False,
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": {"name": _schema_name(schema), "schema": schema},
-            },
-        }
-        if self.cache_prompt:
-            body["cache_prompt"] = True
-        return body
+        return data, (time.perf_counter() - started) * 1000
 
     async def close(self) -> None:
         if self._own_client:
             await self._client.aclose()
+
+
+def _raise_for_status(response: httpx.Response, url: str) -> None:
+    status = response.status_code
+    # A request the server refuses (bad key, unknown model, unsupported schema)
+    # fails the same way on a retry; overload and crashes may not.
+    retryable = status >= 500 or status in (408, 409, 425, 429)
+    raise EngineError(f"LLM HTTP error: {url} answered {status}: {_error_text(response)}",
+                      retryable=retryable)
+
+
+def _decode(raw: bytes, url: str) -> object:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        text = raw.decode("utf-8", "replace")
+        raise EngineError(
+            f"LLM invalid response: the body from {url} is not JSON: {_quote(text)}") from None
+
+
+async def _read_events(response: httpx.Response, url: str) -> dict[str, Any]:
+    """Server-sent completion chunks, put together as one non-streamed completion."""
+    parts: list[str] = []
+    finish: str | None = None
+    merged: dict[str, Any] = {}
+    async for line in response.aiter_lines():
+        if not line.startswith("data:"):
+            continue  # blank separators, comments, event names
+        payload = line[5:].strip()
+        if payload == "[DONE]":
+            break
+        chunk = _decode(payload.encode(), url)
+        if not isinstance(chunk, dict):
+            raise EngineError(f"LLM invalid response: unexpected event {_quote(chunk)}")
+        if "error" in chunk:
+            error = chunk["error"]
+            message = error.get("message", error) if isinstance(error, dict) else error
+            raise EngineError(f"LLM server error in stream: {_quote(message)}")
+        for key in ("usage", "timings"):
+            if isinstance(chunk.get(key), dict):
+                merged[key] = chunk[key]
+        choices = chunk.get("choices")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+            delta = choices[0].get("delta") or choices[0].get("message") or {}
+            if isinstance(delta, dict) and isinstance(delta.get("content"), str):
+                parts.append(delta["content"])
+            finish = choices[0].get("finish_reason") or finish
+    message = {"role": "assistant", "content": "".join(parts)}
+    return {"choices": [{"index": 0, "message": message, "finish_reason": finish}], **merged}
 
 
 def _parse_answer(data: object, schema: dict, max_tokens: int) -> dict:
@@ -442,39 +504,20 @@ def check_ollama_model(host: str, model: str, *, timeout: float = 5.0) -> None:
 # -- choosing a backend from the settings ----------------------------------------------
 
 
-@dataclass
-class LanguageModelStack:
-    """The model the dialogue uses, and the embedded server behind it, if any."""
+def build_language_model(settings: object
+                         ) -> tuple[ChatCompletionsModel | None, EmbeddedLlamaServer | None]:
+    """The language model named by the settings, and the embedded server behind it.
 
-    model: ChatCompletionsModel
-    backend: str
-    server: EmbeddedLlamaServer | None = None
-    timeout: float = DEFAULT_TIMEOUT  # seconds a dialogue turn may wait for the model
-
-    def describe(self) -> str:
-        return f"{self.backend} {self.model!r}"
-
-    async def prime(self, system_prompts: Iterable[str], *,
-                    timeout: float = 60.0,  # noqa: ASYNC109
-                    ) -> list[LlmTiming]:
-        """Read each system prompt once, so the first caller does not wait for it."""
-        return [await self.model.prime(prompt, timeout=timeout) for prompt in system_prompts]
-
-    async def close(self) -> None:
-        await self.model.close()
-        if self.server is not None:
-            await asyncio.to_thread(self.server.close)
-
-
-def build_language_model(settings: object) -> LanguageModelStack:
-    """The language model named by the settings; blocking (loads or checks the model).
-
-    Call it at start-up, before calls are accepted: loading the embedded model
-    holds the interpreter lock for a second or two, even from a worker thread.
+    Returns ``(None, None)`` for the ``none`` backend (deterministic parsers only).
+    The caller awaits ``model.close()`` and calls ``server.close()`` (blocking) at
+    shut-down. Blocking itself (loads or checks the model): call it at start-up,
+    before calls are accepted; loading the embedded model holds the interpreter
+    lock for a second or two, even from a worker thread.
     """
     backend = getattr(settings, "llm_backend", "embedded")
     model_name = getattr(settings, "llm_model", None)
-    timeout = float(getattr(settings, "llm_timeout_seconds", DEFAULT_TIMEOUT))
+    if backend == "none":
+        return None, None
     if backend == "embedded":
         from voicebot.engines.llm_embedded import DEFAULT_MODEL_NAME, EmbeddedLlamaServer
         from voicebot.engines.models import ModelPaths
@@ -491,26 +534,24 @@ def build_language_model(settings: object) -> LanguageModelStack:
             verbosity=3 if verbose else 1,
         )
         server.start()
-        model = ChatCompletionsModel(server.base_url, server.model)
-        log.info("llm: embedded llama.cpp server at %s (%s, %d thread(s))",
-                 server.base_url, path.name, server.threads)
-        return LanguageModelStack(model, backend, server, timeout)
+        log.info("llm: embedded llama.cpp server at %s (%s, %d thread(s), %d slots)",
+                 server.base_url, path.name, server.threads, server.parallel)
+        return ChatCompletionsModel(server.base_url, server.model, slots=server.parallel), server
     if backend == "ollama":
         host = ollama_url(getattr(settings, "ollama_host", None) or DEFAULT_OLLAMA_HOST)
         name = model_name or DEFAULT_OLLAMA_MODEL
         check_ollama_model(host, name)
-        # Ollama keeps its own prompt cache; the llama.cpp field would be noise.
-        model = ChatCompletionsModel(f"{host}/v1", name, cache_prompt=False)
         log.info("llm: Ollama at %s, model %s", host, name)
-        return LanguageModelStack(model, backend, None, timeout)
+        # Ollama keeps its own prompt cache; the llama.cpp field would be noise.
+        return ChatCompletionsModel(f"{host}/v1", name, cache_prompt=False), None
     if backend == "openai":
         base_url = getattr(settings, "llm_base_url", None)
         if not base_url or not model_name:
             raise ConfigError("VOICEBOT_LLM_BASE_URL and VOICEBOT_LLM_MODEL are required "
                               "when VOICEBOT_LLM_BACKEND=openai")
+        log.info("llm: OpenAI-compatible server at %s, model %s", base_url, model_name)
         model = ChatCompletionsModel(
             base_url, model_name, api_key=getattr(settings, "llm_api_key", None),
             cache_prompt=getattr(settings, "llm_cache_prompt", True))
-        log.info("llm: OpenAI-compatible server at %s, model %s", base_url, model_name)
-        return LanguageModelStack(model, backend, None, timeout)
+        return model, None
     raise ConfigError(f"unknown LLM backend {backend!r}; use one of {', '.join(BACKENDS)}")

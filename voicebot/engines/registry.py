@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from voicebot.engines.llm import LanguageModel, build_language_model
 from voicebot.engines.models import ModelPaths
 from voicebot.engines.pool import WorkerPool
 from voicebot.engines.stt import SpeechRecognizer, WhisperRecognizer
@@ -27,6 +29,8 @@ class Engines:
     voices: dict[str, SpeechSynthesizer]
     tts_pool: WorkerPool
     stt_model: str = "base"
+    llm: LanguageModel | None = None
+    llm_server: Any = None  # the embedded llama.cpp server, when there is one
 
     def voice(self, language: str) -> SpeechSynthesizer:
         try:
@@ -34,7 +38,11 @@ class Engines:
         except KeyError:
             raise ConfigError(f"no voice for language {language!r}") from None
 
-    def close(self) -> None:
+    async def aclose(self) -> None:
+        if self.llm is not None:
+            await self.llm.close()
+        if self.llm_server is not None:
+            self.llm_server.close()
         self.stt_pool.shutdown()
         self.tts_pool.shutdown()
 
@@ -59,6 +67,7 @@ class Engines:
             voices["fr"] = KokoroSynthesizer(*paths.kokoro(), threads=2)
         # The first decode pays for lazy initialisation; pay it before a caller does.
         stt.transcribe(np.zeros(16_000, dtype=np.float32), settings.default_language)
+        llm, llm_server = build_language_model(settings)
         engines = cls(
             vad=SileroVad(),
             stt=stt,
@@ -66,8 +75,10 @@ class Engines:
             voices=voices,
             tts_pool=WorkerPool("tts", settings.tts_workers, settings.tts_max_pending),
             stt_model=settings.stt_model,
+            llm=llm,
+            llm_server=llm_server,
         )
-        log.info("engines loaded in %.1f s (stt=%s, voices: %s)", time.perf_counter() - started,
-                 settings.stt_model,
+        log.info("engines loaded in %.1f s (stt=%s, llm=%s, voices: %s)",
+                 time.perf_counter() - started, settings.stt_model, settings.llm_backend,
                  ", ".join(f"{k}={type(v).__name__}" for k, v in voices.items()))
         return engines

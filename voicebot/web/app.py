@@ -103,6 +103,7 @@ class ServiceState:
 
     def session_ended(self, session: CallSession) -> None:
         self.calls.pop(session.call_id, None)
+        dialogue = session.dialogue
         self.finished.append({
             "call_id": session.call_id,
             "language": session.language,
@@ -111,6 +112,14 @@ class ServiceState:
             "timings": session.timings.summary(),
             "turns": [{"text": t.text, "stages_ms": t.stages()} for t in session.timings.turns],
             "events": [kind for _, kind, _ in session.events],
+            "dialogue_events": [list(e) for e in getattr(dialogue, "record", None).events]
+            if getattr(dialogue, "record", None) else [],
+            "transcript": [{"speaker": e.speaker, "text": e.text, "interrupted": e.interrupted}
+                           for e in session.transcript],
+            "agreed": getattr(dialogue, "agreed", False),
+            "handoff": getattr(dialogue, "handoff", None),
+            "decision": dialogue.decision.as_dict()
+            if getattr(dialogue, "decision", None) else None,
         })
 
 
@@ -127,7 +136,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             yield
         finally:
             if owned and state.engines is not None:
-                state.engines.close()
+                await state.engines.aclose()
 
     app = FastAPI(title="voicebot", version=__version__, lifespan=lifespan)
     app.state.service = state
@@ -142,6 +151,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
                 "active_calls": len(state.calls),
                 "stt_model": state.engines.stt_model if ready else None,
                 "voices": sorted(state.engines.voices) if ready else [],
+                "llm": settings.llm_backend,
                 "prompt_versions": {k: v.version for k, v in state.prompts.items()},
             },
             status_code=200 if ready else 503,
