@@ -94,6 +94,8 @@ async def _run(args: argparse.Namespace) -> int:
     lines = read_script(args.script) if args.script else None
     llm, closer = await asyncio.to_thread(build_language_model, settings)
     try:
+        if llm is not None:
+            await llm.prime([p.system for p in prompts.values()])
         from zoneinfo import ZoneInfo
 
         today = args.today or dt.datetime.now(ZoneInfo(account.timezone)).date()

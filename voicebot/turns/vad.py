@@ -19,6 +19,12 @@ VAD_RATE = 16_000
 WINDOW = 512  # samples per probability, 32 ms at 16 kHz
 CONTEXT = 64
 WINDOW_SECONDS = WINDOW / VAD_RATE
+# Silero's recurrent state drifts during long silences and the model then scores
+# speech lower and lower (after 12 s of line silence a clear "yes" fell from 0.95
+# to 0.55). Resetting the state once the line has been quiet this long keeps it
+# as sensitive as at the start of a call.
+RESET_AFTER_QUIET_WINDOWS = 16  # about 0.5 s
+QUIET_PROBABILITY = 0.1
 
 
 class VoiceActivity(Protocol):
@@ -68,6 +74,7 @@ class VadStream:
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context = np.zeros(CONTEXT, dtype=np.float32)
         self._pending = np.zeros(0, dtype=np.float32)
+        self._quiet = 0
 
     def push(self, samples: np.ndarray) -> list[float]:
         """Feed float32 samples at 16 kHz; returns one probability per full window."""
@@ -80,4 +87,9 @@ class VadStream:
             prob, self._h, self._c = self._model.infer(window, self._h, self._c)
             self._context = chunk[-CONTEXT:]
             probs.append(prob)
+            self._quiet = self._quiet + 1 if prob < QUIET_PROBABILITY else 0
+            if self._quiet >= RESET_AFTER_QUIET_WINDOWS:
+                self._h = np.zeros_like(self._h)
+                self._c = np.zeros_like(self._c)
+                self._quiet = 0
         return probs

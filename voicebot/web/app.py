@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from voicebot.clock import SystemClock
 from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
+from voicebot.errors import VoicebotError
 from voicebot.policy import Account, Policy, load_accounts, load_policies
 from voicebot.settings import Settings
 from voicebot.telephony.events import CallStarted
@@ -132,6 +134,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         owned = state.engines is None
         if owned:
             state.engines = await asyncio.to_thread(Engines.load, settings)
+            await prime_language_model(state.engines, state.prompts.values())
         try:
             yield
         finally:
@@ -194,6 +197,20 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         return JSONResponse(list(state.finished))
 
     return app
+
+
+async def prime_language_model(engines: Engines, prompts: Iterable[Prompts]) -> None:
+    """Have the model read the system prompts now, so no caller waits for it."""
+    prime = getattr(engines.llm, "prime", None)
+    if prime is None:
+        return
+    started = time.perf_counter()
+    try:
+        await prime([p.system for p in prompts])
+    except VoicebotError as exc:
+        log.warning("could not prime the language model (%s); first turns may be slower", exc)
+        return
+    log.info("language model primed in %.1f s", time.perf_counter() - started)
 
 
 def stream_url(request: Request, settings: Settings) -> str:
