@@ -60,7 +60,7 @@ class Settings(BaseModel):
     llm_model: str | None = Field(None, description="model name; Ollama's default below")
     llm_api_key: str | None = None
     llm_threads: int = Field(1, ge=1, le=16)
-    llm_timeout_seconds: float = Field(1.2, gt=0, le=30)
+    llm_timeout_seconds: float = Field(1.8, gt=0, le=30)
     ollama_host: str = "http://127.0.0.1:11434"
     filler_after_seconds: float = Field(0.9, gt=0, description="say 'one moment' after this")
 

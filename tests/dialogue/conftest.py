@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
 from voicebot.dialogue.commands import run_conversation
 from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import load_prompts
@@ -65,18 +63,3 @@ def assert_compliant(decision: Decision, reference: str) -> None:
     problems = rule_breaks(rules, balance=int(account.balance * 100), digits=2, today=TODAY,
                            frequency=decision.frequency, rows=cents)
     assert problems == [], problems
-
-
-@pytest.fixture(scope="session")
-def embedded_llm():
-    """The real embedded model, shared by every test that needs it."""
-    import asyncio
-
-    from voicebot.engines.llm import build_language_model
-    from voicebot.settings import Settings
-
-    model, closer = build_language_model(Settings.from_env({}, llm_backend="embedded"))
-    yield model
-    asyncio.run(model.close()) if hasattr(model, "close") else None
-    if closer is not None:
-        closer.close()

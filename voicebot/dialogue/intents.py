@@ -61,7 +61,8 @@ _RULES: dict[str, list[tuple[Intent, str]]] = {
                             r"mental health|breakdown|bereave|just died|passed away|domestic "
                             r"(abuse|violence)|abusive)\b"),
         (Intent.HUMAN, r"\b(human|real person|a person|someone real|an agent|operator|"
-                       r"representative|speak to (someone|somebody|a manager|a supervisor)|"
+                       r"representative|supervisor|someone else|somebody else|"
+                       r"speak to (someone|somebody|a manager|a supervisor)|"
                        r"talk to (someone|somebody|a manager|a supervisor)|customer service)\b"),
         (Intent.CARD_DATA, r"\b(card number|credit card|debit card|my card is|expir(y|ation) "
                            r"date|security code|cvv|cvc)\b"),
@@ -71,6 +72,7 @@ _RULES: dict[str, list[tuple[Intent, str]]] = {
                              r"(he|she) (is|isn't) (not )?(here|home|available))\b"),
         (Intent.HARDSHIP, r"\b(lost my job|laid off|unemploy|out of work|redundan|can't afford|"
                           r"cannot afford|struggl|hardship|difficult time|hard time|sick|illness|"
+                          r"broke|skint|no money|short of money|tight (this|at the)|"
                           r"disab|benefits|no income|low income|behind on (rent|bills)|"
                           r"divorce|separated)\b"),
         (Intent.SWITCH_LANGUAGE, r"\b(french|en français|parlez[- ]vous|in english|"

@@ -109,7 +109,9 @@ def load_prompts(directory: Path, language: str) -> Prompts:
         if used - allowed:
             unknown = ", ".join(sorted(used - allowed))
             raise ConfigError(f"{path}: templates.{name}: unknown placeholder(s) {unknown}")
-    if {f for _, f, _, _ in string.Formatter().parse(data.system) if f} - {"stage"}:
-        raise ConfigError(f"{path}: system: only the {{stage}} placeholder is allowed")
+    # The system prompt is sent as written (it may show JSON); it is the same on
+    # every turn so the model's server keeps it cached.
+    if not data.system.strip():
+        raise ConfigError(f"{path}: system: the language model's instructions are empty")
     return Prompts(version=data.version, language=language, system=data.system,
                    templates=dict(data.templates))

@@ -109,4 +109,5 @@ def _number(value: object) -> Decimal | None:
         return None
     if value <= 0 or value > 10_000_000:
         return None
-    return Decimal(str(value)).normalize()
+    number = Decimal(str(value))
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
