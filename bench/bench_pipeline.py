@@ -2,7 +2,8 @@
 service's memory, measured on real calls.
 
 Starts ``voicebot serve`` on a free loopback port, places N scripted calls with
-streamdouble (each: account reference by voice, then "yes"), and reports the
+streamdouble (audio_fixtures/demo_call.yaml: a whole negotiation, five caller
+turns), and reports the
 median and worst time per stage over every turn, plus the server's resident
 memory after the calls.
 
@@ -72,8 +73,9 @@ async def main() -> None:
         startup = time.monotonic() - started
         idle_rss = rss_mb(server.pid)
         scenario = load(ROOT / "audio_fixtures" / "demo_call.yaml")
-        config = SessionConfig(custom_parameters={"creditor": "acme-telecom"},
-                               max_drain_s=15.0)
+        config = SessionConfig(custom_parameters={"creditor": "acme-telecom",
+                                                  "account": "100200"},
+                               quiet_period_s=1.5, max_drain_s=15.0)
         first_audio = []
         for _ in range(args.calls):
             report = await run_scenario(f"ws://127.0.0.1:{port}/twilio/stream", scenario,

@@ -102,3 +102,31 @@ async def test_repeated_failures_hand_off():
     dialogue, _ = await converse("100200", [*JANE, "blah", "blah blah", "blah blah blah"],
                                  llm=BrokenModel("down"))
     assert dialogue.handoff == "repeated_misunderstanding"
+
+
+@pytest.mark.parametrize(
+    ("reference", "lines", "handoff", "check"),
+    [
+        ("100200", [*JANE, "I can pay 100 dollars a month", "yes"], "payment",
+         lambda d: d.instalment_amount == Decimal("100.00")),
+        ("100200", [*JANE, "ten dollars a month", "yes", "yes"], "payment",
+         lambda d: d.instalment_amount == Decimal("72.00")),
+        ("500600", [*JOHN, "can I settle for 1900 dollars", "yes", "yes"], "payment",
+         lambda d: d.kind == "settlement" and d.total == Decimal("2040.00")),
+        ("500600", [*JOHN, "I'm broke at the moment", "yes", "yes"], "hardship_approval",
+         lambda d: d.requires_human),
+        ("300400", [*MARIE, "je peux payer 60 euros par mois", "oui"], "payment",
+         lambda d: d.instalment_amount == Decimal("60.00")),
+        ("300400", [*MARIE, "je suis un peu juste ce mois-ci", "en quatre fois", "oui", "oui"],
+         "payment", lambda d: d.instalment_count == 4),
+    ],
+    ids=["acme-happy", "acme-counter-offer", "contoso-settlement", "contoso-hardship",
+         "northwind-happy", "northwind-hardship-words"],
+)
+async def test_demo_conversations_with_the_model_attached(model, reference, lines, handoff,
+                                                         check):
+    dialogue, _ = await converse(reference, lines, llm=model)
+    assert dialogue.agreed, dialogue.record.events
+    assert dialogue.handoff == handoff
+    assert check(dialogue.decision)
+    assert_compliant(dialogue.decision, reference)
