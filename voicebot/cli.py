@@ -45,6 +45,9 @@ def configure_logging(level: str | None) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from voicebot.redaction import install_log_redaction
+
+    install_log_redaction()  # nothing card-like reaches a log
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -194,3 +194,13 @@ async def test_adversarial_callers_never_get_an_out_of_policy_plan(reference, li
     assert "90%" not in bot_text(turns)
     if dialogue.agreed:
         assert dialogue.decision.total >= balance * Decimal("0.85")
+
+
+async def test_a_caller_reading_a_card_number_is_stopped_and_nothing_is_kept():
+    dialogue, turns = await converse("100200", [*JANE, "I can pay 100 dollars a month",
+                                                "sure, it's four one one one, one one one one, "
+                                                "one one one one, one one one one"])
+    assert dialogue.handoff == "payment"
+    assert "don't read out any card details" in turns[-1]["text"]
+    caller = " ".join(t["text"] for t in turns if t["speaker"] == "caller")
+    assert "[card number]" in caller and "one one one one" not in caller

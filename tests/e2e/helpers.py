@@ -30,7 +30,9 @@ def event_times(report, kind: str) -> list[float]:
 
 
 def transcribe(recognizer, wav: Path, language: str) -> str:
-    return recognizer.transcribe(read_wav(wav), language).text
+    from voicebot.engines.stt import transcribe_recording
+
+    return transcribe_recording(recognizer, read_wav(wav), language)
 
 
 def spoken_digits(text: str, language: str) -> str:

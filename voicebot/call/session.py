@@ -24,6 +24,7 @@ from voicebot.dialogue.base import Dialogue, Listen, Reply
 from voicebot.engines.registry import Engines
 from voicebot.engines.stt import Transcript
 from voicebot.errors import VoicebotError
+from voicebot.redaction import redact
 from voicebot.settings import Settings
 from voicebot.telephony.events import (
     AudioReceived,
@@ -250,14 +251,17 @@ class CallSession:
                      transcript.audio_seconds)
             self._start_no_input_timer()
             return
-        self.transcript.append(TranscriptEntry("caller", text, timing.transcript_ready))
+        # Card data never reaches storage: the stored words are redacted first.
+        self.transcript.append(TranscriptEntry("caller", redact(text, self.language).text,
+                                               timing.transcript_ready))
         reply = await self._answer(self.dialogue.on_caller_text(text))
         timing.reply_ready = self._clock.now()
         self.timings.turns.append(timing)
 
         def first_audio(at: float) -> None:
             timing.first_audio_sent = at
-            log.info("%s: turn %d %r -> %r; stages ms %s", self.call_id, timing.index, text,
+            log.info("%s: turn %d %r -> %r; stages ms %s", self.call_id, timing.index,
+                     redact(text, self.language).text,
                      reply.text[:80], timing.stages())
 
         self._respond(reply, on_first_audio=first_audio)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from voicebot.errors import ConfigError
+from voicebot.redaction import redact
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -71,7 +72,7 @@ async def run_conversation(dialogue: Any, lines: list[str] | None, *, echo: bool
             turns.append({"speaker": "caller", "text": f"[keypad] {digits}"})
             reply = await dialogue.on_keypad(digits)
         else:
-            turns.append({"speaker": "caller", "text": line})
+            turns.append({"speaker": "caller", "text": redact(line, dialogue.language).text})
             reply = await dialogue.on_caller_text(line)
         bot(reply.text)
     return turns

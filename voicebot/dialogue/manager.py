@@ -31,6 +31,7 @@ from voicebot.dialogue.wording import (
     money,
 )
 from voicebot.engines.llm import LanguageModel
+from voicebot.redaction import looks_like_card_data
 from voicebot.policy import Account, Ask, Decision, Policy, QuoteError, decide, options
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,10 @@ class NegotiationDialogue:
             self.language = switch
             self._event("language", switch)
             return self._reply(self._t("language_switched"), self._question())
+        if looks_like_card_data(text, self.language):
+            # Stop the caller reading card details and pass them to a secure line.
+            self._event("card_data", "caller started reading card data")
+            return self._hand_off("payment")
         if heard.handoff:
             return self._hand_off(heard.handoff)
         if heard.has(Intent.THIRD_PARTY) and not self.verified:

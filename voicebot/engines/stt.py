@@ -48,6 +48,11 @@ class WhisperRecognizer:
         self.beam_size = beam_size
         self.english_only = english_only
 
+    @property
+    def model(self):  # type: ignore[no-untyped-def]
+        """The faster-whisper model, for callers with needs beyond one turn."""
+        return self._model
+
     def transcribe(self, audio: np.ndarray, language: str | None, hint: str | None = None
                    ) -> Transcript:
         started = time.perf_counter()
@@ -78,6 +83,17 @@ class WhisperRecognizer:
             avg_logprob=float(np.mean([s.avg_logprob for s in pieces])) if pieces else 0.0,
             no_speech_prob=max((s.no_speech_prob for s in pieces), default=1.0),
         )
+
+
+def transcribe_recording(recognizer: WhisperRecognizer, audio: np.ndarray, language: str | None
+                         ) -> str:
+    """A whole recording (minutes, not one turn): decoded with timestamps so that
+    whisper moves through its 30-second windows without dropping sentences."""
+    segments, _info = recognizer.model.transcribe(
+        audio.astype(np.float32, copy=False), language=language, beam_size=1,
+        temperature=0.0, condition_on_previous_text=False, vad_filter=True,
+    )
+    return " ".join(s.text.strip() for s in segments).strip()
 
 
 def _hallucination(no_speech_prob: float, avg_logprob: float) -> bool:

@@ -1,0 +1,70 @@
+"""A real uvicorn server on loopback serving the agent router over a temporary store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from web_support import CARD, TOKENS, fake_redact, serve
+
+from voicebot.handoff import HandoffPacket, HandoffStore, build_packet
+from voicebot.policy import Ask, decide, load_policies
+from voicebot.settings import Settings
+from voicebot.web.agent import build_agent_router
+from voicebot.web.security import AgentAuth
+
+
+@pytest.fixture(scope="session")
+def acme_decision() -> dict[str, Any]:
+    policy = load_policies(Settings().policies_dir)["acme-telecom"]
+    return decide(policy, Decimal("480"), dt.date(2026, 11, 26),
+                  Ask(amount=Decimal("100"))).as_dict()
+
+
+@pytest.fixture
+def make_packet(acme_decision):
+    def make(**overrides: Any) -> HandoffPacket:
+        values: dict[str, Any] = dict(
+            call_id="CA" + "1" * 32, creditor_id="acme-telecom", creditor_name="Acme Telecom",
+            language="en", reason="payment", account_reference="100200",
+            account_name="Jane Doe", verified=True, decision=acme_decision, agreed=True,
+            transcript=[
+                {"speaker": "bot", "text": "Hello, this is Acme Telecom's automated assistant.",
+                 "at": 0.4},
+                {"speaker": "caller", "text": "A hundred dollars a month.", "at": 41.2},
+                {"speaker": "caller", "text": f"my card is {CARD}", "at": 60.0},
+                {"speaker": "bot", "text": "Let me pass you to a colleague.", "at": 61.0,
+                 "interrupted": True},
+            ],
+            call_started=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=75), turns=9,
+            turn_ms=[820.0, 910.5, 1003.0], redact=fake_redact,
+        )
+        values.update(overrides)
+        return build_packet(**values)
+
+    return make
+
+
+@dataclass
+class Desktop:
+    url: str
+    store: HandoffStore
+    auth: AgentAuth
+    tokens: dict[str, str]
+    card: str = CARD
+
+
+@pytest.fixture
+def desktop(tmp_path) -> Iterator[Desktop]:
+    store = HandoffStore(tmp_path / "handoffs.db", redact=fake_redact)
+    auth = AgentAuth(TOKENS, secret="test-session-secret-0123456789")
+    app = FastAPI()
+    app.include_router(build_agent_router(store, auth, keepalive_seconds=1.0))
+    with serve(app) as url:
+        yield Desktop(url, store, auth, dict(TOKENS))
+    store.close()

@@ -1,0 +1,219 @@
+"""The agent desktop in a real browser (Debian's Chromium, driven by Playwright).
+
+A real uvicorn server on loopback serves the agent router over a temporary
+store; the test adds hand-offs to the store and watches them arrive live.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import struct
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("VOICEBOT_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"{CHROMIUM} is missing (apt-get install -y chromium)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="the playwright package is not installed")
+expect = sync_api.expect
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US",
+                                  timezone_id="UTC")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+def login(page, desktop, agent: str = "alice") -> None:
+    url = desktop.url
+    page.goto(f"{url}/agent")
+    page.get_by_label("Agent name").fill(agent)
+    page.get_by_label("Token").fill(desktop.tokens[agent])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/agent")
+    expect(page.locator("#connection")).to_have_text("Live")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_no_anonymous_access(desktop, page):
+    response = page.goto(f"{desktop.url}/agent")
+    assert response is not None and response.ok
+    assert page.url.startswith(f"{desktop.url}/agent/login")
+    expect(page.get_by_role("heading", name="Agent desktop")).to_be_visible()
+    api = page.request.get(f"{desktop.url}/api/handoffs")
+    assert api.status == 401
+    events = page.request.get(f"{desktop.url}/api/handoffs/events")
+    assert events.status == 401
+
+    page.get_by_label("Agent name").fill("alice")
+    page.get_by_label("Token").fill("wrong-token")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("do not match")
+    assert page.request.get(f"{desktop.url}/api/handoffs").status == 401
+
+
+def test_live_handoff_accept_notes_complete(desktop, page, make_packet, tmp_path):
+    login(page, desktop)
+    expect(page.locator("#list-waiting .item")).to_have_count(0)
+    page.evaluate("window.__sameDocument = 'yes'")
+
+    # A hand-off arrives: it shows up without a reload.
+    packet = make_packet(flags=["third_party"])
+    added = time.perf_counter()
+    desktop.store.add(packet)
+    item = page.locator(f'.item[data-id="{packet.id}"]')
+    expect(item).to_be_visible(timeout=5000)
+    sse_to_dom_ms = (time.perf_counter() - added) * 1000
+    assert page.evaluate("window.__sameDocument") == "yes"
+    expect(page.locator("#count-waiting")).to_have_text("1")
+    expect(item).to_contain_text("Take the first payment")
+    expect(item).to_contain_text("Account 100200")
+    expect(page.locator("#announcer")).to_contain_text("New hand-off")
+
+    # The packet: reason, account, verification, plan table, summary, flags, transcript.
+    item.click()
+    detail = page.locator("#detail")
+    expect(page.locator("#detail-title")).to_have_text("Take the first payment")
+    expect(page.locator("#detail-status")).to_have_text("Waiting")
+    expect(detail).to_contain_text("Verified by the bot")
+    expect(detail).to_contain_text("Jane Doe")
+    rows = page.locator("#plan tbody tr")
+    schedule = packet.decision["schedule"]
+    expect(rows).to_have_count(len(schedule))
+    expect(rows.nth(0)).to_contain_text(schedule[0]["due"])
+    expect(rows.nth(0)).to_contain_text(f"{schedule[0]['amount']} USD")
+    expect(page.locator("#plan caption")).to_contain_text("Agreed")
+    expect(page.locator("#summary")).to_contain_text("identity verified")
+    expect(page.locator(".flags")).to_contain_text("third party")
+    expect(page.locator(".flags")).to_contain_text("card data detected")
+    expect(page.locator(".transcript")).to_contain_text("A hundred dollars a month.")
+    expect(page.locator(".transcript")).to_contain_text("[card number removed]")
+    expect(page.locator(".transcript")).to_contain_text("(interrupted)")
+    assert desktop.card not in page.content()
+    expect(detail).to_contain_text("Median bot reply time")
+
+    # Accept: the status changes here and in the store.
+    page.get_by_role("button", name="Accept call").click()
+    expect(page.locator("#detail-status")).to_have_text("Active")
+    expect(page.locator("#list-active .item")).to_have_count(1)
+    expect(page.locator("#count-waiting")).to_have_text("0")
+    stored = desktop.store.get(packet.id)
+    assert (stored.status, stored.agent) == ("active", "alice")
+
+    # Another hand-off arriving while the agent types does not disturb the notes.
+    notes = page.get_by_label("Notes")
+    notes.fill("Took the first payment of 48.00 USD by phone. ")
+    desktop.store.add(make_packet(reason="dispute", account_reference="300400",
+                                  call_id="CA" + "2" * 32))
+    expect(page.locator("#list-waiting .item")).to_have_count(1)
+    notes.press("End")
+    notes.type("Card 4000 0000 0000 0002 read out.")
+    expect(notes).to_have_value(
+        "Took the first payment of 48.00 USD by phone. Card 4000 0000 0000 0002 read out.")
+
+    page.get_by_role("button", name="Save notes").click()
+    expect(page.locator("#announcer")).to_contain_text("Notes saved")
+    assert desktop.store.get(packet.id).notes.endswith("Card [card number removed] read out.")
+
+    page.get_by_role("button", name="Complete").click()
+    expect(page.locator("#detail-status")).to_have_text("Completed")
+    expect(page.locator("#list-completed .item")).to_have_count(1)
+    stored = desktop.store.get(packet.id)
+    assert stored.status == "completed" and stored.completed_at
+    assert stored.notes.startswith("Took the first payment of 48.00 USD by phone.")
+    assert page.js_errors == []
+
+    # A screenshot that shows the desktop, checked through the DOM and its pixels.
+    shot_path = tmp_path / "agent-desktop.png"
+    shot = page.screenshot(path=str(shot_path), full_page=False)
+    assert shot_path.stat().st_size == len(shot) > 20_000
+    assert png_size(shot) == (1280, 900)
+    for text in ("Hand-offs", "Take the first payment", "Completed", "Debt disputed",
+                 "Signed in as"):
+        assert text in page.locator("body").inner_text()
+    colours = pixel_colours(page.context.browser, shot)
+    assert colours > 50, f"screenshot looks blank ({colours} colours)"
+    print(f"\nSSE to DOM: {sse_to_dom_ms:.0f} ms; screenshot {shot_path} "
+          f"({len(shot)} bytes, {colours} colours)")
+
+
+def test_text_is_never_markup(desktop, page, make_packet):
+    login(page, desktop)
+    hostile = "<img src=x onerror=\"window.__owned=1\">"
+    packet = make_packet(account_name=f"Jane {hostile}",
+                         transcript=[{"speaker": "caller", "text": hostile, "at": 1.0}],
+                         flags=["<script>window.__owned=2</script>"])
+    desktop.store.add(packet)
+    page.locator(f'.item[data-id="{packet.id}"]').click()
+    expect(page.locator(".transcript")).to_contain_text(hostile)
+    expect(page.locator("#detail")).to_contain_text(f"Jane {hostile}")
+    assert page.locator("#detail img").count() == 0
+    assert page.evaluate("window.__owned === undefined")
+
+
+def test_session_cookie_flags_and_logout(desktop, page):
+    login(page, desktop)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "voicebot_agent")
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Strict"
+    assert page.evaluate("document.cookie") == ""
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{desktop.url}/agent/login")
+    assert page.request.get(f"{desktop.url}/api/handoffs").status == 401
+    page.goto(f"{desktop.url}/agent")
+    assert "/agent/login" in page.url
+
+
+def pixel_colours(browser, png: bytes) -> int:
+    """Distinct colours in a PNG, counted by the browser itself (no imaging library here)."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        url = "data:image/png;base64," + base64.b64encode(png).decode()
+        return page.evaluate("""async (url) => {
+            const img = new Image();
+            img.src = url;
+            await img.decode();
+            const canvas = document.createElement('canvas');
+            canvas.width = img.width; canvas.height = img.height;
+            const ctx = canvas.getContext('2d');
+            ctx.drawImage(img, 0, 0);
+            const data = ctx.getImageData(0, 0, img.width, img.height).data;
+            const seen = new Set();
+            for (let i = 0; i < data.length; i += 4 * 7) {
+                seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+            }
+            return seen.size;
+        }""", url)
+    finally:
+        context.close()

@@ -1,0 +1,37 @@
+"""Warm transfer to a person: the packet an agent sees, its store, and the transfer."""
+
+from voicebot.handoff.packet import REASONS, STATUSES, HandoffPacket, build_packet
+from voicebot.handoff.service import HandoffOutcome, HandoffService
+from voicebot.handoff.store import (
+    HandoffError,
+    HandoffEvent,
+    HandoffNotFound,
+    HandoffStateError,
+    HandoffStore,
+)
+from voicebot.handoff.transfer import (
+    FallbackPolicy,
+    Transfer,
+    TransferResult,
+    TwilioError,
+    TwilioTransfer,
+)
+
+__all__ = [
+    "REASONS",
+    "STATUSES",
+    "FallbackPolicy",
+    "HandoffError",
+    "HandoffEvent",
+    "HandoffNotFound",
+    "HandoffOutcome",
+    "HandoffPacket",
+    "HandoffService",
+    "HandoffStateError",
+    "HandoffStore",
+    "Transfer",
+    "TransferResult",
+    "TwilioError",
+    "TwilioTransfer",
+    "build_packet",
+]

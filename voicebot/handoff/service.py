@@ -1,0 +1,66 @@
+"""One call to hand a call over: store the packet, move the call, watch for a taker.
+
+The call session builds the packet (``build_packet``) from what it knows and
+calls ``HandoffService.hand_off``; the service never sees the session.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from voicebot.errors import EngineError
+from voicebot.handoff.packet import HandoffPacket
+from voicebot.handoff.store import HandoffError, HandoffStore
+from voicebot.handoff.transfer import FallbackPolicy, Transfer, TransferResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HandoffOutcome:
+    packet: HandoffPacket
+    transferred: bool  # the call now waits for (or rings) a person
+    result: TransferResult | None = None
+    error: str | None = None
+
+
+class HandoffService:
+    """The store, the carrier transfer (optional) and the no-agent fallback (optional)."""
+
+    def __init__(self, store: HandoffStore, transfer: Transfer | None = None,
+                 fallback: FallbackPolicy | None = None) -> None:
+        self.store = store
+        self.transfer = transfer
+        self.fallback = fallback
+
+    async def hand_off(self, packet: HandoffPacket, *, call_sid: str) -> HandoffOutcome:
+        """Never raises for a carrier failure: the packet then waits as a callback."""
+        stored = self.store.add(packet)
+        if self.transfer is None:
+            return self._not_moved(stored, "no transfer is configured; call the person back")
+        try:
+            result = await self.transfer.transfer(stored, call_sid=call_sid)
+        except EngineError as exc:
+            log.error("hand-off %s: the transfer failed: %s", stored.id, exc)
+            return self._not_moved(stored, f"the transfer failed: {exc}")
+        if result.watch and self.fallback is not None:
+            self.fallback.start(stored.id, call_sid)
+        return HandoffOutcome(stored, True, result)
+
+    def _not_moved(self, packet: HandoffPacket, why: str) -> HandoffOutcome:
+        try:
+            self.store.mark(packet.id, "fallback")
+            packet = self.store.annotate(packet.id, f"[voicebot] Not transferred: {why}.")
+        except HandoffError as exc:  # an agent took it meanwhile
+            log.info("hand-off %s: %s", packet.id, exc)
+        return HandoffOutcome(packet, False, None, why)
+
+    async def aclose(self) -> None:
+        """Stop the fallback timers and the transfer's HTTP client; close the store."""
+        if self.fallback is not None:
+            await self.fallback.aclose()
+        aclose = getattr(self.transfer, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        self.store.close()

@@ -1,0 +1,377 @@
+"""Hand-off packets in SQLite, with checked state changes and live subscriptions.
+
+One connection in WAL mode behind a lock: the service writes a few rows a
+minute, each write takes well under a millisecond, so calling the store from the
+event loop is fine. Every change is published to subscribers (the agent
+desktop's event streams): each has a bounded queue, and one that stops reading
+is dropped instead of holding anyone up; its stream ends and the browser
+reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from voicebot.errors import VoicebotError
+from voicebot.handoff.packet import (
+    MAX_NOTES_CHARS,
+    STATUSES,
+    HandoffPacket,
+    Redactor,
+    iso,
+    no_redaction,
+    redact_packet,
+    utc_now,
+)
+
+log = logging.getLogger(__name__)
+
+# Which status may follow which. A packet that fell back or was abandoned can
+# still be taken by an agent who calls the person back.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "waiting": frozenset({"active", "abandoned", "fallback"}),
+    "fallback": frozenset({"active"}),
+    "abandoned": frozenset({"active"}),
+    "active": frozenset({"completed"}),
+    "completed": frozenset(),
+}
+ACCEPTABLE = frozenset(s for s, nxt in TRANSITIONS.items() if "active" in nxt)
+SCHEMA_VERSION = 1
+_NEWEST_FIRST = "ORDER BY created_at DESC, rowid DESC"  # rowid: same-millisecond ties
+DEFAULT_QUEUE_SIZE = 256
+
+
+class HandoffError(VoicebotError):
+    """A hand-off cannot be found or cannot change as asked."""
+
+
+class HandoffNotFound(HandoffError):
+    pass
+
+
+class HandoffStateError(HandoffError):
+    """The change does not fit the packet's status (or its agent)."""
+
+
+@dataclass(frozen=True)
+class HandoffEvent:
+    """One change: ``kind`` is added, accepted, completed, notes or status."""
+
+    seq: int
+    kind: str
+    id: str
+    status: str
+    at: str
+    packet: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "kind": self.kind, "id": self.id, "status": self.status,
+                "at": self.at, "handoff": self.packet}
+
+
+class Subscription:
+    """An async iterator of ``HandoffEvent``; ends when closed or dropped."""
+
+    def __init__(self, store: HandoffStore, loop: asyncio.AbstractEventLoop, size: int) -> None:
+        self._store = store
+        self._loop = loop
+        self._queue: asyncio.Queue[HandoffEvent | None] = asyncio.Queue(size)
+        self.closed = False
+        self.dropped = False
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> HandoffEvent:
+        if self.closed and self._queue.empty():
+            raise StopAsyncIteration
+        event = await self._queue.get()
+        if event is None:
+            raise StopAsyncIteration
+        return event
+
+    async def get(self, within: float | None = None) -> HandoffEvent | None:
+        """The next event, or None after ``within`` seconds; StopAsyncIteration at the end."""
+        try:
+            return await asyncio.wait_for(self.__anext__(), within)
+        except TimeoutError:
+            return None
+
+    async def __aenter__(self) -> Subscription:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop receiving; safe from any thread, more than once."""
+        self._store._unsubscribe(self)
+        self._call(self._finish, False)
+
+    # Called by the store, from any thread.
+    def offer(self, event: HandoffEvent) -> None:
+        self._call(self._put, event)
+
+    def _call(self, fn, arg) -> None:  # type: ignore[no-untyped-def]
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            fn(arg)
+        elif not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                self._loop.call_soon_threadsafe(fn, arg)
+
+    def _put(self, event: HandoffEvent) -> None:
+        if self.closed:
+            return
+        try:
+            self._queue.put_nowait(event)
+        except asyncio.QueueFull:
+            log.warning("hand-off subscriber dropped: %d events unread", self._queue.qsize())
+            self._store._unsubscribe(self)
+            self._finish(True)
+
+    def _finish(self, dropped: bool) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.dropped = dropped
+        if dropped:  # what it did not read is stale anyway: it must reload
+            while not self._queue.empty():
+                self._queue.get_nowait()
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(None)
+
+
+class HandoffStore:
+    """Packets by id, newest first; every change checked and published."""
+
+    def __init__(self, path: str | Path, *, redact: Redactor = no_redaction,
+                 queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._redact = redact
+        self._queue_size = queue_size
+        self._lock = threading.RLock()
+        self._subscribers: list[Subscription] = []
+        self._seq = itertools.count(1)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA busy_timeout = 5000")
+        if self.path != ":memory:":
+            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("hand-off store %s: journal mode is %s, not WAL", self.path, mode)
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise HandoffError(f"hand-off store {self.path} has schema {version}; "
+                                   f"this version of voicebot knows {SCHEMA_VERSION}")
+            self._db.executescript(f"""
+                CREATE TABLE IF NOT EXISTS handoffs (
+                    id TEXT PRIMARY KEY,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    call_id TEXT NOT NULL,
+                    packet TEXT NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS handoffs_status ON handoffs (status, created_at);
+                CREATE INDEX IF NOT EXISTS handoffs_created ON handoffs (created_at);
+                CREATE INDEX IF NOT EXISTS handoffs_call ON handoffs (call_id);
+                PRAGMA user_version = {SCHEMA_VERSION};
+            """)
+
+    # -- reading -------------------------------------------------------------------
+
+    def get(self, handoff_id: str) -> HandoffPacket:
+        with self._lock:
+            row = self._db.execute("SELECT packet FROM handoffs WHERE id = ?",
+                                   (handoff_id,)).fetchone()
+        if row is None:
+            raise HandoffNotFound(f"no hand-off {handoff_id!r}")
+        return HandoffPacket.from_dict(json.loads(row[0]))
+
+    def list(self, status: str | Iterable[str] | None = None,
+             limit: int = 100) -> list[HandoffPacket]:
+        """Newest first; ``status`` one status or several."""
+        limit = max(1, min(int(limit), 1000))
+        if status is None:
+            query = f"SELECT packet FROM handoffs {_NEWEST_FIRST} LIMIT ?"
+            args: list[Any] = [limit]
+        else:
+            wanted = [status] if isinstance(status, str) else list(status)
+            for s in wanted:
+                _check_status(s)
+            marks = ",".join("?" * len(wanted))
+            query = f"SELECT packet FROM handoffs WHERE status IN ({marks}) {_NEWEST_FIRST} LIMIT ?"
+            args = [*wanted, limit]
+        with self._lock:
+            rows = self._db.execute(query, args).fetchall()
+        return [HandoffPacket.from_dict(json.loads(r[0])) for r in rows]
+
+    def find_by_call(self, call_id: str) -> HandoffPacket | None:
+        """The latest hand-off of a call (a Twilio CallSid), if any."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT packet FROM handoffs WHERE call_id = ? {_NEWEST_FIRST} LIMIT 1",
+                (call_id,)).fetchone()
+        return None if row is None else HandoffPacket.from_dict(json.loads(row[0]))
+
+    # -- changing ------------------------------------------------------------------
+
+    def add(self, packet: HandoffPacket) -> HandoffPacket:
+        """Store a new packet (redacted again: packets may come from anywhere)."""
+        _check_status(packet.status)
+        clean = redact_packet(packet, self._redact)
+        data = clean.to_dict()
+        now = iso(utc_now())
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO handoffs (id, created_at, updated_at, status, call_id, packet) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (clean.id, clean.created_at, now, clean.status, clean.call_id,
+                     json.dumps(data, ensure_ascii=False)))
+            except sqlite3.IntegrityError as exc:
+                raise HandoffStateError(f"hand-off {clean.id} is already stored") from exc
+            self._publish("added", clean)
+        log.info("hand-off %s stored: call %s, %s", clean.id, clean.call_id, clean.reason)
+        return clean
+
+    def accept(self, handoff_id: str, agent: str) -> HandoffPacket:
+        def change(p: HandoffPacket) -> None:
+            if p.status == "active":
+                raise HandoffStateError(f"hand-off {p.id} was already accepted by {p.agent}")
+            if p.status not in ACCEPTABLE:
+                raise HandoffStateError(f"hand-off {p.id} is {p.status}; it cannot be accepted")
+            p.status, p.agent, p.accepted_at = "active", agent, iso(utc_now())
+
+        return self._change(handoff_id, "accepted", change)
+
+    def complete(self, handoff_id: str, agent: str, notes: str | None = None) -> HandoffPacket:
+        def change(p: HandoffPacket) -> None:
+            if p.status != "active":
+                hint = "; accept it first" if p.status in ACCEPTABLE else ""
+                raise HandoffStateError(f"hand-off {p.id} is {p.status}, not active{hint}")
+            self._check_owner(p, agent)
+            p.status, p.completed_at = "completed", iso(utc_now())
+            if notes is not None:
+                p.notes = self._clean_notes(notes)
+
+        return self._change(handoff_id, "completed", change)
+
+    def set_notes(self, handoff_id: str, agent: str, notes: str) -> HandoffPacket:
+        def change(p: HandoffPacket) -> None:
+            if p.status not in ("active", "completed"):
+                raise HandoffStateError(
+                    f"hand-off {p.id} is {p.status}; accept it before writing notes")
+            self._check_owner(p, agent)
+            p.notes = self._clean_notes(notes)
+
+        return self._change(handoff_id, "notes", change)
+
+    def annotate(self, handoff_id: str, line: str) -> HandoffPacket:
+        """Append a line from the service (a recorded message, a carrier result) to the notes."""
+        def change(p: HandoffPacket) -> None:
+            p.notes = self._clean_notes(f"{p.notes}\n{line}".strip())
+
+        return self._change(handoff_id, "notes", change)
+
+    def mark(self, handoff_id: str, status: str) -> HandoffPacket:
+        """Service-side status changes: ``abandoned`` or ``fallback`` (from waiting)."""
+        _check_status(status)
+        if status in ("active", "completed"):
+            raise HandoffStateError(f"use accept() or complete() to make a hand-off {status}")
+
+        def change(p: HandoffPacket) -> None:
+            if status not in TRANSITIONS[p.status]:
+                raise HandoffStateError(f"hand-off {p.id} is {p.status}; it cannot become {status}")
+            p.status = status
+
+        return self._change(handoff_id, "status", change)
+
+    def _change(self, handoff_id: str, kind: str, change) -> HandoffPacket:  # type: ignore[no-untyped-def]
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT packet FROM handoffs WHERE id = ?",
+                                       (handoff_id,)).fetchone()
+                if row is None:
+                    raise HandoffNotFound(f"no hand-off {handoff_id!r}")
+                packet = HandoffPacket.from_dict(json.loads(row[0]))
+                change(packet)
+                self._db.execute(
+                    "UPDATE handoffs SET status = ?, updated_at = ?, packet = ? WHERE id = ?",
+                    (packet.status, iso(utc_now()),
+                     json.dumps(packet.to_dict(), ensure_ascii=False), handoff_id))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._publish(kind, packet)
+        return packet
+
+    def _check_owner(self, packet: HandoffPacket, agent: str) -> None:
+        if packet.agent != agent:
+            raise HandoffStateError(f"hand-off {packet.id} was accepted by {packet.agent}, "
+                                    f"not {agent}")
+
+    def _clean_notes(self, notes: str) -> str:
+        if len(notes) > MAX_NOTES_CHARS:
+            raise HandoffStateError(f"notes are limited to {MAX_NOTES_CHARS} characters")
+        return str(self._redact(notes))
+
+    # -- live changes ----------------------------------------------------------------
+
+    def subscribe(self, queue_size: int | None = None) -> Subscription:
+        """Changes from now on, for the calling event loop (call it inside one)."""
+        loop = asyncio.get_running_loop()
+        sub = Subscription(self, loop, queue_size or self._queue_size)
+        with self._lock:
+            self._subscribers.append(sub)
+        return sub
+
+    @property
+    def subscriber_count(self) -> int:
+        with self._lock:
+            return len(self._subscribers)
+
+    def _unsubscribe(self, sub: Subscription) -> None:
+        with self._lock, contextlib.suppress(ValueError):
+            self._subscribers.remove(sub)
+
+    def _publish(self, kind: str, packet: HandoffPacket) -> None:
+        event = HandoffEvent(seq=next(self._seq), kind=kind, id=packet.id, status=packet.status,
+                             at=iso(utc_now()) or "", packet=packet.to_dict())
+        for sub in list(self._subscribers):
+            sub.offer(event)
+
+    def close(self) -> None:
+        """End every subscription and close the database."""
+        with self._lock:
+            subs, self._subscribers = self._subscribers, []
+            for sub in subs:
+                sub.close()
+            self._db.close()
+
+
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise HandoffStateError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")

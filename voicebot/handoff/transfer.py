@@ -1,0 +1,324 @@
+"""Moving a live call from the bot to a person, and the fallback when nobody comes.
+
+``Transfer`` is what the call session needs; ``TwilioTransfer`` does it through
+Twilio's REST API by replacing the call's TwiML (``POST .../Calls/{CallSid}.json``
+with ``Twiml=``), which also ends the media stream. An Asterisk transfer would
+implement the same two methods.
+
+``FallbackPolicy`` watches a waiting hand-off: if no agent accepts it in time,
+it marks the packet ``fallback`` and moves the caller out of the queue to a
+message that offers a callback and takes a message, so nobody waits forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+import httpx
+
+from voicebot.errors import ConfigError, EngineError
+from voicebot.handoff import twiml
+from voicebot.handoff.packet import HandoffPacket
+from voicebot.handoff.store import HandoffError, HandoffStateError, HandoffStore
+
+log = logging.getLogger(__name__)
+
+_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
+# Twilio's error for updating a call that has already ended.
+CALL_NOT_IN_PROGRESS = 21220
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    handoff_id: str
+    call_sid: str
+    action: str  # "enqueue", "dial" or "fallback"
+    twiml: str
+    status_code: int
+    call_status: str | None  # the call's status in the carrier's answer
+    elapsed_ms: float
+    watch: bool  # whether the service should run the no-agent fallback timer
+
+
+@runtime_checkable
+class Transfer(Protocol):
+    async def transfer(self, packet: HandoffPacket, *, call_sid: str) -> TransferResult:
+        """Take the call from the bot to the agents. Raises EngineError."""
+        ...
+
+    async def fallback(self, packet: HandoffPacket, *, call_sid: str) -> TransferResult:
+        """Nobody took it: offer a callback / take a message. Raises EngineError."""
+        ...
+
+
+class TwilioError(EngineError):
+    """Twilio refused or could not be reached; ``code`` is Twilio's error code."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: int | None = None,
+                 retryable: bool | None = None) -> None:
+        super().__init__(message, retryable=retryable)
+        self.status = status
+        self.code = code
+
+
+class TwilioTransfer:
+    """Queue (``<Enqueue>``) or dial (``<Dial>``) agents by updating the live call.
+
+    ``status_callback_url`` is the absolute base of the hand-off webhooks (e.g.
+    ``https://bot.example.com/twilio/handoff``, see ``build_handoff_webhooks``):
+    with it Twilio reports the queue or dial result, the wait music plays and
+    a message can be recorded; dial mode needs it.
+    """
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        api_base: str = "https://api.twilio.com",
+        mode: Literal["enqueue", "dial"] = "enqueue",
+        queue_name: str = "voicebot-handoffs",
+        dial_number: str | None = None,
+        dial_timeout: int = 30,
+        caller_id: str | None = None,
+        status_callback_url: str | None = None,
+        workflow_sid: str | None = None,
+        hold_music_url: str | None = None,
+        hold_message: bool = True,
+        max_message_seconds: int = 120,
+        timeout: float = 10.0,
+        retries: int = 1,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        if not account_sid or not auth_token:
+            raise ConfigError("a Twilio transfer needs the account SID and the auth token")
+        if mode not in ("enqueue", "dial"):
+            raise ConfigError(f"transfer mode must be enqueue or dial, not {mode!r}")
+        if mode == "dial" and not dial_number:
+            raise ConfigError("dial mode needs the number (or sip:/client: address) to dial")
+        if mode == "dial" and not status_callback_url:
+            raise ConfigError("dial mode needs status_callback_url (the public https:// base of "
+                              "/twilio/handoff) to learn whether an agent answered")
+        if status_callback_url and not status_callback_url.startswith(("https://", "http://")):
+            raise ConfigError("status_callback_url must be absolute (Twilio error 15004)")
+        if len(queue_name) > 64:
+            raise ConfigError("a Twilio queue name has at most 64 characters")
+        self.account_sid = account_sid
+        self._auth = (account_sid, auth_token)
+        self.api_base = api_base.rstrip("/")
+        self.mode = mode
+        self.queue_name = queue_name
+        self.dial_number = dial_number
+        self.dial_timeout = dial_timeout
+        self.caller_id = caller_id
+        self.callbacks = status_callback_url.rstrip("/") if status_callback_url else None
+        self.workflow_sid = workflow_sid
+        self.hold_music_url = hold_music_url
+        self.hold_message = hold_message
+        self.max_message_seconds = max_message_seconds
+        self.retries = retries
+        self._owned = client is None
+        self._client = client or httpx.AsyncClient(timeout=timeout)
+
+    # -- TwiML ---------------------------------------------------------------------
+
+    def _url(self, path: str, packet: HandoffPacket) -> str | None:
+        if not self.callbacks:
+            return None
+        return twiml.callback_url(self.callbacks, path, packet.id, language=packet.language)
+
+    def transfer_twiml(self, packet: HandoffPacket) -> str:
+        if self.mode == "dial":
+            assert self.dial_number is not None
+            return twiml.dial(self.dial_number, language=packet.language,
+                              timeout=self.dial_timeout,
+                              action_url=self._url("dial-result", packet) or "",
+                              whisper_url=self._url("whisper", packet),
+                              caller_id=self.caller_id, hold_message=self.hold_message)
+        return twiml.enqueue(
+            self.queue_name, packet.id, language=packet.language, call_id=packet.call_id,
+            reason=packet.reason, action_url=self._url("queue-result", packet),
+            wait_url=self._url("wait", packet) if self.hold_music_url else None,
+            workflow_sid=self.workflow_sid, hold_message=self.hold_message)
+
+    def fallback_twiml(self, packet: HandoffPacket) -> str:
+        return twiml.fallback(language=packet.language,
+                              record_action_url=self._url("message", packet),
+                              max_message_seconds=self.max_message_seconds)
+
+    # -- the Transfer protocol -----------------------------------------------------------
+
+    async def transfer(self, packet: HandoffPacket, *, call_sid: str) -> TransferResult:
+        result = await self._update(packet, call_sid, self.mode, self.transfer_twiml(packet))
+        log.info("hand-off %s: call %s moved to %s in %.0f ms", packet.id, call_sid,
+                 f"queue {self.queue_name}" if self.mode == "enqueue" else "dialled agent",
+                 result.elapsed_ms)
+        return result
+
+    async def fallback(self, packet: HandoffPacket, *, call_sid: str) -> TransferResult:
+        result = await self._update(packet, call_sid, "fallback", self.fallback_twiml(packet))
+        log.info("hand-off %s: call %s moved to the fallback message", packet.id, call_sid)
+        return result
+
+    async def update_call(self, call_sid: str, document: str) -> httpx.Response:
+        """Replace the live call's TwiML; the answer, or TwilioError."""
+        if not _SID.match(call_sid or ""):
+            raise TwilioError(f"not a Twilio call SID: {call_sid!r}", retryable=False)
+        if len(document) > twiml.MAX_TWIML_CHARS:
+            raise TwilioError(f"TwiML of {len(document)} characters is over Twilio's "
+                              f"{twiml.MAX_TWIML_CHARS}", retryable=False)
+        url = f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/Calls/{call_sid}.json"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._client.post(url, data={"Twiml": document},
+                                                   auth=self._auth,
+                                                   headers={"Accept": "application/json"})
+            except httpx.HTTPError as exc:
+                error = TwilioError(f"could not reach Twilio to update call {call_sid}: "
+                                    f"{type(exc).__name__}: {exc}", retryable=True)
+            else:
+                if response.is_success:
+                    return response
+                error = _error_from(response, call_sid)
+            if not error.retryable or attempt > self.retries:
+                raise error
+            log.warning("%s; trying again", error)
+            await asyncio.sleep(0.25 * attempt)
+
+    async def _update(self, packet: HandoffPacket, call_sid: str, action: str,
+                      document: str) -> TransferResult:
+        started = time.perf_counter()
+        response = await self.update_call(call_sid, document)
+        call_status = None
+        with contextlib.suppress(ValueError, AttributeError):
+            call_status = response.json().get("status")
+        return TransferResult(
+            handoff_id=packet.id, call_sid=call_sid, action=action, twiml=document,
+            status_code=response.status_code, call_status=call_status,
+            elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+            watch=action == "enqueue",
+        )
+
+    async def aclose(self) -> None:
+        if self._owned:
+            await self._client.aclose()
+
+
+def _error_from(response: httpx.Response, call_sid: str) -> TwilioError:
+    status = response.status_code
+    code: int | None = None
+    detail = response.text[:200]
+    with contextlib.suppress(ValueError, AttributeError):
+        body = response.json()
+        code = body.get("code")
+        detail = body.get("message") or detail
+    if status in (401, 403):
+        what = "Twilio rejected the account SID or auth token"
+    elif status == 404:
+        what = f"Twilio has no call {call_sid} on this account"
+    elif code == CALL_NOT_IN_PROGRESS:
+        what = f"call {call_sid} has already ended"
+    else:
+        what = f"Twilio refused to update call {call_sid}"
+    suffix = f" (HTTP {status}{f', error {code}' if code else ''}): {detail}"
+    retryable = status == 429 or status >= 500
+    return TwilioError(what + suffix, status=status, code=code, retryable=retryable)
+
+
+class FallbackPolicy:
+    """After ``timeout`` seconds without an agent, move the caller to the fallback.
+
+    ``start`` runs ``watch`` as a task the policy owns (``aclose`` cancels them).
+    The packet is marked ``fallback`` before the call is touched, so an agent who
+    accepts at the last moment keeps the call and the fallback does not happen.
+    """
+
+    def __init__(self, store: HandoffStore, transfer: Transfer, *, timeout: float = 60.0,
+                 poll: float = 5.0,
+                 on_outcome: Callable[[str, str], Awaitable[None] | None] | None = None) -> None:
+        self._store = store
+        self._transfer = transfer
+        self.timeout = timeout
+        self._poll = poll
+        self._on_outcome = on_outcome
+        self._tasks: dict[str, asyncio.Task[str]] = {}
+
+    def start(self, handoff_id: str, call_sid: str) -> asyncio.Task[str]:
+        task = asyncio.create_task(self.watch(handoff_id, call_sid),
+                                   name=f"handoff-fallback-{handoff_id}")
+        self._tasks[handoff_id] = task
+        task.add_done_callback(lambda t: self._tasks.pop(handoff_id, None))
+        return task
+
+    async def watch(self, handoff_id: str, call_sid: str) -> str:
+        """``accepted``, ``abandoned``, ``fallback``, ``fallback_failed`` or ``missing``."""
+        outcome = await self._watch(handoff_id, call_sid)
+        log.info("hand-off %s: %s", handoff_id, outcome)
+        if self._on_outcome is not None:
+            maybe = self._on_outcome(handoff_id, outcome)
+            if maybe is not None:
+                await maybe
+        return outcome
+
+    async def _watch(self, handoff_id: str, call_sid: str) -> str:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        sub = self._store.subscribe()
+        try:
+            while True:
+                try:
+                    packet = self._store.get(handoff_id)
+                except HandoffError:
+                    return "missing"
+                if packet.status != "waiting":
+                    return _outcome(packet.status)
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                if sub.closed:  # dropped: poll instead
+                    await asyncio.sleep(min(remaining, self._poll))
+                    continue
+                with contextlib.suppress(StopAsyncIteration):
+                    await sub.get(min(remaining, self._poll))
+        finally:
+            sub.close()
+        try:
+            packet = self._store.mark(handoff_id, "fallback")
+        except HandoffStateError:
+            return _outcome(self._store.get(handoff_id).status)
+        try:
+            await self._transfer.fallback(packet, call_sid=call_sid)
+        except EngineError as exc:
+            if isinstance(exc, TwilioError) and exc.code == CALL_NOT_IN_PROGRESS:
+                self._store.annotate(handoff_id, "[voicebot] The caller hung up before the "
+                                                 "fallback message.")
+            else:
+                log.error("hand-off %s: fallback failed: %s", handoff_id, exc)
+                self._store.annotate(handoff_id, f"[voicebot] Fallback failed: {exc}")
+            return "fallback_failed"
+        return "fallback"
+
+    @property
+    def watching(self) -> int:
+        return len(self._tasks)
+
+    async def aclose(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+def _outcome(status: str) -> str:
+    return {"active": "accepted", "completed": "accepted"}.get(status, status)

@@ -1,0 +1,151 @@
+"""TwiML for the hand-off: queue or dial a person, and what to do when nobody comes.
+
+Every document starts with something said, so a caller moved off the media
+stream never sits in silence. URLs in TwiML sent through the REST API must be
+absolute (Twilio error 15004), so callbacks are built from an absolute base.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape, quoteattr
+
+# What Twilio says itself, in the caller's language, once the bot let go of the call.
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "hold": "Please hold while I connect you to a colleague.",
+        "wait": "Thank you for holding. A colleague will be with you shortly.",
+        "wait_position": "Thank you for holding. You are number {position} in line.",
+        "take_message": (
+            "I'm sorry, no one is free to take your call right now. After the tone, please "
+            "say your name and the best time to call you back, then press the pound key."
+        ),
+        "callback": (
+            "I'm sorry, no one is free to take your call right now. Someone will call you "
+            "back at this number within one business day. Goodbye."
+        ),
+        "message_taken": "Thank you. Someone will call you back. Goodbye.",
+        "no_message": "We did not hear a message. Someone will call you back at this number. "
+                      "Goodbye.",
+        "goodbye": "Thank you for calling. Goodbye.",
+    },
+    "fr": {
+        "hold": "Veuillez patienter, je vous mets en relation avec un collègue.",
+        "wait": "Merci de patienter. Un collègue va vous répondre.",
+        "wait_position": "Merci de patienter. Vous êtes en position {position}.",
+        "take_message": (
+            "Désolé, personne n'est disponible pour le moment. Après le bip, dites votre nom "
+            "et le meilleur moment pour vous rappeler, puis appuyez sur la touche dièse."
+        ),
+        "callback": (
+            "Désolé, personne n'est disponible pour le moment. Un collègue vous rappellera "
+            "à ce numéro dans un délai d'un jour ouvré. Au revoir."
+        ),
+        "message_taken": "Merci. Un collègue vous rappellera. Au revoir.",
+        "no_message": "Nous n'avons pas entendu de message. Un collègue vous rappellera à ce "
+                      "numéro. Au revoir.",
+        "goodbye": "Merci de votre appel. Au revoir.",
+    },
+}
+SAY_LANGUAGE = {"en": "en-US", "fr": "fr-FR"}
+MAX_TWIML_CHARS = 4000  # the REST API's limit for the Twiml parameter
+
+
+def message(language: str, key: str, **values: object) -> str:
+    table = MESSAGES.get(language) or MESSAGES["en"]
+    return table[key].format(**values)
+
+
+def say(text: str, language: str) -> str:
+    lang = SAY_LANGUAGE.get(language, SAY_LANGUAGE["en"])
+    return f"<Say language={quoteattr(lang)}>{escape(text)}</Say>"
+
+
+def document(*verbs: str) -> str:
+    return '<?xml version="1.0" encoding="UTF-8"?><Response>' + "".join(verbs) + "</Response>"
+
+
+def callback_url(base: str, path: str, handoff_id: str, **extra: str) -> str:
+    return f"{base.rstrip('/')}/{path}?" + urlencode({"handoff_id": handoff_id, **extra})
+
+
+def enqueue(queue_name: str, handoff_id: str, *, language: str, call_id: str = "",
+            reason: str = "", action_url: str | None = None, wait_url: str | None = None,
+            workflow_sid: str | None = None, hold_message: bool = True) -> str:
+    """Say "please hold", then wait in ``queue_name`` (or a TaskRouter workflow).
+
+    The hand-off id travels in the action and wait URLs' query, and in the
+    TaskRouter task's attributes when a workflow is used.
+    """
+    attrs = ""
+    if action_url:
+        attrs += f' action={quoteattr(action_url)} method="POST"'
+    if wait_url:
+        attrs += f' waitUrl={quoteattr(wait_url)} waitUrlMethod="POST"'
+    if workflow_sid:
+        attrs += f" workflowSid={quoteattr(workflow_sid)}"
+        task = json.dumps({"handoff_id": handoff_id, "call_id": call_id, "reason": reason,
+                           "language": language}, separators=(",", ":"))
+        body = f"<Task>{escape(task)}</Task>"
+    else:
+        body = escape(queue_name[:64])
+    verbs = [say(message(language, "hold"), language)] if hold_message else []
+    verbs.append(f"<Enqueue{attrs}>{body}</Enqueue>")
+    if not action_url:
+        # Without an action URL Twilio goes on to the next verb when the call leaves
+        # the queue, also after the agent hangs up: end politely, never in silence.
+        verbs.append(say(message(language, "goodbye"), language) + "<Hangup/>")
+    return document(*verbs)
+
+
+def dial(target: str, *, language: str, timeout: int, action_url: str,
+         whisper_url: str | None = None, caller_id: str | None = None,
+         hold_message: bool = True) -> str:
+    """Say "please hold", then ring ``target`` (a number, ``sip:`` or ``client:``)."""
+    attrs = f' timeout="{int(timeout)}" action={quoteattr(action_url)} method="POST"'
+    if caller_id:
+        attrs += f" callerId={quoteattr(caller_id)}"
+    url = f" url={quoteattr(whisper_url)}" if whisper_url else ""
+    if target.startswith("sip:"):
+        noun = f"<Sip{url}>{escape(target)}</Sip>"
+    elif target.startswith("client:"):
+        noun = f"<Client{url}>{escape(target.removeprefix('client:'))}</Client>"
+    else:
+        noun = f"<Number{url}>{escape(target)}</Number>"
+    verbs = [say(message(language, "hold"), language)] if hold_message else []
+    verbs.append(f"<Dial{attrs}>{noun}</Dial>")
+    return document(*verbs)
+
+
+def fallback(*, language: str, record_action_url: str | None = None,
+             max_message_seconds: int = 120) -> str:
+    """Nobody came: take a message when it can be reported back, else promise a callback."""
+    if record_action_url:
+        return document(
+            say(message(language, "take_message"), language),
+            f"<Record action={quoteattr(record_action_url)} method=\"POST\" "
+            f'maxLength="{int(max_message_seconds)}" timeout="5" finishOnKey="#" '
+            'playBeep="true"/>',
+            say(message(language, "no_message"), language),
+            "<Hangup/>",
+        )
+    return document(say(message(language, "callback"), language), "<Hangup/>")
+
+
+def wait(*, language: str, position: int | None = None, hold_music_url: str | None = None) -> str:
+    """What a queued caller hears, repeated by Twilio until an agent takes the call."""
+    text = (message(language, "wait_position", position=position) if position
+            else message(language, "wait"))
+    verbs = [say(text, language)]
+    if hold_music_url:
+        verbs.append(f"<Play>{escape(hold_music_url)}</Play>")
+    return document(*verbs)
+
+
+def goodbye(language: str, key: str = "goodbye") -> str:
+    return document(say(message(language, key), language), "<Hangup/>")
+
+
+def hangup() -> str:
+    return document("<Hangup/>")

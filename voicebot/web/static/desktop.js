@@ -1,0 +1,379 @@
+// voicebot agent desktop: the hand-off queue, live over server-sent events.
+// Every piece of data goes into the page as text (textContent), never as HTML.
+"use strict";
+
+(function () {
+  const REASONS = {
+    identity_not_verified: "Identity not verified",
+    payment: "Take the first payment",
+    hardship_approval: "Hardship plan to approve",
+    caller_asked_for_human: "Caller asked for a person",
+    dispute: "Debt disputed",
+    lawyer: "Lawyer mentioned",
+    bankruptcy: "Bankruptcy mentioned",
+    stop_contact: "Asked to stop contact",
+    vulnerability: "Possibly vulnerable caller",
+    repeated_misunderstanding: "Bot kept misunderstanding",
+    reference_not_obtained: "No account reference",
+    internal_failure: "Bot failure",
+  };
+  const STATUS_TEXT = {
+    waiting: "Waiting", active: "Active", completed: "Completed",
+    abandoned: "Caller hung up", fallback: "No agent in time",
+  };
+  const GROUPS = { waiting: "waiting", active: "active", fallback: "callback",
+                   abandoned: "callback", completed: "completed" };
+  const ROLE_TEXT = { down_payment: "Down payment", instalment: "Instalment",
+                      settlement: "Settlement", single: "Single payment" };
+
+  const me = document.querySelector('meta[name="agent"]').content;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const handoffs = new Map();   // id -> packet
+  const drafts = new Map();     // id -> notes being typed
+  let selected = null;
+  let shownJson = null;         // what the detail pane shows, to skip needless redraws
+  let source = null;
+
+  // -- small DOM helpers ---------------------------------------------------------------
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function reasonText(reason) { return REASONS[reason] || String(reason || "").replace(/_/g, " "); }
+  function words(flag) { return String(flag).replace(/_/g, " "); }
+
+  function clock(iso) {
+    if (!iso) return "—";
+    const when = new Date(iso);
+    return isNaN(when) ? String(iso) : when.toLocaleString();
+  }
+
+  function since(iso) {
+    const seconds = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
+    if (!isFinite(seconds)) return "";
+    const m = Math.floor(seconds / 60), s = seconds % 60;
+    return m ? `${m} min ${String(s).padStart(2, "0")} s` : `${s} s`;
+  }
+
+  function money(amount, currency) {
+    return amount === null || amount === undefined ? "—" : `${amount} ${currency || ""}`.trim();
+  }
+
+  function announce(text) {
+    const region = document.getElementById("announcer");
+    region.textContent = "";
+    setTimeout(() => { region.textContent = text; }, 50);
+  }
+
+  function showError(text) {
+    const box = document.getElementById("error");
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(showError.timer);
+    showError.timer = setTimeout(() => { box.hidden = true; }, 8000);
+  }
+
+  // -- the queue -----------------------------------------------------------------------------
+
+  function sortedGroup(group) {
+    const items = [...handoffs.values()].filter((p) => GROUPS[p.status] === group);
+    // Longest waiting first; the rest newest first.
+    items.sort((a, b) => (group === "waiting" || group === "active")
+      ? a.created_at.localeCompare(b.created_at)
+      : b.created_at.localeCompare(a.created_at));
+    return group === "completed" ? items.slice(0, 25) : items;
+  }
+
+  function renderQueue() {
+    const focusedId = document.activeElement && document.activeElement.dataset
+      ? document.activeElement.dataset.id : null;
+    for (const group of ["waiting", "active", "callback", "completed"]) {
+      const list = document.getElementById(`list-${group}`);
+      const items = sortedGroup(group);
+      list.replaceChildren(...items.map(queueItem));
+      document.getElementById(`count-${group}`).textContent = String(items.length);
+      document.getElementById(`empty-${group}`).hidden = items.length > 0;
+    }
+    const waiting = sortedGroup("waiting").length;
+    document.title = (waiting ? `(${waiting}) ` : "") + "Hand-offs · voicebot agent desktop";
+    if (focusedId) {
+      const again = document.querySelector(`.item[data-id="${CSS.escape(focusedId)}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  function itemDetails(p) {
+    const account = p.account ? `Account ${p.account.reference}` : "No account";
+    const who = p.status === "active" ? ` · ${p.agent === me ? "you" : p.agent}` : "";
+    const wait = p.status === "waiting" ? ` · waiting ${since(p.created_at)}` : "";
+    const flags = p.flags && p.flags.length ? ` · ${p.flags.map(words).join(", ")}` : "";
+    return `${account} · ${p.creditor.name}${who}${wait}${flags}`;
+  }
+
+  // Only the waiting times change with the clock: update that text in place.
+  function refreshWaitTimes() {
+    for (const line of document.querySelectorAll("#list-waiting .line2")) {
+      const p = handoffs.get(line.dataset.id);
+      if (p) line.textContent = itemDetails(p);
+    }
+  }
+
+  function queueItem(p) {
+    return el("li", {},
+      el("button", {
+        type: "button", class: `item ${p.status}`, "data-id": p.id,
+        "aria-current": p.id === selected ? "true" : "false",
+        onclick: () => select(p.id),
+      },
+        el("span", { class: "line1", text: reasonText(p.reason) }),
+        el("span", { class: "line2", "data-id": p.id, text: itemDetails(p) })));
+  }
+
+  // -- the selected hand-off -----------------------------------------------------------------
+
+  function select(id) {
+    selected = id;
+    shownJson = null;
+    renderQueue();
+    renderDetail();
+    document.getElementById("detail").focus();
+  }
+
+  function renderDetail() {
+    const pane = document.getElementById("detail");
+    const p = selected ? handoffs.get(selected) : null;
+    if (!p) {
+      if (shownJson !== "") {
+        pane.replaceChildren(el("p", { class: "placeholder", id: "placeholder",
+          text: "Select a hand-off to see who is calling, why, and what was agreed." }));
+        shownJson = "";
+      }
+      return;
+    }
+    const json = JSON.stringify(p);
+    if (json === shownJson) return;
+    // Keep what the agent is typing, and where.
+    const old = document.getElementById("notes");
+    const hadFocus = old && document.activeElement === old;
+    const caret = old ? [old.selectionStart, old.selectionEnd] : null;
+    pane.replaceChildren(...detail(p));
+    shownJson = json;
+    const notes = document.getElementById("notes");
+    if (hadFocus && notes) {
+      notes.focus();
+      notes.setSelectionRange(caret[0], caret[1]);
+    }
+  }
+
+  function detail(p) {
+    const mine = p.status === "active" && p.agent === me;
+    const canAccept = ["waiting", "fallback", "abandoned"].includes(p.status);
+    const account = p.account || {};
+    const parts = [];
+    parts.push(el("div", { class: "detail-head" },
+      el("h2", { id: "detail-title", text: reasonText(p.reason) }),
+      el("span", { class: `status ${p.status}`, id: "detail-status",
+                   text: STATUS_TEXT[p.status] || p.status }),
+      p.agent ? el("span", { text: `Agent: ${p.agent === me ? "you" : p.agent}` }) : null));
+
+    const actions = el("div", { class: "actions" });
+    if (canAccept) {
+      actions.append(el("button", { type: "button", id: "accept",
+        onclick: () => act(p.id, "accept") }, p.status === "waiting" ? "Accept call" : "Take callback"));
+    }
+    if (mine) {
+      actions.append(el("button", { type: "button", id: "complete",
+        onclick: () => act(p.id, "complete", { notes: notesValue() }) }, "Complete"));
+    }
+    if (actions.childElementCount) parts.push(actions);
+
+    parts.push(el("p", { class: "summary", id: "summary", text: p.summary || "" }));
+
+    if (p.flags && p.flags.length) {
+      parts.push(el("h3", { text: "Flags" }),
+        el("ul", { class: "flags", "aria-label": "Flags" }, p.flags.map((f) => el("li", { text: words(f) }))));
+    }
+
+    parts.push(el("h3", { text: "Caller" }), el("dl", { class: "facts" },
+      fact("Creditor", p.creditor.name),
+      fact("Account", account.reference || "not given"),
+      fact("Name on file", account.name || "—"),
+      fact("Identity", p.account ? (account.verified ? "Verified by the bot" : "NOT verified") : "Not checked"),
+      fact("Language", p.language === "fr" ? "French" : p.language === "en" ? "English" : p.language),
+      fact("Call", p.call_id)));
+
+    parts.push(...plan(p));
+
+    const t = p.timing || {};
+    parts.push(el("h3", { text: "Timing" }), el("dl", { class: "facts" },
+      fact("Call started", clock(t.call_started)),
+      fact("Hand-off requested", clock(t.handoff_requested)),
+      fact("Call length before hand-off", t.duration_seconds === null || t.duration_seconds === undefined ? "—" : `${t.duration_seconds} s`),
+      fact("Caller turns", String(t.turns ?? "—")),
+      fact("Median bot reply time", t.median_turn_ms === null || t.median_turn_ms === undefined ? "—" : `${t.median_turn_ms} ms`),
+      fact("Accepted", clock(p.accepted_at)),
+      fact("Completed", clock(p.completed_at))));
+
+    const notes = el("textarea", { id: "notes", name: "notes", rows: 5, maxlength: 10000,
+      readonly: !mine && p.status !== "completed" ? true : null,
+      "aria-describedby": "notes-help",
+      oninput: (e) => drafts.set(p.id, e.target.value) });
+    notes.value = drafts.has(p.id) ? drafts.get(p.id) : (p.notes || "");
+    const notesBox = el("div", { class: "notes" },
+      el("h3", {}, el("label", { for: "notes", text: "Notes" })),
+      notes,
+      el("p", { id: "notes-help", class: "empty",
+        text: mine ? "Saved with the hand-off; card numbers are removed." :
+          "Accept the hand-off to write notes." }));
+    if (mine || (p.status === "completed" && p.agent === me)) {
+      notesBox.append(el("button", { type: "button", class: "secondary", id: "save-notes",
+        onclick: () => act(p.id, "notes", { notes: notesValue() }) }, "Save notes"));
+    }
+    parts.push(notesBox);
+
+    parts.push(el("h3", { id: "transcript-title", text: "Transcript" }));
+    if (p.transcript && p.transcript.length) {
+      parts.push(el("ol", { class: "transcript", "aria-labelledby": "transcript-title", tabindex: 0 },
+        p.transcript.map((line) => el("li", { class: line.speaker === "bot" ? "bot" : "caller" },
+          el("span", { class: "at", text: line.at === null || line.at === undefined ? "" : `${Number(line.at).toFixed(1)} s` }),
+          el("span", { class: "speaker", text: line.speaker === "bot" ? "Bot:" : "Caller:" }),
+          el("span", { text: line.text }),
+          line.interrupted ? el("span", { class: "cut", text: " (interrupted)" }) : null))));
+    } else {
+      parts.push(el("p", { class: "empty", text: "No transcript." }));
+    }
+    return parts;
+  }
+
+  function fact(term, value) {
+    return [el("dt", { text: term }), el("dd", { text: value === null || value === undefined ? "—" : String(value) })];
+  }
+
+  function plan(p) {
+    const d = p.decision;
+    if (!d) return [el("h3", { text: "Plan" }), el("p", { text: "No plan was discussed." })];
+    const rows = (d.schedule || []).map((row, i) => el("tr", {},
+      el("td", { text: String(i + 1) }),
+      el("td", { text: row.due }),
+      el("td", { class: "amount", text: money(row.amount, d.currency) }),
+      el("td", { text: ROLE_TEXT[row.role] || words(row.role || "") })));
+    const caption = `${p.agreed ? "Agreed" : "Proposed, not agreed"}: ${d.count} payment${d.count === 1 ? "" : "s"}, total ${money(d.total, d.currency)}`;
+    return [
+      el("h3", { text: "Plan" }),
+      el("table", { class: "plan", id: "plan" },
+        el("caption", { text: caption }),
+        el("thead", {}, el("tr", {},
+          el("th", { scope: "col", text: "#" }),
+          el("th", { scope: "col", text: "Due date" }),
+          el("th", { scope: "col", class: "amount", text: "Amount" }),
+          el("th", { scope: "col", text: "Type" }))),
+        el("tbody", {}, rows)),
+      el("dl", { class: "facts" },
+        fact("Balance", money(d.balance, d.currency)),
+        fact("Frequency", d.frequency || "—"),
+        Number(d.discount) ? fact("Discount", money(d.discount, d.currency)) : null,
+        d.valid_until ? fact("Offer valid until", d.valid_until) : null,
+        fact("Needs approval", d.requires_human ? "Yes" : "No"),
+        fact("Policy", `${d.policy_id} (${d.policy_version})`)),
+    ];
+  }
+
+  function notesValue() {
+    const box = document.getElementById("notes");
+    return box ? box.value : "";
+  }
+
+  // -- actions -------------------------------------------------------------------------------
+
+  async function act(id, what, body) {
+    const url = what === "notes" ? `/api/handoffs/${encodeURIComponent(id)}/notes`
+      : `/api/handoffs/${encodeURIComponent(id)}/${what}`;
+    const buttons = document.querySelectorAll(".actions button, #save-notes");
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      const response = await fetch(url, {
+        method: what === "notes" ? "PUT" : "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(body || {}),
+      });
+      if (response.status === 401) { window.location.assign("/agent/login?next=/agent"); return; }
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) { showError(data.detail ? String(data.detail) : `Failed (${response.status})`); return; }
+      if (what !== "accept") drafts.delete(id);
+      upsert(data);
+      shownJson = null;  // show what was stored (card numbers removed)
+      renderQueue();
+      renderDetail();
+      announce(what === "accept" ? "Hand-off accepted." : what === "complete" ? "Hand-off completed." : "Notes saved.");
+    } catch (err) {
+      showError("The service could not be reached. Try again.");
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  }
+
+  function upsert(p) {
+    const known = handoffs.get(p.id);
+    handoffs.set(p.id, p);
+    return known;
+  }
+
+  // -- live updates ------------------------------------------------------------------------------
+
+  function setConnection(live, text) {
+    const box = document.getElementById("connection");
+    box.textContent = text;
+    box.classList.toggle("live", live);
+    box.classList.toggle("down", !live);
+  }
+
+  function connect() {
+    source = new EventSource("/api/handoffs/events");
+    source.addEventListener("open", () => setConnection(true, "Live"));
+    source.addEventListener("snapshot", (e) => {
+      const data = JSON.parse(e.data);
+      handoffs.clear();
+      for (const p of data.handoffs) handoffs.set(p.id, p);
+      shownJson = null;
+      renderQueue();
+      renderDetail();
+      setConnection(true, "Live");
+    });
+    source.addEventListener("handoff", (e) => {
+      const event = JSON.parse(e.data);
+      const before = upsert(event.handoff);
+      if (!before && event.handoff.status === "waiting") {
+        announce(`New hand-off: ${reasonText(event.handoff.reason)}` +
+          (event.handoff.account ? `, account ${event.handoff.account.reference}` : ""));
+      }
+      renderQueue();
+      if (event.id === selected) renderDetail();
+    });
+    source.addEventListener("error", () => {
+      setConnection(false, "Reconnecting…");
+      if (source.readyState === EventSource.CLOSED) {
+        // The session may have ended: a page load finds out (and goes to login).
+        setTimeout(() => window.location.reload(), 5000);
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    connect();
+    setInterval(refreshWaitTimes, 5000);
+  });
+})();
