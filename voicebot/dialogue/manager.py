@@ -31,8 +31,8 @@ from voicebot.dialogue.wording import (
     money,
 )
 from voicebot.engines.llm import LanguageModel
-from voicebot.redaction import looks_like_card_data
 from voicebot.policy import Account, Ask, Decision, Policy, QuoteError, decide, options
+from voicebot.redaction import looks_like_card_data
 
 log = logging.getLogger(__name__)
 
