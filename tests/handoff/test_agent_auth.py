@@ -207,8 +207,10 @@ def test_failed_logins_and_throttling(client):
     assert "do not match" in bad.text and "set-cookie" not in bad.headers
     assert login(client, agent="mallory", token="x").status_code == 401
     assert login(client, token="wrong").status_code == 401
+    assert login(client, token="wrong").status_code == 401
     throttled = login(client)  # even the right token, after three failures
     assert throttled.status_code == 429 and "Too many" in throttled.text
+    assert login(client, agent="bob").status_code == 303  # others sharing the address
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/agent",

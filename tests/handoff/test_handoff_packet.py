@@ -158,3 +158,15 @@ def test_naive_datetimes_are_utc():
     assert packet.timing["call_started"] == "2026-01-01T12:00:00.000Z"
     assert packet.timing["duration_seconds"] == 30.0
     assert packet.timing["median_turn_ms"] is None
+
+
+def test_with_the_service_redactor(make_packet, decision):
+    redaction = pytest.importorskip("voicebot.redaction")
+    packet = make_packet(redact=redaction.redact_obj, transcript=[
+        {"speaker": "caller", "text": "one zero zero two zero zero", "at": 3.0},
+        {"speaker": "caller", "text": f"my card number is {CARD} expiry 12/29", "at": 9.0}])
+    assert CARD not in json.dumps(packet.to_dict())
+    assert "card_data_detected" in packet.flags
+    assert packet.transcript[0]["text"] == "one zero zero two zero zero"  # a reference stays
+    assert packet.decision == decision.as_dict()  # amounts and dates untouched
+    assert packet.account == {"reference": "100200", "name": "Jane Doe", "verified": True}

@@ -67,8 +67,9 @@ def build_agent_router(
 ) -> APIRouter:
     """``/api/handoffs*``, ``/agent``, ``/agent/login``, ``/agent/logout``, ``/agent/static/*``.
 
-    The event stream ends after ``max_stream_seconds`` (the browser reconnects
-    at once), so a server shutting down never waits long for it.
+    The event stream ends after ``max_stream_seconds`` and the browser
+    reconnects at once. uvicorn waits for open streams when it stops: run it
+    with ``timeout_graceful_shutdown`` of a few seconds.
     """
     router = APIRouter()
     api_agent = Annotated[str, Depends(auth.api_agent)]
@@ -182,15 +183,17 @@ def build_agent_router(
         if not _same_origin(request):
             return _login_page(target, "Sign in from this desktop's own page.", 403)
         client = request.client.host if request.client else "?"
-        agent = form.get("agent", "").strip()
-        if not auth.login_allowed(client):
+        agent = form.get("agent", "").strip()[:64]
+        # Per address and name: behind a proxy every agent shares one address.
+        key = f"{client}|{agent}"
+        if not auth.login_allowed(key):
             log.warning("login throttled for %s", client)
             return _login_page(target, "Too many failed attempts. Wait a few minutes.", 429)
         if not auth.check_login(agent, form.get("token", "")):
-            auth.login_failed(client)
+            auth.login_failed(key)
             log.warning("failed agent login from %s", client)
             return _login_page(target, "That name and token do not match.", 401)
-        auth.login_succeeded(client)
+        auth.login_succeeded(key)
         response = RedirectResponse(target, status_code=303)
         auth.set_session_cookie(response, request, agent)
         log.info("agent %s logged in from %s", agent, client)
