@@ -30,6 +30,7 @@ from streamdouble.scenario import load
 from streamdouble.session import SessionConfig
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_TOKEN = "bench-token-0123456789"
 STAGES = ("end_detection", "stt", "dialogue", "tts_first_audio", "total")
 
 
@@ -57,6 +58,7 @@ async def main() -> None:
         [sys.executable, "-m", "voicebot", "serve", "--port", str(port),
          "--stt-model", args.stt_model, "--log-level", "warning"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=dict(os.environ, VOICEBOT_AGENT_TOKENS=f"bench:{BENCH_TOKEN}"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -82,7 +84,8 @@ async def main() -> None:
                                         config=config)
             first_audio.append(report.time_to_first_audio_ms)
         await asyncio.sleep(1.0)
-        calls = httpx.get(f"{base}/api/calls/recent").json()
+        calls = httpx.get(f"{base}/api/calls/recent",
+                          headers={"Authorization": f"Bearer {BENCH_TOKEN}"}).json()
         busy_rss = rss_mb(server.pid)
     finally:
         server.terminate()

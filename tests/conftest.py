@@ -3,13 +3,17 @@ speech recognizer to check what the bot said."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import wave
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import httpx
 import numpy as np
@@ -20,6 +24,9 @@ from voicebot.engines.models import ModelPaths
 from voicebot.settings import PROJECT_ROOT, Settings
 
 FIXTURES = PROJECT_ROOT / "audio_fixtures"
+AGENT = ("tester", "tester-token-0123456789")
+TWILIO_ACCOUNT = "AC" + "0123456789abcdef" * 2
+TWILIO_TOKEN = "twilio-auth-token-for-tests"
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +50,46 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class TwilioRecorder:
+    """Stands where api.twilio.com would be: records every request, answers like Twilio."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                recorder.requests.append({
+                    "at": time.time(), "path": self.path, "headers": dict(self.headers),
+                    "form": {k: v[0] for k, v in parse_qs(body.decode()).items()},
+                })
+                sid = self.path.rsplit("/", 1)[-1].removesuffix(".json")
+                payload = json.dumps({"sid": sid, "status": "in-progress"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def twilio_recorder():
+    recorder = TwilioRecorder()
+    yield recorder
+    recorder.close()
+
+
 class Server:
     def __init__(self, port: int, log_path: Path, process: subprocess.Popen[bytes]) -> None:
         self.port = port
@@ -57,13 +104,31 @@ class Server:
     def health(self) -> dict:
         return httpx.get(f"{self.http}/healthz", timeout=5).json()
 
+    def api(self, path: str):  # type: ignore[no-untyped-def]
+        """GET an agent API route, as the test agent."""
+        response = httpx.get(f"{self.http}{path}", timeout=10,
+                             headers={"Authorization": f"Bearer {AGENT[1]}"})
+        response.raise_for_status()
+        return response.json()
+
 
 @pytest.fixture(scope="session")
-def server(model_paths, tmp_path_factory) -> Server:
+def server(model_paths, tmp_path_factory, twilio_recorder) -> Server:
     """``voicebot serve`` as a real process on a free loopback port."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"
-    env = dict(os.environ, VOICEBOT_LOG_LEVEL="info")
+    env = dict(
+        os.environ, VOICEBOT_LOG_LEVEL="info",
+        VOICEBOT_AGENT_TOKENS=":".join(AGENT),
+        VOICEBOT_HANDOFF_DB=str(log_path.parent / "handoffs.db"),
+        # Transfers go to the loopback recorder; webhooks must be signed with this token.
+        VOICEBOT_TWILIO_ACCOUNT_SID=TWILIO_ACCOUNT,
+        VOICEBOT_TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
+        VOICEBOT_TWILIO_API_BASE=twilio_recorder.url,
+        VOICEBOT_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        # The simulator cannot sign the stream handshake.
+        VOICEBOT_VERIFY_STREAM_SIGNATURE="false",
+    )
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "voicebot", "serve", "--host", "127.0.0.1", "--port", str(port)],

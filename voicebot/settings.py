@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from voicebot.errors import ConfigError
 
@@ -63,6 +63,29 @@ class Settings(BaseModel):
     llm_timeout_seconds: float = Field(1.8, gt=0, le=30)
     ollama_host: str = "http://127.0.0.1:11434"
     filler_after_seconds: float = Field(0.9, gt=0, description="say 'one moment' after this")
+
+    # Hand-off to people: the store, the agents, and the carrier's transfer.
+    handoff_db: Path | None = Field(None, description="default: <home>/handoffs.db")
+    agent_tokens: SecretStr | None = Field(None, description='"alice:s3cret,bob:t0ken"')
+    agent_tokens_file: Path | None = Field(None, description='lines "name:token"')
+    agent_session_secret: SecretStr | None = Field(None, min_length=16)
+    agent_session_hours: float = Field(8.0, gt=0, le=24)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = Field(
+        None, description="enables transfers and webhook signature checks")
+    twilio_api_base: str = "https://api.twilio.com"
+    verify_stream_signature: bool = Field(
+        True, description="also require a signature on the media stream handshake")
+    handoff_mode: Literal["enqueue", "dial"] = "enqueue"
+    handoff_queue: str = Field("voicebot-handoffs", max_length=64)
+    handoff_dial_number: str | None = None
+    handoff_dial_timeout_seconds: int = Field(30, ge=5, le=600)
+    handoff_caller_id: str | None = None
+    handoff_workflow_sid: str | None = None
+    handoff_hold_music_url: str | None = None
+    handoff_hold_message: bool = True
+    handoff_fallback_seconds: float = Field(60.0, gt=0)
+    trust_forwarded_headers: bool = True
 
     # Turn taking.
     vad_threshold: float = Field(0.5, gt=0, lt=1)

@@ -13,7 +13,9 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.conftest import TWILIO_TOKEN
 from tests.e2e.helpers import call, event_times
+from voicebot.web.security import twilio_signature
 
 pytestmark = [pytest.mark.e2e]
 
@@ -114,11 +116,17 @@ async def test_a_vanishing_caller_and_a_flood_of_bad_clients_leave_other_calls_a
 
 
 def test_voice_webhook_answers_with_twiml(server):
-    response = httpx.post(
-        f"{server.http}/twilio/voice?creditor=contoso-bank&account=500600",
-        data={"CallSid": "CA9", "From": "+15551230000", "To": "+15559870000"},
-        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "bot.example.com"},
-    )
+    form = {"CallSid": "CA9", "From": "+15551230000", "To": "+15559870000"}
+    path = "/twilio/voice?creditor=contoso-bank&account=500600"
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "bot.example.com"}
+    signed = twilio_signature(TWILIO_TOKEN, f"https://bot.example.com{path}", form)
+    unsigned = httpx.post(f"{server.http}{path}", data=form, headers=forwarded)
+    assert unsigned.status_code == 403  # a forged webhook gets nothing
+    forged = httpx.post(f"{server.http}{path}", data={**form, "From": "+15550000000"},
+                        headers={**forwarded, "X-Twilio-Signature": signed})
+    assert forged.status_code == 403
+    response = httpx.post(f"{server.http}{path}", data=form,
+                          headers={**forwarded, "X-Twilio-Signature": signed})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
     body = response.text

@@ -4,11 +4,15 @@ the bot's, checked by transcribing what the bot said back."""
 
 from __future__ import annotations
 
-import httpx
+import asyncio
+import base64
+from xml.etree import ElementTree
+
 import numpy as np
 import pytest
 
-from tests.conftest import FIXTURES, read_wav
+from tests.conftest import AGENT, FIXTURES, TWILIO_ACCOUNT, TWILIO_TOKEN, read_wav
+from tests.e2e.desktop import desktop_shows
 from tests.e2e.helpers import call, event_times, spoken_digits, transcribe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.models]
@@ -35,10 +39,11 @@ def turn(clip: str) -> list[dict]:
 
 
 def last_call(server) -> dict:
-    return httpx.get(f"{server.http}/api/calls/recent").json()[-1]
+    return server.api("/api/calls/recent")[-1]
 
 
-async def test_english_call_negotiates_a_plan_by_voice(server, recognizer, tmp_path):
+async def test_english_call_negotiates_a_plan_by_voice(server, recognizer, tmp_path,
+                                                       twilio_recorder):
     reply = tmp_path / "reply.wav"
     report = await call(server.ws, [
         {"wait": 2.0}, {"wait_for": {"event": "quiet", "timeout": 30}},
@@ -62,6 +67,28 @@ async def test_english_call_negotiates_a_plan_by_voice(server, recognizer, tmp_p
     assert "debt collector" in text
     assert "480" in spoken_digits(text, "en")
     assert "agree" in text and "colleague" in text, text
+
+    # The warm transfer: the packet is stored for agents...
+    [packet] = [p for p in server.api("/api/handoffs")["handoffs"]
+                if p["call_id"] == record["call_id"]]
+    assert packet["reason"] == "payment" and packet["agreed"] is True
+    assert packet["account"] == {"reference": "100200", "name": "Jane Doe", "verified": True}
+    assert packet["decision"]["instalment_amount"] == "100.00"
+    assert any("100" in line["text"] for line in packet["transcript"])
+    # ...the live call is moved through Twilio's REST API (a recorder on loopback here)...
+    [request] = [r for r in twilio_recorder.requests if record["call_id"] in r["path"]]
+    call_path = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Calls/{record['call_id']}.json"
+    assert request["path"] == call_path
+    auth = base64.b64decode(request["headers"]["Authorization"].split()[1]).decode()
+    assert auth == f"{TWILIO_ACCOUNT}:{TWILIO_TOKEN}"
+    twiml = ElementTree.fromstring(request["form"]["Twiml"])
+    assert twiml.find(".//Enqueue") is not None and packet["id"] in request["form"]["Twiml"]
+    assert record["transfer_after_last_word_ms"] is not None
+    # ...and the agent sees it on the desktop, in a real browser.
+    shot = tmp_path / "desktop.png"
+    page = await asyncio.to_thread(desktop_shows, server.http, *AGENT, packet["id"], shot)
+    assert "Jane Doe" in page and "Take the first payment" in page
+    assert shot.stat().st_size > 20_000
 
 
 async def test_french_call_negotiates_a_plan_by_voice(server, recognizer, tmp_path):

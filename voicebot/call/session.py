@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -52,6 +52,9 @@ DIGIT_HINTS = {
 }
 
 
+HandOffFn = Callable[["CallSession", str], Awaitable[bool]]
+
+
 class CallControl(Outbound, Protocol):
     async def hangup(self, reason: str) -> None: ...
 
@@ -67,7 +70,8 @@ class TranscriptEntry:
 
 class CallSession:
     def __init__(self, *, call_id: str, language: str, settings: Settings, engines: Engines,
-                 dialogue: Dialogue, control: CallControl, clock: Clock) -> None:
+                 dialogue: Dialogue, control: CallControl, clock: Clock,
+                 hand_off: HandOffFn | None = None) -> None:
         self.call_id = call_id
         self.language = language
         self.settings = settings
@@ -75,6 +79,7 @@ class CallSession:
         self._engines = engines
         self._control = control
         self._clock = clock
+        self._hand_off = hand_off
         self.listener = Listener(engines.vad.stream(), TurnConfig(
             threshold=settings.vad_threshold,
             min_speech=settings.min_speech_ms / 1000,
@@ -340,6 +345,14 @@ class CallSession:
         if reply.handoff:
             self._event("handoff", reply.handoff)
             log.info("%s: hand-off requested: %s", self.call_id, reply.handoff)
+            if self._hand_off is not None:
+                # The carrier moves the call before the stream closes: closing first
+                # would end the call, as nothing follows <Connect> in its TwiML.
+                self._event("transfer_requested", reply.handoff)
+                try:
+                    await self._hand_off(self, reply.handoff)
+                except Exception:
+                    log.exception("%s: hand-off failed", self.call_id)
             await self._hangup(f"handoff:{reply.handoff}")
         elif reply.end_call:
             await self._hangup("dialogue_ended")
@@ -370,6 +383,13 @@ class CallSession:
 
     def _event(self, kind: str, detail: str) -> None:
         self.events.append((self._clock.now(), kind, detail))
+
+    def transfer_after_last_word_ms(self) -> float | None:
+        """From the caller's last word to the carrier being asked to move the call."""
+        requested = [at for at, kind, _ in self.events if kind == "transfer_requested"]
+        if not requested or not self.timings.turns:
+            return None
+        return round((requested[-1] - self.timings.turns[-1].speech_end) * 1000, 1)
 
 
 def _spawn(coro, name: str) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI, Request, Response, WebSocket
+from fastapi import Depends, FastAPI, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 
 from voicebot import __version__
@@ -22,10 +22,14 @@ from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
 from voicebot.errors import VoicebotError
+from voicebot.handoff.webhooks import build_handoff_webhooks
 from voicebot.policy import Account, Policy, load_accounts, load_policies
 from voicebot.settings import Settings
 from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twiml import connect_stream
+from voicebot.web.agent import build_agent_router
+from voicebot.web.handoffs import HandOff, build_agent_auth, build_handoff_service, secret
+from voicebot.web.security import TwilioSignatureCheck
 from voicebot.web.twilio_stream import (
     CLOSE_TRY_AGAIN_LATER,
     TwilioCallControl,
@@ -54,6 +58,8 @@ class ServiceState:
         self.calls: dict[str, CallSession] = {}
         self.finished: deque[dict[str, object]] = deque(maxlen=100)
         self.clock = SystemClock()
+        self.handoffs = build_handoff_service(settings)
+        self.hand_off = HandOff(self.handoffs)
 
     def creditor_name(self, creditor_id: str) -> str:
         policy = self.policies.get(creditor_id)
@@ -99,7 +105,7 @@ class ServiceState:
         call_id = started.call_id or started.stream_id
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
                               engines=self.engines, dialogue=dialogue, control=control,
-                              clock=self.clock)
+                              clock=self.clock, hand_off=self.hand_off)
         self.calls[call_id] = session
         return session
 
@@ -112,6 +118,7 @@ class ServiceState:
             "prompt_version": session.dialogue.prompt_version,
             "policy_version": getattr(session.dialogue, "policy_version", None),
             "timings": session.timings.summary(),
+            "transfer_after_last_word_ms": session.transfer_after_last_word_ms(),
             "turns": [{"text": t.text, "stages_ms": t.stages()} for t in session.timings.turns],
             "events": [kind for _, kind, _ in session.events],
             "dialogue_events": [list(e) for e in getattr(dialogue, "record", None).events]
@@ -138,11 +145,22 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         try:
             yield
         finally:
+            await state.handoffs.aclose()
             if owned and state.engines is not None:
                 await state.engines.aclose()
 
     app = FastAPI(title="voicebot", version=__version__, lifespan=lifespan)
     app.state.service = state
+    auth = build_agent_auth(settings)
+    verify = TwilioSignatureCheck(secret(settings.twilio_auth_token),
+                                  public_url=settings.public_url,
+                                  trust_forwarded=settings.trust_forwarded_headers)
+    stream_checks = [Depends(verify.websocket)] if settings.verify_stream_signature else []
+    app.include_router(build_agent_router(state.handoffs.store, auth))
+    if state.handoffs.transfer is not None:
+        app.include_router(build_handoff_webhooks(
+            state.handoffs.store, state.handoffs.transfer.fallback_twiml, verify=verify,
+            hold_music_url=settings.handoff_hold_music_url))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -160,7 +178,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             status_code=200 if ready else 503,
         )
 
-    @app.api_route("/twilio/voice", methods=["GET", "POST"])
+    @app.api_route("/twilio/voice", methods=["GET", "POST"], dependencies=[Depends(verify)])
     async def twilio_voice(request: Request) -> Response:
         """Answer an incoming call with TwiML that connects it to the media stream."""
         form: dict[str, str] = {}
@@ -181,7 +199,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         return Response(connect_stream(stream_url(request, settings), params),
                         media_type="application/xml")
 
-    @app.websocket("/twilio/stream")
+    @app.websocket("/twilio/stream", dependencies=stream_checks)
     async def twilio_stream(ws: WebSocket) -> None:
         await ws.accept()
         if state.engines is None or len(state.calls) >= settings.max_calls:
@@ -192,7 +210,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         await serve_stream(ws, state.make_session, settings.max_frame_bytes,
                            on_session_end=state.session_ended)
 
-    @app.get("/api/calls/recent")
+    @app.get("/api/calls/recent", dependencies=[Depends(auth.api_agent)])
     async def recent_calls() -> JSONResponse:
         return JSONResponse(list(state.finished))
 
