@@ -119,7 +119,8 @@ def test_voice_webhook_answers_with_twiml(server):
     form = {"CallSid": "CA9", "From": "+15551230000", "To": "+15559870000"}
     path = "/twilio/voice?creditor=contoso-bank&account=500600"
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "bot.example.com"}
-    signed = twilio_signature(TWILIO_TOKEN, f"https://bot.example.com{path}", form)
+    # Twilio signs the URL it called: the service's public URL (set for the test server).
+    signed = twilio_signature(TWILIO_TOKEN, f"{server.http}{path}", form)
     unsigned = httpx.post(f"{server.http}{path}", data=form, headers=forwarded)
     assert unsigned.status_code == 403  # a forged webhook gets nothing
     forged = httpx.post(f"{server.http}{path}", data={**form, "From": "+15550000000"},
@@ -130,7 +131,8 @@ def test_voice_webhook_answers_with_twiml(server):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
     body = response.text
-    assert '<Stream url="wss://bot.example.com/twilio/stream">' in body
+    # The public URL wins over forwarded headers for the stream's address.
+    assert f'<Stream url="ws://127.0.0.1:{server.port}/twilio/stream">' in body
     assert '<Parameter name="creditor" value="contoso-bank"/>' in body
     assert '<Parameter name="account" value="500600"/>' in body
     assert '<Parameter name="language" value="en"/>' in body

@@ -36,3 +36,23 @@ def test_broken_policy_stops_start_up_with_the_file_and_field(tmp_path: Path):
     (tmp_path / "bad.yaml").write_text("id: bad\nname: Bad\n")
     with pytest.raises(ConfigError, match=r"bad.yaml"):
         ServiceState(Settings.from_env({}, policies_dir=tmp_path), engines=None)
+
+
+def _request(headers: dict[str, str]):
+    from starlette.requests import Request
+
+    return Request({"type": "http", "method": "POST", "path": "/twilio/voice", "scheme": "http",
+                    "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+                    "query_string": b"", "server": ("127.0.0.1", 8080)})
+
+
+def test_stream_url_behind_a_tls_proxy_and_with_a_public_url():
+    from voicebot.web.app import stream_url
+
+    behind_proxy = _request({"host": "127.0.0.1:8080", "x-forwarded-proto": "https",
+                             "x-forwarded-host": "bot.example.com"})
+    assert stream_url(behind_proxy, Settings.from_env({})) == "wss://bot.example.com/twilio/stream"
+    plain = _request({"host": "127.0.0.1:8080"})
+    assert stream_url(plain, Settings.from_env({})) == "ws://127.0.0.1:8080/twilio/stream"
+    public = Settings.from_env({}, public_url="https://voice.example.org/")
+    assert stream_url(plain, public) == "wss://voice.example.org/twilio/stream"

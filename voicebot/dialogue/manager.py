@@ -32,7 +32,7 @@ from voicebot.dialogue.wording import (
 )
 from voicebot.engines.llm import LanguageModel
 from voicebot.policy import Account, Ask, Decision, Policy, QuoteError, decide, options
-from voicebot.redaction import looks_like_card_data
+from voicebot.redaction import looks_like_card_data, redact
 
 log = logging.getLogger(__name__)
 
@@ -376,8 +376,10 @@ class NegotiationDialogue:
     async def _ask_model(self, text: str) -> Understanding | None:
         assert self._llm is not None
         self.record.llm_calls += 1
-        model = await ask_model(self._llm, self.prompts.system, self.stage.value, text,
-                                self.language, self.today, timeout=self._llm_timeout)
+        # What goes to the model is redacted too: it may be a server elsewhere.
+        model = await ask_model(self._llm, self.prompts.system, self.stage.value,
+                                redact(text, self.language).text, self.language, self.today,
+                                timeout=self._llm_timeout)
         if model is None:
             self._event("llm_failed", "")
             return None
