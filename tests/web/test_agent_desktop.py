@@ -117,7 +117,7 @@ def test_live_handoff_accept_notes_complete(desktop, page, make_packet, tmp_path
     expect(page.locator(".flags")).to_contain_text("third party")
     expect(page.locator(".flags")).to_contain_text("card data detected")
     expect(page.locator(".transcript")).to_contain_text("A hundred dollars a month.")
-    expect(page.locator(".transcript")).to_contain_text("[card number removed]")
+    expect(page.locator(".transcript")).to_contain_text("[card number]")
     expect(page.locator(".transcript")).to_contain_text("(interrupted)")
     assert desktop.card not in page.content()
     expect(detail).to_contain_text("Median bot reply time")
@@ -143,7 +143,7 @@ def test_live_handoff_accept_notes_complete(desktop, page, make_packet, tmp_path
 
     page.get_by_role("button", name="Save notes").click()
     expect(page.locator("#announcer")).to_contain_text("Notes saved")
-    assert desktop.store.get(packet.id).notes.endswith("Card [card number removed] read out.")
+    assert desktop.store.get(packet.id).notes.endswith("Card [card number] read out.")
 
     page.get_by_role("button", name="Complete").click()
     expect(page.locator("#detail-status")).to_have_text("Completed")
