@@ -8,7 +8,6 @@ socket: audio comes in as carrier events and goes out through ``CallControl``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import numpy as np
 
 from voicebot.call.listener import Listener
 from voicebot.call.speaker import Outbound, Speaker, Utterance
+from voicebot.call.tasks import cancel, spawn
 from voicebot.call.timing import CallTimings, TurnTiming
 from voicebot.clock import Clock
 from voicebot.dialogue.base import Dialogue, Listen, Reply
@@ -138,7 +138,7 @@ class CallSession:
         guess = self._guess[1] if self._guess else None
         for task in (self._turn_task, self._after_task, self._no_input_task, self._keypad_task,
                      guess):
-            await _cancel(task)
+            await cancel(task)
         await self.speaker.close()
         log.info("%s: call ended (%s) after %.1f s; timings %s", self.call_id, reason,
                  self._clock.now() - self.started_at, self.timings.summary())
@@ -162,13 +162,13 @@ class CallSession:
                 log.debug("%s: ignored %.0f ms of noise", self.call_id, turn_event.voiced * 1000)
 
     async def _on_speech_started(self, event: SpeechStarted) -> None:
-        await _cancel(self._no_input_task)
+        await cancel(self._no_input_task)
         self._barged = False
         self._overlapped = self.speaker.speaking()
         if self._turn_task is not None and not self._turn_task.done():
             # The caller went on before we answered ("one zero zero... two zero zero"):
             # drop the half-understood turn and hear it again with what follows.
-            await _cancel(self._turn_task)
+            await cancel(self._turn_task)
             self._event("turn_continued", "")
         else:
             self._turn_onset = event.onset
@@ -193,7 +193,7 @@ class CallSession:
         onset = self._turn_onset if self._turn_onset is not None else event.onset
         audio = self.listener.turn_audio(onset, event.last_voiced)
         self._guess_generation += 1
-        task = _spawn(self._transcribe(audio, self._guess_generation),
+        task = spawn(self._transcribe(audio, self._guess_generation),
                       f"{self.call_id}-guess-{self._guess_generation}")
         self._guess = (event.last_voiced, task)
 
@@ -232,7 +232,7 @@ class CallSession:
             audio_seconds=len(audio) / 16_000,
         )
         guess = self._take_guess(event.last_voiced)
-        self._turn_task = _spawn(self._process_turn(audio, timing, guess),
+        self._turn_task = spawn(self._process_turn(audio, timing, guess),
                                  f"{self.call_id}-turn-{self._turns}")
 
     async def _process_turn(self, audio: np.ndarray, timing: TurnTiming,
@@ -274,20 +274,20 @@ class CallSession:
     # -- keypad ------------------------------------------------------------------------
 
     async def _on_digit(self, digit: str) -> None:
-        await _cancel(self._no_input_task)
+        await cancel(self._no_input_task)
         if self.speaker.speaking():
             heard = await self.speaker.interrupt()
             self._mark_interrupted(heard)
-        await _cancel(self._keypad_task)
+        await cancel(self._keypad_task)
         if digit == "*":
             self._keypad = ""
             return
         if digit != "#":
             self._keypad += digit
         if digit == "#" or (self.dialogue.listen is Listen.YES_NO and len(self._keypad) == 1):
-            self._keypad_task = _spawn(self._submit_keypad(), f"{self.call_id}-keypad")
+            self._keypad_task = spawn(self._submit_keypad(), f"{self.call_id}-keypad")
         else:
-            self._keypad_task = _spawn(self._keypad_timeout(), f"{self.call_id}-keypad")
+            self._keypad_task = spawn(self._keypad_timeout(), f"{self.call_id}-keypad")
 
     async def _keypad_timeout(self) -> None:
         await self._clock.sleep(KEYPAD_TIMEOUT)
@@ -336,7 +336,7 @@ class CallSession:
         self.transcript.append(TranscriptEntry("bot", reply.text, self._clock.now()))
         if self._after_task is not None and not self._after_task.done():
             self._after_task.cancel()
-        self._after_task = _spawn(self._after_reply(utterance, reply), f"{self.call_id}-after")
+        self._after_task = spawn(self._after_reply(utterance, reply), f"{self.call_id}-after")
 
     async def _after_reply(self, utterance: Utterance, reply: Reply) -> None:
         await self.speaker.wait_until_heard()
@@ -362,7 +362,7 @@ class CallSession:
     def _start_no_input_timer(self) -> None:
         if self._no_input_task is not None and not self._no_input_task.done():
             self._no_input_task.cancel()
-        self._no_input_task = _spawn(self._no_input(), f"{self.call_id}-no-input")
+        self._no_input_task = spawn(self._no_input(), f"{self.call_id}-no-input")
 
     async def _no_input(self) -> None:
         await self._clock.sleep(self.settings.no_input_timeout_seconds)
@@ -390,23 +390,3 @@ class CallSession:
         if not requested or not self.timings.turns:
             return None
         return round((requested[-1] - self.timings.turns[-1].speech_end) * 1000, 1)
-
-
-def _spawn(coro, name: str) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
-    """A task whose failure is logged, never silently dropped."""
-    task = asyncio.create_task(coro, name=name)
-    task.add_done_callback(_log_failure)
-    return task
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("task %s failed", task.get_name(), exc_info=task.exception())
-
-
-async def _cancel(task: asyncio.Task[None] | None) -> None:
-    if task is None or task.done() or task is asyncio.current_task():
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

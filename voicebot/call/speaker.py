@@ -11,7 +11,6 @@ the carrier to drop its buffer and returns the words that were heard.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 from collections.abc import Callable
@@ -23,6 +22,7 @@ import numpy as np
 from voicebot.audio.codec import float_to_int16, int16_to_float, ulaw_encode
 from voicebot.audio.framing import TELEPHONY_RATE, ULAW_FRAME_BYTES, Framer
 from voicebot.audio.resample import resample
+from voicebot.call.tasks import cancel, spawn
 from voicebot.call.text import split_for_speech, truncate_to_fraction
 from voicebot.clock import Clock
 from voicebot.engines.pool import WorkerPool
@@ -97,9 +97,8 @@ class Speaker:
         """Start speaking ``text``; returns at once. Any current speech must be over."""
         utterance = Utterance(id=f"u{next(self._ids)}", text=text)
         self.current = utterance
-        self._task = asyncio.create_task(self._speak(utterance, on_first_audio),
-                                         name=f"{self._call_id}-speak-{utterance.id}")
-        self._task.add_done_callback(_log_failure)
+        self._task = spawn(self._speak(utterance, on_first_audio),
+                           f"{self._call_id}-speak-{utterance.id}")
         return utterance
 
     async def _speak(self, utt: Utterance, on_first_audio: Callable[[float], None] | None
@@ -196,10 +195,7 @@ class Speaker:
         utt = self.current
         if utt is None:
             return ""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel(self._task)
         await self._outbound.clear()
         utt.interrupted = True
         utt.heard = self._heard(utt, self._clock.now())
@@ -222,15 +218,7 @@ class Speaker:
         return " ".join(parts)
 
     async def close(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("task %s failed", task.get_name(), exc_info=task.exception())
+        await cancel(self._task)
 
 
 def _to_ulaw(pcm: np.ndarray, rate: int, trailing_silence: float) -> bytes:

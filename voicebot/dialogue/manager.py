@@ -29,6 +29,7 @@ from voicebot.dialogue.wording import (
     describe_plan,
     frequency_word,
     money,
+    spoken_forms,
 )
 from voicebot.engines.llm import LanguageModel
 from voicebot.policy import Account, Ask, Decision, Policy, QuoteError, decide, options
@@ -446,9 +447,7 @@ class NegotiationDialogue:
         # 1 is also an article ("a payment", "en une fois").
         ok = set(allowed) | {Decimal(1), Decimal(self.policy.instalments.max_count)}
         if self.account is not None:
-            balance = self.account.balance
-            ok |= {balance.normalize(), Decimal(int(balance)),
-                   ((balance - int(balance)) * 100).normalize()}
+            ok |= spoken_forms({self.account.balance})
         if self._candidate:
             ok |= {Decimal(d) for d in self._candidate}
         return [n for n in numbers_in(text, self.language) if n.normalize() not in ok]

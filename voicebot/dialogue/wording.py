@@ -114,7 +114,12 @@ def allowed_numbers(decision: Decision | None) -> set[Decimal]:
         numbers |= {row.amount, Decimal(row.due.day), Decimal(row.due.year)}
     if decision.valid_until is not None:
         numbers |= {Decimal(decision.valid_until.day), Decimal(decision.valid_until.year)}
-    # "72 dollars and 50 cents": the parts of each amount are spoken too.
-    for value in list(numbers):
+    return spoken_forms(numbers)
+
+
+def spoken_forms(amounts: set[Decimal]) -> set[Decimal]:
+    """The amounts and their spoken parts ("72 dollars and 50 cents": 72.50, 72, 50)."""
+    numbers = set(amounts)
+    for value in amounts:
         numbers |= {Decimal(int(value)), (value - int(value)) * 100}
     return {n.normalize() for n in numbers}

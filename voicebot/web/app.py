@@ -112,23 +112,22 @@ class ServiceState:
     def session_ended(self, session: CallSession) -> None:
         self.calls.pop(session.call_id, None)
         dialogue = session.dialogue
+        assert isinstance(dialogue, NegotiationDialogue)  # the only dialogue calls get
         self.finished.append({
             "call_id": session.call_id,
             "language": session.language,
-            "prompt_version": session.dialogue.prompt_version,
-            "policy_version": getattr(session.dialogue, "policy_version", None),
+            "prompt_version": dialogue.prompt_version,
+            "policy_version": dialogue.policy_version,
             "timings": session.timings.summary(),
             "transfer_after_last_word_ms": session.transfer_after_last_word_ms(),
             "turns": [{"text": t.text, "stages_ms": t.stages()} for t in session.timings.turns],
             "events": [kind for _, kind, _ in session.events],
-            "dialogue_events": [list(e) for e in getattr(dialogue, "record", None).events]
-            if getattr(dialogue, "record", None) else [],
+            "dialogue_events": [list(e) for e in dialogue.record.events],
             "transcript": [{"speaker": e.speaker, "text": e.text, "interrupted": e.interrupted}
                            for e in session.transcript],
-            "agreed": getattr(dialogue, "agreed", False),
-            "handoff": getattr(dialogue, "handoff", None),
-            "decision": dialogue.decision.as_dict()
-            if getattr(dialogue, "decision", None) else None,
+            "agreed": dialogue.agreed,
+            "handoff": dialogue.handoff,
+            "decision": dialogue.decision.as_dict() if dialogue.decision else None,
         })
 
 

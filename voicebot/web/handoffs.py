@@ -7,6 +7,7 @@ import logging
 import time
 
 from voicebot.call.session import CallSession
+from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.handoff import (
     FallbackPolicy,
     HandoffPacket,
@@ -80,26 +81,25 @@ def build_agent_auth(settings: Settings) -> AgentAuth:
 def session_packet(session: CallSession, reason: str, monotonic_now: float) -> HandoffPacket:
     """The packet of a call being handed off, built from what the call knows."""
     dialogue = session.dialogue
-    record = getattr(dialogue, "record", None)
-    kinds = {kind for kind, _ in record.events} if record else set()
+    assert isinstance(dialogue, NegotiationDialogue)  # the only dialogue calls get
+    kinds = {kind for kind, _ in dialogue.record.events}
     flags = [flag for event, flag in EVENT_FLAGS.items() if event in kinds]
     if reason in REASON_FLAGS:
         flags.append(REASON_FLAGS[reason])
-    account = getattr(dialogue, "account", None)
-    policy = getattr(dialogue, "policy", None)
+    account, policy = dialogue.account, dialogue.policy
     now = dt.datetime.now(dt.UTC)
     totals = [t.stages()["total"] for t in session.timings.turns if "total" in t.stages()]
     return build_packet(
         call_id=session.call_id,
-        creditor_id=policy.id if policy else "",
-        creditor_name=policy.name if policy else "",
+        creditor_id=policy.id,
+        creditor_name=policy.name,
         language=session.language,
         reason=reason,
         account_reference=account.reference if account else None,
         account_name=account.name if account else None,
-        verified=bool(getattr(dialogue, "verified", False)),
-        decision=getattr(dialogue, "decision", None),
-        agreed=bool(getattr(dialogue, "agreed", False)),
+        verified=dialogue.verified,
+        decision=dialogue.decision,
+        agreed=dialogue.agreed,
         transcript=session.transcript,
         transcript_origin=session.started_at,
         flags=flags,
