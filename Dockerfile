@@ -11,8 +11,13 @@ COPY pyproject.toml README.md ./
 COPY voicebot ./voicebot
 RUN python -m venv /opt/voicebot \
     && /opt/voicebot/bin/pip install --no-cache-dir .
-ENV VOICEBOT_HOME=/opt/voicebot-home
-RUN /opt/voicebot/bin/voicebot models install
+COPY prompts ./prompts
+COPY policies ./policies
+ENV VOICEBOT_HOME=/opt/voicebot-home \
+    VOICEBOT_PROMPTS_DIR=/src/prompts \
+    VOICEBOT_POLICIES_DIR=/src/policies
+RUN /opt/voicebot/bin/voicebot models install \
+    && /opt/voicebot/bin/voicebot phrases make
 
 FROM python:3.11-slim-bookworm
 RUN useradd --system --uid 10001 --create-home --home-dir /app voicebot

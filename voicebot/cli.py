@@ -19,6 +19,7 @@ from voicebot.errors import VoicebotError
 COMMAND_MODULES = (
     "voicebot.web.commands",
     "voicebot.engines.commands",
+    "voicebot.call.commands",
     "voicebot.policy.commands",
     "voicebot.dialogue.commands",
 )

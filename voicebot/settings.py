@@ -110,6 +110,11 @@ class Settings(BaseModel):
     def models_dir(self) -> Path:
         return self.home / "models"
 
+    @property
+    def phrases_dir(self) -> Path:
+        """Audio of the fixed phrases of the prompt files, made once per voice."""
+        return self.home / "phrases"
+
     @classmethod
     def from_env(
         cls, env: Mapping[str, str] | None = None, **overrides: object

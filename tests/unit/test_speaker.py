@@ -15,6 +15,7 @@ from voicebot.engines.pool import WorkerPool
 
 class ToneVoice:
     sample_rate = 8000
+    identity = "tone"
 
     def synthesize(self, text: str) -> np.ndarray:
         seconds = 0.1 * len(text.split())  # 100 ms a word

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
+
+from voicebot.audio.codec import float_to_int16, int16_to_float, ulaw_encode
+from voicebot.audio.resample import resample
+
 # Twilio and most SIP gateways move audio in 20 ms packets.
 FRAME_MS = 20
 TELEPHONY_RATE = 8000
@@ -38,3 +43,14 @@ class Framer:
 def frame_duration(nbytes: int, rate: int = TELEPHONY_RATE, sample_width: int = 1) -> float:
     """Seconds of audio in ``nbytes``."""
     return nbytes / (rate * sample_width)
+
+
+def to_telephony(pcm: np.ndarray, rate: int) -> bytes:
+    """int16 speech at ``rate`` as 8 kHz mu-law, ready to send."""
+    if len(pcm) == 0:
+        return b""
+    return ulaw_encode(float_to_int16(resample(int16_to_float(pcm), rate, TELEPHONY_RATE)))
+
+
+def ulaw_silence(seconds: float) -> bytes:
+    return b"\xff" * int(seconds * TELEPHONY_RATE)

@@ -1,11 +1,15 @@
 """Outbound speech: synthesis piece by piece, 20 ms frames, marks, barge-in.
 
-A reply is cut into sentences (and long sentences into clauses). Each piece is
-synthesized in the TTS pool, converted to 8 kHz mu-law, sent as 20 ms frames
-and followed by a mark. The carrier echoes a mark when the audio before it has
-played, which tells us what the caller actually heard; between marks the
-playhead is estimated from the clock. ``interrupt()`` cancels synthesis, tells
-the carrier to drop its buffer and returns the words that were heard.
+A reply is cut into sentences (and long sentences into clauses). The pieces are
+synthesized one after another in the TTS pool while earlier ones play; the
+first starts playing only when the rest will be ready in time (see
+``playout``), so a slow voice never leaves a hole mid-reply. Each piece is
+converted to 8 kHz mu-law (fixed phrases come ready from the voice's cache),
+sent as 20 ms frames and followed by a mark. The carrier echoes a mark when the
+audio before it has played, which tells us what the caller actually heard;
+between marks the playhead is estimated from the clock. ``interrupt()`` cancels
+synthesis, tells the carrier to drop its buffer and returns the words that
+were heard.
 """
 
 from __future__ import annotations
@@ -17,16 +21,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import numpy as np
-
-from voicebot.audio.codec import float_to_int16, int16_to_float, ulaw_encode
-from voicebot.audio.framing import TELEPHONY_RATE, ULAW_FRAME_BYTES, Framer
-from voicebot.audio.resample import resample
+from voicebot.audio.framing import (
+    TELEPHONY_RATE,
+    ULAW_FRAME_BYTES,
+    Framer,
+    to_telephony,
+    ulaw_silence,
+)
+from voicebot.call.playout import earliest_start, plan_pieces
 from voicebot.call.tasks import cancel, spawn
 from voicebot.call.text import split_for_speech, truncate_to_fraction
 from voicebot.clock import Clock
 from voicebot.engines.pool import WorkerPool
-from voicebot.engines.tts import SpeechSynthesizer
+from voicebot.engines.tts import SpeechSynthesizer, Voice
 from voicebot.errors import VoicebotError
 
 log = logging.getLogger(__name__)
@@ -82,7 +89,7 @@ class Speaker:
     def __init__(self, outbound: Outbound, synthesizer: SpeechSynthesizer, pool: WorkerPool,
                  clock: Clock, *, call_id: str = "call") -> None:
         self._outbound = outbound
-        self.voice = synthesizer
+        self._voice = _metered(synthesizer)
         self._pool = pool
         self._clock = clock
         self._ids = itertools.count(1)
@@ -90,6 +97,14 @@ class Speaker:
         self.current: Utterance | None = None
         self._task: asyncio.Task[None] | None = None
         self._playhead = 0.0  # clock time the carrier's buffer runs dry
+
+    @property
+    def voice(self) -> Voice:
+        return self._voice
+
+    @voice.setter
+    def voice(self, synthesizer: SpeechSynthesizer) -> None:
+        self._voice = _metered(synthesizer)
 
     # -- speaking ----------------------------------------------------------
 
@@ -103,45 +118,99 @@ class Speaker:
 
     async def _speak(self, utt: Utterance, on_first_audio: Callable[[float], None] | None
                      ) -> None:
-        pieces = split_for_speech(utt.text)
-        # The next piece is synthesized while the current one is sent and plays.
-        upcoming = self._synthesize(pieces[0]) if pieces else None
+        texts = split_for_speech(utt.text)
+        voice = self._voice  # a language switch applies from the next reply
+        made: dict[int, bytes] = {}  # mu-law per piece (empty when synthesis failed)
+        progress = asyncio.Event()
+        making: list[float] = []  # when synthesis of the earliest missing piece began
+        maker = spawn(self._make(voice, texts, made, progress, making),
+                      f"{self._call_id}-synth-{utt.id}")
         try:
-            for index, text in enumerate(pieces):
-                assert upcoming is not None
-                try:
-                    pcm = await upcoming
-                except VoicebotError as exc:
-                    log.error("%s: synthesis of %r failed: %s", self._call_id, text[:60], exc)
-                    pcm = None
-                upcoming = self._synthesize(pieces[index + 1]) if index + 1 < len(pieces) else None
-                if pcm is None:
-                    continue
-                gap = PIECE_GAP if index < len(pieces) - 1 else 0.0
-                audio = _to_ulaw(pcm, self.voice.sample_rate, gap)
-                if not audio:
-                    continue
-                piece = _Piece(text, f"{utt.id}.{index}", len(audio) / TELEPHONY_RATE, 0.0, 0.0)
-                utt.pieces.append(piece)
-                framer = Framer(ULAW_FRAME_BYTES)
-                frames = [*framer.push(audio), *framer.flush(pad=ULAW_SILENCE)]
-                for number, frame in enumerate(frames):
-                    await self._pace()
-                    if number == 0:
-                        now = self._clock.now()
-                        piece.sent_at, piece.play_start = now, max(now, self._playhead)
-                    self._playhead = max(self._playhead, self._clock.now()) + FRAME_SECONDS
-                    await self._outbound.send_audio(frame)
-                    if number == 0 and index == 0 and on_first_audio is not None:
-                        on_first_audio(self._clock.now())
-                await self._outbound.send_mark(piece.mark)
+            for index, text in enumerate(texts):
+                while index not in made or not (utt.pieces or self._may_start(
+                        voice, texts, made, making)):
+                    progress.clear()
+                    if index not in made:
+                        await progress.wait()
+                    else:
+                        await self._wait_for_start(voice, texts, made, making, progress)
+                if made[index]:
+                    await self._send_piece(utt, index, text, made[index], on_first_audio)
         finally:
             utt.synthesis_done = True
-            if upcoming is not None and not upcoming.done():
-                upcoming.cancel()
+            await cancel(maker)
 
-    def _synthesize(self, text: str) -> asyncio.Future[np.ndarray]:
-        return asyncio.ensure_future(self._pool.run(self.voice.synthesize, text))
+    async def _make(self, voice: Voice, texts: list[str], made: dict[int, bytes],
+                    progress: asyncio.Event, making: list[float]) -> None:
+        """Fixed phrases from the cache at once, then the rest in order, as fast as
+        the pool allows."""
+        last = len(texts) - 1
+        gap = ulaw_silence(PIECE_GAP)
+        for index, text in enumerate(texts):
+            cached = voice.phrases.get(text)
+            if cached is not None:
+                made[index] = cached + (gap if index < last else b"")
+        progress.set()
+        for index, text in enumerate(texts):
+            if index in made:
+                continue
+            started = self._clock.now()
+            making[:] = [started]
+            try:
+                pcm = await self._pool.run(voice.synthesize, text)
+            except VoicebotError as exc:
+                log.error("%s: synthesis of %r failed: %s", self._call_id, text[:60], exc)
+                made[index] = b""
+            else:
+                voice.meter.record(text, len(pcm) / voice.sample_rate,
+                                   self._clock.now() - started)
+                audio = to_telephony(pcm, voice.sample_rate)
+                made[index] = audio + (gap if audio and index < last else b"")
+            progress.set()
+
+    def _start_time(self, voice: Voice, texts: list[str], made: dict[int, bytes],
+                    making: list[float]) -> float:
+        now = self._clock.now()
+        pieces = [len(made[i]) / TELEPHONY_RATE if i in made else text
+                  for i, text in enumerate(texts)]
+        return earliest_start(now, plan_pieces(now, pieces, making[0] if making else None,
+                                               voice.meter, PIECE_GAP))
+
+    def _may_start(self, voice: Voice, texts: list[str], made: dict[int, bytes],
+                   making: list[float]) -> bool:
+        return self._start_time(voice, texts, made, making) <= self._clock.now()
+
+    async def _wait_for_start(self, voice: Voice, texts: list[str], made: dict[int, bytes],
+                              making: list[float], progress: asyncio.Event) -> None:
+        """Wait until the planned start, or until another piece is ready (plans change)."""
+        delay = self._start_time(voice, texts, made, making) - self._clock.now()
+        if delay <= 0:
+            return
+        sleeper = asyncio.ensure_future(self._clock.sleep(delay))
+        waiter = asyncio.ensure_future(progress.wait())
+        try:
+            await asyncio.wait({sleeper, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waiter.cancel()
+
+    async def _send_piece(self, utt: Utterance, index: int, text: str, audio: bytes,
+                          on_first_audio: Callable[[float], None] | None) -> None:
+        piece = _Piece(text, f"{utt.id}.{index}", len(audio) / TELEPHONY_RATE, 0.0, 0.0)
+        first_of_reply = not utt.pieces
+        utt.pieces.append(piece)
+        framer = Framer(ULAW_FRAME_BYTES)
+        frames = [*framer.push(audio), *framer.flush(pad=ULAW_SILENCE)]
+        for number, frame in enumerate(frames):
+            await self._pace()
+            if number == 0:
+                now = self._clock.now()
+                piece.sent_at, piece.play_start = now, max(now, self._playhead)
+            self._playhead = max(self._playhead, self._clock.now()) + FRAME_SECONDS
+            await self._outbound.send_audio(frame)
+            if number == 0 and first_of_reply and on_first_audio is not None:
+                on_first_audio(self._clock.now())
+        await self._outbound.send_mark(piece.mark)
 
     async def _pace(self) -> None:
         """Wait until the carrier holds less than PLAYOUT_LEAD of unplayed audio."""
@@ -221,11 +290,7 @@ class Speaker:
         await cancel(self._task)
 
 
-def _to_ulaw(pcm: np.ndarray, rate: int, trailing_silence: float) -> bytes:
-    if len(pcm) == 0:
-        return b""
-    audio = resample(int16_to_float(pcm), rate, TELEPHONY_RATE)
-    if trailing_silence:
-        audio = np.concatenate([audio, np.zeros(int(trailing_silence * TELEPHONY_RATE),
-                                                dtype=np.float32)])
-    return ulaw_encode(float_to_int16(audio))
+def _metered(synthesizer: SpeechSynthesizer) -> Voice:
+    if isinstance(synthesizer, Voice):
+        return synthesizer
+    return Voice(synthesizer)

@@ -8,14 +8,17 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 
 
-def split_for_speech(text: str, max_chars: int = 120, first_chars: int = 40) -> list[str]:
+def split_for_speech(text: str, max_chars: int = 70, first_chars: int | None = 40
+                     ) -> list[str]:
     """Sentences, with long ones cut at clause boundaries, so the first piece is short.
 
     The first piece decides how soon the caller hears anything, so a first
     sentence longer than ``first_chars`` is cut at its first clause boundary.
+    Pieces of at most ``max_chars`` keep a slow voice's synthesis of the next
+    piece shorter than the playing of the current one.
     """
     pieces = _split(text, max_chars)
-    if pieces and len(pieces[0]) > first_chars:
+    if first_chars is not None and pieces and len(pieces[0]) > first_chars:
         head, *rest = _CLAUSE_END.split(pieces[0], maxsplit=1)
         if rest and len(head) >= 6:
             pieces[0:1] = [head, rest[0]]

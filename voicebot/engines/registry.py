@@ -11,14 +11,25 @@ import numpy as np
 
 from voicebot.engines.llm import LanguageModel, build_language_model
 from voicebot.engines.models import ModelPaths
+from voicebot.engines.phrases import PhraseCache
 from voicebot.engines.pool import WorkerPool
 from voicebot.engines.stt import SpeechRecognizer, WhisperRecognizer
-from voicebot.engines.tts import KokoroSynthesizer, PiperSynthesizer, SpeechSynthesizer
+from voicebot.engines.tts import (
+    KokoroSynthesizer,
+    PiperSynthesizer,
+    SpeechSynthesizer,
+    Voice,
+)
 from voicebot.errors import ConfigError
 from voicebot.settings import Settings
 from voicebot.turns.vad import SileroVad
 
 log = logging.getLogger(__name__)
+
+WARM_UP_PHRASES = {
+    "en": "Hello, thank you for calling. One moment please.",
+    "fr": "Bonjour, merci de votre appel. Un instant, s'il vous plaît.",
+}
 
 
 @dataclass
@@ -26,13 +37,13 @@ class Engines:
     vad: SileroVad
     stt: SpeechRecognizer
     stt_pool: WorkerPool
-    voices: dict[str, SpeechSynthesizer]
+    voices: dict[str, Voice]
     tts_pool: WorkerPool
     stt_model: str = "base"
     llm: LanguageModel | None = None
     llm_server: Any = None  # the embedded llama.cpp server, when there is one
 
-    def voice(self, language: str) -> SpeechSynthesizer:
+    def voice(self, language: str) -> Voice:
         try:
             return self.voices[language]
         except KeyError:
@@ -54,19 +65,9 @@ class Engines:
             paths.whisper(settings.stt_model), cpu_threads=settings.stt_cpu_threads,
             beam_size=settings.stt_beam_size, english_only=settings.stt_model.endswith(".en"),
         )
-        voices: dict[str, SpeechSynthesizer] = {}
-        if settings.piper_voice_en:
-            voices["en"] = PiperSynthesizer(settings.piper_voice_en,
-                                            threads=settings.tts_cpu_threads)
-        else:
-            voices["en"] = PiperSynthesizer(*paths.piper_en(), threads=settings.tts_cpu_threads)
-        if settings.piper_voice_fr:
-            voices["fr"] = PiperSynthesizer(settings.piper_voice_fr,
-                                            threads=settings.tts_cpu_threads)
-        else:
-            voices["fr"] = KokoroSynthesizer(*paths.kokoro(), threads=2)
         # The first decode pays for lazy initialisation; pay it before a caller does.
         stt.transcribe(np.zeros(16_000, dtype=np.float32), settings.default_language)
+        voices = load_voices(settings, paths)
         llm, llm_server = build_language_model(settings)
         engines = cls(
             vad=SileroVad(),
@@ -80,5 +81,30 @@ class Engines:
         )
         log.info("engines loaded in %.1f s (stt=%s, llm=%s, voices: %s)",
                  time.perf_counter() - started, settings.stt_model, settings.llm_backend,
-                 ", ".join(f"{k}={type(v).__name__}" for k, v in voices.items()))
+                 ", ".join(f"{k}={type(v.synthesizer).__name__} "
+                           f"(real-time factor {v.meter.real_time_factor:.2f})"
+                           for k, v in voices.items()))
         return engines
+
+
+def load_voices(settings: Settings, paths: ModelPaths) -> dict[str, Voice]:
+    """A voice per language, warmed up (which also measures its speed)."""
+    synthesizers: dict[str, SpeechSynthesizer] = {}
+    if settings.piper_voice_en:
+        synthesizers["en"] = PiperSynthesizer(settings.piper_voice_en,
+                                              threads=settings.tts_cpu_threads)
+    else:
+        synthesizers["en"] = PiperSynthesizer(*paths.piper_en(),
+                                              threads=settings.tts_cpu_threads)
+    if settings.piper_voice_fr:
+        synthesizers["fr"] = PiperSynthesizer(settings.piper_voice_fr,
+                                              threads=settings.tts_cpu_threads)
+    else:
+        synthesizers["fr"] = KokoroSynthesizer(*paths.kokoro(), threads=2)
+    voices = {
+        language: Voice(synth, PhraseCache(synth.identity, settings.phrases_dir))
+        for language, synth in synthesizers.items()
+    }
+    for language, voice in voices.items():
+        voice.warm_up(WARM_UP_PHRASES.get(language, WARM_UP_PHRASES["en"]))
+    return voices

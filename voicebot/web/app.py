@@ -16,7 +16,9 @@ from fastapi import Depends, FastAPI, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 
 from voicebot import __version__
+from voicebot.call.phrases import prerender, service_phrases
 from voicebot.call.session import CallSession
+from voicebot.call.tasks import cancel, spawn
 from voicebot.clock import SystemClock
 from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
@@ -60,6 +62,22 @@ class ServiceState:
         self.clock = SystemClock()
         self.handoffs = build_handoff_service(settings)
         self.hand_off = HandOff(self.handoffs)
+
+    async def make_fixed_phrases(self) -> None:
+        """Make the audio of the prompt files' fixed phrases while no call is in progress.
+
+        ``voicebot phrases make`` (run by the set-up) has usually made them all.
+        """
+        assert self.engines is not None
+        started = time.perf_counter()
+        wanted = service_phrases(self.prompts, self.policies.values())
+        made = 0
+        for language, pieces in wanted.items():
+            if language in self.engines.voices:
+                made += await prerender(self.engines.voice(language), pieces,
+                                        self.engines.tts_pool, busy=lambda: bool(self.calls))
+        log.info("fixed phrases ready: %d made, %d in all, in %.1f s", made,
+                 sum(len(p) for p in wanted.values()), time.perf_counter() - started)
 
     def creditor_name(self, creditor_id: str) -> str:
         policy = self.policies.get(creditor_id)
@@ -141,9 +159,11 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         if owned:
             state.engines = await asyncio.to_thread(Engines.load, settings)
             await prime_language_model(state.engines, state.prompts.values())
+        phrases = spawn(state.make_fixed_phrases(), "fixed-phrases")
         try:
             yield
         finally:
+            await cancel(phrases)
             await state.handoffs.aclose()
             if owned and state.engines is not None:
                 await state.engines.aclose()
