@@ -1,0 +1,343 @@
+"""What a caller means, from a multilingual sentence embedding and the bot's last question.
+
+A small multi-label network (see ``training.py``) reads the e5 embedding of the line
+with the stage (what the bot had just asked) appended as a one-hot, because "yes"
+after "is that your reference?" is not "yes" after "do you agree to this plan?".
+Every label has its own threshold, chosen by cross-validation on the tuning corpus:
+the safety labels get the highest threshold that still catches (nearly) all of their
+cross-validated examples, so they are found at the cost of some false alarms; the
+others get the threshold with the best F1.
+
+One rule is structural rather than learned: a hedge is never consent. When ``unsure``
+passes its threshold, ``yes`` does not pass, whatever its score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+
+from voicebot.dialogue import training
+from voicebot.dialogue.labels import INTENTS, LANGUAGES, CorpusStage, LabelledLine, read_corpus
+from voicebot.dialogue.training import Model, ThresholdRule, TrainConfig
+from voicebot.engines.embeddings import TextEmbedder
+from voicebot.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+FORMAT = "voicebot-intent-classifier/1"
+STAGES: tuple[str, ...] = tuple(stage.value for stage in CorpusStage)
+
+# Recall each label must keep on unseen lines, and how thresholds aim for it.
+RECALL_TARGETS: Mapping[str, float] = MappingProxyType({
+    "vulnerable": 0.99, "third_party": 0.99, "stop_contact": 0.98, "dispute": 0.98,
+    "validation": 0.98, "lawyer": 0.98, "bankruptcy": 0.98, "ask_human": 0.98,
+})
+THRESHOLD_RULES: Mapping[str, ThresholdRule] = MappingProxyType({
+    **{label: ThresholdRule(recall=1.0, slack=0.7, floor=0.01) for label in RECALL_TARGETS},
+    # Hedges must be found so that they can veto consent.
+    "unsure": ThresholdRule(recall=0.97, slack=0.8, floor=0.02),
+})
+# ``label: labels that veto it``: when a vetoing label passes, the vetoed one does not.
+VETOES: Mapping[str, tuple[str, ...]] = MappingProxyType({"yes": ("unsure",)})
+
+
+@dataclass(frozen=True)
+class IntentScores:
+    """Scores of one line for every label, with the thresholds they are judged by."""
+
+    scores: Mapping[str, float]
+    thresholds: Mapping[str, float] = field(repr=False)
+    vetoed: frozenset[str] = frozenset()
+
+    def above(self, label: str) -> bool:
+        """Whether ``label`` passes its threshold (and no other label vetoes it)."""
+        return label not in self.vetoed and self.scores[label] >= self.thresholds[label]
+
+    def labels(self) -> tuple[str, ...]:
+        """The labels that pass, highest score first."""
+        passing = [label for label in self.scores if self.above(label)]
+        return tuple(sorted(passing, key=lambda label: -self.scores[label]))
+
+
+def asr_variant(text: str) -> str:
+    """The line as a speech recogniser might write it: lower case, no punctuation."""
+    folded = unicodedata.normalize("NFC", text).lower()
+    folded = re.sub(r"[^\w\s'’-]", " ", folded)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything about training that is not the network itself."""
+
+    network: TrainConfig = field(default_factory=TrainConfig)
+    folds: int = 5
+    augment_asr: bool = True       # train on a lower-case, unpunctuated copy of each line
+    use_language: bool = False     # append the language as a one-hot too
+    safety_weight: float = 2.0     # loss weight of the safety labels relative to the rest
+
+
+def _features(vectors: np.ndarray, stages: Sequence[str], languages: Sequence[str],
+              use_language: bool) -> np.ndarray:
+    parts = [np.asarray(vectors, dtype=np.float64)]
+    stage_hot = np.zeros((len(stages), len(STAGES)))
+    for row, stage in enumerate(stages):
+        stage_hot[row, STAGES.index(CorpusStage(stage).value)] = 1.0
+    parts.append(stage_hot)
+    if use_language:
+        lang_hot = np.zeros((len(languages), len(LANGUAGES)))
+        for row, language in enumerate(languages):
+            code = language[:2].lower()
+            if code in LANGUAGES:
+                lang_hot[row, LANGUAGES.index(code)] = 1.0
+        parts.append(lang_hot)
+    return np.hstack(parts)
+
+
+def _label_matrix(lines: Sequence[LabelledLine], labels: Sequence[str]) -> np.ndarray:
+    y = np.zeros((len(lines), len(labels)))
+    index = {label: j for j, label in enumerate(labels)}
+    for row, line in enumerate(lines):
+        for label in line.intents:
+            y[row, index[label]] = 1.0
+    return y
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Features, labels and groups (an augmented copy shares its original's group)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray
+
+
+def training_set(lines: Sequence[LabelledLine], vectors: np.ndarray,
+                 extra_vectors: np.ndarray | None, recipe: Recipe,
+                 labels: Sequence[str] = INTENTS) -> TrainingSet:
+    """Rows for ``lines`` (embedded as ``vectors``) and, if given, their ASR copies."""
+    stages = [line.stage for line in lines]
+    languages = [line.lang for line in lines]
+    x = _features(vectors, stages, languages, recipe.use_language)
+    y = _label_matrix(lines, labels)
+    groups = np.arange(len(lines))
+    if extra_vectors is not None:
+        x = np.vstack([x, _features(extra_vectors, stages, languages, recipe.use_language)])
+        y = np.vstack([y, y])
+        groups = np.concatenate([groups, groups])
+    return TrainingSet(x=x, y=y, groups=groups)
+
+
+class IntentClassifier:
+    """Scores a caller's line for every intent label; see the module docstring."""
+
+    def __init__(self, model: Model, thresholds: Mapping[str, float], *,
+                 labels: Sequence[str], embedder: TextEmbedder, recipe: Recipe,
+                 metadata: Mapping[str, object] | None = None) -> None:
+        self._model = model
+        self._labels = tuple(labels)
+        self._thresholds = MappingProxyType(dict(thresholds))
+        self._embedder = embedder
+        self._recipe = recipe
+        self.metadata: Mapping[str, object] = MappingProxyType(dict(metadata or {}))
+
+    @property
+    def thresholds(self) -> Mapping[str, float]:
+        """The threshold of every label."""
+        return self._thresholds
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every label the classifier scores."""
+        return self._labels
+
+    @classmethod
+    def train(cls, lines: Sequence[LabelledLine], embedder: TextEmbedder,
+              recipe: Recipe | None = None) -> IntentClassifier:
+        """Embed ``lines``, choose thresholds by cross-validation, fit on all of them."""
+        recipe = recipe or Recipe()
+        started = time.perf_counter()
+        vectors = embedder.embed([line.text for line in lines])
+        extra = (embedder.embed([asr_variant(line.text) for line in lines])
+                 if recipe.augment_asr else None)
+        embed_seconds = time.perf_counter() - started
+        return cls.train_on_vectors(lines, vectors, extra, embedder, recipe,
+                                    embed_seconds=embed_seconds)
+
+    @classmethod
+    def train_on_vectors(cls, lines: Sequence[LabelledLine], vectors: np.ndarray,
+                         extra_vectors: np.ndarray | None, embedder: TextEmbedder,
+                         recipe: Recipe, *, embed_seconds: float = 0.0) -> IntentClassifier:
+        """:meth:`train` with the lines already embedded (cross-validation reuses vectors)."""
+        started = time.perf_counter()
+        data = training_set(lines, vectors, extra_vectors, recipe)
+        weights = label_weights(INTENTS, recipe.safety_weight)
+        fold = _fold_of_rows(data, recipe)
+        oof = training.out_of_fold(data.x, data.y, fold, recipe.network, weights, data.groups)
+        # Thresholds are judged on the lines as written, not on their augmented copies.
+        original = np.arange(len(lines))
+        thresholds = select_thresholds(oof[original], data.y[original], INTENTS)
+        model = training.fit(data.x, data.y, recipe.network, weights)
+        metadata = {
+            "lines": len(lines), "embedder": embedder.name,
+            "embed_seconds": round(embed_seconds, 2),
+            "fit_seconds": round(time.perf_counter() - started, 2),
+        }
+        return cls(model, thresholds, labels=INTENTS, embedder=embedder, recipe=recipe,
+                   metadata=metadata)
+
+    def classify(self, text: str, language: str, stage: str) -> IntentScores:
+        """Score one line: ``stage`` is what the bot had just asked (a ``CorpusStage``)."""
+        return self.classify_batch([text], [language], [stage])[0]
+
+    def classify_batch(self, texts: Sequence[str], languages: Sequence[str],
+                       stages: Sequence[str]) -> list[IntentScores]:
+        """Score several lines at once (faster per line than one by one)."""
+        if not texts:
+            return []
+        vectors = self._embedder.embed(list(texts))
+        return self.classify_vectors(vectors, languages, stages)
+
+    def classify_vectors(self, vectors: np.ndarray, languages: Sequence[str],
+                         stages: Sequence[str]) -> list[IntentScores]:
+        """Score lines already embedded by this classifier's embedder."""
+        x = _features(vectors, stages, languages, self._recipe.use_language)
+        probabilities = self._model.predict(x)
+        return [self._scores(row) for row in probabilities]
+
+    def _scores(self, row: np.ndarray) -> IntentScores:
+        scores = {label: float(score) for label, score in zip(self._labels, row, strict=True)}
+        vetoed = frozenset(
+            label for label, vetoers in VETOES.items()
+            if any(scores[v] >= self._thresholds[v] for v in vetoers)
+        )
+        return IntentScores(scores=MappingProxyType(scores), thresholds=self._thresholds,
+                            vetoed=vetoed)
+
+    def save(self, path: Path) -> None:
+        """Write weights, thresholds and recipe to one ``.npz`` file (atomically)."""
+        meta = {
+            "format": FORMAT, "labels": list(self._labels), "stages": list(STAGES),
+            "thresholds": dict(self._thresholds), "embedder": self._embedder.name,
+            "recipe": {**asdict(self._recipe)}, "metadata": dict(self.metadata),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, meta=np.array(json.dumps(meta)), **self._model.arrays())
+            os.replace(tmp_name, path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path, embedder: TextEmbedder) -> IntentClassifier:
+        """A classifier saved by :meth:`save`; refuses one made for another embedder."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                arrays = {key: data[key] for key in data.files if key != "meta"}
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"cannot read intent classifier {path}: {exc}") from exc
+        if meta.get("format") != FORMAT:
+            raise ModelError(f"{path}: format {meta.get('format')!r}, expected {FORMAT!r}")
+        if meta["embedder"] != embedder.name:
+            raise ModelError(f"{path}: trained on {meta['embedder']} vectors, "
+                             f"not {embedder.name}")
+        if meta["stages"] != list(STAGES):
+            raise ModelError(f"{path}: trained with other stages {meta['stages']}")
+        recipe_raw = dict(meta["recipe"])
+        recipe = Recipe(**{**recipe_raw, "network": TrainConfig(**recipe_raw["network"])})
+        return cls(Model.from_arrays(arrays), meta["thresholds"], labels=meta["labels"],
+                   embedder=embedder, recipe=recipe, metadata=meta.get("metadata"))
+
+
+def label_weights(labels: Sequence[str], safety_weight: float) -> np.ndarray:
+    """Loss weight per label: the safety labels count ``safety_weight`` times."""
+    return np.array([safety_weight if label in RECALL_TARGETS else 1.0 for label in labels])
+
+
+def _fold_of_rows(data: TrainingSet, recipe: Recipe) -> np.ndarray:
+    """Folds drawn over original lines; augmented copies follow their original."""
+    originals = data.groups.max() + 1
+    fold = training.stratified_folds(data.y[:originals], recipe.folds, recipe.network.seed)
+    return fold[data.groups]
+
+
+def select_thresholds(scores: np.ndarray, y: np.ndarray,
+                      labels: Sequence[str]) -> dict[str, float]:
+    """Per-label thresholds from out-of-fold scores, then the hedge-is-not-consent rule.
+
+    ``yes`` is raised above the ``yes`` score of every hedge that ``unsure`` would not
+    catch (and so could not veto), so that no cross-validated hedge reads as consent.
+    """
+    thresholds = training.choose_thresholds(scores, y, labels, THRESHOLD_RULES)
+    index = {label: j for j, label in enumerate(labels)}
+    for vetoed, vetoers in VETOES.items():
+        j = index[vetoed]
+        for vetoer in vetoers:
+            k = index[vetoer]
+            uncaught = (y[:, k] > 0) & (y[:, j] == 0) & (scores[:, k] < thresholds[vetoer])
+            if uncaught.any():
+                worst = float(scores[uncaught, j].max())
+                thresholds[vetoed] = max(thresholds[vetoed], min(worst + 1e-6, 0.999))
+    return thresholds
+
+
+def _code_version() -> str:
+    """A hash of the code that shapes the weights: change it and the cache retrains."""
+    digest = hashlib.sha256(FORMAT.encode())
+    here = Path(__file__).resolve().parent
+    for name in ("classifier.py", "training.py", "labels.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def cache_path(corpus: Path, cache_dir: Path, embedder_name: str,
+               recipe: Recipe | None = None) -> Path:
+    """Where the classifier trained on ``corpus`` by this code, embedder and recipe is kept."""
+    digest = hashlib.sha256(corpus.read_bytes())
+    digest.update(_code_version().encode())
+    digest.update(embedder_name.encode())
+    digest.update(repr(recipe or Recipe()).encode())
+    return cache_dir / f"intent-classifier-{digest.hexdigest()[:16]}.npz"
+
+
+def load_or_train(corpus: Path, cache_dir: Path, embedder: TextEmbedder | None = None,
+                  recipe: Recipe | None = None) -> IntentClassifier:
+    """The classifier for ``corpus``: from the cache, or trained once and cached.
+
+    Training takes about a minute (embedding the corpus, then the cross-validation);
+    loading from the cache takes milliseconds plus the embedder's own load.
+    """
+    if embedder is None:
+        from voicebot.engines.embeddings import shared_embedder
+
+        embedder = shared_embedder()
+    recipe = recipe or Recipe()
+    path = cache_path(corpus, cache_dir, embedder.name, recipe)
+    if path.exists():
+        try:
+            return IntentClassifier.load(path, embedder)
+        except ModelError as exc:
+            log.warning("retraining the intent classifier: %s", exc)
+    started = time.perf_counter()
+    classifier = IntentClassifier.train(read_corpus(corpus), embedder, recipe)
+    classifier.save(path)
+    log.info("intent classifier trained on %s in %.1f s, cached in %s",
+             corpus, time.perf_counter() - started, path)
+    return classifier
