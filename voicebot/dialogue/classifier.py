@@ -341,3 +341,51 @@ def load_or_train(corpus: Path, cache_dir: Path, embedder: TextEmbedder | None =
     log.info("intent classifier trained on %s in %.1f s, cached in %s",
              corpus, time.perf_counter() - started, path)
     return classifier
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Out-of-fold predictions of the whole training recipe, thresholds included."""
+
+    lines: tuple[LabelledLine, ...]
+    predicted: tuple[tuple[str, ...], ...]     # labels above threshold, per line
+    scores: np.ndarray                          # (lines, labels)
+    labels: tuple[str, ...]
+
+    def counts(self) -> dict[str, training.Counts]:
+        """Precision and recall of every label over all folds."""
+        y = _label_matrix(self.lines, self.labels)
+        hits = np.array([[label in row for label in self.labels] for row in self.predicted])
+        return {label: training.counts(hits[:, j], y[:, j])
+                for j, label in enumerate(self.labels)}
+
+    def hedges_read_as_yes(self) -> list[LabelledLine]:
+        """Hedged lines (``unsure``, not ``yes``) that came out as ``yes``."""
+        return [line for line, got in zip(self.lines, self.predicted, strict=True)
+                if "unsure" in line.intents and "yes" not in line.intents and "yes" in got]
+
+
+def cross_validate(lines: Sequence[LabelledLine], vectors: np.ndarray,
+                   extra_vectors: np.ndarray | None, embedder: TextEmbedder,
+                   recipe: Recipe | None = None, folds: int = 5) -> CrossValidation:
+    """Train the full recipe (inner cross-validation for thresholds) on all folds but one,
+    predict that one, for every fold: what the recipe does on lines it never saw."""
+    recipe = recipe or Recipe()
+    y = _label_matrix(lines, INTENTS)
+    fold = training.stratified_folds(y, folds, seed=recipe.network.seed + 7)
+    predicted: list[tuple[str, ...]] = [()] * len(lines)
+    scores = np.zeros(y.shape)
+    for f in range(folds):
+        train_rows = np.flatnonzero(fold != f)
+        test_rows = np.flatnonzero(fold == f)
+        classifier = IntentClassifier.train_on_vectors(
+            [lines[i] for i in train_rows], vectors[train_rows],
+            None if extra_vectors is None else extra_vectors[train_rows], embedder, recipe)
+        results = classifier.classify_vectors(
+            vectors[test_rows], [lines[i].lang for i in test_rows],
+            [lines[i].stage for i in test_rows])
+        for i, result in zip(test_rows, results, strict=True):
+            predicted[i] = result.labels()
+            scores[i] = [result.scores[label] for label in INTENTS]
+    return CrossValidation(lines=tuple(lines), predicted=tuple(predicted), scores=scores,
+                           labels=INTENTS)

@@ -102,13 +102,15 @@ def fit(x: np.ndarray, y: np.ndarray, config: TrainConfig,
     Weighted binary cross-entropy with Adam on mini-batches, L2 weight decay and dropout.
     ``label_weights`` scales each label's loss (safety labels can count more).
     """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    # float32 halves the time of every product; the scores do not need more.
+    x = np.asarray(x, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32)
     mean = x.mean(axis=0)
-    scale = x.std(axis=0) + 1e-6
+    scale = x.std(axis=0) + np.float32(1e-6)
     z = (x - mean) / scale
-    pos_w = positive_weights(y, config.max_positive_weight)
-    lab_w = np.ones(y.shape[1]) if label_weights is None else np.asarray(label_weights, float)
+    pos_w = positive_weights(y, config.max_positive_weight).astype(np.float32)
+    lab_w = (np.ones(y.shape[1]) if label_weights is None else np.asarray(label_weights)
+             ).astype(np.float32)
     networks = tuple(
         _fit_one(z, y, config, pos_w, lab_w, np.random.default_rng(config.seed + 1000 * i))
         for i in range(config.ensemble)
@@ -122,15 +124,16 @@ def _fit_one(z: np.ndarray, y: np.ndarray, cfg: TrainConfig, pos_w: np.ndarray,
     k = y.shape[1]
     h = cfg.hidden
     params: dict[str, np.ndarray] = {}
+    f32 = np.float32
     if h:
-        params["w1"] = rng.normal(0.0, np.sqrt(2.0 / d), (d, h))
-        params["b1"] = np.zeros(h)
-        params["w2"] = rng.normal(0.0, np.sqrt(1.0 / h), (h, k))
+        params["w1"] = rng.normal(0.0, np.sqrt(2.0 / d), (d, h)).astype(f32)
+        params["b1"] = np.zeros(h, dtype=f32)
+        params["w2"] = rng.normal(0.0, np.sqrt(1.0 / h), (h, k)).astype(f32)
     else:
-        params["w2"] = np.zeros((d, k))
+        params["w2"] = np.zeros((d, k), dtype=f32)
     # Start each output at its label's base rate so early steps are not spent on biases.
     rate = np.clip(y.mean(axis=0), 1e-3, 1 - 1e-3)
-    params["b2"] = np.log(rate / (1 - rate))
+    params["b2"] = np.log(rate / (1 - rate)).astype(f32)
     m = {key: np.zeros_like(v) for key, v in params.items()}
     v = {key: np.zeros_like(val) for key, val in params.items()}
     beta1, beta2, eps = 0.9, 0.999, 1e-8
@@ -141,13 +144,13 @@ def _fit_one(z: np.ndarray, y: np.ndarray, cfg: TrainConfig, pos_w: np.ndarray,
             idx = order[start:start + cfg.batch_size]
             xb, yb = z[idx], y[idx]
             if cfg.input_dropout:
-                keep = rng.random(xb.shape) >= cfg.input_dropout
+                keep = rng.random(xb.shape, dtype=f32) >= cfg.input_dropout
                 xb = xb * keep / (1 - cfg.input_dropout)
             if h:
                 pre = xb @ params["w1"] + params["b1"]
                 act = np.maximum(pre, 0.0)
                 if cfg.hidden_dropout:
-                    hkeep = rng.random(act.shape) >= cfg.hidden_dropout
+                    hkeep = rng.random(act.shape, dtype=f32) >= cfg.hidden_dropout
                     act = act * hkeep / (1 - cfg.hidden_dropout)
                 else:
                     hkeep = None
