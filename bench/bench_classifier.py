@@ -94,6 +94,8 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--recipe", default="{}", help="JSON overrides of Recipe fields")
     parser.add_argument("--network", default="{}", help="JSON overrides of TrainConfig")
+    parser.add_argument("--by-register", action="store_true",
+                        help="one fold per register instead of stratified folds")
     parser.add_argument("--errors", action="store_true", help="list the missed safety lines")
     parser.add_argument("--latency", type=int, default=200, help="lines to time (0: skip)")
     args = parser.parse_args()
@@ -111,9 +113,14 @@ def main() -> None:
              if recipe.augment_asr else None)
 
     started = time.perf_counter()
-    cv = cross_validate(lines, vectors, extra, embedder, recipe, folds=args.folds)
+    registers = sorted({line.register for line in lines})
+    fold_of = ([registers.index(line.register) for line in lines] if args.by_register
+               else None)
+    cv = cross_validate(lines, vectors, extra, embedder, recipe, folds=args.folds,
+                        fold_of=fold_of)
     cv_seconds = time.perf_counter() - started
-    print(f"{len(lines)} lines, {args.folds} folds, recipe {recipe}")
+    folds = f"{len(registers)} register folds" if args.by_register else f"{args.folds} folds"
+    print(f"{len(lines)} lines, {folds}, recipe {recipe}")
     print("\n".join(report(cv)))
     hedges = cv.hedges_read_as_yes()
     consent = [line for line in hedges if line.stage == "consent"]
