@@ -10,8 +10,10 @@ espeak-ng reads well.
 
 Everything said here must pass the reply guard: :func:`voicebot.dialogue.money.numbers_in`
 reads each amount and count back as the value the engine produced, and no other
-number appears (option ordinals are "First:", "Premièrement :", which it does
-not count). Dates follow one rule, see :func:`say_date`.
+number appears. Option ordinals are "First:", "Second:"... and "Premièrement :",
+"Deuxièmement :"...; the French ones are not number words to it, and the English
+ones are skipped only because a figure before a colon reads as a time ("2nd:"),
+which the tests check. Dates follow one rule, see :func:`say_date`.
 """
 
 from __future__ import annotations
