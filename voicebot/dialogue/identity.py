@@ -20,7 +20,7 @@ _FILLER = re.compile(
 )
 
 
-def _fold(text: str) -> list[str]:
+def fold_words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKD", normalize(text))
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _FILLER.sub(" ", text)
@@ -42,7 +42,7 @@ def _sound(word: str) -> str:
     return word
 
 
-def _same(heard: str, expected: str, *, surname: bool) -> bool:
+def same_word(heard: str, expected: str, *, surname: bool) -> bool:
     """Nearly the same spelling, or the same sound with a similar spelling.
 
     Strict on purpose: a wrong match tells a stranger about someone's debt,
@@ -56,14 +56,14 @@ def _same(heard: str, expected: str, *, surname: bool) -> bool:
 
 def name_matches(said: str, on_file: str) -> bool:
     """True when ``said`` is the full name on file, allowing small mishearings."""
-    words = _fold(said)
-    expected = _fold(on_file)
+    words = fold_words(said)
+    expected = fold_words(on_file)
     if not words or not expected or len(words) < len(expected):
         return False
     # Each part of the name on file must be heard, in order, nearly or by sound.
     heard = words[-len(expected):]
     last = len(expected) - 1
-    if all(_same(h, e, surname=i == last)
+    if all(same_word(h, e, surname=i == last)
            for i, (h, e) in enumerate(zip(heard, expected, strict=True))):
         return True
     # Recognition splits or joins words ("Marie du pont" for "Marie Dupont"):

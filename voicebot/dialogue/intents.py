@@ -1,145 +1,150 @@
-"""Deterministic recognition of what a caller wants, in English and French.
+"""What a caller wants, from keyword rules, in English and French.
 
-Keyword rules catch the requests that must never be missed (a person, a lawyer,
-bankruptcy, a dispute, stop calling, distress) and the common negotiation moves;
-the language model is asked only when none of them fires.
+The rules (``intent_rules``) catch the requests that must never be missed (a
+person, a lawyer, bankruptcy, a dispute or a request for proof, stop calling,
+distress, someone calling for someone else) and the common negotiation moves,
+hedges, questions and choices. A trained classifier adds what they miss.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from functools import lru_cache
 
+from voicebot.dialogue import intent_rules as rules
 from voicebot.dialogue.parsers import normalize
 
 
 class Intent(enum.StrEnum):
-    HUMAN = "ask_human"
+    VULNERABLE = "vulnerable"
+    THIRD_PARTY = "third_party"
+    STOP_CONTACT = "stop_contact"
     DISPUTE = "dispute"
+    VALIDATION = "validation"
     LAWYER = "lawyer"
     BANKRUPTCY = "bankruptcy"
-    STOP_CONTACT = "stop_contact"
-    VULNERABLE = "vulnerable"
+    HUMAN = "ask_human"
+    CARD_DATA = "card_data"
     HARDSHIP = "hardship"
-    THIRD_PARTY = "third_party"
-    OPTIONS = "ask_options"
+    PROPOSE = "propose_plan"
     PAY_IN_FULL = "pay_in_full"
     SETTLEMENT = "settlement"
-    REPEAT = "repeat"
-    CARD_DATA = "card_data"
-    SWITCH_LANGUAGE = "switch_language"
-    PROPOSE = "propose_plan"
+    OPTIONS = "ask_options"
+    CHOOSE_OPTION = "choose_option"
     YES = "yes"
     NO = "no"
+    UNSURE = "unsure"
+    QUESTION = "question"
+    REPEAT = "repeat"
+    SWITCH_LANGUAGE = "switch_language"
+    IDENTIFY = "identify"
     OTHER = "other"
 
 
-# Intents that end the negotiation and bring in a person, whatever the stage.
-HANDOFF_INTENTS = {
-    Intent.HUMAN: "caller_asked_for_human",
-    Intent.DISPUTE: "dispute",
-    Intent.LAWYER: "lawyer",
-    Intent.BANKRUPTCY: "bankruptcy",
-    Intent.STOP_CONTACT: "stop_contact",
+# Intents that stop the negotiation, whatever the stage, most urgent first.
+SAFETY_INTENTS = (
+    Intent.VULNERABLE, Intent.THIRD_PARTY, Intent.STOP_CONTACT, Intent.BANKRUPTCY,
+    Intent.LAWYER, Intent.DISPUTE, Intent.VALIDATION, Intent.HUMAN,
+)
+
+# What each safety intent is recorded as, on the call and on the account.
+FLAGS = {
     Intent.VULNERABLE: "vulnerability",
-    Intent.CARD_DATA: "payment",
+    Intent.THIRD_PARTY: "third_party",
+    Intent.STOP_CONTACT: "stop_contact",
+    Intent.BANKRUPTCY: "bankruptcy",
+    Intent.LAWYER: "lawyer",
+    Intent.DISPUTE: "dispute",
+    Intent.VALIDATION: "validation",
 }
 
-_RULES: dict[str, list[tuple[Intent, str]]] = {
-    "en": [
-        (Intent.BANKRUPTCY, r"bankrupt|chapter (7|seven|13|thirteen)|insolven"),
-        (Intent.LAWYER, r"\b(lawyer|attorney|solicitor|legal (counsel|advice|representation)|"
-                        r"sue you|take you to court)\b"),
-        (Intent.STOP_CONTACT, r"\b(stop (calling|contacting|phoning)|do not (call|contact)|don't "
-                              r"(call|contact) me|cease (and desist|contact)|leave me alone|"
-                              r"take me off)\b"),
-        (Intent.DISPUTE, r"\b(dispute|not my (debt|bill|account)|don't owe|do not owe|never "
-                         r"(had|signed|opened)|already paid|i paid (it|this|that)|wrong "
-                         r"(amount|bill|balance)|fraud|identity theft|scam)\b"),
-        (Intent.VULNERABLE, r"\b(suicid|kill myself|end (it|my life)|can't go on|cannot go on|"
-                            r"want to die|self[- ]harm|hospital|terminal(ly)? ill|cancer|dementia|"
-                            r"mental health|breakdown|bereave|just died|passed away|domestic "
-                            r"(abuse|violence)|abusive)\b"),
-        (Intent.HUMAN, r"\b(human|real person|a person|someone real|an agent|operator|"
-                       r"representative|supervisor|someone else|somebody else|"
-                       r"speak to (someone|somebody|a manager|a supervisor)|"
-                       r"talk to (someone|somebody|a manager|a supervisor)|customer service)\b"),
-        (Intent.CARD_DATA, r"\b(card number|credit card|debit card|my card is|expir(y|ation) "
-                           r"date|security code|cvv|cvc)\b"),
-        (Intent.THIRD_PARTY, r"\b(on behalf of|for my (husband|wife|son|daughter|mother|mum|mom|"
-                             r"father|dad|partner|friend|brother|sister|client)|i'm (his|her) "
-                             r"(husband|wife|son|daughter|mother|father|carer|partner)|"
-                             r"(he|she) (is|isn't) (not )?(here|home|available))\b"),
-        (Intent.HARDSHIP, r"\b(lost my job|laid off|unemploy|out of work|redundan|can't afford|"
-                          r"cannot afford|struggl|hardship|difficult time|hard time|sick|illness|"
-                          r"broke|skint|no money|short of money|tight (this|at the)|"
-                          r"disab|benefits|no income|low income|behind on (rent|bills)|"
-                          r"divorce|separated)\b"),
-        (Intent.SWITCH_LANGUAGE, r"\b(french|en français|parlez[- ]vous|in english|"
-                                 r"speak english)\b"),
-        (Intent.OPTIONS, r"\b(what are my options|what (can|could) (i|you) (do|offer)|what "
-                         r"options|options|choices|what do you (have|offer)|how can i pay|"
-                         r"what plans?)\b"),
-        (Intent.PAY_IN_FULL, r"\b(pay (it |the (whole|full) (thing|amount|balance) )?in full|"
-                             r"pay (it )?all( of it)?( now| today)?|full amount|whole (amount|"
-                             r"balance|thing))\b"),
-        (Intent.SETTLEMENT, r"\b(settle|settlement|lump sum|discount|reduce the (balance|"
-                            r"amount)|one[- ]off payment|in one go)\b"),
-        (Intent.REPEAT, r"\b(repeat|say (that|it) again|pardon|come again|didn't (catch|hear)|"
-                        r"what did you say)\b"),
-    ],
-    "fr": [
-        (Intent.BANKRUPTCY, r"faillite|surendett|commission de surendettement|redressement "
-                            r"judiciaire|liquidation"),
-        (Intent.LAWYER, r"\b(avocat|huissier|juriste|tribunal|porter plainte)\b"),
-        (Intent.STOP_CONTACT, r"\b(arr[êe]tez de m'appeler|ne m'appelez plus|ne plus (m'appeler|"
-                              r"me contacter)|laissez-moi tranquille|cessez)\b"),
-        (Intent.DISPUTE, r"\b(conteste|contester|pas ma (dette|facture)|je ne dois rien|d[ée]j[àa] "
-                         r"pay[ée]|d[ée]j[àa] r[ée]gl[ée]|erreur sur|pas le bon montant|fraude|"
-                         r"arnaque|usurpation)\b"),
-        (Intent.VULNERABLE, r"\b(suicid|me tuer|en finir|plus envie de vivre|hospitalis|"
-                            r"h[ôo]pital|maladie grave|cancer|d[ée]pression|d[ée]c[èe]s|vient de "
-                            r"mourir|violences? (conjugales?|domestiques?))\b"),
-        (Intent.HUMAN, r"\b(conseill[eè]re?|un humain|une personne|quelqu'un de r[ée]el|"
-                       r"un agent|op[ée]rat(eur|rice)|parler [àa] (quelqu'un|un responsable)|"
-                       r"service client)\b"),
-        (Intent.CARD_DATA, r"\b(num[ée]ro de (ma )?carte|carte bancaire|carte bleue|date "
-                           r"d'expiration|cryptogramme)\b"),
-        (Intent.THIRD_PARTY, r"\b(de la part de|pour mon (mari|fils|p[èe]re|fr[èe]re|compagnon)|"
-                             r"pour ma (femme|fille|m[èe]re|s[œo]eur|compagne)|(il|elle) n'est "
-                             r"pas l[àa])\b"),
-        (Intent.HARDSHIP, r"\b(perdu mon (emploi|travail)|ch[ôo]mage|licenci|difficult[ée]s?|"
-                          r"du mal [àa]|pas les moyens|fin de mois|malade|invalidit|handicap|"
-                          r"rsa|faibles? revenus?|sans revenus?|divorce|s[ée]par[ée])\b"),
-        (Intent.SWITCH_LANGUAGE, r"\b(english|anglais|en fran[çc]ais)\b"),
-        (Intent.OPTIONS, r"\b(quelles (sont les )?(options|possibilit[ée]s|solutions)|"
-                         r"qu'est-ce que vous (pouvez )?proposez|que proposez-vous|"
-                         r"mes options|comment (je peux|puis-je) payer)\b"),
-        (Intent.PAY_IN_FULL, r"\b(tout payer|payer (la totalit[ée]|le tout|tout)|en une (seule )?"
-                             r"fois|totalit[ée]|int[ée]gralit[ée])\b"),
-        (Intent.SETTLEMENT, r"\b(r[ée]duction|remise|rabais|solder|arrangement global)\b"),
-        (Intent.REPEAT, r"\b(r[ée]p[ée]ter|redire|pardon|j'ai pas compris|je n'ai pas compris|"
-                        r"vous pouvez r[ée]p[ée]ter)\b"),
-    ],
-}
-
-_COMPILED = {
-    lang: [(intent, re.compile(pattern)) for intent, pattern in rules]
-    for lang, rules in _RULES.items()
-}
+_ORDER = [
+    *SAFETY_INTENTS, Intent.CARD_DATA, Intent.HARDSHIP, Intent.SWITCH_LANGUAGE,
+    Intent.OPTIONS, Intent.PAY_IN_FULL, Intent.SETTLEMENT, Intent.REPEAT,
+]
 
 
-def keyword_intents(text: str, language: str) -> list[Intent]:
-    """Every rule-based intent found, most urgent first (the order of the rules)."""
+def _compile(table: dict[str, list[str]]) -> dict[Intent, re.Pattern[str]]:
+    return {Intent(name): re.compile("|".join(f"(?:{p})" for p in patterns))
+            for name, patterns in table.items()}
+
+
+_SAFETY = {"en": _compile(rules.SAFETY_EN), "fr": _compile(rules.SAFETY_FR)}
+_NEGOTIATION = {"en": _compile(rules.NEGOTIATION_EN), "fr": _compile(rules.NEGOTIATION_FR)}
+_HEDGES = {lang: re.compile("|".join(f"(?:{p})" for p in ps)) for lang, ps in rules.HEDGES.items()}
+_QUESTION = {lang: re.compile(p) for lang, p in rules.QUESTION_WORDS.items()}
+_TOPICS = {lang: {topic: re.compile("|".join(f"(?:{p})" for p in ps))
+                  for topic, ps in topics.items()} for lang, topics in rules.TOPICS.items()}
+_OPTIONS = {lang: [(option, re.compile(p)) for option, p in options]
+            for lang, options in rules.OPTIONS.items()}
+
+
+def _lang(language: str) -> str:
+    return "fr" if language.startswith("fr") else "en"
+
+
+@lru_cache(maxsize=1024)
+def keyword_intents(text: str, language: str) -> tuple[Intent, ...]:
+    """Every rule-based intent found, most urgent first.
+
+    Safety rules of both languages count whatever the call's language; the
+    negotiation rules only in the call's language.
+    """
     norm = normalize(text)
-    found: list[Intent] = []
-    for lang in (language, "fr" if language == "en" else "en"):
-        for intent, pattern in _COMPILED[lang]:
-            # The other language only counts for the requests that must not be missed.
-            if (intent not in found and pattern.search(norm)
-                    and (lang == language or intent in HANDOFF_INTENTS)):
-                found.append(intent)
-    return found
+    lang = _lang(language)
+    found: set[Intent] = set()
+    for table in (_SAFETY[lang], _SAFETY["fr" if lang == "en" else "en"]):
+        found |= {intent for intent, pattern in table.items() if pattern.search(norm)}
+    found |= {intent for intent, pattern in _NEGOTIATION[lang].items() if pattern.search(norm)}
+    if question_topic(text, lang) is not None or "?" in text or _QUESTION[lang].search(norm):
+        found.add(Intent.QUESTION)
+    if hedged(text, lang):
+        found.add(Intent.UNSURE)
+    if chosen_option(text, lang) is not None:
+        found.add(Intent.CHOOSE_OPTION)
+    return tuple(sorted(found, key=lambda i: _ORDER.index(i) if i in _ORDER else len(_ORDER)))
+
+
+def hedged(text: str, language: str) -> bool:
+    """A hedge, a condition, a delay or sarcasm: never consent."""
+    return _HEDGES[_lang(language)].search(normalize(text)) is not None
+
+
+def question_topic(text: str, language: str) -> str | None:
+    """What a question is about, among those the prompt files answer."""
+    norm = normalize(text)
+    for topic, pattern in _TOPICS[_lang(language)].items():
+        if pattern.search(norm):
+            return topic
+    return None
+
+
+def is_question(text: str, language: str) -> bool:
+    return "?" in text or _QUESTION[_lang(language)].search(normalize(text)) is not None
+
+
+def chosen_option(text: str, language: str) -> str | None:
+    """Which option the caller picks: "1", "2", "3", "last", "lowest", "highest", ..."""
+    norm = normalize(text)
+    for option, pattern in _OPTIONS[_lang(language)]:
+        if pattern.search(norm):
+            return option
+    return None
+
+
+def spoken_language(text: str) -> str | None:
+    """"fr" or "en" when the line is plainly in that language (a few words at least)."""
+    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœ']+", normalize(text))
+    if len(words) < 2:
+        return None
+    scores = {lang: sum(w in markers for w in words)
+              for lang, markers in rules.LANGUAGE_MARKERS.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    other = min(scores, key=lambda lang: scores[lang])
+    if scores[best] >= 2 and scores[best] >= 3 * max(scores[other], 0.5):
+        return best
+    return None
 
 
 def requested_language(text: str, current: str) -> str | None:

@@ -1,38 +1,50 @@
 """The conversation, from greeting to hand-off, in English or French.
 
-Stages: account reference -> identity -> disclosures and balance -> negotiation
--> read-back and consent -> hand-off for the first payment. Requests for a
-person, disputes, lawyers, bankruptcy, stop-contact and distress hand off at any
-stage. Every plan offered or accepted is a ``Decision`` of the policy engine,
-and every reply is a template filled with the engine's numbers.
+Stages: account reference -> identity (only with the account holder) ->
+disclosures and balance -> negotiation -> read-back and explicit consent ->
+hand-off for the first payment. Whatever the stage, distress stops the
+collection and passes the call to a person first; someone calling for someone
+else learns nothing; a request to stop contact, a dispute, a request for proof,
+a lawyer or bankruptcy is acknowledged, recorded and handled as the creditor's
+policy says, and money is never asked for after. Questions are answered from
+the prompt and policy files. Every plan offered or accepted is a ``Decision``
+of the policy engine (see ``negotiation``), and every reply is a template
+filled with the engine's numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import logging
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from voicebot.dialogue.base import Listen, Reply
+from voicebot.dialogue.explaining import answer, policy_numbers
 from voicebot.dialogue.identity import name_matches, postcode_matches
-from voicebot.dialogue.intents import Intent, requested_language
-from voicebot.dialogue.money import PlanRequest, numbers_in
-from voicebot.dialogue.parsers import spell_digits
+from voicebot.dialogue.intents import FLAGS, Intent, requested_language
+from voicebot.dialogue.money import numbers_in
+from voicebot.dialogue.negotiation import Negotiation, Stage
+from voicebot.dialogue.parsers import extract_digits, spell_digits
 from voicebot.dialogue.prompts import Prompts
-from voicebot.dialogue.understanding import Understanding, ask_model, parse
-from voicebot.dialogue.wording import (
-    allowed_numbers,
-    describe_options,
-    describe_plan,
-    frequency_word,
-    money,
-    spoken_forms,
+from voicebot.dialogue.record import DialogueRecord
+from voicebot.dialogue.slots import (
+    presents_as,
+    speaks_for,
+    volunteered_postcode,
+    volunteered_reference,
 )
+from voicebot.dialogue.understanding import (
+    IntentModel,
+    Understanding,
+    ask_model,
+    classify,
+    understand,
+)
+from voicebot.dialogue.wording import allowed_numbers, spoken_forms
 from voicebot.engines.llm import LanguageModel
-from voicebot.policy import Account, Ask, Decision, Policy, QuoteError, decide, options
+from voicebot.policy import Account, Policy
 from voicebot.redaction import looks_like_card_data, redact
 
 log = logging.getLogger(__name__)
@@ -41,32 +53,22 @@ MAX_REFERENCE_ATTEMPTS = 3
 MAX_MISUNDERSTOOD = 3
 MAX_NO_INPUT = 2
 SPOKEN_DISCLOSURES_IN_GREETING = {"ai_assistant"}
-
-
-class Stage(enum.Enum):
-    REFERENCE = "account reference"
-    CONFIRM_REFERENCE = "confirm account reference"
-    IDENTITY = "identity check"
-    NEGOTIATE = "negotiation"
-    ACCEPT_OFFER = "accept or refuse an offer"
-    CONSENT = "consent to the plan read back"
-    DONE = "done"
-
-
-@dataclass
-class DialogueRecord:
-    """What the dialogue decided, for logs, the hand-off packet and text mode."""
-
-    events: list[tuple[str, str]] = field(default_factory=list)
-    llm_calls: int = 0
-    llm_ms: list[float] = field(default_factory=list)
+# What the bot had just asked, in the words of the labelled corpus (the classifier's input).
+CLASSIFIER_STAGE = {
+    Stage.REFERENCE: "greeting", Stage.CONFIRM_REFERENCE: "reference",
+    Stage.IDENTITY: "identity", Stage.RIGHT_PARTY: "identity",
+    Stage.NEGOTIATE: "negotiate", Stage.CONFIRM_AMOUNT: "offer",
+    Stage.ACCEPT_OFFER: "offer", Stage.CONSENT: "consent", Stage.DONE: "consent",
+}
+_DEBT_QUESTION = r"how much|what do i owe|balance|combien (?:je dois|dois-je)|solde|montant"
 
 
 class NegotiationDialogue:
     def __init__(self, *, prompts: Mapping[str, Prompts], policy: Policy,
                  accounts: Mapping[str, Account], today: dt.date, language: str,
                  llm: LanguageModel | None = None, llm_timeout: float = 1.5,
-                 known_reference: str | None = None) -> None:
+                 known_reference: str | None = None,
+                 classifier: IntentModel | None = None) -> None:
         self._prompts = prompts
         self.policy = policy
         self._accounts = accounts
@@ -74,22 +76,43 @@ class NegotiationDialogue:
         self.language = language if language in prompts else next(iter(prompts))
         self._llm = llm
         self._llm_timeout = llm_timeout
-        self.stage = Stage.REFERENCE
+        self._classifier = classifier
+        self.record = DialogueRecord()
+        self.talk = Negotiation(policy, today, self.record)
         self.account: Account | None = None
         self.verified = False
-        self.decision: Decision | None = None
-        self.agreed = False
         self.handoff: str | None = None
-        self.record = DialogueRecord()
+        self.flags: list[str] = []  # recorded on the call and its hand-off
+        self.priority = False  # a person must take this call first (distress)
         self._candidate: str | None = known_reference
         self._factor = 0
         self._identity_failures = 0
         self._reference_failures = 0
         self._misunderstood = 0
         self._no_input = 0
+        self._turns = 0
+        self._earlier: list[str] = []  # caller lines before the account was known
+        self._resume: Stage | None = None  # where to go back after a right-party check
+        self._offered_person = False
         self._last = ""
 
     # -- the Dialogue protocol ------------------------------------------------------
+
+    @property
+    def stage(self) -> Stage:
+        return self.talk.stage
+
+    @stage.setter
+    def stage(self, stage: Stage) -> None:
+        self.talk.stage = stage
+
+    @property
+    def decision(self):  # type: ignore[no-untyped-def]  # Decision | None
+        return self.talk.decision
+
+    @property
+    def agreed(self) -> bool:
+        return self.talk.agreed
 
     @property
     def prompts(self) -> Prompts:
@@ -109,7 +132,8 @@ class NegotiationDialogue:
             return Listen.DIGITS
         if self.stage is Stage.IDENTITY and self._current_factor() == "postcode":
             return Listen.DIGITS
-        if self.stage in (Stage.CONFIRM_REFERENCE, Stage.ACCEPT_OFFER, Stage.CONSENT):
+        if self.stage in (Stage.CONFIRM_REFERENCE, Stage.RIGHT_PARTY, Stage.CONFIRM_AMOUNT,
+                          Stage.ACCEPT_OFFER, Stage.CONSENT):
             return Listen.YES_NO
         return Listen.FREE
 
@@ -123,35 +147,35 @@ class NegotiationDialogue:
 
     async def on_caller_text(self, text: str) -> Reply:
         self._no_input = 0
-        heard = parse(text, self.language, self.today)
-        switch = requested_language(text, self.language)
-        if switch and switch in self._prompts and switch in self.policy.languages:
-            self.language = switch
-            self._event("language", switch)
-            return self._reply(self._t("language_switched"), self._question())
-        if looks_like_card_data(text, self.language):
+        self._turns += 1
+        labels = await classify(self._classifier, text, self.language,
+                                CLASSIFIER_STAGE[self.stage])
+        heard = understand(text, self.language, self.today, labels=labels)
+        if heard.intents:
+            self._event("heard", " ".join(i.value for i in heard.intents))
+        reply = self._language(text, heard)
+        if reply is None and looks_like_card_data(text, self.language):
             # Stop the caller reading card details and pass them to a secure line.
             self._event("card_data", "caller started reading card data")
-            return self._hand_off("payment")
-        if heard.handoff:
-            return self._hand_off(heard.handoff)
-        if heard.has(Intent.THIRD_PARTY) and not self.verified:
-            self._event("third_party", "")
-            self.stage = Stage.DONE
-            return self._reply(self._t("third_party"), end_call=True)
-        if heard.has(Intent.REPEAT) and self._last:
+            reply = self._hand_off("payment")
+        if reply is None and heard.safety is not None:
+            reply = self._on_safety(heard.safety, heard, text)
+        if reply is None and self._offered_person:
+            self._offered_person = False
+            if heard.yes_no is True:
+                return self._hand_off("caller_asked_for_human")
+            if heard.yes_no is False:
+                if self.language not in self.policy.languages:
+                    self.language = self.policy.languages[0]
+                return self._reply(self._question())
+        if reply is None and heard.has(Intent.REPEAT) and self._last \
+                and not heard.plan.amount and heard.yes_no is None:
             return Reply(self._last, language=self.language)
-        handler = {
-            Stage.REFERENCE: self._on_reference,
-            Stage.CONFIRM_REFERENCE: self._on_confirm_reference,
-            Stage.IDENTITY: self._on_identity,
-            Stage.NEGOTIATE: self._on_negotiate,
-            Stage.ACCEPT_OFFER: self._on_accept,
-            Stage.CONSENT: self._on_consent,
-        }.get(self.stage)
-        if handler is None:
-            return self._reply(self._t("not_understood"))
-        return await handler(text, heard)
+        if reply is None:
+            reply = self._on_question(text, heard)
+        if reply is None:
+            reply = await self._on_stage(text, heard)
+        return reply
 
     async def on_keypad(self, digits: str) -> Reply:
         self._no_input = 0
@@ -173,64 +197,250 @@ class NegotiationDialogue:
     def filler(self) -> str:
         return self._t("filler")
 
+    # -- what must be heard first ---------------------------------------------------------
+
+    def _language(self, text: str, heard: Understanding) -> Reply | None:
+        """A request for the other language, or a caller who speaks it from the start."""
+        wanted = requested_language(text, self.language)
+        spoken = heard.spoken if heard.spoken != self.language else None
+        if spoken and self._turns > 2:
+            spoken = None  # a word or two of the other language later on is not a switch
+        switch = wanted or spoken
+        if switch is None or switch not in self._prompts:
+            return None
+        if switch in self.policy.languages:
+            self.language = switch
+            self._event("language", switch)
+            return self._reply(self._t("language_switched"), self._question())
+        self._event("language_unavailable", switch)
+        self._offered_person = True
+        if spoken:
+            # Tell them in their language what this line can do, and offer a person.
+            self.language = spoken
+            return self._reply(self._t("other_language_spoken"))
+        return self._reply(self._t("other_language_requested"))
+
+    def _on_safety(self, intent: Intent, heard: Understanding, text: str) -> Reply | None:
+        if intent is Intent.VULNERABLE:
+            self.priority = True
+            self._flag(intent)
+            support = self.policy.caller_support.get(self.language, "")
+            return self._hand_off("vulnerability", support=f"{support} " if support else "")
+        if intent is Intent.THIRD_PARTY:
+            sure = Intent.THIRD_PARTY in heard.by_rules or self.stage is Stage.RIGHT_PARTY
+            if not sure and self.account is not None:
+                sure = speaks_for(text, self.account.name)
+            if sure:
+                return self._third_party()
+            if self.stage is Stage.RIGHT_PARTY:
+                return None
+            # The classifier alone thinks so: ask rather than end the call.
+            self._resume = self.stage
+            self.stage = Stage.RIGHT_PARTY
+            self._event("right_party_check", "")
+            return self._reply(self._t("right_party_check"))
+        if intent is Intent.HUMAN:
+            return self._hand_off("caller_asked_for_human")
+        request = FLAGS[intent]
+        self._flag(intent)
+        self.talk.stop()
+        if not self.verified:
+            return self._hand_off(request)  # a person records it against the right account
+        if getattr(self.policy.on_request, request) == "end":
+            self.stage = Stage.DONE
+            self._event("ended", request)
+            return self._reply(self._t(f"ended_{request}"), end_call=True)
+        return self._hand_off(request)
+
+    def _third_party(self) -> Reply:
+        self._flag(Intent.THIRD_PARTY)
+        self.stage = Stage.DONE
+        self.talk.stop()
+        return self._reply(self._t("third_party"), end_call=True)
+
+    def _on_question(self, text: str, heard: Understanding) -> Reply | None:
+        """Answer a question, then ask again what was being asked."""
+        if not heard.has(Intent.QUESTION) or heard.safety is not None:
+            return None
+        actionable = (heard.yes_no is not None or heard.option is not None
+                      or not heard.plan.empty or heard.has(Intent.OPTIONS)
+                      or heard.has(Intent.SETTLEMENT) or heard.has(Intent.PAY_IN_FULL)
+                      or heard.has(Intent.HARDSHIP))
+        topic = heard.topic
+        if topic is None and not self.verified and re.search(_DEBT_QUESTION, text.lower()):
+            return self._reply(self._t("answer_after_verification"), self._question())
+        if topic is None:
+            if actionable or self.stage in (Stage.REFERENCE, Stage.CONFIRM_REFERENCE,
+                                            Stage.IDENTITY, Stage.RIGHT_PARTY) \
+                    or heard.digits:
+                return None
+            self._offered_person = True
+            self._event("question", "unknown")
+            return self._reply(answer("unknown", self.policy, self.prompts),
+                               self._t("offer_person"))
+        if actionable and topic not in ("robot", "who_creditor"):
+            return None
+        self._event("question", topic)
+        return self._reply(answer(topic, self.policy, self.prompts), self._question())
+
     # -- stages -------------------------------------------------------------------------
 
-    async def _on_reference(self, text: str, heard: Understanding) -> Reply:
-        digits = heard.digits if heard.digits and 4 <= len(heard.digits) <= 16 else None
+    async def _on_stage(self, text: str, heard: Understanding) -> Reply:
+        if self.stage is Stage.REFERENCE:
+            return self._on_reference(text, heard)
+        if self.stage is Stage.CONFIRM_REFERENCE:
+            return self._on_confirm_reference(text, heard)
+        if self.stage is Stage.IDENTITY:
+            return self._on_identity(text, heard)
+        if self.stage is Stage.RIGHT_PARTY:
+            return self._on_right_party(heard)
+        if self.stage is Stage.DONE:
+            return self._reply(self._t("not_understood"))
+        if self._wants_model(heard):
+            model = await self._ask_model(text)
+            if model is not None and model.safety is not None:
+                return self._on_safety(model.safety, model, text) or self._reply(
+                    self._question())
+            if model is not None:
+                heard = model
+        turn = self.talk.on_turn(heard, self.prompts, self.account)
+        if turn.misunderstood:
+            return self._not_understood(*turn.parts)
+        if turn.handoff:
+            return self._hand_off(turn.handoff)
+        self._misunderstood = 0
+        if turn.reply_handoff:
+            self.handoff = turn.reply_handoff
+            self._event("handoff", turn.reply_handoff)
+        return self._reply(*turn.parts, end_call=turn.end_call, handoff=turn.reply_handoff,
+                           decisions=turn.decisions, caller_numbers=turn.caller_numbers)
+
+    def _on_reference(self, text: str, heard: Understanding) -> Reply:
+        self._earlier.append(text)
+        self.talk.note_early(heard)
+        labelled = volunteered_reference(text, self.language)
+        digits = labelled or (heard.digits if heard.digits and 4 <= len(heard.digits) <= 16
+                              else None)
         if digits is None:
+            if heard.plan.empty is False or heard.has(Intent.HARDSHIP):
+                return self._reply(self._t("ask_reference"))
             return self._reference_failed(self._t("not_understood_reference"))
         self._candidate = digits
+        account = self._lookup(digits)
+        if account is not None and presents_as(text, account.name):
+            # "I'm Jane Doe, account 100200": the name on file confirms the reference.
+            return self._accept(account)
         self.stage = Stage.CONFIRM_REFERENCE
         return self._reply(self._t("read_back", digits=self._spell(digits)))
 
-    async def _on_confirm_reference(self, text: str, heard: Understanding) -> Reply:
-        digits = heard.digits if heard.digits and 4 <= len(heard.digits) <= 16 else None
+    def _on_confirm_reference(self, text: str, heard: Understanding) -> Reply:
+        account = self._lookup(self._candidate or "")
+        labelled = volunteered_reference(text, self.language)
+        gives_identity = volunteered_postcode(text, self.language) is not None or (
+            account is not None and presents_as(text, account.name))
+        digits = labelled or (heard.digits if heard.digits and 4 <= len(heard.digits) <= 16
+                              and not gives_identity else None)
         if digits and digits != self._candidate:
-            return await self._on_reference(text, heard)  # a correction
-        if heard.yes_no is True:
-            account = self._accounts.get(self._candidate or "")
-            if account is None or account.creditor != self.policy.id:
+            return self._on_reference(text, heard)  # a correction
+        self.talk.note_early(heard)
+        if heard.yes_no is True or (gives_identity and heard.yes_no is not False):
+            if account is None:
                 self.stage = Stage.REFERENCE
                 self._event("reference_unknown", self._candidate or "")
                 return self._reference_failed(
                     self._t("reference_unknown", digits=self._spell(self._candidate or "")),
                     self._t("ask_reference"))
-            self.account = account
-            self.stage = Stage.IDENTITY
-            self._factor = 0
-            self._event("reference", account.reference)
-            return self._reply(self._question())
+            self._earlier.append(text)
+            return self._accept(account)
         if heard.yes_no is False:
             self.stage = Stage.REFERENCE
             return self._reply(self._t("ask_again"), self._t("ask_reference"))
         return self._not_understood(self._t("yes_or_no"))
 
-    async def _on_identity(self, text: str, heard: Understanding) -> Reply:
+    def _accept(self, account: Account) -> Reply:
+        """The reference is known: check identity with whatever the caller already said."""
+        self.account = account
+        self.stage = Stage.IDENTITY
+        self._factor = 0
+        self._event("reference", account.reference)
+        earlier, self._earlier = self._earlier, []
+        if any(speaks_for(line, account.name) for line in earlier):
+            return self._third_party()
+        while (factor := self._current_factor()) is not None:
+            given = self._volunteered(factor, earlier, account)
+            if given is None:
+                break
+            if not given:
+                return self._identity_failed(factor)
+            self._factor += 1
+        if self._current_factor() is not None:
+            return self._reply(self._question())
+        return self._verified()
+
+    def _volunteered(self, factor: str, lines: list[str], account: Account) -> bool | None:
+        """Whether something the caller already said passes ``factor`` (None: not said)."""
+        for line in lines:
+            if factor == "name" and presents_as(line, account.name):
+                return True
+            if factor == "postcode":
+                said = volunteered_postcode(line, self.language)
+                if said is not None:
+                    return postcode_matches(said, account.postcode, self.language)
+            if factor == "account_reference":
+                return True
+        return None
+
+    def _on_identity(self, text: str, heard: Understanding) -> Reply:
         assert self.account is not None
         factor = self._current_factor()
+        self.talk.note_early(heard)
+        if speaks_for(text, self.account.name):
+            return self._third_party()
         if factor == "name":
-            ok = name_matches(text, self.account.name)
+            ok = name_matches(text, self.account.name) or presents_as(text, self.account.name)
         elif factor == "postcode":
-            ok = postcode_matches(text, self.account.postcode, self.language)
+            said = volunteered_postcode(text, self.language) or text
+            ok = postcode_matches(said, self.account.postcode, self.language)
         elif factor == "account_reference":
             ok = True  # already confirmed
         else:
             ok = False  # a factor this deployment holds no data for: a person checks it
         if not ok:
-            self._identity_failures += 1
-            self._event("identity_mismatch", factor or "")
-            if self._identity_failures >= self.policy.identity.max_attempts:
-                return self._hand_off("identity_not_verified")
-            return self._reply(self._t("identity_mismatch"), self._question())
+            return self._identity_failed(factor or "")
         self._factor += 1
+        # "Jane Doe, 94107": the next answer in the same breath.
+        if factor == "name" and self._current_factor() == "postcode":
+            said = volunteered_postcode(text, self.language) or extract_digits(
+                text, self.language)
+            if said and len(said) >= 4:
+                if not postcode_matches(said, self.account.postcode, self.language):
+                    return self._identity_failed("postcode")
+                self._factor += 1
         if self._current_factor() is not None:
             return self._reply(self._question())
+        return self._verified()
+
+    def _identity_failed(self, factor: str) -> Reply:
+        self._identity_failures += 1
+        self._event("identity_mismatch", factor)
+        if self._identity_failures >= self.policy.identity.max_attempts:
+            return self._hand_off("identity_not_verified")
+        return self._reply(self._t("identity_mismatch"), self._question())
+
+    def _on_right_party(self, heard: Understanding) -> Reply:
+        if heard.yes_no is True and not heard.hedge:
+            self.stage = self._resume or Stage.REFERENCE
+            self._resume = None
+            self._event("right_party_confirmed", "")
+            return self._reply(self._question())
+        if heard.yes_no is False:
+            return self._third_party()
+        return self._not_understood(self._t("right_party_check"))
+
+    def _verified(self) -> Reply:
+        assert self.account is not None
         self.verified = True
         self._event("identity_verified", "")
-        return self._after_verification()
-
-    def _after_verification(self) -> Reply:
-        assert self.account is not None
         creditor = self.policy.name
         parts = []
         for disclosure in self.policy.disclosures:
@@ -238,141 +448,18 @@ class NegotiationDialogue:
                 continue
             parts.append(self._t(f"disclosure_{disclosure}", creditor=creditor))
             self._event("disclosure", disclosure)
-        rules = self.policy.instalments
-        parts.append(self._t("balance", name=self.account.name.split()[0], creditor=creditor,
-                             balance=money(self.account.balance, self.account.currency,
-                                           self.language)))
-        parts.append(self._t("ways_to_pay", max_count=str(rules.max_count),
-                             frequency=frequency_word(rules.frequencies[0], self.language)))
-        self.stage = Stage.NEGOTIATE
-        return self._reply(*parts, self._t("ask_plan"))
-
-    async def _on_negotiate(self, text: str, heard: Understanding) -> Reply:
-        if not self._actionable(heard) and self._llm is not None:
-            model = await self._ask_model(text)
-            if model is not None:
-                if model.handoff:
-                    return self._hand_off(model.handoff)
-                heard = model
-        return self._negotiate(heard)
-
-    def _negotiate(self, heard: Understanding) -> Reply:
-        assert self.account is not None
-        plan = heard.plan
-        if heard.has(Intent.HARDSHIP):
-            return self._offer(self._ask(plan, hardship=True), hardship=True)
-        if heard.has(Intent.OPTIONS):
-            menu = options(self.policy, self.account.balance, self.today)
-            self._misunderstood = 0
-            return self._reply(self._t("options", options=describe_options(
-                menu, self.language, self.today)), self._t("ask_plan"), decisions=menu)
-        if heard.has(Intent.SETTLEMENT) or (plan.lump_sum and plan.amount is not None
-                                            and plan.amount < self.account.balance):
-            if self.policy.settlement is None:
-                self._misunderstood = 0
-                return self._reply(self._t("no_settlement", creditor=self.policy.name),
-                                   self._t("ask_plan"))
-            return self._offer(Ask(settlement=plan.amount, first_date=plan.first_date))
-        if heard.has(Intent.PAY_IN_FULL) or plan.lump_sum:
-            return self._offer(Ask(instalments=1, first_date=plan.first_date))
-        if not plan.empty:
-            return self._offer(self._ask(plan))
-        if heard.yes_no is not None:
-            return self._reply(self._t("ask_amount"))
-        return self._not_understood(self._t("ask_amount"))
-
-    def _ask(self, plan: PlanRequest, *, hardship: bool = False) -> Ask:
-        """The engine's question for what the caller said.
-
-        "480 over 5 years" names the total and a count: the count is what they
-        ask. "50 a month for 6 months" names both per instalment: the amount
-        wins, the engine works out the count.
-        """
-        assert self.account is not None
-        amount, count = plan.amount, plan.count
-        if amount is not None and count is not None:
-            if amount >= self.account.balance or amount * count < self.account.balance / 2:
-                amount = None
-            else:
-                count = None
-        try:
-            return Ask(amount=amount, instalments=count, first_date=plan.first_date,
-                       frequency=plan.frequency, hardship=hardship)
-        except QuoteError as exc:
-            log.info("caller's ask is not usable as is (%s); asking the engine for its best", exc)
-            return Ask(hardship=hardship)
-
-    def _offer(self, ask: Ask, *, hardship: bool = False) -> Reply:
-        assert self.account is not None
-        try:
-            decision = decide(self.policy, self.account.balance, self.today, ask)
-        except QuoteError as exc:
-            log.info("ask refused by the engine: %s", exc)
-            return self._not_understood(self._t("ask_amount"))
-        self._misunderstood = 0
-        self.decision = decision
-        self._event("decision", decision.summary)
-        plan = describe_plan(decision, self.language, self.today)
-        if hardship and decision.requires_human:
-            self.stage = Stage.ACCEPT_OFFER
-            return self._reply(self._t("hardship_offer", plan=plan), self._t("ask_accept"))
-        if decision.accepted:
-            return self._read_back(decision)
-        self.stage = Stage.ACCEPT_OFFER
-        if decision.kind == "settlement":
-            saving = money(decision.discount, decision, self.language)
-            return self._reply(self._t("settlement_offer", plan=plan, discount=saving),
-                               self._t("ask_accept"))
-        if decision.ask == Ask() or decision.ask.instalments == 1:
-            return self._reply(self._t("propose", plan=plan), self._t("ask_accept"))
-        return self._reply(self._t("counter_offer", plan=plan), self._t("ask_accept"))
-
-    def _read_back(self, decision: Decision) -> Reply:
-        self.stage = Stage.CONSENT
-        return self._reply(
-            self._t("confirm_plan", plan=describe_plan(decision, self.language, self.today),
-                    total=money(decision.total, decision, self.language)),
-            self._t("ask_consent"))
-
-    async def _on_accept(self, text: str, heard: Understanding) -> Reply:
-        if not heard.plan.empty or heard.has(Intent.OPTIONS) or heard.has(Intent.SETTLEMENT):
-            self.stage = Stage.NEGOTIATE
-            return self._negotiate(heard)  # "no, how about sixty?"
-        if heard.yes_no is None and self._llm is not None:
-            model = await self._ask_model(text)
-            if model is not None:
-                if model.handoff:
-                    return self._hand_off(model.handoff)
-                heard = model
-        if heard.yes_no is True and self.decision is not None:
-            return self._read_back(self.decision)
-        if heard.yes_no is False:
-            self.stage = Stage.NEGOTIATE
-            return self._reply(self._t("rejected_plan"), self._t("ask_amount"))
-        return self._not_understood(self._t("yes_or_no"), self._t("ask_accept"))
-
-    async def _on_consent(self, text: str, heard: Understanding) -> Reply:
-        if not heard.plan.empty:
-            self.stage = Stage.NEGOTIATE
-            return self._negotiate(heard)
-        if heard.yes_no is True and self.decision is not None:
-            self.agreed = True
-            self.stage = Stage.DONE
-            self._event("agreed", self.decision.summary)
-            if self.decision.requires_human:
-                self.handoff = "hardship_approval"
-                return self._reply(self._t("hardship_agreed"), handoff=self.handoff)
-            self.handoff = "payment"
-            return self._reply(self._t("agreed"), handoff=self.handoff)
-        if heard.yes_no is False:
-            self.stage = Stage.NEGOTIATE
-            return self._reply(self._t("rejected_plan"), self._t("ask_amount"))
-        return self._not_understood(self._t("yes_or_no"), self._t("ask_consent"))
+        turn = self.talk.open(self.prompts, self.account)
+        if turn.handoff:
+            return self._hand_off(turn.handoff)
+        return self._reply(*parts, *turn.parts, decisions=turn.decisions)
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _actionable(self, heard: Understanding) -> bool:
-        return bool(heard.intents) or not heard.plan.empty
+    def _wants_model(self, heard: Understanding) -> bool:
+        """Ask the language model only when rules, parsers and classifier found nothing."""
+        return (self._llm is not None and not heard.intents and heard.plan.empty
+                and heard.yes_no is None and heard.option is None
+                and self.stage in (Stage.NEGOTIATE, Stage.ACCEPT_OFFER))
 
     async def _ask_model(self, text: str) -> Understanding | None:
         assert self._llm is not None
@@ -389,6 +476,10 @@ class NegotiationDialogue:
         self._event("llm", f"{model.intents[0].value} {list(model.notes)}")
         return model
 
+    def _lookup(self, reference: str) -> Account | None:
+        account = self._accounts.get(reference)
+        return account if account is not None and account.creditor == self.policy.id else None
+
     def _current_factor(self) -> str | None:
         factors = self.policy.identity.factors
         return factors[self._factor] if self._factor < len(factors) else None
@@ -402,11 +493,9 @@ class NegotiationDialogue:
             factor = self._current_factor()
             return self._t(f"ask_{factor}") if f"ask_{factor}" in self.prompts.templates \
                 else self._t("ask_name")
-        if self.stage is Stage.ACCEPT_OFFER:
-            return self._t("ask_accept")
-        if self.stage is Stage.CONSENT:
-            return self._t("ask_consent")
-        return self._t("ask_plan")
+        if self.stage is Stage.RIGHT_PARTY:
+            return self._t("right_party_check")
+        return self.talk.question(self.prompts)
 
     def _reference_failed(self, *parts: str) -> Reply:
         self._reference_failures += 1
@@ -420,18 +509,29 @@ class NegotiationDialogue:
             return self._hand_off("repeated_misunderstanding")
         return self._reply(self._t("not_understood"), *question)
 
-    def _hand_off(self, reason: str) -> Reply:
+    def _flag(self, intent: Intent) -> None:
+        flag = FLAGS[intent]
+        if flag not in self.flags:
+            self.flags.append(flag)
+            self._event("flag", flag)
+
+    def _hand_off(self, reason: str, **values: str) -> Reply:
         self.handoff = reason
         self.stage = Stage.DONE
+        self.talk.stop()
         self._event("handoff", reason)
-        return self._reply(self._t(f"handoff_{reason}"), handoff=reason)
+        return self._reply(self._t(f"handoff_{reason}", **values), handoff=reason,
+                           policy_text=values.get("support", ""))
 
     def _reply(self, *parts: str, end_call: bool = False, handoff: str | None = None,
-               decisions: tuple[Decision, ...] = ()) -> Reply:
-        text = " ".join(p for p in parts if p)
-        allowed = allowed_numbers(self.decision)
+               decisions: tuple = (), caller_numbers: frozenset[Decimal] = frozenset(),
+               policy_text: str = "") -> Reply:
+        text = " ".join(p.strip() for p in parts if p and p.strip())
+        allowed = allowed_numbers(self.talk.decision) | set(caller_numbers)
         for extra in decisions:
             allowed |= allowed_numbers(extra)
+        if policy_text:
+            allowed |= set(numbers_in(policy_text, self.language))
         unexpected = self._unexpected_numbers(text, allowed)
         if unexpected:
             # Belt and braces: a reply may only speak the engine's numbers.
@@ -443,9 +543,12 @@ class NegotiationDialogue:
         return Reply(text, end_call=end_call, handoff=handoff, language=self.language)
 
     def _unexpected_numbers(self, text: str, allowed: set[Decimal]) -> list[Decimal]:
-        """Numbers in ``text`` that neither the engine, the account nor the caller gave."""
+        """Numbers in ``text`` that neither the engine, the policy, the account nor the
+        caller's confirmed reference gave."""
         # 1 is also an article ("a payment", "en une fois").
-        ok = set(allowed) | {Decimal(1), Decimal(self.policy.instalments.max_count)}
+        ok = set(allowed) | {Decimal(1)} | policy_numbers(self.policy)
+        for own in self.policy.answers.get(self.language, {}).values():
+            ok |= set(numbers_in(own, self.language))
         if self.account is not None:
             ok |= spoken_forms({self.account.balance})
         if self._candidate:

@@ -13,12 +13,20 @@ from voicebot.errors import ConfigError
 
 # Why a call goes to a person; each has a ``handoff_<reason>`` template.
 HANDOFF_REASONS = (
-    "caller_asked_for_human", "dispute", "lawyer", "bankruptcy", "stop_contact",
-    "vulnerability", "payment", "identity_not_verified", "repeated_misunderstanding",
-    "reference_not_obtained", "internal_failure",
+    "caller_asked_for_human", "dispute", "validation", "lawyer", "bankruptcy", "stop_contact",
+    "vulnerability", "hardship", "language", "payment", "identity_not_verified",
+    "repeated_misunderstanding", "reference_not_obtained", "internal_failure",
+)
+# Requests that may end the call instead (policy ``on_request``): ``ended_<request>``.
+ENDING_REQUESTS = ("stop_contact", "validation", "dispute", "lawyer", "bankruptcy")
+# Questions the prompt files answer: ``answer_<topic>``.
+ANSWER_TOPICS = (
+    "robot", "who_creditor", "missed_payment", "down_payment_why", "minimum_why",
+    "pay_by_card", "how_dispute", "unknown",
 )
 
 _NONE: frozenset[str] = frozenset()
+_RULE = frozenset({"creditor", "amount", "count", "frequency", "frequencies", "percent", "days"})
 # Each template may use only these placeholders.
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     "greeting": frozenset({"creditor"}),
@@ -33,6 +41,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "ask_postcode": _NONE,
     "ask_date_of_birth": _NONE,
     "identity_mismatch": _NONE,
+    "right_party_check": _NONE,
     "third_party": _NONE,
     "disclosure_us_debt_collector_notice": frozenset({"creditor"}),
     "disclosure_fr_debt_collection_notice": frozenset({"creditor"}),
@@ -41,24 +50,45 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "ask_plan": _NONE,
     "ask_amount": _NONE,
     "options": frozenset({"options"}),
+    "ask_choice": _NONE,
     "propose": frozenset({"plan"}),
-    "counter_offer": frozenset({"plan"}),
+    "counter_offer": frozenset({"plan", "reason"}),
     "settlement_offer": frozenset({"plan", "discount"}),
+    "settlement_counter": frozenset({"plan", "discount", "reason"}),
     "no_settlement": frozenset({"creditor"}),
     "ask_accept": _NONE,
     "hardship_offer": frozenset({"plan"}),
     "confirm_plan": frozenset({"plan", "total"}),
     "ask_consent": _NONE,
+    "confirm_amount": frozenset({"amount", "per"}),
     "agreed": _NONE,
     "hardship_agreed": _NONE,
     "rejected_plan": _NONE,
+    "refused_twice": _NONE,
+    "consent_unsure": _NONE,
+    "consent_later": _NONE,
+    "reason_min_amount": _RULE,
+    "reason_max_count": _RULE,
+    "reason_lowest": _RULE,
+    "reason_down_payment": _RULE,
+    "reason_first_date": _RULE,
+    "reason_duration": _RULE,
+    "reason_settlement_floor": _RULE,
+    **{f"answer_{topic}": _RULE for topic in ANSWER_TOPICS},
+    "answer_no_down_payment": _RULE,
+    "answer_after_verification": _NONE,
+    "offer_person": _NONE,
     "filler": _NONE,
     "not_understood": _NONE,
     "yes_or_no": _NONE,
     "no_input": _NONE,
     "goodbye_no_input": _NONE,
     "language_switched": _NONE,
+    "other_language_requested": _NONE,
+    "other_language_spoken": _NONE,
+    **{f"ended_{request}": _NONE for request in ENDING_REQUESTS},
     **{f"handoff_{reason}": _NONE for reason in HANDOFF_REASONS},
+    "handoff_vulnerability": frozenset({"support"}),
 }
 
 

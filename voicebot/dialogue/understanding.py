@@ -1,18 +1,33 @@
-"""What the caller meant: deterministic parsers first, the language model second.
+"""What the caller meant: rules and parsers, a trained classifier, and (rarely)
+the language model.
 
-The model's answer is a proposal: every amount or count it returns must also be
-found in the caller's own words, or it is dropped.
+The rules and parsers read numbers, dates, yes/no and the common phrasings; the
+classifier, trained on the labelled corpus, catches safety intents and moves
+said in words no rule lists. A safety intent from either source counts: when a
+line could be distress or a negotiation move, the careful reading wins. The
+language model's answer is a proposal: every amount or count it returns must
+also be found in the caller's own words, or it is dropped.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Protocol
 
-from voicebot.dialogue.intents import HANDOFF_INTENTS, Intent, keyword_intents
+from voicebot.dialogue.intents import (
+    SAFETY_INTENTS,
+    Intent,
+    chosen_option,
+    hedged,
+    keyword_intents,
+    question_topic,
+    spoken_language,
+)
 from voicebot.dialogue.money import PlanRequest, numbers_in, parse_plan_request
 from voicebot.dialogue.parsers import extract_digits, parse_yes_no
 from voicebot.engines.llm import LanguageModel
@@ -35,6 +50,21 @@ SCHEMA = {
     },
     "required": ["intent", "amount", "instalments"],
 }
+# Classifier labels taken as they are; yes/no and plans come from the parsers.
+_FROM_CLASSIFIER = {
+    *SAFETY_INTENTS, Intent.CARD_DATA, Intent.HARDSHIP, Intent.PAY_IN_FULL, Intent.SETTLEMENT,
+    Intent.OPTIONS, Intent.CHOOSE_OPTION, Intent.UNSURE, Intent.QUESTION, Intent.REPEAT,
+}
+
+
+class Scores(Protocol):
+    def labels(self) -> tuple[str, ...]: ...
+
+
+class IntentModel(Protocol):
+    """A trained classifier: the labels a line carries, given the bot's last question."""
+
+    def classify(self, text: str, language: str, stage: str) -> Scores: ...
 
 
 @dataclass(frozen=True)
@@ -43,29 +73,77 @@ class Understanding:
     yes_no: bool | None
     digits: str | None
     plan: PlanRequest
+    topic: str | None = None  # what a question is about
+    option: str | None = None  # which option the caller picks
+    hedge: bool = False  # "I'm not sure", "I guess", "yeah right": never consent
+    spoken: str | None = None  # the language the line is plainly in
     source: str = "parsers"  # or "llm"
+    by_rules: tuple[Intent, ...] = ()  # the intents the rules found themselves
     llm_ms: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def handoff(self) -> str | None:
-        for intent in self.intents:
-            if intent in HANDOFF_INTENTS:
-                return HANDOFF_INTENTS[intent]
-        return None
+    text: str = ""  # the caller's line, as heard
 
     def has(self, intent: Intent) -> bool:
         return intent in self.intents
 
+    @property
+    def safety(self) -> Intent | None:
+        """The most urgent safety intent heard, if any."""
+        return next((i for i in SAFETY_INTENTS if i in self.intents), None)
+
 
 def parse(text: str, language: str, today: dt.date) -> Understanding:
     """The deterministic reading of one caller line."""
+    rules = keyword_intents(text, language)
+    hedge = hedged(text, language)
+    yes_no = parse_yes_no(text, language)
+    if hedge:
+        yes_no = None if yes_no else yes_no  # "yes, I guess" is not a yes
     return Understanding(
-        intents=tuple(keyword_intents(text, language)),
-        yes_no=parse_yes_no(text, language),
+        intents=rules,
+        yes_no=yes_no,
         digits=extract_digits(text, language),
         plan=parse_plan_request(text, language, today),
+        topic=question_topic(text, language),
+        option=chosen_option(text, language),
+        hedge=hedge,
+        spoken=spoken_language(text),
+        by_rules=rules,
+        text=text,
     )
+
+
+def understand(text: str, language: str, today: dt.date, *,
+               labels: tuple[str, ...] = ()) -> Understanding:
+    """Rules and parsers, with a classifier's ``labels`` for the line added."""
+    heard = parse(text, language, today)
+    extra = []
+    for label in labels:
+        try:
+            intent = Intent(label)
+        except ValueError:
+            continue
+        if intent in _FROM_CLASSIFIER and intent not in heard.intents:
+            extra.append(intent)
+    if not extra:
+        return heard
+    intents = tuple(sorted((*heard.intents, *extra), key=list(Intent).index))
+    hedge = heard.hedge or Intent.UNSURE in extra
+    return replace(heard, intents=intents, hedge=hedge,
+                   yes_no=None if hedge and heard.yes_no else heard.yes_no)
+
+
+async def classify(model: IntentModel | None, text: str, language: str, stage: str
+                   ) -> tuple[str, ...]:
+    """The classifier's labels for a line, off the event loop; () without one or on a fault."""
+    if model is None or not text.strip():
+        return ()
+    try:
+        scores = await asyncio.to_thread(model.classify, text, language, stage)
+        return scores.labels()
+    except Exception:  # a classifier fault must never cost the call
+        log.exception("intent classifier failed; rules only for this line")
+        return ()
 
 
 async def ask_model(model: LanguageModel, system: str, stage: str, text: str, language: str,
@@ -100,7 +178,7 @@ async def ask_model(model: LanguageModel, system: str, stage: str, text: str, la
     yes_no = True if intent is Intent.YES else False if intent is Intent.NO else None
     return Understanding(
         intents=(intent,), yes_no=yes_no, digits=None, plan=plan, source="llm",
-        llm_ms=round(elapsed, 1), notes=tuple(notes),
+        llm_ms=round(elapsed, 1), notes=tuple(notes), text=text,
     )
 
 

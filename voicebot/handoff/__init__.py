@@ -1,6 +1,6 @@
 """Warm transfer to a person: the packet an agent sees, its store, and the transfer."""
 
-from voicebot.handoff.packet import REASONS, STATUSES, HandoffPacket, build_packet
+from voicebot.handoff.packet import REASON_FLAGS, REASONS, STATUSES, HandoffPacket, build_packet
 from voicebot.handoff.service import HandoffOutcome, HandoffService
 from voicebot.handoff.store import (
     HandoffError,
@@ -19,6 +19,7 @@ from voicebot.handoff.transfer import (
 
 __all__ = [
     "REASONS",
+    "REASON_FLAGS",
     "STATUSES",
     "FallbackPolicy",
     "HandoffError",

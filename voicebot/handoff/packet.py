@@ -18,8 +18,9 @@ from typing import Any
 # Why a call goes to a person (the dialogue's hand-off reasons, plus hardship).
 REASONS = (
     "identity_not_verified", "payment", "hardship_approval", "caller_asked_for_human",
-    "dispute", "lawyer", "bankruptcy", "stop_contact", "vulnerability",
-    "repeated_misunderstanding", "reference_not_obtained", "internal_failure",
+    "dispute", "validation", "lawyer", "bankruptcy", "stop_contact", "vulnerability",
+    "hardship", "language", "repeated_misunderstanding", "reference_not_obtained",
+    "internal_failure",
 )
 
 # waiting -> active -> completed; a waiting one may instead be abandoned (the
@@ -29,6 +30,8 @@ STATUSES = ("waiting", "active", "completed", "abandoned", "fallback")
 # Flags a reason implies, so the agent sees them without reading the transcript.
 REASON_FLAGS = {
     "hardship_approval": "hardship",
+    "hardship": "hardship",
+    "validation": "validation",
     "dispute": "dispute",
     "lawyer": "lawyer",
     "bankruptcy": "bankruptcy",
@@ -45,7 +48,10 @@ REASON_TEXT = {
     "lawyer": "Caller mentioned a lawyer",
     "bankruptcy": "Caller mentioned bankruptcy",
     "stop_contact": "Caller asked to stop contact",
-    "vulnerability": "Caller may be vulnerable",
+    "vulnerability": "Caller may be vulnerable: take this call first",
+    "validation": "Caller asked for proof of the debt",
+    "hardship": "Caller in financial hardship",
+    "language": "Caller speaks a language the assistant cannot use here",
     "repeated_misunderstanding": "The bot misunderstood the caller repeatedly",
     "reference_not_obtained": "Account reference not obtained",
     "internal_failure": "The bot failed",

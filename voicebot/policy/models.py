@@ -190,6 +190,28 @@ class CallingHours(StrictModel):
         return WEEKDAYS[local.weekday()] in self.days and self.start <= local.time() < self.end
 
 
+RequestAction = Literal["hand_off", "end"]
+AnswerTopic = Literal[
+    "missed_payment", "down_payment_why", "minimum_why", "robot", "who_creditor",
+    "pay_by_card", "how_dispute", "unknown",
+]
+
+
+class OnRequest(StrictModel):
+    """What the bot does, once it knows who it speaks to, when a debtor...
+
+    ``hand_off``: acknowledges, records it and passes the call to a person;
+    ``end``: acknowledges, records it and ends the call politely. Either way
+    it never asks for money after.
+    """
+
+    stop_contact: RequestAction = "hand_off"  # ...asks not to be contacted again
+    dispute: RequestAction = "hand_off"  # ...disputes the debt
+    validation: RequestAction = "hand_off"  # ...asks for proof of the debt first
+    lawyer: RequestAction = "hand_off"  # ...has a lawyer for it
+    bankruptcy: RequestAction = "hand_off"  # ...is bankrupt or in a debt procedure
+
+
 class Policy(StrictModel):
     """One creditor's rules for payment arrangements."""
 
@@ -205,6 +227,12 @@ class Policy(StrictModel):
     instalments: InstalmentRules
     settlement: Settlement | None = None
     hardship: HardshipRules | None = None
+    on_request: OnRequest = OnRequest()
+    # Read to a caller in distress, by language: a support line they can call.
+    caller_support: Mapping[Language, Annotated[str, Field(min_length=1, max_length=400)]] = {}
+    # Answers to callers' questions, by language and topic, in place of the prompt files'.
+    answers: Mapping[Language, Mapping[AnswerTopic, Annotated[str, Field(
+        min_length=1, max_length=600)]]] = {}
 
     @field_validator("version", mode="before")
     @classmethod

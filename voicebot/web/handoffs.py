@@ -9,6 +9,7 @@ import time
 from voicebot.call.session import CallSession
 from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.handoff import (
+    REASON_FLAGS,
     FallbackPolicy,
     HandoffPacket,
     HandoffService,
@@ -25,17 +26,8 @@ log = logging.getLogger(__name__)
 # Dialogue events that become flags on the packet an agent sees.
 EVENT_FLAGS = {
     "card_data": "card_data_detected",
-    "third_party": "third_party",
     "identity_mismatch": "identity_mismatch",
     "language": "language_changed",
-}
-REASON_FLAGS = {
-    "hardship_approval": "hardship",
-    "vulnerability": "vulnerability",
-    "dispute": "dispute",
-    "bankruptcy": "bankruptcy",
-    "lawyer": "lawyer",
-    "stop_contact": "stop_contact",
 }
 
 
@@ -84,8 +76,11 @@ def session_packet(session: CallSession, reason: str, monotonic_now: float) -> H
     assert isinstance(dialogue, NegotiationDialogue)  # the only dialogue calls get
     kinds = {kind for kind, _ in dialogue.record.events}
     flags = [flag for event, flag in EVENT_FLAGS.items() if event in kinds]
-    if reason in REASON_FLAGS:
+    flags += [flag for flag in dialogue.flags if flag not in flags]
+    if reason in REASON_FLAGS and REASON_FLAGS[reason] not in flags:
         flags.append(REASON_FLAGS[reason])
+    if dialogue.priority:
+        flags.insert(0, "priority")
     account, policy = dialogue.account, dialogue.policy
     now = dt.datetime.now(dt.UTC)
     totals = [t.stages()["total"] for t in session.timings.turns if "total" in t.stages()]

@@ -1,0 +1,447 @@
+"""Keyword rules for what callers mean, in English and French.
+
+Patterns are matched against the normalised line (lower case, straight
+apostrophes). Stems are written without a closing word boundary on purpose, so
+"suicid" catches suicide, suicidal and suicidaire; each pattern is one class of
+phrasing, not one sentence. The safety rules are checked in both languages
+whatever the call's language: a French caller on an English line in distress
+must still be heard.
+
+These rules are half of the design: a classifier trained on the labelled corpus
+catches what they miss (``voicebot.dialogue.classifier``).
+"""
+
+from __future__ import annotations
+
+# Relatives and others who may call for the account holder.
+_KIN_EN = (r"(?:husband|wife|spouse|partner|boyfriend|girlfriend|son|daughter|kid|child|mum|mom"
+           r"|mother|dad|father|parent|brother|sister|grand(?:ma|pa|mother|father|son|daughter)"
+           r"|aunt|uncle|nephew|niece|cousin|friend|neighbou?r|flatmate|roommate|tenant|client"
+           r"|boss|employee|carer|caregiver|fianc[ée]e?|in-law|mother-in-law|father-in-law"
+           r"|stepson|stepdaughter|stepmother|stepfather|guardian)")
+_KIN_FR = (r"(?:mari|femme|[ée]pou(?:x|se)|compagnon|compagne|conjoint|conjointe|copain|copine"
+           r"|fils|fille|enfant|m[èe]re|p[èe]re|maman|papa|parents?|fr[èe]re|s(?:œ|oe)ur"
+           r"|grand-m[èe]re|grand-p[èe]re|tante|oncle|neveu|ni[èe]ce|cousin|cousine|ami|amie"
+           r"|voisin|voisine|locataire|client|cliente|patron|aidant|aidante|tuteur|tutrice"
+           r"|curateur|curatrice|belle-m[èe]re|beau-p[èe]re|beau-fr[èe]re|belle-s(?:œ|oe)ur"
+           r"|gendre|belle-fille|beau-fils)")
+_NOT_A_NAME_EN = (r"(?:a|an|the|some|help|info|information|advice|my|our|your|this|that|it|"
+                  r"payment|payments|a payment|plan|bill|account|debt|balance|reference|money|"
+                  r"arrangement|about|because|to|in|on|regarding|myself|me|us|sorting|him|her)")
+
+SAFETY_EN: dict[str, list[str]] = {
+    "vulnerable": [
+        r"suicid", r"kill(?:ing)? myself", r"end(?:ing)? (?:it all|my life|my own life|things)",
+        r"take my (?:own )?life", r"(?:don't|do not|no longer) want to (?:live|be alive|be here"
+        r"|wake up)", r"want to die", r"wish i (?:was|were) dead", r"better off dead",
+        r"better off without me", r"no (?:point|reason) (?:in )?(?:living|going on|to live)",
+        r"(?:can't|cannot|can not) go on", r"(?:can't|cannot) (?:take|cope with|handle) (?:it|this)"
+        r" any ?more", r"(?:can't|cannot) cope", r"self[- ]?harm", r"(?:hurt|harm|cut)(?:ing)? "
+        r"myself", r"overdose", r"jump (?:off|in front)", r"not (?:safe|okay) (?:right now|at all)",
+        r"depress", r"anxiety attack", r"panic attack", r"breakdown", r"mental (?:health|illness|"
+        r"breakdown)", r"psychiatr", r"bipolar", r"schizo", r"sectioned", r"crisis team",
+        r"hospital", r"hospice", r"intensive care", r"\bicu\b", r"\ber\b(?= (?:right now|now))",
+        r"chemo", r"cancer", r"tumou?r", r"terminal", r"dying\b(?! to| for)", r"stroke\b",
+        r"heart attack", r"seriously (?:ill|sick)", r"(?:very|really|gravely) ill", r"surgery",
+        r"operation (?:on|next|tomorrow|last)", r"dementia", r"alzheimer",
+        r"memory (?:problems|issues|loss)", r"(?:can't|cannot) remember (?:things|anything)",
+        r"passed away", r"(?:just |recently )?died", r"\bdeath\b", r"\bdead\b(?! broke| tired)",
+        r"funeral", r"widow", r"bereave", r"grieving", r"lost my (?:husband|wife|partner|son"
+        r"|daughter|child|baby|mum|mom|mother|dad|father|brother|sister)",
+        r"domestic (?:abuse|violence)", r"abusive", r"(?:he|she|my partner|my husband|my wife)"
+        r" (?:hits|beats|hurts|threatens) me", r"afraid of my (?:husband|wife|partner|ex)",
+        r"scared (?:for my life|of him|of her)", r"refuge", r"shelter",
+    ],
+    "third_party": [
+        r"on behalf of", rf"(?:calling|ringing|phoning|here|call|speaking) (?:for|about) "
+        rf"(?:my|his|her|their|our) {_KIN_EN}",
+        r"(?:calling|ringing|phoning|speaking) for (?:mr|mrs|ms|miss|dr)\b",
+        rf"(?:calling|ringing|phoning) for (?!{_NOT_A_NAME_EN}\b)[a-z]+ [a-z]+\b",
+        rf"\b(?:i'm|i am|this is|it's) (?:his|her|their|the account holder's|jane's|john's"
+        rf"|the customer's) {_KIN_EN}", rf"\b(?:i'm|i am|this is) [a-z]+'s {_KIN_EN}",
+        rf"\bmy {_KIN_EN}(?:'s)? (?:account|bill|debt|balance|name|phone)",
+        rf"(?:account|bill|debt|contract|phone) (?:is )?(?:in|under) my {_KIN_EN}'?s? name",
+        rf"(?:it's|its|it is) (?:my|for my) {_KIN_EN}'?s?\b",
+        r"\b(?:he|she|they)(?:'s| is| are|'re) (?:not (?:here|home|in|around|available)|at work"
+        r"|out|away|unavailable|asleep|in (?:the )?hospital|busy|abroad|travell?ing)",
+        r"\b(?:he|she|they) (?:asked|wants|wanted|told) me to (?:call|ring|phone|sort)",
+        r"not the (?:account ?holder|customer|person on the account)",
+        r"(?:i'm|i am) not (?:jane|john|marie|him|her|the one)",
+        r"power of attorney", r"\bpoa\b", r"look(?:ing)? after (?:my|his|her) (?:affairs|finances"
+        r"|mum|mom|dad|mother|father)", r"deal(?:ing)? with (?:my|his|her) (?:late )?(?:mum|mom"
+        r"|dad|mother|father|husband|wife)'?s? (?:affairs|estate|bills|account)",
+        r"executor", r"(?:his|her) estate",
+    ],
+    "stop_contact": [
+        r"stop (?:calling|contacting|phoning|ringing|texting|bothering|harass|hassling|bugging"
+        r"|chasing|pestering)", r"(?:don't|do not|never) (?:ever )?(?:call|contact|phone|ring"
+        r"|text|bother) (?:me|us|this number|here|again|my)", r"quit (?:calling|contacting|ringing"
+        r"|bugging|bothering|phoning)", r"leave (?:me|us) alone", r"take (?:me|my number|this "
+        r"number) off", r"remove (?:me|my (?:number|details))", r"lose (?:my|this) number",
+        r"cease (?:and desist|all|contact|communication|calling)", r"no more (?:calls|phone calls"
+        r"|contact)", r"(?:don't|do not) want (?:you|any (?:more )?calls|to be (?:called|contacted)"
+        r"|your calls)", r"harass", r"(?:never|don't) (?:want to )?hear from you",
+        r"this is the last time you (?:call|contact)", r"block(?:ing)? (?:your|this) number",
+    ],
+    "dispute": [
+        r"disput", r"not (?:my|mine|our) (?:debt|bill|account|contract|phone|problem|loan)",
+        r"(?:isn't|is not|ain't|wasn't) (?:mine|my debt|my bill|my account)",
+        r"(?:don't|do not|doesn't|never) owe", r"owe (?:you |them )?nothing", r"i owe nothing",
+        r"never (?:had|signed|opened|ordered|used|took out|agreed)", r"already (?:paid|settled"
+        r"|cleared|sorted)", r"paid (?:it|this|that|the bill|in full) (?:off |already|last)",
+        r"(?:i|we) paid (?:it|this|that)", r"wrong (?:amount|bill|person|balance|account|number"
+        r"|figure)", r"fraud", r"identity theft", r"(?:stolen|stole) (?:my )?identity", r"scam",
+        r"(?:cancelled|canceled|closed) (?:that|the|my) (?:account|contract|service|line)",
+        r"(?:billing|your) (?:error|mistake)", r"(?:there's|there is|that's|this is|it's|must be)"
+        r" (?:a |some )?mistake", r"overcharg",
+        r"(?:that|this) (?:is|'s) (?:not right|wrong|incorrect|rubbish|bullshit|nonsense)",
+        r"no idea what (?:this|that|you're talking) ", r"don't recogni[sz]e (?:this|that|the)",
+    ],
+    "validation": [
+        r"(?:send|mail|post|email|give|show|provide)(?: me| us)? (?:some |a |the )?(?:proof"
+        r"|evidence|verification|validation|documentation|documents|paperwork|letter|statement"
+        r"|breakdown|copy|bill|contract|details)", r"in writing", r"written (?:notice|proof"
+        r"|confirmation|statement|verification)", r"validat", r"verif(?:y|ication) (?:of )?"
+        r"(?:the|this|that|my) (?:debt|balance|amount)", r"prove (?:it|that|this|i owe)",
+        r"proof (?:that|of|i owe)", r"(?:see|want) (?:the|a) (?:paperwork|contract|bill|statement"
+        r"|signed)", r"original creditor",
+    ],
+    "lawyer": [
+        r"lawyer", r"attorney(?! general)", r"solicitor", r"legal (?:counsel|advice|aid"
+        r"|representation|team|action)", r"\bsue\b", r"suing", r"take (?:you|this) to court",
+        r"\bcourt\b", r"small claims", r"represented by", r"paralegal",
+    ],
+    "bankruptcy": [
+        r"bankrupt", r"chapter (?:7|seven|13|thirteen|eleven|11)", r"insolven",
+        r"\biva\b", r"debt relief order", r"trustee", r"debt (?:management|relief) (?:plan"
+        r"|order|program)", r"automatic stay", r"discharg",
+    ],
+    "ask_human": [
+        r"\bhuman\b(?! being ok)", r"real (?:person|people|human|someone|agent)",
+        r"live (?:person|agent|operator)", r"(?:a|an|some) (?:person|agent|operator"
+        r"|representative|rep|advisor|adviser)\b", r"someone (?:real|else|in charge|who)",
+        r"somebody (?:real|else|in charge)", r"supervisor", r"\bmanager\b",
+        r"(?:speak|talk|chat) (?:to|with) (?:someone|somebody|a person|a human|an agent"
+        r"|your boss|a manager|a supervisor|a real|customer)", r"customer (?:service|care"
+        r"|support)", r"put me through", r"transfer me", r"connect me", r"operator",
+        r"representative", r"(?:i want|give me|get me) (?:a|an|to) (?:person|agent|human"
+        r"|representative)", r"agent please", r"not (?:talk|speak)(?:ing)? to a (?:robot|machine"
+        r"|computer|bot)",
+    ],
+    "card_data": [
+        r"card number", r"credit card (?:is|number)", r"debit card (?:is|number)", r"my card is",
+        r"expir(?:y|ation|es) (?:date|on|in)", r"security code", r"\bcvv\b", r"\bcvc\b",
+        r"(?:the |my )?(?:long )?number on (?:the |my )?card",
+        r"(?:it's|its) a (?:visa|mastercard|amex)", r"visa (?:ending|number)",
+    ],
+}
+
+SAFETY_FR: dict[str, list[str]] = {
+    "vulnerable": [
+        r"suicid", r"me tuer", r"en finir", r"mettre fin (?:à|a) (?:mes jours|ma vie)",
+        r"(?:plus|pas) envie de vivre", r"(?:ne )?veux plus vivre", r"envie de mourir",
+        r"veux mourir", r"mieux (?:sans moi|mort)", r"me faire du mal", r"me (?:suis )?"
+        r"(?:scarifi|mutil)", r"je n'en peux plus", r"j'en peux plus", r"je craque",
+        r"(?:au )?bout du rouleau", r"plus la force", r"d[ée]pression", r"d[ée]prim",
+        r"burn-?out", r"crise d'angoisse", r"psychiatr", r"bipolaire", r"h[ôo]pital",
+        r"hospitalis", r"urgences", r"r[ée]animation", r"soins palliatifs", r"chimio",
+        r"cancer", r"tumeur", r"maladie (?:grave|incurable|longue)", r"gravement malade",
+        r"tr[èe]s malade", r"op[ée]ration", r"avc\b", r"infarctus", r"alzheimer",
+        r"d[ée]mence", r"(?:je )?perds la m[ée]moire", r"d[ée]c[ée]d", r"d[ée]c[èe]s",
+        r"\bmort\b", r"\bmorte\b", r"est mort", r"obs[èe]ques", r"enterrement", r"veu(?:f|ve)",
+        r"\bdeuil\b", r"perdu mon (?:mari|fils|p[èe]re|fr[èe]re|compagnon|enfant|b[ée]b[ée])",
+        r"perdu ma (?:femme|fille|m[èe]re|s(?:œ|oe)ur|compagne)", r"violences?",
+        r"(?:il|elle) me (?:frappe|bat|menace)", r"peur de mon (?:mari|compagnon|ex)",
+        r"foyer d'accueil",
+    ],
+    "third_party": [
+        r"de la part de", r"au nom de", rf"(?:j'appelle|je t[ée]l[ée]phone|j'appelais|appelle"
+        rf"|appel) (?:pour|au sujet de|concernant) (?:mon|ma|mes|son|sa|le|la) {_KIN_FR}",
+        r"(?:j'appelle|je t[ée]l[ée]phone|j'appelais) pour (?:m\.|mme|madame|monsieur"
+        r"|mademoiselle)", rf"je suis (?:le|la|l'|son|sa) ?{_KIN_FR} (?:de|d')",
+        rf"c'est (?:le|la|l') ?{_KIN_FR} (?:de|d')", rf"(?:le )?(?:compte|dossier|contrat"
+        rf"|facture|dette) (?:est )?(?:de|à|au nom de) (?:mon|ma) {_KIN_FR}",
+        rf"(?:c'est|pour) (?:le dossier|le compte|la facture) de (?:mon|ma) {_KIN_FR}",
+        r"(?:il|elle) n'est pas (?:là|disponible|joignable|chez (?:lui|elle)|en mesure)",
+        r"(?:il|elle) (?:est|se trouve) (?:au travail|à l'h[ôo]pital|absente?|en voyage"
+        r"|hospitalis)", r"(?:il|elle) m'a demand[ée] (?:d'appeler|de vous appeler|de r[ée]gler)",
+        r"(?:je ne suis pas|je suis pas) (?:le|la) titulaire", r"pas (?:le|la) titulaire",
+        r"procuration", r"tutelle", r"curatelle", r"(?:sa|la) succession", r"notaire",
+    ],
+    "stop_contact": [
+        r"arr[êe]tez de (?:m'appeler|me contacter|me harceler|m'[ée]crire|appeler|me rappeler"
+        r"|me t[ée]l[ée]phoner|me d[ée]ranger)", r"ne (?:m'|me )(?:appelez|contactez|rappelez"
+        r"|t[ée]l[ée]phonez|d[ée]rangez) (?:plus|jamais|pas)", r"ne plus (?:m'appeler|me contacter"
+        r"|[êe]tre (?:contact|appel|d[ée]rang))", r"laissez-moi tranquille",
+        r"foutez-moi la paix", r"fichez-moi la paix", r"cessez (?:de|tout|les)",
+        r"(?:rayez|supprimez|effacez|retirez) mon num[ée]ro", r"plus (?:jamais )?d'appels?",
+        r"je ne veux plus (?:[êe]tre|que vous|de vos|vous entendre|recevoir)",
+        r"harc[èe]l", r"(?:ne )?(?:me )?rappelez (?:plus|jamais)",
+    ],
+    "dispute": [
+        r"contest", r"pas (?:ma|mon|notre) (?:dette|facture|compte|contrat|probl[èe]me|cr[ée]dit)",
+        r"(?:je ne|j'|je n')(?:vous )?(?:dois|doit) rien", r"je ne (?:vous )?dois (?:rien|pas)",
+        r"dois rien", r"d[ée]j[àa] (?:pay|r[ée]gl|rembours|sold)", r"(?:j'ai|on a) (?:tout )?"
+        r"(?:pay[ée]|r[ée]gl[ée])", r"erreur", r"fraude", r"arnaque", r"escroquerie",
+        r"usurpation", r"jamais (?:eu|sign|souscrit|ouvert|command|utilis)", r"r[ée]sili",
+        r"pas le bon (?:montant|num[ée]ro|dossier)", r"(?:c'est|cette facture est) (?:faux|fausse"
+        r"|n'importe quoi)", r"je ne reconnais pas", r"ne correspond (?:à|a) rien",
+    ],
+    "validation": [
+        r"justificati", r"preuve", r"par [ée]crit", r"(?:envoy|transmett|adress)(?:ez|er)"
+        r"(?:-moi| moi)? (?:un |une |le |la |les |des )?(?:courrier|lettre|document|d[ée]tail"
+        r"|facture|contrat|relev[ée]|copie|d[ée]compte|justificatif|preuve)", r"prouvez",
+        r"(?:voir|avoir|recevoir) (?:la|le|une|un|les) (?:facture|contrat|documents?|copie"
+        r"|relev[ée]|d[ée]tail)", r"copie (?:de la facture|du contrat)", r"cr[ée]ancier d'origine",
+    ],
+    "lawyer": [
+        r"avocat", r"huissier", r"juridique", r"juriste", r"tribunal", r"\bjustice\b",
+        r"proc[èe]s", r"assigner", r"porter plainte", r"plainte", r"protection juridique",
+        r"mon conseil",
+    ],
+    "bankruptcy": [
+        r"faillite", r"surendett", r"banque de france", r"plan de redressement",
+        r"r[ée]tablissement personnel", r"liquidation", r"redressement judiciaire",
+        r"commission de", r"dossier de surendettement",
+    ],
+    "ask_human": [
+        r"conseill[eè]re?", r"un humain", r"(?:une )?(?:vraie|vraie) personne", r"quelqu'un de"
+        r" r[ée]el", r"un (?:agent|op[ée]rateur|responsable|interlocuteur)", r"une op[ée]ratrice",
+        r"(?:parler|discuter) (?:à|a|avec) (?:quelqu'un|un humain|une personne|un conseiller"
+        r"|une conseill|un responsable|votre sup|un agent|un vrai)", r"service client",
+        r"passez-moi", r"transf[ée]rez-moi", r"mettez-moi en relation", r"pas (?:parler|causer)"
+        r" (?:à|a|avec) (?:un robot|une machine)",
+    ],
+    "card_data": [
+        r"num[ée]ro de (?:ma )?carte", r"ma carte (?:c'est|est)", r"date d'expiration",
+        r"expire (?:en|le|fin)", r"cryptogramme", r"code de s[ée]curit[ée]",
+        r"les (?:trois|3) (?:chiffres|num[ée]ros) (?:au dos|derri[èe]re)",
+    ],
+}
+
+NEGOTIATION_EN: dict[str, list[str]] = {
+    "hardship": [
+        r"lost my (?:job|work|income|business)", r"laid off", r"unemploy", r"out of work",
+        r"no (?:job|work|income)", r"redundan", r"(?:can't|cannot|can not|couldn't) afford",
+        r"struggl", r"hardship", r"(?:difficult|hard|tough|rough) (?:time|times|year|month|spot"
+        r"|patch)", r"\bbroke\b", r"skint", r"no money", r"short (?:of|on) (?:money|cash)",
+        r"(?:money|things|it)(?:'s| is) (?:tight|hard)", r"tight (?:this|at the|right|budget)",
+        r"disab", r"on benefits", r"welfare", r"food stamps", r"low income", r"pension",
+        r"fixed income", r"behind on (?:rent|bills|everything)", r"divorc", r"separated",
+        r"(?:my )?hours (?:got |were )?cut", r"living paycheck to paycheck", r"in debt",
+        r"can barely", r"(?:only|just) (?:get|earn|make) ", r"(?:sick|ill) (?:leave|pay)",
+        r"maternity", r"single (?:mom|mum|parent|dad)", r"medical bills", r"can't work",
+    ],
+    "pay_in_full": [
+        r"pay (?:it |the (?:whole|full|entire) (?:thing|amount|balance|lot) |everything |all "
+        r"(?:of it )?)?in full", r"pay (?:it )?(?:all|everything|the lot|the whole (?:thing|amount"
+        r"|balance|lot)|the full (?:amount|balance)|the total|off)(?: now| today| at once| in one"
+        r"|$)", r"(?:full|whole|entire) (?:amount|balance|thing)", r"clear (?:it|the (?:whole"
+        r" )?balance|everything|the debt)", r"in one (?:go|payment|shot|lump)", r"all at once",
+        r"(?:the )?whole (?:lot|thing)",
+    ],
+    "settlement": [
+        r"settle", r"settlement", r"lump sum", r"discount", r"(?:reduce|lower|knock off|take off"
+        r"|cut) (?:the|some|a bit|part)", r"(?:knock|take) (?:some|a bit|something) off",
+        r"one[- ]off payment", r"close (?:it|the account|this)(?: out)?", r"call it (?:even|"
+        r"square|done)", r"less than (?:the )?(?:full|whole|total)", r"reduced",
+        r"(?:accept|take) (?:less|\d+)",
+    ],
+    "ask_options": [
+        r"what are (?:my|the) (?:options|choices)", r"what (?:can|could) (?:i|you|we) (?:do|offer"
+        r"|work out)", r"what (?:options|choices|plans)", r"options", r"choices",
+        r"what do you (?:have|offer|suggest|recommend)", r"how (?:can|could|do) i pay",
+        r"what would you (?:suggest|recommend)", r"what's possible", r"what is possible",
+        r"what (?:are|is) (?:the )?(?:minimum|lowest)", r"(?:any|other) (?:way|plan)s?",
+        r"give me (?:some )?(?:options|choices)", r"what works",
+    ],
+    "repeat": [
+        r"repeat", r"say (?:that|it) again", r"\bpardon\b", r"come again",
+        r"(?:didn't|did not|couldn't) (?:catch|hear|get) (?:that|it|you)", r"what did you say",
+        r"(?:one )?more time", r"\bsorry\?\s*$", r"^\s*what\?\s*$", r"^\s*huh\??\s*$",
+        r"you're breaking up", r"(?:didn't|don't) understand",
+    ],
+    "switch_language": [
+        r"(?:in |speak |parle[rz]? |talk )french", r"en fran[çc]ais", r"parlez[- ]vous",
+        r"(?:in |speak |talk )english", r"(?:in )?spanish", r"espa[ñn]ol",
+    ],
+}
+
+NEGOTIATION_FR: dict[str, list[str]] = {
+    "hardship": [
+        r"perdu mon (?:emploi|travail|boulot|job)", r"ch[ôo]mage", r"licenci", r"sans emploi",
+        r"difficult", r"du mal (?:à|a)", r"pas les moyens", r"fin de mois", r"malade",
+        r"invalidit", r"handicap", r"\brsa\b", r"\bcaf\b", r"allocation", r"faibles? revenus?",
+        r"sans revenus?", r"petite retraite", r"divorc", r"s[ée]par[ée]", r"fauch[ée]",
+        r"pas un rond", r"pas d'argent", r"plus d'argent", r"\bserr[ée]", r"\bgal[èe]re",
+        r"je m'en sors pas", r"je ne m'en sors pas", r"d[ée]couvert", r"pas de (?:travail"
+        r"|boulot)", r"int[ée]rim", r"temps partiel", r"arr[êe]t maladie", r"budget (?:serr|"
+        r"limit)", r"je touche (?:que|seulement)",
+    ],
+    "pay_in_full": [
+        r"tout payer", r"payer (?:la totalit[ée]|le tout|tout|l'int[ée]gralit[ée]|en totalit[ée]"
+        r"|d'un coup|en une fois)", r"en une (?:seule )?fois", r"totalit[ée]",
+        r"int[ée]gralit[ée]", r"(?:tout )?r[ée]gler (?:tout|le tout|la totalit[ée]|d'un coup)",
+        r"d'un (?:seul )?coup", r"tout (?:r[ée]gler|rembourser|solder)", r"le tout",
+    ],
+    "settlement": [
+        r"r[ée]duction", r"remise", r"rabais", r"ristourne", r"geste commercial",
+        r"arrangement global", r"solder", r"moins (?:que|cher)", r"(?:baisser|diminuer|r[ée]duire)"
+        r" (?:le|la) (?:montant|somme|dette)", r"clore (?:le|ce) dossier", r"faire une croix",
+        r"on (?:est|serait) quittes",
+    ],
+    "ask_options": [
+        r"quelles? (?:sont (?:les|mes) )?(?:options|possibilit[ée]s|solutions|choix)",
+        r"qu'est-ce que (?:vous )?(?:pouvez|pourriez) (?:me )?propos", r"que proposez-vous",
+        r"vous (?:me )?proposez quoi", r"mes options", r"comment (?:je peux|puis-je|on peut)"
+        r" (?:payer|r[ée]gler|faire)", r"qu'est-ce qui est possible", r"c'est quoi (?:les|mes)"
+        r" (?:options|possibilit)", r"quelles? (?:formules?|solutions?)", r"vous avez quoi",
+        r"qu'est-ce que vous (?:avez|proposez)",
+    ],
+    "repeat": [
+        r"r[ée]p[ée]t", r"redire", r"\bpardon\s*\?", r"j'ai pas (?:compris|entendu|saisi)",
+        r"je n'ai pas (?:compris|entendu|saisi)", r"vous (?:pouvez|pourriez) r[ée]p[ée]ter",
+        r"comment\s*\?\s*$", r"^\s*quoi\s*\?\s*$", r"encore une fois", r"je vous entends mal",
+    ],
+    "switch_language": [
+        r"english", r"anglais", r"en fran[çc]ais", r"parler fran[çc]ais",
+    ],
+}
+
+# Not consent, whatever else is said: hedges, conditions, sarcasm, delays.
+HEDGES = {
+    "en": [
+        r"not (?:sure|certain|really|quite|yet|convinced|so sure)", r"unsure", r"i guess",
+        r"i suppose", r"\bmaybe\b", r"\bperhaps\b", r"possibly", r"probably", r"i think so",
+        r"i don't (?:know|think)", r"\bdunno\b", r"think (?:about|it over|on it)",
+        r"let me (?:think|check|see|talk|ask|look)", r"need (?:to think|time|some time|a minute)",
+        r"sleep on it", r"(?:talk|speak|check) (?:to|with) (?:my|the) ", r"ask my", r"we'll see",
+        r"yeah,? right", r"sure,? sure", r"whatever", r"if i (?:have to|must)", r"i'd rather not",
+        r"kind of", r"sort of", r"i'll try", r"(?:call|get) (?:you )?back", r"hold on",
+        r"^\s*(?:um+|uh+|erm|hmm+|hm+|well)[.,!?]*\s*$", r"not now", r"later",
+        r"depends", r"i'm not (?:sure|saying yes)", r"(?:do|did) i have a choice",
+        r"as if", r"(?:yeah|yes|ok|okay),? but", r"if (?:you|i|that|it|we)", r"can i (?:think"
+        r"|wait|have)", r"for now", r"i hope so", r"fingers crossed", r"no idea",
+        r"i guess so", r"not a chance", r"in your dreams", r"\bhardly\b", r"under protest",
+    ],
+    "fr": [
+        r"je ne sais pas", r"j(?:e |')sais pas", r"chais pas", r"pas (?:s[ûu]r|certain|vraiment"
+        r"|encore|convaincu)", r"peut-[êe]tre", r"je (?:pense|crois|suppose)", r"\bbof\b",
+        r"\bmouais\b", r"r[ée]fl[ée]chi", r"faut (?:voir|que je)", r"on verra", r"je vais voir",
+        r"(?:en parler|demander|voir) (?:à|a|avec) (?:mon|ma|mes)", r"pourquoi pas",
+        r"si vous (?:voulez|le dites)", r"(?:c'est )?ça,? ouais", r"tu parles", r"j'essaierai",
+        r"je (?:vous )?rappel", r"plus tard", r"attendez", r"^\s*(?:euh+|heu+|hum+|bah|ben)"
+        r"[.,!?]*\s*$", r"[çc]a d[ée]pend", r"(?:oui|ouais|d'accord),? mais", r"si (?:je|vous"
+        r"|[çc]a|on)", r"j'ai le choix", r"pas maintenant", r"laissez-moi", r"le temps de",
+        r"j'esp[èe]re", r"on sait jamais", r"mouais",
+    ],
+}
+
+QUESTION_WORDS = {
+    "en": r"^(?:so |and |but |ok |okay |um |uh |wait |sorry |hey )*(?:what|why|how|when|where|who"
+          r"|which|whose|can i|can you|could i|could you|do i|do you|does|did|is it|is this|is "
+          r"there|are you|are there|am i|will|would|should|have i|has)\b",
+    "fr": r"^(?:et |mais |alors |donc |euh |bon |attendez )*(?:qu'est-ce|est-ce|pourquoi|comment"
+          r"|combien|quand|o[ùu]\b|qui\b|quel|quelle|quels|quelles|puis-je|peut-on|pouvez-vous"
+          r"|vous [êe]tes|c'est quoi|c'est qui|y a-t-il|je dois|on peut|il faut)",
+}
+
+TOPICS = {
+    "en": {
+        "robot": [r"robot", r"\bbot\b", r"machine", r"computer", r"automated", r"recording",
+                  r"\bai\b", r"artificial", r"real (?:person|human)", r"are you (?:a )?(?:human"
+                  r"|real|a person|alive)", r"talking to a (?:person|human)"],
+        "missed_payment": [r"miss(?:ed)? (?:a|one|the|my|any)? ?(?:payment|instal)",
+                           r"(?:can't|cannot|don't|couldn't) (?:make|pay) (?:a|one|the) "
+                           r"(?:payment|month)", r"late (?:payment|with a payment)",
+                           r"skip (?:a|one) (?:payment|month)", r"(?:if|what if) i(?:'m| am)"
+                           r" late", r"(?:if|what if) i (?:can't|don't|fail)", r"fall behind",
+                           r"default"],
+        "down_payment_why": [r"down ?payment", r"deposit", r"up ?front", r"pay (?:something|"
+                             r"some|part) first", r"why (?:do i|should i|must i) pay .*first",
+                             r"(?:first|initial) payment (?:so )?(?:big|high|large)"],
+        "minimum_why": [r"minimum", r"lowest (?:amount|payment|i can)", r"least i can",
+                        r"(?:why|how come) (?:so much|that much|it's so high|25|fifty|50|20)",
+                        r"(?:smaller|lower) (?:than|amount|payments)", r"less than \d+"],
+        "who_creditor": [r"who (?:is|are) (?:this|you|calling|these people)", r"who do i owe",
+                         r"(?:what|which) company", r"who am i (?:talking|speaking)",
+                         r"what is this (?:about|regarding|for)", r"what's this (?:about|for)",
+                         r"who(?:'s| is) the creditor", r"who (?:do you|are you) work",
+                         r"what (?:is|was) the debt for", r"what (?:do i|is it i) owe (?:for|on)"],
+        "pay_by_card": [r"pay (?:by|with|on) (?:card|credit|debit|my card)", r"pay (?:it )?(?:now"
+                        r"|right now|today|over the phone)", r"take (?:a |my |the )?payment",
+                        r"(?:card|credit card|debit card) (?:now|payment)", r"pay online",
+                        r"how do i (?:actually )?pay", r"where do i (?:send|pay)"],
+        "how_dispute": [r"how (?:do|can|would) i (?:dispute|contest|challenge|complain|appeal)",
+                        r"complain", r"complaint", r"dispute (?:it|this|the)"],
+    },
+    "fr": {
+        "robot": [r"robot", r"machine", r"ordinateur", r"automat", r"enregistrement",
+                  r"\bia\b", r"intelligence artificielle", r"vraie personne", r"(?:un|une) humain",
+                  r"vous [êe]tes (?:humain|r[ée]el|une personne)"],
+        "missed_payment": [r"(?:rate|manque|saute|oublie|loupe)r? (?:un|une|le) (?:paiement"
+                           r"|versement|mensualit|[ée]ch[ée]ance)", r"si je ne (?:peux|paie|paye)"
+                           r" pas", r"en retard", r"retard de paiement", r"(?:paiement|versement)"
+                           r" (?:manqu|rat|en retard)", r"si j'ai un (?:probl[èe]me|impr[ée]vu)",
+                           r"impay[ée]"],
+        "down_payment_why": [r"acompte", r"apport", r"premier versement", r"(?:payer|verser)"
+                             r" (?:d'abord|avant|tout de suite)", r"versement initial"],
+        "minimum_why": [r"minimum", r"le moins", r"pourquoi (?:autant|si cher|20|vingt|ce "
+                        r"montant)", r"moins de \d+", r"plus petit montant"],
+        "who_creditor": [r"qui (?:[êe]tes-vous|est-ce|appelle|[êe]tes vous|vous [êe]tes)",
+                         r"(?:quelle|c'est quelle) (?:soci[ée]t[ée]|entreprise|boîte)",
+                         r"de la part de qui", r"(?:à|a) qui je dois", r"c'est (?:pour|à propos"
+                         r" de) quoi", r"qui est le cr[ée]ancier", r"(?:ça|c'est) concerne quoi"],
+        "pay_by_card": [r"payer (?:par|avec) (?:carte|cb|ma carte)", r"(?:payer|r[ée]gler)"
+                        r" (?:maintenant|tout de suite|aujourd'hui|par t[ée]l[ée]phone)",
+                        r"prendre (?:mon|le|un) paiement", r"carte bancaire", r"\bcb\b",
+                        r"payer en ligne", r"comment (?:je )?(?:paie|paye|payer)"],
+        "how_dispute": [r"comment (?:je peux |puis-je |faire pour )?(?:contester|faire une "
+                        r"r[ée]clamation|me plaindre)", r"r[ée]clamation", r"plainte",
+                        r"contester"],
+    },
+}
+
+# Picking one of the options just read out.
+OPTIONS = {
+    "en": [
+        ("1", r"\b(?:the )?(?:first|1st)\b|(?:option|number|plan) (?:one|1|a)\b"),
+        ("2", r"\b(?:the )?(?:second|2nd)\b|(?:option|number|plan) (?:two|2|b)\b"),
+        ("3", r"\b(?:the )?(?:third|3rd)\b|(?:option|number|plan) (?:three|3|c)\b"),
+        ("last", r"\bthe last (?:one|option|plan)\b|\blast one\b"),
+        ("lowest", r"\b(?:lowest|smallest|cheapest|least|lower|smaller|minimum) (?:one|option"
+                   r"|plan|payments?|monthly|amount|instal)|\bthe (?:lowest|smallest|cheapest)\b"),
+        ("highest", r"\b(?:highest|biggest|largest|quickest|fastest) (?:one|option|plan|payments?)"
+                    r"|\bthe (?:highest|biggest|largest)\b|\bpay (?:it )?(?:all|in full) one\b"),
+        ("shortest", r"\b(?:shortest|fewest|least number of) (?:one|option|plan|payments?|time)"
+                     r"|\bfewest\b"),
+        ("longest", r"\b(?:longest|most) (?:one|option|plan|payments?|months?|time)"
+                    r"|\bspread (?:it )?(?:out )?the most\b"),
+    ],
+    "fr": [
+        ("1", r"\b(?:le |la )?premi[eè]re?\b|\boption (?:un|une|1|a)\b|\bnum[ée]ro (?:un|1)\b"),
+        ("2", r"\b(?:le |la )?(?:deuxi[eè]me|seconde?)\b|\boption (?:deux|2|b)\b"
+              r"|\bnum[ée]ro (?:deux|2)\b"),
+        ("3", r"\b(?:le |la )?troisi[eè]me\b|\boption (?:trois|3|c)\b|\bnum[ée]ro (?:trois|3)\b"),
+        ("last", r"\b(?:le |la )?derni[eè]re?\b"),
+        ("lowest", r"\b(?:le |la )?(?:plus (?:bas|basse|petit|petite|faible)|moins (?:cher|ch[èe]re"
+                   r"|[ée]lev[ée]e?))\b|\bmensualit[ée]s? (?:la|les) plus (?:basses?|petites?)\b"),
+        ("highest", r"\b(?:le |la )?plus (?:[ée]lev[ée]e?|gros|grosse|haut|haute|rapide)\b"),
+        ("shortest", r"\b(?:le |la )?plus court(?:e)?\b"
+                     r"|\bmoins de (?:paiements|versements|mois)\b"),
+        ("longest", r"\b(?:le |la )?plus long(?:ue)?\b|\bplus de (?:paiements|versements|mois)\b"),
+    ],
+}
+
+# Words that tell French from English in a line, for a caller who speaks the
+# other language from the first words.
+LANGUAGE_MARKERS = {
+    "fr": {"je", "j'ai", "vous", "est", "c'est", "oui", "non", "bonjour", "merci", "le", "la",
+           "les", "des", "une", "pas", "pour", "avec", "mon", "ma", "mes", "nous", "suis",
+           "peux", "voudrais", "parler", "français", "euros", "dossier", "payer", "mois",
+           "qu'est-ce", "pourquoi", "comment", "allô", "d'accord", "être", "très", "ça"},
+    "en": {"i", "i'm", "you", "is", "it's", "yes", "no", "hello", "thanks", "thank", "the",
+           "and", "my", "to", "for", "with", "can", "pay", "month", "would", "like", "speak",
+           "english", "dollars", "account", "what", "why", "how", "okay", "please", "this",
+           "that", "don't", "want", "have", "of"},
+}
