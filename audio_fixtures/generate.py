@@ -5,11 +5,12 @@ Test callers must not sound like the bot (Piper "joe" in English, Kokoro
 caller is ff_siwis lowered in pitch and slowed by resampling, so it sounds like
 another person. Output: 8 kHz mono 16-bit WAV, as a phone line carries.
 
-    .venv/bin/python audio_fixtures/generate.py
+    .venv/bin/python audio_fixtures/generate.py [FILE.wav ...]
 """
 
 from __future__ import annotations
 
+import sys
 import wave
 from pathlib import Path
 
@@ -54,6 +55,15 @@ CALLERS = {
     "fr_marie_60_par_mois.wav": ("ff_siwis", "fr-fr", "Je peux payer soixante euros par mois.",
                                  0.85, 1.0),
     "fr_marie_accepte.wav": ("ff_siwis", "fr-fr", "Oui, j'accepte.", 0.85, 1.0),
+    # Callers the bot must hear right: distress, a hedge at the read-back, a third party.
+    "en_jane_ending_my_life.wav": ("af_heart", "en-us",
+                                   "Honestly, I'm thinking of ending my life.", 1.0, 1.0),
+    "en_jane_not_sure.wav": ("af_heart", "en-us", "Hmm. I'm not sure.", 1.0, 1.0),
+    "en_calling_for_jane.wav": ("am_michael", "en-us", "Hi. I'm calling for Jane Doe.", 1.0,
+                                1.0),
+    "en_him_jane_doe.wav": ("am_michael", "en-us", "Jane Doe.", 1.0, 1.0),
+    "fr_marie_suicidaire.wav": ("ff_siwis", "fr-fr", "Je suis suicidaire, je n'en peux plus.",
+                                0.85, 1.0),
 }
 
 
@@ -81,9 +91,12 @@ def cough(seconds: float = 0.25, seed: int = 7) -> np.ndarray:
 
 
 def main() -> None:
+    only = set(sys.argv[1:])  # file names to make; all when none are given
     paths = ModelPaths(Settings.from_env().models_dir)
     engines: dict[tuple[str, str, float], KokoroSynthesizer] = {}
     for name, (voice, lang, text, pitch, speed) in CALLERS.items():
+        if only and name not in only:
+            continue
         key = (voice, lang, speed)
         if key not in engines:
             engines[key] = KokoroSynthesizer(*paths.kokoro(), voice=voice, language=lang,
@@ -94,8 +107,9 @@ def main() -> None:
         audio = resample(audio, int(tts.sample_rate * pitch), RATE)
         write_wav(HERE / name, audio * 0.8)
         print(f"{name}: {len(audio) / RATE:.2f} s  {text!r}")
-    write_wav(HERE / "cough.wav", cough())
-    print("cough.wav")
+    if not only or "cough.wav" in only:
+        write_wav(HERE / "cough.wav", cough())
+        print("cough.wav")
 
 
 if __name__ == "__main__":

@@ -84,6 +84,7 @@ class NegotiationDialogue:
         self.handoff: str | None = None
         self.flags: list[str] = []  # recorded on the call and its hand-off
         self.priority = False  # a person must take this call first (distress)
+        self.ended_request: str | None = None  # a request recorded, the call ended on it
         self._candidate: str | None = known_reference
         self._factor = 0
         self._identity_failures = 0
@@ -248,6 +249,7 @@ class NegotiationDialogue:
             return self._hand_off(request)  # a person records it against the right account
         if getattr(self.policy.on_request, request) == "end":
             self.stage = Stage.DONE
+            self.ended_request = request
             self._event("ended", request)
             return self._reply(self._t(f"ended_{request}"), end_call=True)
         return self._hand_off(request)

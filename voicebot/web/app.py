@@ -131,6 +131,8 @@ class ServiceState:
         self.calls.pop(session.call_id, None)
         dialogue = session.dialogue
         assert isinstance(dialogue, NegotiationDialogue)  # the only dialogue calls get
+        if dialogue.ended_request and dialogue.handoff is None:
+            self.hand_off.record_request(session, dialogue.ended_request)
         self.finished.append({
             "call_id": session.call_id,
             "language": session.language,
@@ -145,6 +147,8 @@ class ServiceState:
                            for e in session.transcript],
             "agreed": dialogue.agreed,
             "handoff": dialogue.handoff,
+            "flags": list(dialogue.flags),
+            "priority": dialogue.priority,
             "decision": dialogue.decision.as_dict() if dialogue.decision else None,
         })
 

@@ -11,6 +11,7 @@ from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.handoff import (
     REASON_FLAGS,
     FallbackPolicy,
+    HandoffError,
     HandoffPacket,
     HandoffService,
     HandoffStore,
@@ -108,6 +109,19 @@ def session_packet(session: CallSession, reason: str, monotonic_now: float) -> H
 
 class HandOff:
     """What a call session calls to hand itself off; returns whether it was transferred."""
+
+    def record_request(self, session: CallSession, request: str) -> None:
+        """A request the bot acknowledged and ended the call on (a stop-contact, a
+        request for proof): kept for staff to act on, with no caller waiting."""
+        packet = self.service.store.add(session_packet(session, request, time.monotonic()))
+        try:
+            self.service.store.mark(packet.id, "fallback")
+            self.service.store.annotate(
+                packet.id, "[voicebot] The call ended as the creditor's policy says; record "
+                "this request on the account and confirm it in writing.")
+        except HandoffError as exc:
+            log.info("hand-off %s: %s", packet.id, exc)
+        log.info("%s: request %s recorded as %s", session.call_id, request, packet.id)
 
     def __init__(self, service: HandoffService) -> None:
         self.service = service

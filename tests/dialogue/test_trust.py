@@ -1,0 +1,361 @@
+"""Understanding a debtor can trust, through the real dialogue manager over text.
+
+Each group is a class of problems: distress, third parties, requests that stop
+collection, consent, money in spoken shapes, questions, mixed initiative and
+wording. The lines are written for these tests (not taken from the corpus), in
+both languages, at several stages of the call. These use rules and parsers
+only; ``test_trust_classifier.py`` runs the same dialogue with the classifier.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from tests.dialogue.conftest import assert_compliant, bot_text, converse
+
+JANE = ["yes", "Jane Doe", "nine four one zero seven"]
+MARIE = ["oui", "Marie Dupont", "sept cinq zéro un un"]
+JOHN = ["yes", "John Smith", "one zero zero zero one"]
+IDENTITY = {"100200": JANE, "300400": MARIE, "500600": JOHN}
+MONEY_WORDS = re.compile(r"\d|dollar|euro|balance|solde|pay|paie|règl|plan", re.I)
+
+
+def after(turns, index: int) -> str:
+    """What the bot said from the caller's ``index``-th line on."""
+    caller = [i for i, t in enumerate(turns) if t["speaker"] == "caller"]
+    return " ".join(t["text"] for t in turns[caller[index]:] if t["speaker"] == "bot")
+
+
+# -- distress: stop collecting, say something human, a priority hand-off ----------------
+
+DISTRESS = [
+    ("100200", "I'm thinking of ending my life"),
+    ("100200", "I feel suicidal about all this"),
+    ("500600", "honestly I just want to die, I can't take this anymore"),
+    ("100200", "my husband passed away two weeks ago and I can't cope"),
+    ("500600", "I'm in the hospital, they found a tumour"),
+    ("300400", "je suis suicidaire"),
+    ("300400", "j'ai envie d'en finir, je n'en peux plus"),
+    ("300400", "ma mère est décédée la semaine dernière"),
+]
+
+
+@pytest.mark.parametrize(("reference", "line"), DISTRESS)
+@pytest.mark.parametrize("stage", ["greeting", "identity", "negotiation", "consent"])
+async def test_distress_stops_collection_at_any_stage(reference, line, stage):
+    identity = IDENTITY[reference]
+    offer = "je peux payer 60 euros par mois" if reference == "300400" else \
+        "I can pay 100 a month"
+    before = {"greeting": [], "identity": identity[:1], "negotiation": identity,
+              "consent": [*identity, offer]}[stage]
+    dialogue, turns = await converse(reference, [*before, line])
+    assert dialogue.handoff == "vulnerability"
+    assert dialogue.priority and "vulnerability" in dialogue.flags
+    reply = turns[-1]["text"]
+    assert not re.search(r"\d+ (?:dollars|euros)|how would you like|combien", reply, re.I)
+    assert ("sorry" in reply) or ("désolé" in reply)
+    if dialogue.language == "fr":
+        assert "31 14" in reply and "conseiller" in reply
+    else:
+        assert ("9 8 8" in reply or "31 14" in reply) and "colleague" in reply
+    assert not dialogue.agreed
+
+
+# -- third parties learn nothing, whatever they know --------------------------------------
+
+THIRD_PARTIES = [
+    ("100200", ["I'm calling for Jane Doe", "Jane Doe", "94107"]),
+    ("100200", ["yes", "this is her husband, she asked me to sort it", "Jane Doe", "94107"]),
+    ("100200", ["yes", "I'm Jane's son, she's in the hospital"]),
+    ("500600", ["yes", "it's my dad's account, he's not home", "John Smith", "10001"]),
+    ("300400", ["je suis le mari de Marie Dupont", "Marie Dupont", "75011"]),
+    ("300400", ["oui", "j'appelle de la part de ma femme", "Marie Dupont", "75011"]),
+    ("300400", ["oui", "elle n'est pas là, je suis sa fille", "Marie Dupont"]),
+]
+
+
+@pytest.mark.parametrize(("reference", "lines"), THIRD_PARTIES)
+async def test_a_third_party_learns_nothing_about_the_debt(reference, lines):
+    dialogue, turns = await converse(reference, lines)
+    said = bot_text(turns)
+    assert not dialogue.verified and dialogue.decision is None
+    assert "third_party" in dialogue.flags
+    assert not re.search(r"balance|solde|\d+ (?:dollars|euros)|debt collector|recouvrement",
+                         said, re.I)
+    assert re.search(r"account holder|titulaire", turns[-1]["text"] if turns[-1]["speaker"]
+                     == "bot" else said)
+
+
+async def test_a_third_party_unmasked_after_verification_is_told_nothing_more():
+    dialogue, turns = await converse("100200", [*JANE, "actually I'm her husband, she's at work"])
+    assert "third_party" in dialogue.flags and dialogue.decision is None
+    assert not re.search(r"\d+ dollars", after(turns, 3))
+
+
+async def test_the_account_holder_talking_about_family_is_not_a_third_party():
+    dialogue, _ = await converse("100200", [*JANE, "my husband and I can pay 100 a month",
+                                            "yes"])
+    assert "third_party" not in dialogue.flags
+    assert dialogue.agreed
+
+
+# -- stop contact, disputes, proof, lawyers, bankruptcy: never ask for money after -------
+
+REQUESTS = [
+    ("100200", "don't ever call this number again", "stop_contact", "end"),
+    ("100200", "quit calling me", "stop_contact", "end"),
+    ("500600", "take me off your list and leave me alone", "stop_contact", "end"),
+    ("100200", "send me proof of this debt in writing first", "validation", "end"),
+    ("500600", "I want written verification of this before I pay anything", "validation",
+     "end"),
+    ("100200", "I never had an account with you, this is a mistake", "dispute", "hand_off"),
+    ("500600", "my attorney is dealing with this", "lawyer", "hand_off"),
+    ("500600", "I filed for chapter 7 last month", "bankruptcy", "hand_off"),
+    ("300400", "je ne vous dois rien du tout", "dispute", "hand_off"),
+    ("300400", "ne m'appelez plus jamais", "stop_contact", "end"),
+    ("300400", "envoyez-moi un justificatif par courrier", "validation", "end"),
+    ("300400", "j'ai déposé un dossier de surendettement", "bankruptcy", "hand_off"),
+]
+
+
+@pytest.mark.parametrize(("reference", "line", "flag", "action"), REQUESTS)
+async def test_requests_are_acknowledged_recorded_and_handled_as_the_policy_says(
+        reference, line, flag, action):
+    dialogue, turns = await converse(reference, [*IDENTITY[reference], line, "ok",
+                                                 "I can pay 50 a month"])
+    assert flag in dialogue.flags
+    assert dialogue.decision is None and not dialogue.agreed
+    said = after(turns, len(IDENTITY[reference]))
+    assert not re.search(r"how would you like|afford|combien|comment souhaitez", said, re.I)
+    if action == "end":
+        assert dialogue.handoff is None and "Goodbye" in said or "Au revoir" in said
+    else:
+        assert dialogue.handoff == flag
+
+
+async def test_a_request_before_identity_goes_to_a_person_without_the_debt():
+    dialogue, turns = await converse("100200", ["yes", "stop calling me"])
+    assert dialogue.handoff == "stop_contact"
+    assert "480" not in bot_text(turns)
+
+
+# -- consent is explicit ------------------------------------------------------------------
+
+HEDGES_EN = ["I'm not sure", "I guess", "maybe", "yeah right", "I'll think about it",
+             "I suppose so", "sure, whatever", "ok but I need to check with my husband",
+             "um", "yes if I can change the date later", "probably"]
+HEDGES_FR = ["je ne sais pas", "peut-être", "bof", "je vais réfléchir", "mouais",
+             "oui mais je dois en parler à mon mari", "faut voir", "si vous voulez"]
+
+
+@pytest.mark.parametrize("hedge", HEDGES_EN)
+async def test_a_hedge_at_the_read_back_is_never_consent(hedge):
+    dialogue, turns = await converse("100200", [*JANE, "I can pay 100 a month", hedge])
+    assert not dialogue.agreed and dialogue.handoff is None
+    assert "Do you agree" in turns[-1]["text"] or "Goodbye" in turns[-1]["text"]
+
+
+@pytest.mark.parametrize("hedge", HEDGES_FR)
+async def test_a_french_hedge_is_never_consent(hedge):
+    dialogue, _ = await converse("300400", [*MARIE, "je peux payer 60 euros par mois", hedge])
+    assert not dialogue.agreed
+
+
+async def test_two_hedges_end_the_call_with_nothing_agreed():
+    dialogue, turns = await converse("100200", [*JANE, "I can pay 100 a month", "maybe",
+                                                "I don't know, I need to think"])
+    assert not dialogue.agreed and "Goodbye" in turns[-1]["text"]
+    assert ("consent_deferred", "") in dialogue.record.events
+
+
+async def test_a_clear_yes_after_a_hedge_is_consent():
+    dialogue, _ = await converse("100200", [*JANE, "I can pay 100 a month", "I guess",
+                                            "yes, I agree"])
+    assert dialogue.agreed and dialogue.handoff == "payment"
+
+
+# -- money heard right ----------------------------------------------------------------------
+
+async def test_two_hundred_in_digits_and_words():
+    dialogue, _ = await converse("500600", [*JOHN, "2 hundred a month", "yes"])
+    assert dialogue.decision.instalment_amount == Decimal("200.00")
+    assert dialogue.agreed
+
+
+@pytest.mark.parametrize("line", ["pay in full", "I'll pay the whole 480 today",
+                                  "I'll just pay the whole thing"])
+async def test_paying_in_full_is_one_payment_of_the_balance(line):
+    dialogue, _ = await converse("100200", [*JANE, line, "yes"])
+    decision = dialogue.decision
+    assert decision.count == 1 and decision.total == Decimal("480.00")
+    assert_compliant(decision, "100200")
+
+
+async def test_a_grand_a_month():
+    dialogue, _ = await converse("500600", [*JOHN, "a grand a month"])
+    assert dialogue.decision.instalment_amount == Decimal("1000.00")
+
+
+@pytest.mark.parametrize(("line", "amount"), [("seventy-two fifty a month", "72.50"),
+                                              ("one fifty a month", "150.00")])
+async def test_amounts_said_the_american_way(line, amount):
+    dialogue, _ = await converse("500600", [*JOHN, line])
+    assert dialogue.decision.ask.amount == Decimal(amount)
+
+
+async def test_money_up_front_to_close_it_is_a_settlement_offer_not_an_instalment():
+    dialogue, turns = await converse("500600", [*JOHN, "I'll give you 1000 right now to close "
+                                                       "it"])
+    decision = dialogue.decision
+    assert decision.kind == "settlement" and decision.count == 1
+    assert_compliant(decision, "500600")
+
+
+async def test_money_up_front_where_there_is_no_settlement():
+    dialogue, turns = await converse("100200", [*JANE, "I'll give you 300 right now to close "
+                                                       "it"])
+    assert "doesn't offer a reduced settlement" in turns[-1]["text"]
+
+
+async def test_hardship_goes_to_staff_where_the_policy_says_they_handle_it():
+    dialogue, turns = await converse("100200", [*JANE, "I lost my job, I can only do 20"])
+    assert dialogue.handoff == "hardship" and dialogue.decision is None
+
+
+async def test_hardship_gets_the_hardship_variant_where_there_is_one():
+    dialogue, _ = await converse("500600", [*JOHN, "I lost my job, I can only do 60 a month",
+                                            "yes", "yes"])
+    assert dialogue.decision.requires_human and dialogue.handoff == "hardship_approval"
+
+
+async def test_an_ambiguous_amount_is_checked_before_it_is_used():
+    dialogue, turns = await converse("500600", [*JOHN, "two or three hundred a month"])
+    assert "Did you mean" in turns[-1]["text"] or "What could you afford" in turns[-1]["text"]
+    assert dialogue.decision is None
+
+
+# -- questions are answered ----------------------------------------------------------------
+
+QUESTIONS = [
+    ("100200", "what happens if I miss a payment?", r"missed"),
+    ("100200", "am I talking to a robot?", r"automated assistant"),
+    ("100200", "why do I need a down payment?", r"10 percent"),
+    ("500600", "what's the minimum I can pay?", r"50 dollars"),
+    ("500600", "can I just pay by card now?", r"can't take payments myself"),
+    ("100200", "how do I dispute this?", r"dispute"),
+    ("300400", "je parle à un robot ?", r"assistant automatisé"),
+    ("300400", "et si je rate un paiement ?", r"appelez-nous"),
+]
+
+
+@pytest.mark.parametrize(("reference", "line", "answer"), QUESTIONS)
+async def test_questions_are_answered_then_the_question_is_asked_again(reference, line,
+                                                                          answer):
+    dialogue, turns = await converse(reference, [*IDENTITY[reference], line])
+    reply = turns[-1]["text"]
+    assert re.search(answer, reply), reply
+    assert re.search(r"How would you like to pay|Comment souhaitez-vous", reply)
+    assert dialogue.handoff is None
+
+
+async def test_an_unknown_question_offers_a_person():
+    dialogue, turns = await converse("100200", [*JANE, "what's your office address?", "yes"])
+    assert "can't answer" in turns[-3]["text"]
+    assert dialogue.handoff == "caller_asked_for_human"
+
+
+async def test_the_robot_question_is_answered_truthfully_before_identity_too():
+    _, turns = await converse("100200", ["is this a real person?"])
+    assert "automated assistant" in turns[-1]["text"]
+
+
+@pytest.mark.parametrize(("reference", "choice", "count"), [
+    ("500600", "the lowest one", 12), ("500600", "the first one", 1),
+    ("300400", "le plus bas", 4), ("300400", "la première", 1),
+])
+async def test_options_can_be_picked_by_position_or_description(reference, choice, count):
+    ask = "quelles sont mes options ?" if reference == "300400" else "what are my options?"
+    dialogue, turns = await converse(reference, [*IDENTITY[reference], ask, choice])
+    assert dialogue.decision.count == count
+    assert re.search(r"To confirm|Pour confirmer", turns[-1]["text"])
+
+
+async def test_french_on_an_english_only_line_is_answered_in_french():
+    dialogue, turns = await converse("100200", ["bonjour, je voudrais parler de ma facture"],
+                                     known=False)
+    assert "anglais" in turns[-1]["text"] and "conseiller" in turns[-1]["text"]
+    dialogue, turns = await converse("100200", ["bonjour, je voudrais parler de ma facture",
+                                                "oui"], known=False)
+    assert dialogue.handoff == "caller_asked_for_human"
+
+
+async def test_asking_for_french_on_an_english_only_line_offers_a_person():
+    dialogue, turns = await converse("100200", [*JANE, "can we speak French?"])
+    assert "only speak English" in turns[-1]["text"]
+    assert dialogue.language == "en"
+
+
+# -- mixed initiative ----------------------------------------------------------------------
+
+async def test_name_and_zip_at_the_read_back_are_an_implicit_yes():
+    dialogue, turns = await converse("100200", ["Jane Doe, zip code 94107"])
+    assert dialogue.verified
+    assert "480 dollars" in turns[-1]["text"]
+
+
+async def test_everything_in_the_first_breath_is_not_asked_again():
+    dialogue, turns = await converse("100200", ["Hi, I'm Jane Doe, account 100200, I want to "
+                                                "pay 80 a month", "94107", "yes"], known=False)
+    said = bot_text(turns)
+    assert "account reference" not in after(turns, 0).split("ZIP")[0]
+    assert "full name" not in said
+    assert dialogue.verified and dialogue.decision.instalment_amount == Decimal("80.00")
+    assert dialogue.agreed
+
+
+async def test_identity_is_still_checked_before_the_debt():
+    dialogue, turns = await converse("100200", ["Hi, I'm Jane Doe, account 100200, I want to "
+                                                "pay 80 a month"], known=False)
+    assert not dialogue.verified and "480" not in bot_text(turns)
+    assert "ZIP code" in turns[-1]["text"]
+
+
+# -- negotiating like a good agent --------------------------------------------------------
+
+async def test_a_counter_offer_says_why():
+    _, turns = await converse("100200", [*JANE, "ten dollars a month"])
+    assert "smallest monthly payment Acme Telecom accepts is 25 dollars" in turns[-1]["text"]
+
+
+async def test_a_settlement_is_negotiated_in_steps():
+    dialogue, turns = await converse("500600", [*JOHN, "can I settle for 1500", "no", "no"])
+    offers = [d for k, d in dialogue.record.events if k == "decision"]
+    totals = [Decimal(re.search(r"settlement step \d: .*?(\d+\.\d\d)", o).group(1))
+              for o in offers if "settlement step" in o]
+    assert len(totals) == 3 and totals[0] > totals[1] > totals[2] == Decimal("2040.00")
+
+
+async def test_refusing_twice_brings_the_options_not_the_same_question():
+    _, turns = await converse("100200", [*JANE, "ten dollars a month", "no", "twelve dollars",
+                                         "no"])
+    assert "First:" in turns[-1]["text"] and "colleague" in turns[-1]["text"]
+
+
+# -- wording ------------------------------------------------------------------------------
+
+async def test_french_wording_is_inbound_and_apologises_once():
+    dialogue, turns = await converse("300400", ["euh", "heu"])
+    said = bot_text(turns)
+    assert "vous êtes en relation avec" in turns[0]["text"]
+    assert said.count("Pardon") <= 2 and "Pardon, je n'ai pas compris. Pardon" not in said
+    _, turns = await converse("300400", MARIE)
+    assert "Nous vous appelons" not in bot_text(turns)
+    assert "deux cent trente-six euros quarante" in bot_text(turns)
+
+
+async def test_no_plural_after_one():
+    _, turns = await converse("100200", [*JANE, "can I pay it in two goes"])
+    assert not re.search(r"\b1 \w+ payments\b", bot_text(turns))

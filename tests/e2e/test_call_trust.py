@@ -1,0 +1,74 @@
+"""Hearing callers right, by voice: distress, a hedge at the read-back and a third
+party, through the whole pipeline (streamdouble caller -> speech recognition ->
+dialogue -> speech -> what the caller heard)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.helpers import call, spoken_digits, transcribe
+from tests.e2e.test_call import last_call, turn
+
+pytestmark = [pytest.mark.e2e, pytest.mark.models]
+
+GREETING = [{"wait": 2.0}, {"wait_for": {"event": "quiet", "timeout": 30}}]
+JANE = [*turn("en_jane_yes.wav"), *turn("en_jane_name.wav"), *turn("en_jane_zip.wav")]
+
+
+def packet_of(server, record) -> dict:
+    [packet] = [p for p in server.api("/api/handoffs")["handoffs"]
+                if p["call_id"] == record["call_id"]]
+    return packet
+
+
+async def test_distress_by_voice_stops_collection_and_gets_a_priority_hand_off(
+        server, recognizer, tmp_path):
+    reply = tmp_path / "reply.wav"
+    await call(server.ws, [*GREETING, *JANE, {"say": "en_jane_ending_my_life.wav"},
+                           {"wait": 14}], {"creditor": "acme-telecom", "account": "100200"},
+               out=reply)
+    record = last_call(server)
+    assert record["handoff"] == "vulnerability", record["transcript"]
+    assert "vulnerability" in record["flags"] and record["priority"] is True
+    packet = packet_of(server, record)
+    assert packet["reason"] == "vulnerability" and packet["flags"][0] == "priority"
+    last = record["transcript"][-1]["text"]
+    assert "9 8 8" in last and "How would you like" not in last
+    heard = transcribe(recognizer, reply, "en").lower()
+    assert "sorry" in heard and "colleague" in heard
+    assert "988" in spoken_digits(heard, "en")
+
+
+async def test_a_hedge_at_the_read_back_is_not_consent_by_voice(server, recognizer, tmp_path):
+    reply = tmp_path / "reply.wav"
+    await call(server.ws, [*GREETING, *JANE, *turn("en_jane_100_a_month.wav"),
+                           *turn("en_jane_not_sure.wav")],
+               {"creditor": "acme-telecom", "account": "100200"}, out=reply)
+    record = last_call(server)
+    assert record["agreed"] is False and record["handoff"] is None, record["transcript"]
+    assert "no rush" in record["transcript"][-1]["text"]
+    assert "no rush" in transcribe(recognizer, reply, "en").lower()
+
+
+async def test_a_third_party_by_voice_learns_nothing(server, recognizer, tmp_path):
+    reply = tmp_path / "reply.wav"
+    await call(server.ws, [*GREETING, *turn("en_calling_for_jane.wav"),
+                           *turn("en_him_jane_doe.wav")],
+               {"creditor": "acme-telecom", "account": "100200"}, out=reply)
+    record = last_call(server)
+    assert "third_party" in record["flags"], record["transcript"]
+    assert record["decision"] is None
+    heard = transcribe(recognizer, reply, "en").lower()
+    assert "account holder" in heard
+    assert "480" not in spoken_digits(heard, "en") and "debt collector" not in heard
+
+
+async def test_distress_in_french_by_voice(server, recognizer, tmp_path):
+    reply = tmp_path / "reply.wav"
+    await call(server.ws, [*GREETING, *turn("fr_oui.wav"), {"say": "fr_marie_suicidaire.wav"},
+                           {"wait": 16}],
+               {"creditor": "northwind-energy", "account": "300400"}, out=reply)
+    record = last_call(server)
+    assert record["handoff"] == "vulnerability", record["transcript"]
+    assert "31 14" in record["transcript"][-1]["text"]
+    assert "conseiller" in transcribe(recognizer, reply, "fr").lower()
