@@ -29,8 +29,7 @@ import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from text_to_num import alpha2digit
-
+from voicebot.dialogue.numbers import spoken_figures
 from voicebot.dialogue.parsers import normalize
 from voicebot.policy.models import Frequency
 
@@ -104,11 +103,14 @@ _ONE_RULES_RE = {
 }
 
 
+_MONTH_WORDS = {lang: frozenset(MONTH_NUMBER[lang]) for lang in MONTH_NUMBER}
+
+
 @lru_cache(maxsize=1024)
 def figures(text: str, language: str) -> str:
     """Normalized text with number words as figures ("le cinq" -> "le 5")."""
     lang = lang_of(language)
-    out = alpha2digit(normalize(text).replace("–", "-"), lang, threshold=2)
+    out = spoken_figures(normalize(text).replace("–", "-"), lang, _MONTH_WORDS[lang])
     for pattern, repl in _ONE_RULES_RE[lang]:
         out = pattern.sub(repl, out)
     return out
