@@ -271,7 +271,8 @@ def test_parse_frequency_none(text, language):
         ("I can pay 1,900 in one go", "en", True),
         ("a lump sum of two thousand", "en", True),
         ("I want to pay it all off", "en", True),
-        ("Can I settle?", "en", True),
+        ("Can I settle the balance?", "en", True),
+        ("Can I settle?", "en", False),  # a reduced settlement, not the whole balance
         ("I'd like to pay in full", "en", True),
         ("all at once", "en", True),
         ("I can't pay it all at once", "en", False),
@@ -299,7 +300,7 @@ def test_parse_lump_sum(text, language, lump):
         ("maybe $50 every two weeks from next Friday", "en",
          PlanRequest(Decimal(50), None, F, dt.date(2025, 11, 21))),
         ("four payments of fifty", "en", PlanRequest(Decimal(50), 4)),
-        ("I can pay 1,900 in one go", "en", PlanRequest(Decimal(1900), 1, lump_sum=True)),
+        ("I can pay 1,900 in one go", "en", PlanRequest(lump_sum=True, upfront=Decimal(1900))),
         ("over 6 months, every two weeks", "en", PlanRequest(frequency=F)),
         ("Je peux payer cinquante euros par mois à partir du 5 décembre", "fr",
          PlanRequest(Decimal(50), None, M, dt.date(2025, 12, 5))),

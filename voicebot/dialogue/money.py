@@ -5,6 +5,9 @@ Whisper writes numbers as figures or words ("50", "fifty", "1,900", "59,10 €",
 day or their balance in the same breath ("four payments of fifty on the 5th").
 These rules pick out what the plan engine needs (see :class:`voicebot.policy.Ask`)
 and answer None when it is unclear, so the bot asks again instead of guessing.
+Number words become figures first (:mod:`voicebot.dialogue.numbers`), then
+:mod:`voicebot.dialogue.amounts` finds the money; this module gives each amount
+its role in a plan: per instalment, paid up front, or the whole balance.
 The ``say_*`` functions word amounts for text-to-speech: figures for numbers
 (Piper and espeak-ng read them well in both languages) and currency names
 spelled out, never symbols.
@@ -13,13 +16,21 @@ spelled out, never symbols.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from voicebot.dialogue.amounts import (
+    Candidate,
+    alternatives,
+    money_candidates,
+    negated,
+    pick,
+    said_values,
+    scan_numbers,
+)
 from voicebot.dialogue.dates import (
     figures,
     lang_of,
@@ -37,98 +48,6 @@ __all__ = [
     "parse_frequency", "parse_lump_sum", "parse_plan_request", "say_amount", "say_count",
     "say_date",
 ]
-
-_MAJOR = r"[$€£]|(?:dollars?|bucks?|euros?|quid|balles?|pounds?|livres?|francs?|usd|eur)\b"
-_MINOR = r"¢|(?:cents?|centimes?|pence|penny)\b"
-_CURRENCY_AFTER = re.compile(rf"\s*(?:(?P<major>{_MAJOR})|(?P<minor>{_MINOR}))")
-_CURRENCY_BEFORE = re.compile(r"(?:[$€£]|\b(?:usd|eur))\s*$")
-_NUMBER = {
-    lang: re.compile(
-        rf"(?<![\w.,:])(?P<int>\d{{1,3}}(?:(?P<sep>[{seps}])\d{{3}}(?!\d))(?:(?P=sep)\d{{3}}(?!\d))*"
-        rf"|\d+)(?:(?P<dec>[.,])(?P<frac>\d+))?(?P<ord>{ords})?(?![\w:])")
-    for lang, seps, ords in (("en", ", ", "st|nd|rd|th"), ("fr", " .", "er|re|ère|ème|e|ième"))
-}
-_UNIT_AFTER = re.compile(
-    r"\s*(?:%|(?:percent|per cent|pour ?cent|days?|weeks?|fortnights?|months?|years?|hours?"
-    r"|minutes?|mins?|jours?|semaines?|quinzaines?|mois|ans?|années?|heures?|h|am|pm|a\.m|p\.m"
-    r"|o'clock|payments?|instal+ments?|goes|go|times|chunks?|parts?|fois|paiements?|versements?"
-    r"|mensualités?|échéances?|prélèvements?|virements?|traites?|tranches?|yearly|annually"
-    r"|annuel\w*|(?:a|per|every|each|par)\s+(?:year|an|année))\b)")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_OK_AFTER = {
-    "en": _words("""a per every each now today tomorrow tonight on by from starting start at max
-        maximum tops top or and to in this next right up upfront down first then instead please
-        is would could should will if but only maybe monthly weekly biweekly bi-weekly fortnightly
-        straight immediately for as that so plus total initially too also ok okay alright yes no
-        yeah i we it all over before after until cash towards toward off when once twice that's
-        it's i'm even flat exactly like ish because since with via altogether later afterwards
-        again"""),
-    "fr": _words("""par chaque tous toutes le la les maintenant aujourd'hui demain dès à au avant
-        après en pour et ou puis ensuite max maximum mensuels mensuellement d'abord tout de si
-        mais c'est ça je j'ai on voilà peut-être comptant cash pas plutôt alors donc environ
-        d'un avec sur ce cette début fin dans d'ici ok d'accord oui non seulement uniquement pile
-        net maxi directement immédiatement jusqu'à vers mensuel mensuelle hebdomadaire parce car
-        comme plus ensuite tard"""),
-}
-_HEAD_EXCLUDE = re.compile(  # a balance, a reference, "not 100", "one fifty"
-    r"(?:\b(?:owe|owed|owing|balance(?: is| of)?|debt(?: is| of)?|dois|doit|devons|devez"
-    r"|dette(?: est)?(?: de)?|solde(?: est)?(?: de)?|number|numéro|account|compte|reference"
-    r"|référence|ref|dossier|n°|one|un|une)|#|(?:\b(?:not|cannot|pas|jamais)|n't)"
-    r"(?:\s+(?:pay|do|afford|manage|give|offer|payer|faire|donner|mettre|verser|proposer))?)"
-    r"\s+(?:(?:is|est|you|me|vous|even|même|about|around|like|roughly|almost|nearly|environ"
-    r"|à peu près|presque)\s+)*[$€£]?\s*$")
-_HEAD_INCOME = re.compile(  # "I get 900 a month": not what they offer
-    r"(?:\b(?:i|we|je|on)\s+(?:only\s+)?(?:get|earn|make|receive|gagne|touche)|\b(?:income"
-    r"|salary|pension|rent|wages?|benefits|revenus?|salaire|loyer|retraite|allocations?|chômage)"
-    r"(?:\s+(?:is|of|est|de|est de|sont de))?)\s+(?:(?:about|around|like|only|just|environ"
-    r"|seulement|que)\s+)?[$€£]?\s*$")
-_HEAD_STRONG = re.compile(
-    r"\b(?:(?:payments?|instal+ments?|sum|amount|settlement|offer|chunks?|goes|deposit|figure"
-    r"|total)\s+of|(?:paiements?|versements?|mensualités?|échéances?|somme|montant|règlement"
-    r"|prélèvements?|acompte|offre|fois|total)\s+(?:de|d')|(?:settle|settling|clear it"
-    r"|pay it off|solder|régler|rembourser)\s+(?:(?:it|this|everything|le tout|tout)\s+)?"
-    r"(?:for|at|pour|à))\s+(?:(?:about|around|like|maybe|just|only|roughly|environ"
-    r"|à peu près|peut-être|seulement)\s+)?[$€£]?\s*$")
-_ALTERNATIVE = re.compile(
-    r"^\s*(?:[$€£]|dollars?|bucks?|euros?|balles?)?\s*(?:,|-|or|to|and|ou|à|et|voire|up to"
-    r"|jusqu'à)\s*(?:maybe|even|peut-être|même)?\s*[$€£]?\s*$")
-_COMPOUND_GAP = re.compile(
-    r"^\s*(?:dollars?|bucks?|euros?|balles?|pounds?|livres?|francs?|[$€£])\s*,?\s*(?:and|et)?\s*$")
-_NEGATION = re.compile(r"\b(?:not|never|cannot|no way|unable|impossible|pas|jamais)\b|n't\b")
-_CLAUSE = re.compile(r"[,.;!?]|\b(?:but|however|though|mais|cependant|sauf|except)\b")
-
-
-class _Num(NamedTuple):
-    start: int
-    end: int
-    value: Decimal
-    ordinal: bool
-    whole: bool  # written as a plain integer (no separators, no decimals)
-
-
-def _numbers(s: str, lang: str) -> list[_Num]:
-    out = []
-    for m in _NUMBER[lang].finditer(s):
-        integer = re.sub(r"\D", "", m["int"])
-        frac = m["frac"]
-        if frac is not None and len(frac) == 3 and (m["dec"] == "," or lang == "fr"):
-            integer, frac = integer + frac, None  # "2,400" / "2.400": thousands
-        value = Decimal(f"{integer}.{frac}" if frac else integer)
-        whole = m["sep"] is None and frac is None
-        out.append(_Num(m.start(), m.end(), value, m["ord"] is not None, whole))
-    return out
-
-
-def _negated(s: str, start: int) -> bool:
-    """A negation earlier in the same clause: "I can't pay it all at once"."""
-    clause = [m.end() for m in _CLAUSE.finditer(s, 0, start)]
-    return _NEGATION.search(s, clause[-1] if clause else 0, start) is not None
-
 
 Span = tuple[int, int]
 
@@ -167,31 +86,80 @@ _COUNT_RULES = {
 }
 _COUNT_RE = {lang: [re.compile(p) for p in rules] for lang, rules in _COUNT_RULES.items()}
 
+# Paying the whole balance at once. "Settle" alone is a reduced settlement,
+# "solder" the whole balance; "tout" only with a verb of paying.
+_PAY_FR = r"pa(?:ie|ye|yer|ierai|ierais|yerai)|rég(?:ler|lerai)|règle|rembourse[rz]?|verse[rz]?"
 _LUMP = {
     "en": r"\bin\s+(?:1|a single|one single|just 1)\s+(?:go|payment|shot|hit|lump|transaction)\b"
           r"|\b(?:a single|one-off|one off|one-time|one time)\s+payment\b|\blump[- ]?sum\b"
-          r"|\ball at once\b|\bin full\b|\bfull and final\b|\bsettle\w*"
-          r"|\b(?:pay|clear|pay off|settle)\s+(?:it all|everything|all of it|the lot|the debt"
-          r"|the balance|my debt|the whole \w+|the full \w+|the entire \w+|the total)\b"
-          r"|\bpay\s+(?:it\s+)?all\b|\b(?:whole|full|entire|total)\s+(?:amount|balance|sum|debt)\b",
+          r"|\ball at once\b|\bin full\b|\bfull and final\b|\bsettle (?:up|my account|the account"
+          r"|the balance|the bill|the debt|everything|it all)\b"
+          r"|\b(?:pay|clear|pay off|settle|cover|send|give you)\s+(?:it all|everything|all of it"
+          r"|the lot|the debt|the balance|my debt|the whole \w+|the full \w+|the entire \w+"
+          r"|the total|the whole lot)\b|\bpay(?:ing)?\s+(?:it\s+)?(?:all|off)\b"
+          r"|\bpay it off\b|\b(?:whole|full|entire|total)\s+(?:amount|balance|sum|debt|thing|lot)\b"
+          r"|\b(?:everything|all of it)\s+(?:now|today|at once|in one go|right now)\b",
     "fr": r"\ben\s+1\s+(?:seule?\s+)?(?:fois|traite|coup|versement|paiement|règlement"
           r"|prélèvement|virement)\b|\bd'un (?:seul )?coup\b|\ben une (?:seule )?traite\b"
           r"|\b(?:paiement|versement|règlement) unique\b|\bsold(?:er|é|ée|erai|erais|erait|ons)\b"
-          r"|\b(?:je|on) solde\b|\btout (?:régler|payer|rembourser|solder)\b|\b(?:régler|payer"
-          r"|rembourser|verser)\s+(?:la totalité|l'intégralité|tout|le tout|toute la \w+"
-          r"|le montant total|la somme totale|la dette|ma dette|l'ensemble)\b|\ben totalité\b"
-          r"|\bla totalité\b|\bl'intégralité\b|\bintégralement\b|\bsomme forfaitaire\b"
-          r"|\bcomptant\b|\brèglement (?:global|total|définitif)\b|\bune fois pour toutes\b",
+          r"|\b(?:je|on) solde\b|\btout (?:régler|payer|rembourser|solder|verser|donner)\b"
+          rf"|\b(?:{_PAY_FR}|donne|balance)\s+(?:vous\s+)?(?:la totalité|l'intégralité|tout"
+          r"|le tout|toute la \w+|le montant total|la somme totale|la dette|ma dette|l'ensemble)\b"
+          r"(?! de suite)|\ben totalité\b|\bla totalité\b|\bl'intégralité\b|\bintégralement\b"
+          r"|\bsomme forfaitaire\b|\bcomptant\b|\brèglement (?:global|total|définitif)\b"
+          r"|\bune fois pour toutes\b|\ble tout\b(?! (?:premier|dernier|début))"
+          r"|\bmontant (?:complet|total)\b|^\W*tout\W+en une fois\b",
 }
 _LUMP_RE = {lang: re.compile(p) for lang, p in _LUMP.items()}
+# The amount restates the balance: "the whole 480", "je vous paie les 236 euros".
+_BALANCE_HEAD = re.compile(
+    r"(?:\b(?:whole|full|entire|all|the balance of|balance of)|\btout\s+(?:le|les)"
+    rf"|\b(?:{_PAY_FR}|donne)\s+(?:vous\s+)?les)\s+[$€£]?\s*$")
+# Offering a sum to close the account.
+_CLOSE = re.compile(
+    r"\bto (?:close|settle|clear|end|finish|wipe)\b|\bclos(?:e|es|ing) (?:it|this|that|the account"
+    r"|my account|the file|out)\b|\bclose it out\b|\bsettle (?:it|this|things)\b|\bsettle for\b"
+    r"|\bsettlement\b|\bfull and final\b|\bcall it (?:even|done|quits|square|settled)\b"
+    r"|\bwe(?:'re| are) (?:square|even|done|quits)\b|\bwe (?:finish|call it|are done)\b"
+    r"|\bwipe (?:the rest|it|the balance|the debt|out)\b|\bfinal offer\b|\bwrite off\b"
+    r"|\bpour (?:solder|clore|clôturer|fermer|en finir|terminer|tout régler|régler le tout)\b"
+    r"|\bsolde de tout compte\b|\bon (?:est|sera) quittes?\b|\bon n'en parle plus\b"
+    r"|\bon (?:finit|termine|arrête)\b|\bferme[rz]? le dossier\b|\bcl(?:ôt|ore|ôturer)\b"
+    r"|\bsi ça (?:règle|solde|ferme|termine)\b|\beffacez le reste\b|\bdernière offre\b")
+# Asking for less than the balance: a settlement, not a payment in full.
+_REDUCED = re.compile(
+    r"\b(?:discount|less|reduc\w*|knock\w*(?: \w+)? off|take off|lowest|cheaper|percent off"
+    r"|remise|réduction|rabais|ristourne|(?<!au )moins|enlev\w*|geste commercial)\b|% off")
+_UPFRONT_AFTER = re.compile(
+    r"\s*,?\s*(?:down\b|up[- ]?front\b|as (?:a |the )?(?:deposit|down payment)\b|deposit\b"
+    r"|to (?:start|begin)(?: with| off)?\b|first\b(?!\s+of\b)|d'acompte\b|en acompte\b"
+    r"|d'avance\b|en apport\b|pour commencer\b|d'abord\b)")
+_UPFRONT_HEAD = re.compile(
+    r"\b(?:down payment|deposit|put down|pay down|upfront|up front|acompte|apport)\s+"
+    r"(?:of\s+|de\s+|d')?(?:about\s+|around\s+|environ\s+)?[$€£]?\s*$")
+_NOW_AFTER = re.compile(
+    r"\s*,?\s*(?:right now|now|today|tonight|straight away|right away|immediately|this week"
+    r"|(?:in )?cash|maintenant|là maintenant|tout de suite|de suite|aujourd'hui|immédiatement"
+    r"|dès maintenant|ce soir|cette semaine|en liquide|comptant)\b")
+_FIRST_HEAD = re.compile(
+    r"\b(?:first|initial) (?:payment|instal+ment)\s+(?:of\s+)?[$€£]?\s*$"
+    r"|\bpremier (?:versement|paiement)\s+(?:de\s+)?[$€£]?\s*$")
+_LATER = re.compile(
+    r"\b(?:the rest|the remainder|the balance|what's left|rest of it|then|after that|afterwards"
+    r"|later|le reste|le solde|le restant|ce qui reste|puis|ensuite|plus tard|après ça"
+    r"|et après)\b")
+_SEGMENT_END = re.compile(r"[,;.]|\b(?:and|then|puis|ensuite|et|after|après)\b")
+_INSTALMENT_HEAD = re.compile(
+    rf"\b(?:{_COUNT_NOUNS['en']}|{_COUNT_NOUNS['fr']})\s+(?:of|de|d')\s+"
+    r"(?:(?:about|around|environ)\s+)?[$€£]?\s*$|\b\d+\s+fois\s+$")
 
 
 class _Analysis(NamedTuple):
     text: str
-    numbers: list[_Num]
     dates: list[Span]
     freqs: list[tuple[int, int, Frequency | None]]
     counts: list[tuple[int, int, int, str | None]]
+    cands: list[Candidate]
 
 
 @lru_cache(maxsize=512)
@@ -203,7 +171,7 @@ def _analyse(text: str, language: str) -> _Analysis:
     counts = []
     for pattern in _COUNT_RE[lang]:
         for m in pattern.finditer(s):
-            if _negated(s, m.start()) or any(x < m.end() and m.start() < y for x, y in dates):
+            if negated(s, m.start()) or any(x < m.end() and m.start() < y for x, y in dates):
                 continue
             n = m.groupdict().get("n")
             unit = (m.groupdict().get("u") or "").rstrip("s") or None
@@ -212,80 +180,15 @@ def _analyse(text: str, language: str) -> _Analysis:
                 value, unit = value * 12, "month"
             counts.append((m.start(), m.end(), value, {"moi": "month", "semaine": "week"}.get(
                 unit or "", unit)))
-    return _Analysis(s, _numbers(s, lang), dates, freqs, counts)
-
-
-def _inside(num: _Num, spans) -> bool:
-    return any(span[0] <= num.start < span[1] for span in spans)
-
-
-class _Candidate(NamedTuple):
-    start: int
-    end: int
-    value: Decimal
-    strong: bool
-
-
-def _candidates(a: _Analysis, lang: str) -> list[_Candidate]:
-    s, nums, out = a.text, a.numbers, []
-    i = 0
-    while i < len(nums):
-        num = nums[i]
-        nxt = nums[i + 1] if i + 1 < len(nums) else None
-        if (nxt and not num.ordinal and not nxt.ordinal and nxt.whole and nxt.value < 100
-                and num.value == num.value.to_integral_value()
-                and _COMPOUND_GAP.match(s[num.end:nxt.start])
-                and not _UNIT_AFTER.match(s, nxt.end)):
-            cur = _CURRENCY_AFTER.match(s, nxt.end)
-            if cur is None or cur["minor"]:
-                end = cur.end() if cur else nxt.end
-                out.append(_Candidate(num.start, end, num.value + nxt.value / 100, True))
-                i += 2
-                continue
-        i += 1
-        if num.ordinal or _inside(num, a.dates) or _inside(num, a.counts) or _inside(
-                num, a.freqs):
-            continue
-        head, value = s[:num.start], num.value
-        cur = _CURRENCY_AFTER.match(s, num.end)
-        strong = bool(_CURRENCY_BEFORE.search(head) or cur)
-        if cur and cur["minor"]:
-            value = value / 100
-        if (_HEAD_EXCLUDE.search(head) or _HEAD_INCOME.search(head)
-                or (not cur and _UNIT_AFTER.match(s, num.end))):
-            continue
-        after = cur.end() if cur else num.end
-        rest = s[after:].lstrip()
-        at = len(s) - len(rest)
-        if any(f[0] == at for f in a.freqs) or _HEAD_STRONG.search(head):
-            strong = True
-        if not strong:
-            word = re.match(r"(?:[^\W\d_][\w'-]*)?", rest)[0]  # a following figure is fine
-            if word and word not in _OK_AFTER[lang]:
-                continue
-            if re.search(r"\bat\s*$", head) and value <= 24:
-                continue  # a time of day
-        out.append(_Candidate(num.start, after, value, strong))
-    return out
-
-
-def _amount(a: _Analysis, lang: str) -> Decimal | None:
-    cands = _candidates(a, lang)
-    if not cands:
-        return None
-    for x, y in itertools.pairwise(cands):
-        if x.value != y.value and _ALTERNATIVE.match(a.text[x.end:y.start]):
-            return None  # "50 or 60 dollars"
-    values = {c.value for c in cands}
-    if len(values) == 1:
-        return values.pop()
-    strong = {c.value for c in cands if c.strong}
-    return strong.pop() if len(strong) == 1 else None
+    taken = dates + [(f[0], f[1]) for f in freqs] + [(c[0], c[1]) for c in counts]
+    cands = money_candidates(s, lang, scan_numbers(s, lang), taken, {f[0] for f in freqs})
+    return _Analysis(s, dates, freqs, counts, cands)
 
 
 def parse_amount(text: str, language: str) -> Decimal | None:
     """The one money amount the caller said; None if none or unclear."""
-    return _amount(_analyse(text, language), lang_of(language))
+    a = _analyse(text, language)
+    return pick(a.text, a.cands)[0]
 
 
 def _count(a: _Analysis) -> tuple[int, str | None] | None:
@@ -302,24 +205,105 @@ def parse_count(text: str, language: str) -> int | None:
     return found[0] if found else None
 
 
+def _several(a: _Analysis) -> bool:
+    """Instalments are said: a rhythm or more than one payment."""
+    return bool(a.freqs) or any(n > 1 for _, _, n, _ in a.counts)
+
+
+def _lump(a: _Analysis, lang: str) -> bool:
+    if _several(a) or _REDUCED.search(a.text):
+        return False  # "pay off the balance in 6 payments", "a discount if I pay it all"
+    s = a.text
+    if any(not negated(s, m.start()) for m in _LUMP_RE[lang].finditer(s)):
+        return True
+    return any(_BALANCE_HEAD.search(s[:c.start]) and not negated(s, c.start) for c in a.cands)
+
+
 def parse_lump_sum(text: str, language: str) -> bool:
-    """True when the caller talks of paying everything at once or settling."""
-    a = _analyse(text, language)
-    if a.freqs or any(n > 1 for _, _, n, _ in a.counts):
-        return False  # "pay off the balance in 6 payments"
-    lump = _LUMP_RE[lang_of(language)]
-    return any(not _negated(a.text, m.start()) for m in lump.finditer(a.text))
+    """True when the caller will pay the whole balance at once ("pay in full", "tout payer")."""
+    lang = lang_of(language)
+    return _lump(_analyse(text, lang), lang)
+
+
+def _closes(s: str) -> bool:
+    """A sum offered to close the account: "to close it", "pour solde de tout compte"."""
+    return any(not negated(s, m.start()) for m in _CLOSE.finditer(s))
+
+
+def _periodic(a: _Analysis, c: Candidate) -> bool:
+    """Said as an instalment: "50 a month", "four payments of 50"."""
+    rest = a.text[c.end:]
+    at = c.end + len(rest) - len(rest.lstrip())
+    return any(f[0] == at for f in a.freqs) or bool(_INSTALMENT_HEAD.search(a.text[:c.start]))
+
+
+def _upfront(a: _Analysis, c: Candidate, cands: list[Candidate]) -> bool:
+    """Paid now, before the rest: "100 down", "300 now and the rest next month"."""
+    s, head = a.text, a.text[:c.start]
+    if _UPFRONT_AFTER.match(s, c.end) or _UPFRONT_HEAD.search(head):
+        return True
+    if not (_NOW_AFTER.match(s, c.end) or _FIRST_HEAD.search(head)):
+        return False
+    return (any(o.start > c.start for o in cands) or _LATER.search(s, c.end) is not None
+            or any(f[0] > c.end for f in a.freqs)
+            or any(n > 1 and start > c.end for start, _, n, _ in a.counts))
+
+
+class _Roles(NamedTuple):
+    amount: Decimal | None = None
+    upfront: Decimal | None = None
+    lump: bool = False
+    settles: bool = False
+    ambiguous: bool = False
+    upfront_spans: tuple[Span, ...] = ()
+
+
+def _clause(s: str, c: Candidate) -> Span:
+    """The part of the line that goes with the amount ``c`` ("100 today", up to "and")."""
+    starts = [m.end() for m in _SEGMENT_END.finditer(s, 0, c.start)]
+    end = _SEGMENT_END.search(s, c.end)
+    return (starts[-1] if starts else 0, end.start() if end else len(s))
+
+
+def _roles(a: _Analysis, lang: str) -> _Roles:
+    """Which amount is per instalment, which paid up front, and what is unclear."""
+    s, cands = a.text, a.cands
+    lump = _lump(a, lang)
+    if alternatives(s, cands):
+        return _Roles(lump=lump, ambiguous=True)
+    single = [c for c in cands if not _periodic(a, c)]
+    several = _several(a) or len(single) < len(cands)
+    if single and not several and _closes(s):  # "I'll give you 1000 right now to close it"
+        upfront, unsure = pick(s, single)
+        return _Roles(upfront=upfront, settles=True, ambiguous=unsure)
+    if lump:  # the balance needs no amount; another sum is what they pay now
+        upfront, unsure = pick(s, [c for c in single if not _BALANCE_HEAD.search(s[:c.start])])
+        return _Roles(upfront=upfront, lump=True, ambiguous=unsure)
+    up = [c for c in single if _upfront(a, c, cands)]
+    upfront, unsure_up = pick(s, up)
+    amount, unsure = pick(s, [c for c in cands if c not in up])
+    return _Roles(amount, upfront, ambiguous=unsure or unsure_up,
+                  upfront_spans=tuple(_clause(s, c) for c in up))
 
 
 @dataclass(frozen=True, slots=True)
 class PlanRequest:
-    """What one utterance asks of a plan; every field may be missing."""
+    """What one utterance asks of a plan; every field may be missing.
+
+    ``amount`` is per instalment. ``upfront`` is paid now, before instalments
+    or on its own to close the account (a settlement offer). ``lump_sum`` is
+    paying the whole balance at once: no amount, the balance is known.
+    ``ambiguous``: a number was heard that should be confirmed before use, or
+    two different amounts were offered; it is left out of the other fields.
+    """
 
     amount: Decimal | None = None
     count: int | None = None
     frequency: Frequency | None = None
     first_date: dt.date | None = None
     lump_sum: bool = False
+    upfront: Decimal | None = None
+    ambiguous: bool = False
 
     @property
     def empty(self) -> bool:
@@ -327,8 +311,22 @@ class PlanRequest:
         return self == PlanRequest()
 
 
+def _first_date(a: _Analysis, lang: str, today: dt.date, roles: _Roles,
+                instalments: bool) -> dt.date | None:
+    """The first instalment's date (or the lump sum's): not the day of an up-front payment."""
+    found = scan_dates(a.text, lang, today)
+    if roles.upfront is not None and not roles.lump:
+        if roles.settles or not instalments:
+            return None
+        found = [f for f in found if not any(x <= f[0] < y for x, y in roles.upfront_spans)]
+    if not found or any(value is None for _, _, value in found):
+        return None
+    dates = {value for _, _, value in found}
+    return dates.pop() if len(dates) == 1 else None
+
+
 def parse_plan_request(text: str, language: str, today: dt.date) -> PlanRequest:
-    """Amount, count, frequency, first date and lump sum from one utterance."""
+    """Amount, count, frequency, first date, lump sum and up-front sum from one utterance."""
     lang = lang_of(language)
     a = _analyse(text, lang)
     frequency = one_frequency(a.freqs)
@@ -336,35 +334,25 @@ def parse_plan_request(text: str, language: str, today: dt.date) -> PlanRequest:
     if count and count[1] and frequency and count[1] != {
             Frequency.MONTHLY: "month", Frequency.WEEKLY: "week"}.get(frequency):
         count = None  # "over 6 months, every two weeks": not 6 instalments
+    roles = _roles(a, lang)
+    if roles.lump or roles.settles:
+        count = None  # one payment, said or not
+    instalments = roles.amount is not None or frequency is not None or count is not None
     return PlanRequest(
-        amount=_amount(a, lang),
+        amount=roles.amount,
         count=count[0] if count else None,
         frequency=frequency,
-        first_date=parse_date(text, lang, today),
-        lump_sum=parse_lump_sum(text, lang),
+        first_date=_first_date(a, lang, today, roles, instalments),
+        lump_sum=roles.lump,
+        upfront=roles.upfront,
+        ambiguous=roles.ambiguous,
     )
 
 
 def numbers_in(text: str, language: str) -> list[Decimal]:
     """Every number in the text, in order ("72 dollars and 50 cents" counts as 72.50)."""
     lang = lang_of(language)
-    s = figures(text, lang)
-    nums, out, i = _numbers(s, lang), [], 0
-    while i < len(nums):
-        num = nums[i]
-        nxt = nums[i + 1] if i + 1 < len(nums) else None
-        cur = _CURRENCY_AFTER.match(s, num.end)
-        if (nxt and cur and cur["major"] and nxt.whole and nxt.value < 100
-                and _COMPOUND_GAP.match(s[num.end:nxt.start])
-                and not _UNIT_AFTER.match(s, nxt.end)):
-            after = _CURRENCY_AFTER.match(s, nxt.end)
-            if after is None or after["minor"]:
-                out.append(num.value + nxt.value / 100)
-                i += 2
-                continue
-        out.append(num.value / 100 if cur and cur["minor"] else num.value)
-        i += 1
-    return out
+    return said_values(figures(text, lang), lang)
 
 
 # ---- saying amounts -----------------------------------------------------------
