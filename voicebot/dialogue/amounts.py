@@ -67,11 +67,14 @@ _OK_AFTER = {
 _HEAD_EXCLUDE = re.compile(  # a balance, a reference, "not 100"
     r"(?:\b(?:owe|owed|owing|balance(?: is| of)?|debt(?: is| of)?|dois|doit|devons|devez"
     r"|dette(?: est)?(?: de)?|solde(?: est)?(?: de)?|number|numéro|account|compte|reference"
-    r"|référence|ref|dossier|n°|zip|postcode|code(?: postal)?|card|carte|option|choice"
-    r"|one|un|une)|#|(?:\b(?:not|cannot|pas|jamais)|n't)"
+    r"|référence|ref|dossier|n°|zip|postcode|code(?: postal| on the back| au dos| derrière)?"
+    r"|card|carte|option|choice|cvv|cvc|chapter|chapitre|années"
+    r"|cryptogramme|expir\w*(?: date)?|starts|starts with|begins with|commence par|one|un|une"
+    r"|instead of|rather than|plutôt que|au lieu de|paid|already paid|payé|versé|réglé|bill was"
+    r"|facture(?: c'était| était| est)?)|#|(?:\b(?:not|cannot|pas|jamais)|n't)"
     r"(?:\s+(?:pay|do|afford|manage|give|offer|payer|faire|donner|mettre|verser|proposer))?)"
     r"\s+(?:(?:is|est|c'est|le|you|me|vous|even|même|about|around|like|roughly|almost|nearly"
-    r"|environ|à peu près|presque)\s+)*[$€£]?\s*$")
+    r"|environ|à peu près|presque|que|only|just|seulement)\s+)*[$€£]?\s*$")
 _HEAD_INCOME = re.compile(  # "I get 900 a month": not what they offer
     r"(?:\b(?:i|we|je|on)\s+(?:only\s+)?(?:get|earn|make|receive|gagne|touche)|\b(?:income"
     r"|salary|pension|rent|wages?|benefits|revenus?|salaire|loyer|retraite|allocations?|chômage"
@@ -92,7 +95,9 @@ _HEAD_DAY = re.compile(r"\b(?:on|by|before|until|till|from|starting)\s*$")
 _COMPOUND_GAP = re.compile(
     r"^\s*(?:dollars?|bucks?|euros?|balles?|pounds?|livres?|francs?|[$€£])\s*,?\s*(?:and|et)?\s*$")
 _RUN_GAP = re.compile(r"^\s*[,-]?\s*$")
-_NEGATION = re.compile(r"\b(?:not|never|cannot|no way|unable|impossible|pas|jamais)\b|n't\b")
+_NEGATION = re.compile(
+    r"\b(?:not|never|cannot|no way|unable|impossible|jamais)\b|\bpas\b(?! de\b| d')|n't\b")
+_WHY = re.compile(r"(?:^|[.!?]\s*)(?:um,?\s+|euh,?\s+)?(?:why|how come|pourquoi)\b[^.!?]*$")
 _CLAUSE = re.compile(r"[,.;!?]|\b(?:but|however|though|mais|cependant|sauf|except)\b")
 _VAGUE = re.compile(
     r"\b(?:(?:a\s+)?(?:few|several|some|many)\s+(?:hundreds?|thousands?|grand|k)|hundreds"
@@ -199,14 +204,18 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
             run = 1
         last = nums[i + run - 1]
         i += run
-        if run > 1 and len({x.value for x in nums[i - run:i]}) == 1:
+        if run == 2 and num.value == last.value and num.value < 1000:
             num, run = num._replace(end=last.end), 1  # "50 50": said twice
         if num.ordinal or inside(num.start):
             continue
         head = s[:num.start]
-        if _HEAD_EXCLUDE.search(head) or _HEAD_INCOME.search(head):
-            continue
-        if run > 1:  # "1 50", "20 25": two readings; "1 0 0 2": a reference
+        if _HEAD_EXCLUDE.search(head) or _HEAD_INCOME.search(head) or _WHY.search(head):
+            continue  # a balance, a reference, an income, "why 50?"
+        if "/" in (s[num.start - 1:num.start], s[last.end:last.end + 1]):
+            continue  # "12/28": a date, an expiry
+        if run > 2:
+            continue  # "1 0 0 2", "4111 1111 1111": a reference or a card, read in groups
+        if run > 1:  # "1 50", "20 25": two readings
             if re.search(r"\bat\s*$", head):
                 continue  # "at 5 30": a time
             cur = CURRENCY_AFTER.match(s, last.end)
@@ -230,6 +239,8 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
                 continue
             if re.search(r"\bat\s*$", head) and value <= 24:
                 continue  # a time of day
+            if re.search(r"\b(?:i'm|i am|im)\s*$", head):
+                continue  # an age
             unclear = unclear or (num.whole and num.value >= 10000) or (
                 num.whole and 1 <= num.value <= 31 and bool(_HEAD_DAY.search(head)))
         out.append(Candidate(num.start, after, value, strong, unclear))

@@ -74,7 +74,8 @@ _NOT_A_DAY = (
     r"(?!\s*(?:[%$€:]|\d|(?:payments?|instal+ments?|goes|times|chunks?|parts?|dollars?|bucks?"
     r"|euros?|cents?|centimes?|balles?|days?|weeks?|months?|years?|hours?|fois|paiements?"
     r"|versements?|mensualités?|échéances?|prélèvements?|jours?|semaines?|mois|ans?|années?"
-    r"|heures?|h|am|pm|o'clock|percent|pour ?cent)\b))"
+    r"|heures?|h|am|pm|o'clock|percent|pour ?cent|one|ones|options?|plans?|choices?|offers?"
+    r"|dates?|time)\b))"
 )
 
 _ONE_RULES = {
@@ -226,6 +227,18 @@ def _next_week_day(m: re.Match, today: dt.date, lang: str) -> dt.date:
     return monday + dt.timedelta(days=wd)
 
 
+def _month_start(m: re.Match, today: dt.date, lang: str) -> dt.date | None:
+    """ "early January", "début janvier": the 1st of the next such month."""
+    return _month_day(MONTH_NUMBER[lang][m["m"]], 1, None, today)
+
+
+def _month_end_of(m: re.Match, today: dt.date, lang: str) -> dt.date | None:
+    """ "end of January", "fin janvier": the last day of the next such month."""
+    month = MONTH_NUMBER[lang][m["m"]]
+    return _month_day(month, calendar.monthrange(today.year, month)[1], None, today) or (
+        _month_day(month, calendar.monthrange(today.year + 1, month)[1], today.year + 1, today))
+
+
 def _fixed(f: Callable[[dt.date], dt.date]) -> Resolver:
     return lambda m, today, lang: f(today)
 
@@ -250,7 +263,7 @@ def _rules(lang: str) -> list[tuple[str, Resolver]]:
             (rf"\b(?:on|from|by|starting|before|until)\s+{day}(?:st|nd|rd|th)\b", _dom),
             (r"\b(?:the\s+)?day after tomorrow\b", _fixed(lambda t: t + dt.timedelta(days=2))),
             (r"\btomorrow\b", _fixed(lambda t: t + dt.timedelta(days=1))),
-            (r"\b(?:today|tonight|right now)\b", _fixed(lambda t: t)),
+            (r"\b(?:today|tonight)\b", _fixed(lambda t: t)),  # "right now" is "currently"
             (rf"(?<!off )(?<!back )\bin\s+(?P<n>\d+|an?)\s+{unit_en}(?:'s|')?(?:\s+time)?\b",
              _relative),
             (rf"\b(?P<n>\d+|an?)\s+{unit_en}\s+from\s+(?:now|today)\b", _relative),
@@ -261,6 +274,8 @@ def _rules(lang: str) -> list[tuple[str, Resolver]]:
             (r"\b(?:beginning|start) of next month\b|\bearly next month\b",
              _fixed(lambda t: add_months(t.replace(day=1), 1))),
             (r"\bnext\s+month\b", _fixed(lambda t: add_months(t, 1))),
+            (rf"\b(?:(?:the\s+)?(?:beginning|start) of|early)\s+(?P<m>{mo})\b", _month_start),
+            (rf"\b(?:(?:the\s+)?end of|late)\s+(?P<m>{mo})\b", _month_end_of),
             (r"\b(?:end of (?:the |this )?month|month end)\b", _fixed(_month_end)),
             (rf"\b(?P<w>{wds})\s+after\s+next\b(?P<later>)|\ba\s+week\s+(?:from|on)\s+"
              rf"(?P<w2>{wds})\b(?P<later2>)", _named_weekday),
@@ -277,7 +292,7 @@ def _rules(lang: str) -> list[tuple[str, Resolver]]:
         (rf"(?P<w>{wds})\s+{d}\b{_NOT_A_DAY}", _dom),
         (r"\baprès[- ]demain\b", _fixed(lambda t: t + dt.timedelta(days=2))),
         (r"\bdemain\b", _fixed(lambda t: t + dt.timedelta(days=1))),
-        (r"\b(?:aujourd'hui|ce soir|dès maintenant|tout de suite)\b", _fixed(lambda t: t)),
+        (r"\b(?:aujourd'hui|ce soir|dès maintenant)\b", _fixed(lambda t: t)),
         (rf"\b(?:dans|d'ici)\s+(?P<n>\d+)\s+{unit_fr}\b", _relative),
         (rf"\b(?P<w>{wds})\s+(?:de\s+)?la\s+semaine\s+prochaine\b", _next_week_day),
         (r"\bla\s+semaine\s+prochaine\b", _fixed(lambda t: t + dt.timedelta(days=7))),
@@ -286,6 +301,8 @@ def _rules(lang: str) -> list[tuple[str, Resolver]]:
         (r"\bdébut\s+(?:du|de)\s+mois\s+prochain\b",
          _fixed(lambda t: add_months(t.replace(day=1), 1))),
         (r"\ble\s+mois\s+prochain\b", _fixed(lambda t: add_months(t, 1))),
+        (rf"\b(?:au\s+)?début\s+(?:de\s+|d')?(?P<m>{mo})\b", _month_start),
+        (rf"\b(?:à\s+la\s+)?fin\s+(?:de\s+|d')?(?P<m>{mo})\b", _month_end_of),
         (r"\bfin\s+(?:du|de ce|de)\s+mois\b", _fixed(_month_end)),
         (rf"\b(?P<w>{wds})\s+en\s+(?:huit|8)\b(?P<later>)", _named_weekday),
         (rf"\b(?:(?P<q>ce|chaque|tous les)\s+)?(?P<w>{wds})s?(?:\s+(?:prochain|qui vient))?\b",
@@ -334,12 +351,14 @@ _FREQ_RULES: dict[str, list[tuple[str, Frequency | None]]] = {
          r"months?|(?!7\b|14\b|30\b|31\b)\d+\s+days)\b|\b(?:bi-?monthly|semi-?monthly|quarterly)\b",
          None),
         (r"\bevery\s+(?:2|other|2nd)\s+weeks?\b|\bevery\s+14\s+days\b|\b(?:fortnightly"
-         r"|bi-?weekly)\b|\b(?:a|per|every|each)\s+fortnight\b", Frequency.FORTNIGHTLY),
+         r"|bi-?weekly)\b|\b(?:a|per|every|each)\s+fortnight\b"
+         rf"|\bevery\s+(?:other|2nd|second)\s+(?:{WEEKDAY_RE['en']})\b", Frequency.FORTNIGHTLY),
         (r"\b(?:per|every|each)\s+(?:week|wk)\b|/\s*(?:week|wk)\b|\bevery\s+7\s+days\b|\bweekly\b"
          rf"|\b(?:every|each)\s+(?:{WEEKDAY_RE['en']})\b|\bon\s+(?:{WEEKDAY_RE['en']})s\b"
-         r"|{a}\s+(?:week|wk)\b{after}", Frequency.WEEKLY),
+         r"|{a}\s+{swear}(?:week|wk)\b{after}|{num_a}\s+(?:week|wk)\b", Frequency.WEEKLY),
         (r"\b(?:per|every|each)\s+(?:month|mo)\b|/\s*(?:month|mo)\b|\bevery\s+3[01]\s+days\b"
-         r"|\bmonthly\b|\bof\s+(?:each|every)\s+month\b|{a}\s+(?:month|mo)\b{after}",
+         r"|\bmonthly\b|\bof\s+(?:each|every)\s+month\b|{a}\s+{swear}(?:month|mo)\b{after}"
+         r"|{num_a}\s+(?:month|mo)\b",
          Frequency.MONTHLY),
     ],
     "fr": [
@@ -347,7 +366,8 @@ _FREQ_RULES: dict[str, list[tuple[str, Frequency | None]]] = {
          r"(?:(?!2\b|7\b|1[45]\b|30\b)\d+\s+(?:jours|semaines)|(?:[2-9]|\d\d+)\s+mois)\b"
          r"|\b(?:trimestriel\w*|bimestriel\w*)", None),
         (r"\btou(?:te)?s\s+les\s+(?:2\s+semaines|1[45]\s+jours|quinzaines?)\b|\b(?:1|une)\s+"
-         r"semaine\s+sur\s+2\b|\b(?:par|chaque|à la)\s+quinzaine\b|\bbimensuel\w*",
+         r"semaine\s+sur\s+2\b|\b(?:par|chaque|à la)\s+quinzaine\b|\bbimensuel\w*"
+         rf"|\b(?:un|1)\s+(?:{WEEKDAY_RE['fr']})\s+sur\s+2\b",
          Frequency.FORTNIGHTLY),
         (r"\b(?:par|chaque)\s+semaine\b|/\s*semaine\b|\btou(?:te)?s\s+les\s+semaines\b"
          r"|\btous\s+les\s+7\s+jours\b|\bhebdo\w*|(?:\d|€|\beuros?|\bballes?|\bdollars?)\s+"
@@ -362,11 +382,18 @@ _A = "".join(rf"(?<!\b{w} )" for w in (
     "in", "within", "for", "over", "than", "after", "about", "around", "of", "half", "just",
     "only", "next", "a", "the", "this", "that", "per", "every", "each"))
 _A_AFTER = r"(?!\s+(?:from|ago|later|or so|after|before|and a half|early|late)\b|')"
+# "100 a month after that": after an amount, "a month" is always a rhythm.
+_NUM_A = "(?:" + "|".join(rf"(?<={w} )" for w in (
+    r"\d", "dollars", "dollar", "bucks", "euros", "euro", "quid", "pounds")) + ")a"
+_SWEAR = r"(?:(?:fucking|bloody|damn|freaking|goddamn)\s+)?"
+# "weekly instead of monthly", "pas tous les mois": the rhythm they turn down.
+_REFUSED = re.compile(r"\b(?:instead of|rather than|plutôt que|au lieu de|not|pas)\s+$")
 
 
 @cache
 def _freq_rules(lang: str) -> list[tuple[re.Pattern, Frequency | None]]:
-    return [(re.compile(p.replace("{a}", rf"{_A}\ba").replace("{after}", _A_AFTER)), f)
+    return [(re.compile(p.replace("{a}", rf"{_A}\ba").replace("{after}", _A_AFTER)
+                        .replace("{num_a}", _NUM_A).replace("{swear}", _SWEAR)), f)
             for p, f in _FREQ_RULES[lang]]
 
 
@@ -379,7 +406,8 @@ def scan_frequencies(converted: str, language: str) -> list[tuple[int, int, Freq
     for pattern, freq in _freq_rules(lang_of(language)):
         for m in pattern.finditer(blank):
             start, end = m.span("f") if m.groupdict().get("f") else m.span()
-            found.append((start, end, freq))
+            if not _REFUSED.search(converted, 0, start):
+                found.append((start, end, freq))
         blank = pattern.sub(lambda m: " " * (m.end() - m.start()), blank)
     return sorted(found, key=lambda f: f[0])
 

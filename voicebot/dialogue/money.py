@@ -61,7 +61,8 @@ _COUNT_RULES = {
     "en": [
         rf"(?<![\w.,])(?P<n>\d+)\s+(?:(?:equal|even|small|smaller|separate|monthly|weekly"
         rf"|fortnightly|bi-?weekly|regular|different|more|little)\s+)?(?:{_COUNT_NOUNS['en']})\b"
-        r"(?!\s+(?:a|per|every|each)\s+(?:month|week|fortnight|year)\b)",
+        r"(?!\s+(?:(?:a|per|every|each)\s+(?:day|month|week|fortnight|year)|to|that|already"
+        r"|now|in a row)\b)",
         r"\b(?:over|for|across|during)\s+(?:the\s+)?(?:next\s+)?(?P<n>\d+|an?)\s+"
         r"(?P<u>months?|weeks?|years?)\b",
         r"\b(?:off|back)\s+in\s+(?P<n>\d+)\s+(?P<u>months|weeks)\b",
@@ -74,7 +75,7 @@ _COUNT_RULES = {
     ],
     "fr": [
         rf"(?<![\w.,])(?P<n>\d+)\s+(?:(?:seule?s?|petites?|grosses?)\s+)?(?:{_COUNT_NOUNS['fr']})"
-        r"\b(?!\s+(?:par|chaque|tous|toutes|dans|de suite)\b)",
+        r"\b(?!\s+(?:par|chaque|tous|toutes|dans|de suite|que|déjà)\b)",
         r"\b(?:sur|pendant|durant|en|étalée?s?\s+sur|d'ici)\s+(?:les\s+)?(?P<n>\d+)\s+"
         r"(?P<u>mois|semaines?|ans?|années?)\b",
         r"\ben\s+(?P<n>\d+)(?=\s*(?:$|[,.;!?]|(?:s'il|plutôt|si|peut-être|ou|alors)\b))",
@@ -92,7 +93,7 @@ _PAY_FR = r"pa(?:ie|ye|yer|ierai|ierais|yerai)|rég(?:ler|lerai)|règle|rembours
 _LUMP = {
     "en": r"\bin\s+(?:1|a single|one single|just 1)\s+(?:go|payment|shot|hit|lump|transaction)\b"
           r"|\b(?:a single|one-off|one off|one-time|one time)\s+payment\b|\blump[- ]?sum\b"
-          r"|\ball at once\b|\bin full\b|\bfull and final\b|\bsettle (?:up|my account|the account"
+          r"|\ball at once\b|\bin full\b(?! and final)|\bsettle (?:up|my account|the account"
           r"|the balance|the bill|the debt|everything|it all)\b"
           r"|\b(?:pay|clear|pay off|settle|cover|send|give you)\s+(?:it all|everything|all of it"
           r"|the lot|the debt|the balance|my debt|the whole \w+|the full \w+|the entire \w+"
@@ -115,17 +116,22 @@ _LUMP_RE = {lang: re.compile(p) for lang, p in _LUMP.items()}
 _BALANCE_HEAD = re.compile(
     r"(?:\b(?:whole|full|entire|all|the balance of|balance of)|\btout\s+(?:le|les)"
     rf"|\b(?:{_PAY_FR}|donne)\s+(?:vous\s+)?les)\s+[$€£]?\s*$")
-# Offering a sum to close the account.
+# Settling for less than the balance, with or without a sum.
+_SETTLEMENT = (
+    r"\bsettlement\b|\bsettle for\b|\bfull and final\b|\bcall it (?:even|done|quits|square"
+    r"|settled)\b|\bwe(?:'re| are) (?:square|even|quits)\b|\bwipe (?:the rest|it|the balance"
+    r"|the debt|out)\b|\bfinal offer\b|\bwrite off\b|\btransaction\b|\bsolde de tout compte\b"
+    r"|\bon (?:est|sera) quittes?\b|\bon n'en parle plus\b|\beffacez le reste\b"
+    r"|\bdernière offre\b")
+_SETTLEMENT_RE = re.compile(_SETTLEMENT)
+# A sum offered to close the account.
 _CLOSE = re.compile(
-    r"\bto (?:close|settle|clear|end|finish|wipe)\b|\bclos(?:e|es|ing) (?:it|this|that|the account"
-    r"|my account|the file|out)\b|\bclose it out\b|\bsettle (?:it|this|things)\b|\bsettle for\b"
-    r"|\bsettlement\b|\bfull and final\b|\bcall it (?:even|done|quits|square|settled)\b"
-    r"|\bwe(?:'re| are) (?:square|even|done|quits)\b|\bwe (?:finish|call it|are done)\b"
-    r"|\bwipe (?:the rest|it|the balance|the debt|out)\b|\bfinal offer\b|\bwrite off\b"
+    _SETTLEMENT + r"|\bto (?:close|settle|clear|end|finish)\b|\bclos(?:e|es|ing) (?:it|this|that"
+    r"|the account|my account|the file|out)\b|\bclose it out\b|\bsettle (?:it|this|things)\b"
+    r"|\bwe(?:'re| are) done\b|\bwe (?:finish|call it|are done)\b|\bcall it done\b"
     r"|\bpour (?:solder|clore|clôturer|fermer|en finir|terminer|tout régler|régler le tout)\b"
-    r"|\bsolde de tout compte\b|\bon (?:est|sera) quittes?\b|\bon n'en parle plus\b"
     r"|\bon (?:finit|termine|arrête)\b|\bferme[rz]? le dossier\b|\bcl(?:ôt|ore|ôturer)\b"
-    r"|\bsi ça (?:règle|solde|ferme|termine)\b|\beffacez le reste\b|\bdernière offre\b")
+    r"|\bsi ça (?:règle|solde|ferme|termine)\b")
 # Asking for less than the balance: a settlement, not a payment in full.
 _REDUCED = re.compile(
     r"\b(?:discount|less|reduc\w*|knock\w*(?: \w+)? off|take off|lowest|cheaper|percent off"
@@ -149,9 +155,11 @@ _LATER = re.compile(
     r"|later|le reste|le solde|le restant|ce qui reste|puis|ensuite|plus tard|après ça"
     r"|et après)\b")
 _SEGMENT_END = re.compile(r"[,;.]|\b(?:and|then|puis|ensuite|et|after|après)\b")
-_INSTALMENT_HEAD = re.compile(
-    rf"\b(?:{_COUNT_NOUNS['en']}|{_COUNT_NOUNS['fr']})\s+(?:of|de|d')\s+"
-    r"(?:(?:about|around|environ)\s+)?[$€£]?\s*$|\b\d+\s+fois\s+$")
+_INSTALMENT_HEAD = re.compile(  # "four payments of", "un versement mensuel de", "2 fois"
+    r"(?:\b(?:payments|instal+ments|paiements|versements|mensualités|échéances|prélèvements"
+    r"|(?:monthly|weekly|fortnightly) (?:payment|instal+ment)|(?:versement|paiement|prélèvement)"
+    r" (?:mensuel|hebdomadaire)|mensualité|échéance)\s+(?:of|de|d')"
+    r"|\b\d+\s+fois)\s+(?:(?:about|around|environ)\s+)?[$€£]?\s*$")
 
 
 class _Analysis(NamedTuple):
@@ -205,13 +213,18 @@ def parse_count(text: str, language: str) -> int | None:
     return found[0] if found else None
 
 
+def _closes(s: str, pattern: re.Pattern[str] = _CLOSE) -> bool:
+    """A sum offered to close the account: "to close it", "pour solde de tout compte"."""
+    return any(not negated(s, m.start()) for m in pattern.finditer(s))
+
+
 def _several(a: _Analysis) -> bool:
     """Instalments are said: a rhythm or more than one payment."""
     return bool(a.freqs) or any(n > 1 for _, _, n, _ in a.counts)
 
 
 def _lump(a: _Analysis, lang: str) -> bool:
-    if _several(a) or _REDUCED.search(a.text):
+    if _several(a) or _REDUCED.search(a.text) or _closes(a.text, _SETTLEMENT_RE):
         return False  # "pay off the balance in 6 payments", "a discount if I pay it all"
     s = a.text
     if any(not negated(s, m.start()) for m in _LUMP_RE[lang].finditer(s)):
@@ -223,11 +236,6 @@ def parse_lump_sum(text: str, language: str) -> bool:
     """True when the caller will pay the whole balance at once ("pay in full", "tout payer")."""
     lang = lang_of(language)
     return _lump(_analyse(text, lang), lang)
-
-
-def _closes(s: str) -> bool:
-    """A sum offered to close the account: "to close it", "pour solde de tout compte"."""
-    return any(not negated(s, m.start()) for m in _CLOSE.finditer(s))
 
 
 def _periodic(a: _Analysis, c: Candidate) -> bool:
@@ -311,14 +319,23 @@ class PlanRequest:
         return self == PlanRequest()
 
 
+def _with_amount(a: _Analysis, at: int) -> bool:
+    """A rhythm said right after an amount ("20 euros par mois")."""
+    return any(0 <= at - c.end <= 1 for c in a.cands)
+
+
 def _first_date(a: _Analysis, lang: str, today: dt.date, roles: _Roles,
                 instalments: bool) -> dt.date | None:
-    """The first instalment's date (or the lump sum's): not the day of an up-front payment."""
+    """The first instalment's date (or the lump sum's): not the day of an up-front
+    payment or of a settlement, nor a weekday that names the rhythm ("every other
+    Friday") when another date is said."""
     found = scan_dates(a.text, lang, today)
-    if roles.upfront is not None and not roles.lump:
-        if roles.settles or not instalments:
-            return None
-        found = [f for f in found if not any(x <= f[0] < y for x, y in roles.upfront_spans)]
+    if not instalments and not roles.lump and (
+            roles.upfront is not None or _REDUCED.search(a.text) or _closes(a.text)):
+        return None
+    found = [f for f in found if not any(x <= f[0] < y for x, y in roles.upfront_spans)]
+    outside = [f for f in found if not any(x <= f[0] < y for x, y, _ in a.freqs)]
+    found = outside or found
     if not found or any(value is None for _, _, value in found):
         return None
     dates = {value for _, _, value in found}
@@ -334,9 +351,13 @@ def parse_plan_request(text: str, language: str, today: dt.date) -> PlanRequest:
     if count and count[1] and frequency and count[1] != {
             Frequency.MONTHLY: "month", Frequency.WEEKLY: "week"}.get(frequency):
         count = None  # "over 6 months, every two weeks": not 6 instalments
+    if len({f for _, _, f in a.freqs}) > 1:  # the rhythm said with the amount wins
+        frequency = one_frequency([f for f in a.freqs if _with_amount(a, f[0])])
     roles = _roles(a, lang)
-    if roles.lump or roles.settles:
-        count = None  # one payment, said or not
+    if roles.lump or roles.settles or (count and count[0] == 1):
+        count = None  # one payment: a lump sum or a settlement, said or not
+    if frequency is None and not a.freqs and count and count[1]:
+        frequency = {"month": Frequency.MONTHLY, "week": Frequency.WEEKLY}.get(count[1])
     instalments = roles.amount is not None or frequency is not None or count is not None
     return PlanRequest(
         amount=roles.amount,

@@ -6,9 +6,10 @@ hundred and twenty", "2 hundred", "deux cents", "quatre-vingt-dix", "1.5k").
 rules reading amounts, counts and dates only deal with digits. It never
 guesses between two honest readings:
 
-* "one fifty" is 1.50 or 150, so it stays two figures, "1 50", which readers
-  treat as unclear; "seventy-two fifty" (and French "deux cinquante") is a price
-  and becomes "72.50" ("2,50");
+* "one fifty" is 1.50 or 150 and "fifteen fifty" 15.50 or 1550, so they stay
+  two figures, "1 50", which readers treat as unclear; "seventy-two fifty" is a
+  price and becomes "72.50", and so does French "deux cinquante" ("2,50"):
+  French says "cent" when it means hundreds;
 * "twenty twenty-five" is a year after a month, a day or "in", and otherwise
   stays "20 25";
 * "two or three hundred" is "200 or 300": both ends of the range are kept;
@@ -374,16 +375,19 @@ def spoken_figures(text: str, language: str, year_after: frozenset[str] = frozen
             i += 1  # a figure on its own is left exactly as written
             continue
         j = reader.glue(part.end)
-        nxt = reader.number(j) if part.small and not part.ordinal else None
+        priced = part.small or (100 < part.value < 10000 and part.value % 100 and part.words > 1)
+        nxt = reader.number(j) if priced and not part.ordinal else None
         if nxt is not None and i != last_end and _is_pair(reader, nxt):
             a, b = int(part.value), int(nxt.value)
-            if a in (19, 20) and _year_context(reader, i, year_after):
+            if part.small and a in (19, 20) and _year_context(reader, i, year_after):
                 writer.put(i, nxt.end, str(a * 100 + b))
-            elif a != b and (lang == "fr" or a >= 10) and a not in (19, 20) and (a % 10 or b % 10):
-                writer.put(i, nxt.end, f"{a}{',' if lang == 'fr' else '.'}{b:02d}")  # a price
-            else:  # 1.50 or 150? 20.25 or 2025? said twice? two figures, for readers to doubt
+            elif _doubtful_pair(part, b, lang):  # two figures, for the reader to doubt
                 writer.put(i, part.end, str(a))
                 writer.put(j, nxt.end, str(b))
+            elif lang == "en" and a < 10:  # "one fifty a month": 150, never 1.50
+                writer.put(i, nxt.end, str(a * 100 + b))
+            else:  # a price: "seventy-two fifty", "deux cinquante", "cent dix-huit vingt"
+                writer.put(i, nxt.end, f"{a}{',' if lang == 'fr' else '.'}{b:02d}")
             i = last_end = nxt.end
             continue
         other = _range_end(reader, part)
@@ -395,7 +399,8 @@ def spoken_figures(text: str, language: str, year_after: frozenset[str] = frozen
             continue
         else:
             writer.put(i, part.end, _format(part.value, lang, part.ordinal))
-        i = last_end = part.end
+        i = part.end
+        last_end = -1 if part.ordinal else i
     return writer.done()
 
 
@@ -419,6 +424,18 @@ def _glued_to_word(reader: _Reader, i: int, end: int) -> bool:
 
     return (i >= 2 and toks[i - 1].kind == "hy" and toks[i - 1].start == toks[i - 2].end
             and wordish(i - 2)) or (reader.glue(end) > end and wordish(end + 1))
+
+
+def _doubtful_pair(part: _Part, b: int, lang: str) -> bool:
+    """Said twice ("fifty fifty"), or with two readings: "one fifty" (1.50 or
+    150), "fifteen fifty" (15.50 or 1550), "twenty twenty-five" (a year?),
+    "fifty sixty" (either?)."""
+    a = int(part.value)
+    if a == b:
+        return True
+    if not part.small:
+        return False
+    return (a % 10 == 0 and b % 10 == 0) or a == 20 or (lang == "en" and 10 <= a < 20)
 
 
 def _is_pair(reader: _Reader, nxt: _Part) -> bool:
