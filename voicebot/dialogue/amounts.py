@@ -102,12 +102,18 @@ _CLAUSE = re.compile(r"[,.;!?]|\b(?:but|however|though|mais|cependant|sauf|excep
 _VAGUE = re.compile(
     r"\b(?:(?:a\s+)?(?:few|several|some|many)\s+(?:hundreds?|thousands?|grand|k)|hundreds"
     r"|thousands|(?:quelques|plusieurs|des)\s+(?:centaines|milliers|cents))\b")
-_CORRECTION = re.compile(
-    r"^[\s,.;:!?-]*(?:(?:uh|um|er|erm|euh|heu|hum)[\s,.;:!?-]+)*(?:no|nope|sorry|wait|i mean"
-    r"|i meant|actually|make (?:that|it)|scratch that|or rather|rather|correction|non|pardon"
-    r"|enfin|je veux dire|plutôt|ou plutôt|attendez|attends|en fait|disons|je me suis trompée?)"
-    r"(?:[\s,.;:!?-]+(?:no|non|sorry|pardon|make it|make that|i mean|plutôt|let's say|disons"
-    r"|say|more like|like|about|environ))*[\s,.;:!?-]*$")
+_FIX = (r"(?:no|nope|sorry|wait|hang on|hold on|i mean|i meant|actually|make (?:that|it)"
+        r"|scratch that|or rather|rather|correction|non|pardon|enfin|je veux dire|plutôt"
+        r"|ou plutôt|attendez|attends|en fait|disons|je me suis trompée?)")
+_FILLER = r"(?:uh|um|er|erm|euh|heu|hum|let's say|say|more like|like|about|environ|no)"
+_CORRECTION = re.compile(  # "fifty, no, sixty", "50, pardon, 60", "100, actually make that 80"
+    rf"^[\s,.;:!?-]*(?:{_FILLER}[\s,.;:!?-]+)*{_FIX}(?:[\s,.;:!?-]+(?:{_FIX}|{_FILLER}))*"
+    r"[\s,.;:!?-]*$")
+_TOO_MUCH = re.compile(  # "100 is too much", "100 c'est trop": turned down
+    r"\s*(?:dollars?|bucks|euros?|balles)?\s*(?:a month|a week|par mois|per month)?\s*,?\s*"
+    r"(?:is|'s|would be|est|c'est|ça fait|ça)?\s*"
+    r"(?:way\s+|much\s+|beaucoup\s+|bien\s+)?(?:too (?:much|high|steep)|trop\b|out of the question"
+    r"|not possible|pas possible|impossible)")
 _OR = re.compile(r"\b(?:or|ou|maybe|perhaps|peut-être|voire|either|soit)\b|^\s*(?:to|à|-|/|,)\s*$"
                  r"|^\s*(?:to|à|-)\s*(?:maybe|even|peut-être|même)?\s*[$€£]?\s*$")
 _NOT_OR = re.compile(
@@ -222,7 +228,7 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
             out.append(Candidate(num.start, cur.end() if cur else last.end, None, bool(cur), True))
             continue
         cur = CURRENCY_AFTER.match(s, num.end)
-        if not cur and _UNIT_AFTER.match(s, num.end):
+        if (not cur and _UNIT_AFTER.match(s, num.end)) or _TOO_MUCH.match(s, num.end):
             continue
         value = num.value / 100 if cur and cur["minor"] else num.value
         after = cur.end() if cur else num.end

@@ -112,6 +112,13 @@ _LUMP = {
           r"|\bmontant (?:complet|total)\b|^\W*tout\W+en une fois\b",
 }
 _LUMP_RE = {lang: re.compile(p) for lang, p in _LUMP.items()}
+# The whole answer to "how would you like to pay?": "everything", "le tout, maintenant".
+_ALL_ANSWER = re.compile(
+    r"^\W*(?:(?:um|uh|well|ok|okay|oh|so|euh|ben|bah|alors|bon)\W+)*(?:everything|all of it"
+    r"|the whole (?:thing|lot|amount|balance)|the lot|the full amount|the total|tout|le tout"
+    r"|la totalité|l'intégralité|tout payer|la somme totale)(?:\W+(?:please|at once|now|today"
+    r"|right away|in one go|s'il vous plaît|svp|d'un coup|maintenant|aujourd'hui|en une fois"
+    r"|tout de suite))*\W*$")
 # The amount restates the balance: "the whole 480", "je vous paie les 236 euros".
 _BALANCE_HEAD = re.compile(
     r"(?:\b(?:whole|full|entire|all|the balance of|balance of)|\btout\s+(?:le|les)"
@@ -184,6 +191,8 @@ def _analyse(text: str, language: str) -> _Analysis:
             n = m.groupdict().get("n")
             unit = (m.groupdict().get("u") or "").rstrip("s") or None
             value = 1 if n in (None, "a", "an") else int(n)
+            if value > 360:
+                continue  # "in 2026": a year
             if unit in ("year", "an", "année"):
                 value, unit = value * 12, "month"
             counts.append((m.start(), m.end(), value, {"moi": "month", "semaine": "week"}.get(
@@ -227,7 +236,7 @@ def _lump(a: _Analysis, lang: str) -> bool:
     if _several(a) or _REDUCED.search(a.text) or _closes(a.text, _SETTLEMENT_RE):
         return False  # "pay off the balance in 6 payments", "a discount if I pay it all"
     s = a.text
-    if any(not negated(s, m.start()) for m in _LUMP_RE[lang].finditer(s)):
+    if _ALL_ANSWER.match(s) or any(not negated(s, m.start()) for m in _LUMP_RE[lang].finditer(s)):
         return True
     return any(_BALANCE_HEAD.search(s[:c.start]) and not negated(s, c.start) for c in a.cands)
 
@@ -273,9 +282,9 @@ def _clause(s: str, c: Candidate) -> Span:
     return (starts[-1] if starts else 0, end.start() if end else len(s))
 
 
-def _roles(a: _Analysis, lang: str) -> _Roles:
+def _roles(a: _Analysis, lang: str, cands: list[Candidate]) -> _Roles:
     """Which amount is per instalment, which paid up front, and what is unclear."""
-    s, cands = a.text, a.cands
+    s = a.text
     lump = _lump(a, lang)
     if alternatives(s, cands):
         return _Roles(lump=lump, ambiguous=True)
@@ -324,6 +333,13 @@ def _with_amount(a: _Analysis, at: int) -> bool:
     return any(0 <= at - c.end <= 1 for c in a.cands)
 
 
+def _year_doubt(c: Candidate, today: dt.date) -> Candidate:
+    """ "I can pay 2025": a year or an amount? Checked before it is used."""
+    if not c.strong and c.value is not None and today.year - 1 <= c.value <= today.year + 2:
+        return c._replace(unclear=True)
+    return c
+
+
 def _first_date(a: _Analysis, lang: str, today: dt.date, roles: _Roles,
                 instalments: bool) -> dt.date | None:
     """The first instalment's date (or the lump sum's): not the day of an up-front
@@ -353,7 +369,7 @@ def parse_plan_request(text: str, language: str, today: dt.date) -> PlanRequest:
         count = None  # "over 6 months, every two weeks": not 6 instalments
     if len({f for _, _, f in a.freqs}) > 1:  # the rhythm said with the amount wins
         frequency = one_frequency([f for f in a.freqs if _with_amount(a, f[0])])
-    roles = _roles(a, lang)
+    roles = _roles(a, lang, [_year_doubt(c, today) for c in a.cands])
     if roles.lump or roles.settles or (count and count[0] == 1):
         count = None  # one payment: a lump sum or a settlement, said or not
     if frequency is None and not a.freqs and count and count[1]:
