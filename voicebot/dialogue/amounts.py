@@ -27,7 +27,8 @@ from voicebot.dialogue.dates import MONTH_RE
 
 Span = tuple[int, int]
 
-_MAJOR = r"[$€£]|(?:dollars?|bucks?|euros?|quid|balles?|pounds?|livres?|francs?|usd|eur)\b"
+_MAJOR = (r"[$€£]|(?:dollars?|bucks?|euros?|quid|balles?|pounds?(?: sterling)?|livres?"
+          r"(?: sterling)?|francs?|usd|eur|gbp)\b")
 _MINOR = r"¢|(?:cents?|centimes?|pence|penny)\b"
 CURRENCY_AFTER = re.compile(rf"\s*(?:d'|de\s+)?(?:(?P<major>{_MAJOR})|(?P<minor>{_MINOR}))")
 _CURRENCY_BEFORE = re.compile(r"(?:[$€£]|\b(?:usd|eur))\s*$")
@@ -93,7 +94,8 @@ _HEAD_YEAR = re.compile(
     rf"|{MONTH_RE['en']}|{MONTH_RE['fr']})\s*$")
 _HEAD_DAY = re.compile(r"\b(?:on|by|before|until|till|from|starting)\s*$")
 _COMPOUND_GAP = re.compile(
-    r"^\s*(?:dollars?|bucks?|euros?|balles?|pounds?|livres?|francs?|[$€£])\s*,?\s*(?:and|et)?\s*$")
+    r"^\s*(?:dollars?|bucks?|euros?|balles?|pounds?(?: sterling)?|livres?(?: sterling)?|francs?"
+    r"|[$€£])\s*,?\s*(?:and|et)?\s*$")
 _RUN_GAP = re.compile(r"^\s*[,-]?\s*$")
 _NEGATION = re.compile(
     r"\b(?:not|never|cannot|no way|unable|impossible|jamais)\b|\bpas\b(?! de\b| d')|n't\b")

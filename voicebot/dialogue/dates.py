@@ -89,7 +89,7 @@ _ONE_RULES = {
     ],
     "fr": [
         (r"\b(?:un|une)\b(?=\s+(?:seule?\s+)?(?:euros?|centimes?|dollars?|cents?|balles?|livres?"
-         r"|francs?)\b)", "1"),
+         r"|francs?|penny)\b)", "1"),
         (r"\ben (?:un|une)\b(?=\s+(?:seule?\s+)?(?:fois|coup|paiements?|versements?|mensualités?"
          r"|échéances?|traites?|prélèvements?|virements?|règlements?)\b)", "en 1"),
         (r"\b(?:un|une)\b(?=\s+seule?\b)", "1"),

@@ -142,7 +142,7 @@ class _Reader:
             return _Part(Decimal(value), j + 1, True, True, value >= 10)
         return None
 
-    def _below_twenty_fr(self, j: int) -> _Part | None:
+    def _below_twenty_fr(self, j: int, inner: bool = False) -> _Part | None:
         w = self.word(j)
         if w == "dix":
             k = self.glue(j + 1)
@@ -155,7 +155,7 @@ class _Reader:
             return _Part(Decimal(_TEENS["fr"][w]), j + 1, False, True, True)
         if w in _UNITS["fr"]:
             return _Part(Decimal(_UNITS["fr"][w]), j + 1, False, True, False)
-        if w in _ORDINALS["fr"] and _ORDINALS["fr"][w] < 20 and w != "unième":
+        if w in _ORDINALS["fr"] and _ORDINALS["fr"][w] < 20 and (inner or w != "unième"):
             value = _ORDINALS["fr"][w]
             return _Part(Decimal(value), j + 1, True, True, value >= 10)
         return None
@@ -182,7 +182,7 @@ class _Reader:
                 extra = 1 if u in ("un", "une", "unième") else 11
                 return _Part(Decimal(tens + extra), m + 1, u.endswith("ième"), True, True, 3)
             return _Part(Decimal(tens), j + 1, False, True, True)
-        rest = self._below_twenty_fr(k)
+        rest = self._below_twenty_fr(k, inner=True)
         if rest is not None and rest.value >= 1 and (
                 rest.value < 10 or tens in (60, 80)):  # "soixante-douze", "quatre-vingt-dix"
             return _Part(Decimal(tens) + rest.value, rest.end, rest.ordinal, True, True, 2)
@@ -213,7 +213,7 @@ class _Reader:
             if self.word(k) in ("hundred", "thousand", "grand", "million"):
                 head = _Part(Decimal(lead), k, words=k - j)
         if (head is None and w == ("hundred" if en else "cent")
-                and not (j and self.word(j - 1) in _VAGUE_BEFORE)):
+                and not (j and self.word(j - 1) in (*_VAGUE_BEFORE, "un"))):
             head = _Part(Decimal(1), j, words=0)  # "hundred and twenty", "cent euros"
         if head is None or head.ordinal or head.value != head.value.to_integral_value():
             return head
@@ -223,7 +223,7 @@ class _Reader:
         else:
             top = 10 if fig is not None else 20
             fits = self.word(k) in ("cent", "cents") and (
-                2 <= head.value < top or head.words == 0)
+                2 <= head.value < top or head.words == 0) and not self._after_dollars(j)
         if not fits:
             return head
         value, end = head.value * 100, k + 1
@@ -237,6 +237,11 @@ class _Reader:
                          words=head.words + rest.words + 1)
         return _Part(value, end, words=head.words + 1,
                      lead=head.value if head.words else None, scale=100)
+
+    def _after_dollars(self, j: int) -> bool:
+        """ "dix dollars et sept cents": cents of a dollar, not seven hundred."""
+        k = j - 1 if self.word(j - 1) == "et" else j
+        return k > 0 and (self.word(k - 1) in ("dollar", "dollars") or self.toks[k - 1].text == "$")
 
     # ---- whole phrases ------------------------------------------------------------
 
@@ -259,6 +264,13 @@ class _Reader:
             last, end = mult, k + 1
             m = end + 1 if self.lang == "en" and self.word(end) == "and" else end
             nxt = self.hundreds(self.glue(m))
+            if nxt is None and mult > 1000 and self._bare_thousand(self.glue(m)):
+                nxt = _Part(Decimal(1), self.glue(m), words=0)  # "deux millions mille"
+            if nxt is None and m < len(self.toks) and self.toks[m].text == ",":
+                after = self.hundreds(m + 1)  # "one thousand, two hundred"
+                if after is not None and after.value < mult and (
+                        after.value >= 100 or self._scale_at(self.glue(after.end), after, mult)):
+                    nxt = after
             if nxt is None or nxt.value >= mult:
                 return _Part(total, end, words=words, lead=shape[0], scale=shape[1])
             cur = nxt
@@ -266,11 +278,15 @@ class _Reader:
             return cur
         return _Part(total + cur.value, cur.end, cur.ordinal, words=words + cur.words)
 
+    def _bare_thousand(self, i: int) -> bool:
+        """ "thousand", "mille" with no number before, and no vague word ("few thousand")."""
+        return self.word(i) == ("thousand" if self.lang == "en" else "mille") and not (
+            i and self.word(i - 1) in _VAGUE_BEFORE)
+
     def _bare_scale(self, i: int) -> _Part | None:
         """ "thousand", "mille" with no number before; "half a grand"."""
         w = self.word(i)
-        if w == ("thousand" if self.lang == "en" else "mille") and not (
-                i and self.word(i - 1) in _VAGUE_BEFORE):
+        if self._bare_thousand(i):
             m = i + 2 if self.lang == "en" and self.word(i + 1) == "and" else i + 1
             rest = self.hundreds(self.glue(m))
             if rest is not None and rest.value < 1000:
