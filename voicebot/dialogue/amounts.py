@@ -8,7 +8,7 @@ with it, and *unclear* when a careful agent would check it before using it:
 * two figures side by side, "1 50" ("one fifty": 1.50 or 150?), "20 25";
 * a vague quantity, "a few hundred", "quelques centaines";
 * "500k", a number with a leading zero or more than two decimals;
-* a bare number of five digits or more (a reference, a postcode);
+* a bare number of six digits, or of five not ending in 00 (a reference, a postcode);
 * a figure a day may follow ("pay on 15").
 
 A correction keeps the last amount said ("fifty, no, sixty"); two amounts
@@ -188,6 +188,11 @@ def _run(s: str, nums: list[Num], i: int) -> int:
     return n
 
 
+def _reference_like(num: Num) -> bool:
+    """ "94107", "100200": a postcode or a reference more than a sum (10000 is a sum)."""
+    return num.whole and (num.value >= 100000 or (num.value >= 10000 and num.value % 100 != 0))
+
+
 def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
                      rhythm_starts: set[int]) -> list[Candidate]:
     """The numbers in ``s`` that may be money offered, in order, corrections applied.
@@ -249,7 +254,7 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
                 continue  # a time of day
             if re.search(r"\b(?:i'm|i am|im)\s*$", head):
                 continue  # an age
-            unclear = unclear or (num.whole and num.value >= 10000) or (
+            unclear = unclear or _reference_like(num) or (
                 num.whole and 1 <= num.value <= 31 and bool(_HEAD_DAY.search(head)))
         out.append(Candidate(num.start, after, value, strong, unclear))
     for m in _VAGUE.finditer(s):

@@ -272,7 +272,7 @@ class _Roles(NamedTuple):
     lump: bool = False
     settles: bool = False
     ambiguous: bool = False
-    upfront_spans: tuple[Span, ...] = ()
+    upfront_spans: tuple[Span, ...] = ()  # where sums paid up front are said, even unclear ones
 
 
 def _clause(s: str, c: Candidate) -> Span:
@@ -286,9 +286,10 @@ def _roles(a: _Analysis, lang: str, cands: list[Candidate]) -> _Roles:
     """Which amount is per instalment, which paid up front, and what is unclear."""
     s = a.text
     lump = _lump(a, lang)
-    if alternatives(s, cands):
-        return _Roles(lump=lump, ambiguous=True)
     single = [c for c in cands if not _periodic(a, c)]
+    up = [c for c in single if _upfront(a, c, cands)]
+    if alternatives(s, cands):
+        return _Roles(lump=lump, ambiguous=True, upfront_spans=tuple(_clause(s, c) for c in up))
     several = _several(a) or len(single) < len(cands)
     if single and not several and _closes(s):  # "I'll give you 1000 right now to close it"
         upfront, unsure = pick(s, single)
@@ -296,7 +297,6 @@ def _roles(a: _Analysis, lang: str, cands: list[Candidate]) -> _Roles:
     if lump:  # the balance needs no amount; another sum is what they pay now
         upfront, unsure = pick(s, [c for c in single if not _BALANCE_HEAD.search(s[:c.start])])
         return _Roles(upfront=upfront, lump=True, ambiguous=unsure)
-    up = [c for c in single if _upfront(a, c, cands)]
     upfront, unsure_up = pick(s, up)
     amount, unsure = pick(s, [c for c in cands if c not in up])
     return _Roles(amount, upfront, ambiguous=unsure or unsure_up,
@@ -347,7 +347,7 @@ def _first_date(a: _Analysis, lang: str, today: dt.date, roles: _Roles,
     Friday") when another date is said."""
     found = scan_dates(a.text, lang, today)
     if not instalments and not roles.lump and (
-            roles.upfront is not None or _REDUCED.search(a.text) or _closes(a.text)):
+            roles.upfront_spans or roles.settles or _REDUCED.search(a.text) or _closes(a.text)):
         return None
     found = [f for f in found if not any(x <= f[0] < y for x, y in roles.upfront_spans)]
     outside = [f for f in found if not any(x <= f[0] < y for x, y, _ in a.freqs)]
