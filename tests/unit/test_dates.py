@@ -97,6 +97,16 @@ def d(month: int, day: int, year: int = 2025) -> dt.date:
         ("le mois prochain", "fr", d(12, 20)),
         ("à la fin du mois", "fr", d(11, 30)),
         ("début du mois prochain", "fr", d(12, 1)),
+        # A named month's start or end.
+        ("early January", "en", d(1, 1, 2026)),
+        ("at the beginning of January", "en", d(1, 1, 2026)),
+        ("end of February", "en", d(2, 28, 2026)),
+        ("c'est possible de commencer début janvier ?", "fr", d(1, 1, 2026)),
+        ("fin février", "fr", d(2, 28, 2026)),
+        ("à la fin de décembre", "fr", d(12, 31)),
+        # Years said in words.
+        ("January tenth, twenty twenty-six", "en", d(1, 10, 2026)),
+        ("le dix janvier deux mille vingt-six", "fr", d(1, 10, 2026)),
     ],
 )
 def test_parse_date(text, language, expected):
@@ -123,6 +133,12 @@ def test_parse_date(text, language, expected):
         ("le 5 décembre 2024", "fr"),
         ("le 40", "fr"),
         ("Can I pay it off in 12 months?", "en"),
+        # "Right now" is "currently"; an ordinal naming an option is no day.
+        ("I'm driving right now", "en"),
+        ("money's tight right now", "en"),
+        ("The second one.", "en"),
+        ("the 2nd option please", "en"),
+        ("could you repeat the first date?", "en"),
     ],
 )
 def test_parse_date_none(text, language):

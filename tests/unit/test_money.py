@@ -193,6 +193,10 @@ def test_parse_count(text, language, count):
         ("deux fois par mois", "fr"),
         ("un paiement de 50 euros", "fr"),  # "un" is an article here
         ("je ne peux pas payer en quatre fois", "fr"),
+        ("ça fait trois fois que je vous demande", "fr"),
+        ("I've asked you three times to stop ringing me", "en"),
+        ("stop ringing me five times a day", "en"),
+        ("I can pay 100 in 2026", "en"),
     ],
 )
 def test_parse_count_none(text, language):
@@ -239,6 +243,16 @@ def test_parse_count_none(text, language):
         ("tous les mois", "fr", M),
         ("une fois par mois", "fr", M),
         ("100 euros le mois", "fr", M),
+        ("fifty every other friday", "en", F),
+        ("every second Friday", "en", F),
+        ("trente euros un vendredi sur deux", "fr", F),
+        ("I can pay 200 now and then 100 a month after that", "en", M),
+        ("30 dollars a month from then", "en", M),
+        ("Fifty a fucking month, take it or leave it", "en", M),
+        ("Can I pay weekly instead of monthly?", "en", W),
+        ("yes but every two weeks not monthly", "en", F),
+        ("toutes les semaines plutôt que tous les mois", "fr", W),
+        ("toutes les deux semaines pas tous les mois", "fr", F),
     ],
 )
 def test_parse_frequency(text, language, frequency):
