@@ -54,7 +54,8 @@ async def test_contoso_settlement_counter_offer_and_consent():
     dialogue, turns = await converse("500600", [*JOHN, "can I settle for 1900 dollars", "yes",
                                                 "yes"])
     decision = dialogue.decision
-    assert decision.kind == "settlement" and decision.total == Decimal("2040.00")
+    # The first counter-offer is the smallest step of discount, not the largest.
+    assert decision.kind == "settlement" and decision.total == Decimal("2280.00")
     assert "settlement" in bot_text(turns)
     assert dialogue.agreed and dialogue.handoff == "payment"
     assert_compliant(decision, "500600")
@@ -73,7 +74,7 @@ async def test_contoso_hardship_goes_to_a_person_for_approval():
 async def test_options_menu_only_offers_compliant_plans():
     dialogue, turns = await converse("500600", [*JOHN, "what are my options?"])
     said = bot_text(turns)
-    assert "You could choose" in said
+    assert "First:" in said and "Second:" in said
     assert dialogue.decision is None  # nothing chosen yet
 
 
@@ -81,7 +82,7 @@ async def test_northwind_in_french():
     dialogue, turns = await converse("300400", [*MARIE, "je peux payer 60 euros par mois", "oui"])
     said = bot_text(turns)
     assert "assistant automatisé de Northwind Energy" in turns[0]["text"]
-    assert "236 euros 40" in said
+    assert "deux cent trente-six euros quarante" in said
     assert dialogue.agreed
     assert dialogue.decision.instalment_amount == Decimal("60.00")
     assert_compliant(dialogue.decision, "300400")
@@ -103,7 +104,7 @@ async def test_northwind_in_four_goes():
         ("This is not my debt, I already paid it", "dispute"),
         ("I'd like to speak with my lawyer first", "lawyer"),
         ("I'm filing for bankruptcy", "bankruptcy"),
-        ("Stop calling me", "stop_contact"),
+        ("Put me through to your supervisor", "caller_asked_for_human"),
         ("I just came out of hospital and I can't go on", "vulnerability"),
         ("My card number is 4111 1111 1111 1111", "payment"),
     ],
@@ -112,6 +113,17 @@ async def test_every_handoff_reason_at_negotiation(line, reason):
     dialogue, turns = await converse("100200", [*JANE, line])
     assert dialogue.handoff == reason
     assert "colleague" in turns[-1]["text"]
+
+
+@pytest.mark.parametrize(("reference", "line", "flag"), [
+    ("100200", "Stop calling me", "stop_contact"),
+    ("500600", "I want proof of this debt in writing", "validation"),
+])
+async def test_requests_the_policy_ends_the_call_on(reference, line, flag):
+    identity = JANE if reference == "100200" else JOHN
+    dialogue, turns = await converse(reference, [*identity, line])
+    assert dialogue.handoff is None and dialogue.ended_request == flag
+    assert "Goodbye" in turns[-1]["text"] and flag in dialogue.flags
 
 
 async def test_handoff_before_identity_says_nothing_about_the_debt():

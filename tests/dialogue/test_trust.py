@@ -85,8 +85,10 @@ async def test_a_third_party_learns_nothing_about_the_debt(reference, lines):
     assert "third_party" in dialogue.flags
     assert not re.search(r"balance|solde|\d+ (?:dollars|euros)|debt collector|recouvrement",
                          said, re.I)
-    assert re.search(r"account holder|titulaire", turns[-1]["text"] if turns[-1]["speaker"]
-                     == "bot" else said)
+    # Told only that this is for the account holder (or, when they say the holder is
+    # unwell, passed with care to a person who knows not to discuss the debt).
+    assert dialogue.handoff == "vulnerability" or re.search(
+        r"account holder|titulaire", turns[-1]["text"])
 
 
 async def test_a_third_party_unmasked_after_verification_is_told_nothing_more():

@@ -97,13 +97,38 @@ def keyword_intents(text: str, language: str) -> tuple[Intent, ...]:
     for table in (_SAFETY[lang], _SAFETY["fr" if lang == "en" else "en"]):
         found |= {intent for intent, pattern in table.items() if pattern.search(norm)}
     found |= {intent for intent, pattern in _NEGOTIATION[lang].items() if pattern.search(norm)}
-    if question_topic(text, lang) is not None or "?" in text or _QUESTION[lang].search(norm):
+    topic = question_topic(text, lang)
+    if topic is not None or "?" in text or _QUESTION[lang].search(norm):
         found.add(Intent.QUESTION)
+    found -= _asked_about(norm, lang, topic, found)
     if hedged(text, lang):
         found.add(Intent.UNSURE)
     if chosen_option(text, lang) is not None:
         found.add(Intent.CHOOSE_OPTION)
     return tuple(sorted(found, key=lambda i: _ORDER.index(i) if i in _ORDER else len(_ORDER)))
+
+
+def _asked_about(norm: str, lang: str, topic: str | None, found: set[Intent]) -> set[Intent]:
+    """Requests that are only the subject of a question: "how do I dispute this?" asks
+    how, "is this a real person?" asks what the bot is. Said with more ("how do I
+    dispute this, it's not mine", "I want a real person"), they stay requests."""
+    subject = {"how_dispute": Intent.DISPUTE, "robot": Intent.HUMAN}.get(topic or "")
+    if subject is None or subject not in found:
+        return set()
+    pattern = _TOPICS[lang][topic or ""]
+    rest = pattern.sub(" ", norm)
+    if subject is Intent.HUMAN and _WANTS[lang].search(rest):
+        return set()
+    still = _SAFETY[lang][subject].search(rest) or _SAFETY["fr" if lang == "en" else "en"][
+        subject].search(rest)
+    return set() if still else {subject}
+
+
+_WANTS = {
+    "en": re.compile(r"\b(?:want|need|let me|put me|transfer|connect|give me|get me|speak to"
+                     r"|talk to|speak with|talk with)\b"),
+    "fr": re.compile(r"\b(?:veux|voudrais|passez|parler|mettez-moi|transf[ée]rez)\b"),
+}
 
 
 def hedged(text: str, language: str) -> bool:

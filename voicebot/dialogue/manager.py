@@ -225,6 +225,8 @@ class NegotiationDialogue:
         if intent is Intent.VULNERABLE:
             self.priority = True
             self._flag(intent)
+            if Intent.THIRD_PARTY in heard.by_rules:
+                self._flag(Intent.THIRD_PARTY)  # someone calling for a holder in hospital
             support = self.policy.caller_support.get(self.language, "")
             return self._hand_off("vulnerability", support=f"{support} " if support else "")
         if intent is Intent.THIRD_PARTY:

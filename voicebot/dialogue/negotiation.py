@@ -94,7 +94,9 @@ class Negotiation:
     def note_early(self, heard: Understanding) -> None:
         """Keep what the caller asked before identity was checked, to act on it after."""
         plan = heard.plan
-        if plan.amount or plan.count or plan.lump_sum or plan.upfront:
+        # Only a plan said as one ("80 a month", "in 3 payments"): a bare number at
+        # this point is more likely a reference or a postcode.
+        if plan.frequency or plan.count or plan.lump_sum or plan.upfront:
             self._early = plan
         if heard.has(Intent.HARDSHIP):
             self._early_hardship = True
