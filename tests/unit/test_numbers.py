@@ -120,6 +120,8 @@ from voicebot.dialogue.dates import figures
         ("three grand kids", "en", "3 grand kids"),
         ("the grand total", "en", "the grand total"),
         ("cinquante cents", "fr", "50 cents"),
+        ("20 pour cent du solde", "fr", "20 pour cent du solde"),
+        ("cent pour cent", "fr", "100 pour cent"),
         # Figures are left as written.
         ("1 000 euros", "fr", "1 000 euros"),
         ("59,10 €", "fr", "59,10 €"),

@@ -213,7 +213,7 @@ class _Reader:
             if self.word(k) in ("hundred", "thousand", "grand", "million"):
                 head = _Part(Decimal(lead), k, words=k - j)
         if (head is None and w == ("hundred" if en else "cent")
-                and not (j and self.word(j - 1) in (*_VAGUE_BEFORE, "un"))):
+                and not (j and self.word(j - 1) in (*_VAGUE_BEFORE, "un", "pour"))):
             head = _Part(Decimal(1), j, words=0)  # "hundred and twenty", "cent euros"
         if head is None or head.ordinal or head.value != head.value.to_integral_value():
             return head
