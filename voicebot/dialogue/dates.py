@@ -13,12 +13,14 @@ None, and the caller is asked again. The conventions:
   today; "this Friday" / "ce vendredi" may be today; "Friday after next" and
   "vendredi en huit" add a week; a weekday said with a date must match it;
 * "next week" / "la semaine prochaine" is a week from today, "next month" the
-  same day next month, "end of the month" its last day.
+  same day next month, "end of the month" its last day; "early January" /
+  "début janvier" is the 1st, "end of January" / "fin janvier" the last day;
+* "right now" means "currently", not a date.
 
 Own rules rather than dateparser: nothing heavy to load, and a stray number is
 never taken for a date. :func:`figures` is also the first step of
 :mod:`voicebot.dialogue.money`: it turns number words into figures ("the fifth"
--> "the 5th", "cinquante" -> "50").
+-> "the 5th", "cinquante" -> "50") with :mod:`voicebot.dialogue.numbers`.
 """
 
 from __future__ import annotations

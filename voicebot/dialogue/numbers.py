@@ -6,16 +6,17 @@ hundred and twenty", "2 hundred", "deux cents", "quatre-vingt-dix", "1.5k").
 rules reading amounts, counts and dates only deal with digits. It never
 guesses between two honest readings:
 
-* "one fifty" is 1.50 or 150 and "fifteen fifty" 15.50 or 1550, so they stay
-  two figures, "1 50", which readers treat as unclear; "seventy-two fifty" is a
-  price and becomes "72.50", and so does French "deux cinquante" ("2,50"):
-  French says "cent" when it means hundreds;
+* two numbers said as one price: "seventy-two fifty" is 72.50 and French "deux
+  cinquante" 2,50 (French says "cent" when it means hundreds), but English
+  "one fifty" is 150 (nobody offers 1.50); "fifteen fifty" (15.50 or 1550?),
+  "fifty sixty" (either?) and "fifty fifty" (said twice) stay two figures,
+  "15 50", which readers treat as unclear;
 * "twenty twenty-five" is a year after a month, a day or "in", and otherwise
   stays "20 25";
 * "two or three hundred" is "200 or 300": both ends of the range are kept;
 * vague quantities ("a few hundred", "quelques centaines") stay words, and so
-  do a lone "one", "un", "une" or "zero", which are more often articles or
-  pronouns than numbers.
+  does a lone "one", "un", "une" or "first", more often an article or a
+  pronoun than a number.
 """
 
 from __future__ import annotations
@@ -59,14 +60,13 @@ _ORDINALS = {
                     " seizième", 1),
            **_table("vingtième trentième quarantième cinquantième soixantième", 20, 10)},
 }
-# Multipliers that need a number before them ("two grand", "un million"), and
-# those that may stand alone ("hundred and twenty", "cent euros", "mille").
+# Multipliers after a number ("two grand", "un million"); "hundred", "cent",
+# "thousand" and "mille" may also stand alone ("hundred and twenty", "mille euros").
 _SCALES = {
     "en": {"thousand": 1000, "grand": 1000, "k": 1000, "million": 1_000_000},
     "fr": {"mille": 1000, "mil": 1000, "k": 1000, "million": 1_000_000,
            "millions": 1_000_000, "milliard": 10**9, "milliards": 10**9},
 }
-_BARE = {"hundred", "thousand", "cent", "mille"}
 # "une centaine", "un millier": about that much, which is fine for an amount.
 _ABOUT = {"dizaine": 10, "vingtaine": 20, "trentaine": 30, "cinquantaine": 50,
           "soixantaine": 60, "centaine": 100, "centaines": 100, "millier": 1000,
@@ -107,7 +107,10 @@ class _Reader:
         self.toks, self.lang = toks, lang
 
     def word(self, j: int) -> str | None:
-        return self.toks[j].text if j < len(self.toks) and self.toks[j].kind == "word" else None
+        """The word at token ``j``, if it is one."""
+        if 0 <= j < len(self.toks) and self.toks[j].kind == "word":
+            return self.toks[j].text
+        return None
 
     def glue(self, j: int) -> int:
         """Past a hyphen joining two words ("twenty-two", "quatre-vingt-dix")."""
@@ -205,11 +208,14 @@ class _Reader:
         head, fig = self.small(j), None
         if head is None and (fig := self.figure(j)) is not None:
             head = _Part(fig, j + 1)
-        if head is None and en and w in ("a", "couple"):  # "a hundred", "a couple hundred"
+        if head is None and en and w in ("a", "couple"):  # "a hundred", "a couple of grand"
             k, lead = j + 1, 1
-            if w == "couple" or self.word(k) == "couple":
-                k, lead = k + (w == "a"), 2
-                k += self.word(k) == "of"
+            if w == "a" and self.word(k) == "couple":
+                k += 1
+            if self.word(k - 1) == "couple":
+                lead = 2
+                if self.word(k) == "of":
+                    k += 1
             if self.word(k) in ("hundred", "thousand", "grand", "million"):
                 head = _Part(Decimal(lead), k, words=k - j)
         if (head is None and w == ("hundred" if en else "cent")
