@@ -243,20 +243,23 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
         at = len(s) - len(rest)
         strong = bool(_CURRENCY_BEFORE.search(head) or cur or at in rhythm_starts
                       or _HEAD_STRONG.search(head))
-        unclear = num.odd or bool(re.match(r"k\b", rest))
+        doubt: Decimal | None = value
+        if (num.odd and not num.whole) or re.match(r"k\b", rest):
+            doubt = None  # "1.000" (1 or 1000?), "500k" (500 or 500 000?): two readings
+        unclear = num.odd or doubt is None
         if not strong:
             if num.whole and 1990 <= num.value <= 2099 and _HEAD_YEAR.search(head):
                 continue  # a year
             word = re.match(r"(?:[^\W\d_][\w'-]*)?", rest)[0]  # a following figure is fine
             if word and word not in _OK_AFTER[lang] and word != "k":
                 continue
-            if re.search(r"\bat\s*$", head) and value <= 24:
+            if re.search(r"\bat\s*$", head) and num.value <= 24:
                 continue  # a time of day
             if re.search(r"\b(?:i'm|i am|im)\s*$", head):
                 continue  # an age
             unclear = unclear or _reference_like(num) or (
                 num.whole and 1 <= num.value <= 31 and bool(_HEAD_DAY.search(head)))
-        out.append(Candidate(num.start, after, value, strong, unclear))
+        out.append(Candidate(num.start, after, doubt, strong, unclear))
     for m in _VAGUE.finditer(s):
         head = s[:m.start()]
         if not (inside(m.start()) or _HEAD_EXCLUDE.search(head) or _HEAD_INCOME.search(head)
@@ -290,17 +293,20 @@ def alternatives(s: str, cands: list[Candidate]) -> bool:
 
 
 def pick(s: str, cands: list[Candidate]) -> tuple[Decimal | None, bool]:
-    """The one amount in ``cands``, and whether something in them needs checking.
+    """The one amount in ``cands``, and whether it (or another number) needs checking.
 
-    Unclear numbers are never used. Two different clear amounts give none,
-    unless only one of them was said with a currency or a rhythm.
+    Two different clear amounts give none, unless only one of them was said with
+    a currency or a rhythm. With no clear amount, an unclear number with a single
+    reading ("I can pay 2025": a year?) is given, to be confirmed; one with two
+    readings ("fifteen fifty") never is.
     """
     unclear = any(c.unclear for c in cands)
     if alternatives(s, cands):
         return None, True
     values = {c.value for c in cands if not c.unclear}
     if not values:
-        return None, unclear
+        doubts = {c.value for c in cands if c.unclear}
+        return (doubts.pop() if len(doubts) == 1 else None), unclear
     if len(values) == 1:
         return values.pop(), unclear
     strong = {c.value for c in cands if c.strong and not c.unclear}

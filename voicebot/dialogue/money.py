@@ -205,7 +205,9 @@ def _analyse(text: str, language: str) -> _Analysis:
 def parse_amount(text: str, language: str) -> Decimal | None:
     """The one money amount the caller said; None if none or unclear."""
     a = _analyse(text, language)
-    return pick(a.text, a.cands)[0]
+    value, unsure = pick(a.text, a.cands)
+    return value if not unsure or any(c.value == value and not c.unclear for c in a.cands) \
+        else None
 
 
 def _count(a: _Analysis) -> tuple[int, str | None] | None:
@@ -310,8 +312,10 @@ class PlanRequest:
     ``amount`` is per instalment. ``upfront`` is paid now, before instalments
     or on its own to close the account (a settlement offer). ``lump_sum`` is
     paying the whole balance at once: no amount, the balance is known.
-    ``ambiguous``: a number was heard that should be confirmed before use, or
-    two different amounts were offered; it is left out of the other fields.
+    ``ambiguous``: something needs checking before it is used. A number that
+    may not be money ("I can pay 2025", "on 15") is given, to be confirmed; two
+    amounts offered ("fifty or sixty") or one with two readings ("fifteen fifty":
+    15.50 or 1550?) are left out.
     """
 
     amount: Decimal | None = None
