@@ -547,6 +547,8 @@ def test_amounts_heard(text, language, amount):
         ("4111 1111 1111 1111", "en"),
         ("4242 4242...", "en"),
         ("le code derrière c'est 321", "fr"),
+        ("jane doe nine four one oh seven", "en"),
+        ("Press zero. Zero.", "en"),
         ("code postal 75011", "fr"),
         # Two amounts, or one that needs checking.
         ("two or three hundred", "en"),
@@ -686,6 +688,7 @@ Y = dt.date(2025, 11, 20)  # TODAY, a Thursday
         ("I can pay 2025", "en", PlanRequest(Decimal(2025), ambiguous=True)),
         ("I can pay on 15", "en", PlanRequest(Decimal(15), ambiguous=True)),
         ("je peux payer 75011", "fr", PlanRequest(Decimal(75011), ambiguous=True)),
+        ("uh yeah it's 500 600", "en", PlanRequest(Decimal(500600), ambiguous=True)),
         ("300400 now and the rest next month", "en",
          PlanRequest(upfront=Decimal(300400), ambiguous=True)),
         ("Je pourrais faire entre 50 et 80 par mois.", "fr",

@@ -127,6 +127,9 @@ from voicebot.dialogue.dates import figures
         ("59,10 €", "fr", "59,10 €"),
         ("05", "en", "05"),
         ("one two three", "en", "1 2 3"),
+        ("nine four one oh seven", "en", "9 4 1 0 7"),
+        ("expiration oh nine twenty eight", "en", "expiration 0 9 28"),
+        ("oh fifty then", "en", "oh 50 then"),
     ],
 )
 def test_number_words_become_figures(text, language, expected):

@@ -189,8 +189,9 @@ def _run(s: str, nums: list[Num], i: int) -> int:
 
 
 def _reference_like(num: Num) -> bool:
-    """ "94107", "100200": a postcode or a reference more than a sum (10000 is a sum)."""
-    return num.whole and (num.value >= 100000 or (num.value >= 10000 and num.value % 100 != 0))
+    """ "94107", "100200", "500 600": a postcode or a reference more than a sum (10000 is
+    a sum)."""
+    return num.value >= 100000 or (num.whole and num.value >= 10000 and num.value % 100 != 0)
 
 
 def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
@@ -248,6 +249,8 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
             doubt = None  # "1.000" (1 or 1000?), "500k" (500 or 500 000?): two readings
         unclear = num.odd or doubt is None
         if not strong:
+            if num.value == 0:
+                continue  # "press zero": no offer
             if num.whole and 1990 <= num.value <= 2099 and _HEAD_YEAR.search(head):
                 continue  # a year
             word = re.match(r"(?:[^\W\d_][\w'-]*)?", rest)[0]  # a following figure is fine

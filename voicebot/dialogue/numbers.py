@@ -392,6 +392,10 @@ def spoken_figures(text: str, language: str, year_after: frozenset[str] = frozen
     reader, writer = _Reader(toks, lang), _Writer(text, toks)
     i, last_end = 0, -1
     while i < len(toks):
+        if _spoken_zero(reader, i, i == last_end):
+            writer.put(i, i + 1, "0")
+            i = last_end = i + 1
+            continue
         part = reader.number(i)
         if part is None or part.end <= i or (part.end == i + 1 and toks[i].kind == "fig"):
             i += 1  # a figure on its own is left exactly as written
@@ -424,6 +428,16 @@ def spoken_figures(text: str, language: str, year_after: frozenset[str] = frozen
         i = part.end
         last_end = -1 if part.ordinal else i
     return writer.done()
+
+
+def _spoken_zero(reader: _Reader, i: int, after_number: bool) -> bool:
+    """ "oh" read as a digit: "nine four one oh seven", "oh nine twenty-eight"."""
+    if reader.lang != "en" or reader.word(i) not in ("oh", "o"):
+        return False
+    nxt = reader.number(i + 1)
+    if nxt is None or not nxt.small:
+        return False
+    return after_number or (nxt.value < 10 and reader.number(nxt.end) is not None)
 
 
 def _lone_word(reader: _Reader, i: int, part: _Part) -> bool:
