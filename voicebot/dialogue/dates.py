@@ -234,11 +234,11 @@ def _month_start(m: re.Match, today: dt.date, lang: str) -> dt.date | None:
     return _month_day(MONTH_NUMBER[lang][m["m"]], 1, None, today)
 
 
-def _month_end_of(m: re.Match, today: dt.date, lang: str) -> dt.date | None:
+def _month_end_of(m: re.Match, today: dt.date, lang: str) -> dt.date:
     """ "end of January", "fin janvier": the last day of the next such month."""
     month = MONTH_NUMBER[lang][m["m"]]
-    return _month_day(month, calendar.monthrange(today.year, month)[1], None, today) or (
-        _month_day(month, calendar.monthrange(today.year + 1, month)[1], today.year + 1, today))
+    end = _month_end(dt.date(today.year, month, 1))
+    return end if end >= today else _month_end(dt.date(today.year + 1, month, 1))
 
 
 def _fixed(f: Callable[[dt.date], dt.date]) -> Resolver:
