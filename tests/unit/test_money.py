@@ -489,6 +489,8 @@ def test_said_amounts_parse_back(amount, currency, language):
         ("fifty... I mean sixty", "en", "60"),
         ("fifty dollars, no wait, sixty dollars a month", "en", "60"),
         ("I could do 100, actually make that 80", "en", "80"),
+        ("fifty a month, no, sixty a month", "en", "60"),
+        ("cinquante par mois, pardon, soixante par mois", "fr", "60"),
         ("cinquante, non, soixante", "fr", "60"),
         ("cinquante euros, pardon, soixante", "fr", "60"),
         ("cinquante, enfin soixante", "fr", "60"),

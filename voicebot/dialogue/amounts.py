@@ -269,15 +269,18 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
                 or negated(s, m.start())):
             out.append(Candidate(m.start(), m.end(), None, False, True))
     out.sort(key=lambda c: c.start)
-    return _corrected(s, out)
+    return _corrected(s, out, taken)
 
 
-def _corrected(s: str, cands: list[Candidate]) -> list[Candidate]:
-    """ "fifty, no, sixty": the amount said last stands."""
+def _corrected(s: str, cands: list[Candidate], taken: list[Span]) -> list[Candidate]:
+    """ "fifty, no, sixty", "50 a month, sorry, 60 a month": the amount said last stands."""
     kept: list[Candidate] = []
     for c in cands:
-        if kept and _CORRECTION.match(s[kept[-1].end:c.start]):
-            kept.pop()
+        if kept:
+            gap = "".join(ch for at, ch in enumerate(s[kept[-1].end:c.start], kept[-1].end)
+                          if not any(a <= at < b for a, b in taken))
+            if _CORRECTION.match(gap):
+                kept.pop()
         kept.append(c)
     return kept
 
