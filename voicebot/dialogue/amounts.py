@@ -194,6 +194,34 @@ def _reference_like(num: Num) -> bool:
     return num.value >= 100000 or (num.whole and num.value >= 10000 and num.value % 100 != 0)
 
 
+def _single(s: str, lang: str, num: Num, rhythm_starts: set[int]) -> Candidate | None:
+    """One figure as money offered, or None: a time, an age, a year, a count, a unit."""
+    head = s[:num.start]
+    cur = CURRENCY_AFTER.match(s, num.end)
+    if (not cur and _UNIT_AFTER.match(s, num.end)) or _TOO_MUCH.match(s, num.end):
+        return None
+    value = num.value / 100 if cur and cur["minor"] else num.value
+    after = cur.end() if cur else num.end
+    rest = s[after:].lstrip()
+    strong = bool(_CURRENCY_BEFORE.search(head) or cur or len(s) - len(rest) in rhythm_starts
+                  or _HEAD_STRONG.search(head))
+    doubt: Decimal | None = value
+    if (num.odd and not num.whole) or re.match(r"k\b", rest):
+        doubt = None  # "1.000" (1 or 1000?), "500k" (500 or 500 000?): two readings
+    unclear = num.odd or doubt is None
+    if not strong:
+        word = re.match(r"(?:[^\W\d_][\w'-]*)?", rest)[0]  # a following figure is fine
+        if (num.value == 0  # "press zero"
+                or (word and word not in _OK_AFTER[lang] and word != "k")
+                or (num.whole and 1990 <= num.value <= 2099 and _HEAD_YEAR.search(head))
+                or (re.search(r"\bat\s*$", head) and num.value <= 24)  # a time of day
+                or re.search(r"\b(?:i'm|i am|im)\s*$", head)):  # an age
+            return None
+        unclear = unclear or _reference_like(num) or (
+            num.whole and 1 <= num.value <= 31 and bool(_HEAD_DAY.search(head)))
+    return Candidate(num.start, after, doubt, strong, unclear)
+
+
 def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
                      rhythm_starts: set[int]) -> list[Candidate]:
     """The numbers in ``s`` that may be money offered, in order, corrections applied.
@@ -203,6 +231,11 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
     """
     def inside(start: int) -> bool:
         return any(a <= start < b for a, b in taken)
+
+    def excluded(start: int) -> bool:  # a balance, a reference, an income, "why 50?"
+        head = s[:start]
+        return bool(_HEAD_EXCLUDE.search(head) or _HEAD_INCOME.search(head)
+                    or _WHY.search(head))
 
     out: list[Candidate] = []
     i = 0
@@ -220,53 +253,21 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
         i += run
         if run == 2 and num.value == last.value and num.value < 1000:
             num, run = num._replace(end=last.end), 1  # "50 50": said twice
-        if num.ordinal or inside(num.start):
-            continue
-        head = s[:num.start]
-        if _HEAD_EXCLUDE.search(head) or _HEAD_INCOME.search(head) or _WHY.search(head):
-            continue  # a balance, a reference, an income, "why 50?"
+        if num.ordinal or inside(num.start) or excluded(num.start) or run > 2:
+            continue  # "1 0 0 2", "4111 1111 1111": a reference or a card, read in groups
         if "/" in (s[num.start - 1:num.start], s[last.end:last.end + 1]):
             continue  # "12/28": a date, an expiry
-        if run > 2:
-            continue  # "1 0 0 2", "4111 1111 1111": a reference or a card, read in groups
-        if run > 1:  # "1 50", "20 25": two readings
-            if re.search(r"\bat\s*$", head):
-                continue  # "at 5 30": a time
-            cur = CURRENCY_AFTER.match(s, last.end)
-            out.append(Candidate(num.start, cur.end() if cur else last.end, None, bool(cur), True))
+        if run == 2:  # "1 50", "20 25": two readings
+            if not re.search(r"\bat\s*$", s[:num.start]):  # "at 5 30": a time
+                cur = CURRENCY_AFTER.match(s, last.end)
+                out.append(Candidate(num.start, cur.end() if cur else last.end, None, bool(cur),
+                                     True))
             continue
-        cur = CURRENCY_AFTER.match(s, num.end)
-        if (not cur and _UNIT_AFTER.match(s, num.end)) or _TOO_MUCH.match(s, num.end):
-            continue
-        value = num.value / 100 if cur and cur["minor"] else num.value
-        after = cur.end() if cur else num.end
-        rest = s[after:].lstrip()
-        at = len(s) - len(rest)
-        strong = bool(_CURRENCY_BEFORE.search(head) or cur or at in rhythm_starts
-                      or _HEAD_STRONG.search(head))
-        doubt: Decimal | None = value
-        if (num.odd and not num.whole) or re.match(r"k\b", rest):
-            doubt = None  # "1.000" (1 or 1000?), "500k" (500 or 500 000?): two readings
-        unclear = num.odd or doubt is None
-        if not strong:
-            if num.value == 0:
-                continue  # "press zero": no offer
-            if num.whole and 1990 <= num.value <= 2099 and _HEAD_YEAR.search(head):
-                continue  # a year
-            word = re.match(r"(?:[^\W\d_][\w'-]*)?", rest)[0]  # a following figure is fine
-            if word and word not in _OK_AFTER[lang] and word != "k":
-                continue
-            if re.search(r"\bat\s*$", head) and num.value <= 24:
-                continue  # a time of day
-            if re.search(r"\b(?:i'm|i am|im)\s*$", head):
-                continue  # an age
-            unclear = unclear or _reference_like(num) or (
-                num.whole and 1 <= num.value <= 31 and bool(_HEAD_DAY.search(head)))
-        out.append(Candidate(num.start, after, doubt, strong, unclear))
+        single = _single(s, lang, num, rhythm_starts)
+        if single is not None:
+            out.append(single)
     for m in _VAGUE.finditer(s):
-        head = s[:m.start()]
-        if not (inside(m.start()) or _HEAD_EXCLUDE.search(head) or _HEAD_INCOME.search(head)
-                or negated(s, m.start())):
+        if not (inside(m.start()) or excluded(m.start()) or negated(s, m.start())):
             out.append(Candidate(m.start(), m.end(), None, False, True))
     out.sort(key=lambda c: c.start)
     return _corrected(s, out, taken)
