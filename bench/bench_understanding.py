@@ -72,9 +72,12 @@ def predicted(heard: Any, stage: str) -> set[str]:
     out = {"ask_human" if x == "human" else x for x in out}
     plan = heard.plan
     hedge = getattr(heard, "hedge", False) or "unsure" in out
-    if heard.yes_no is True and not hedge:
+    # A yes or a no counts where the dialogue asked for one, or when it is all the line says.
+    answers = stage in ("reference", "offer", "consent") or not (
+        out or not plan.empty or (heard.digits and len(heard.digits) >= 4))
+    if heard.yes_no is True and not hedge and answers:
         out.add("yes")
-    if heard.yes_no is False:
+    if heard.yes_no is False and answers:
         out.add("no")
     if plan.amount is not None or plan.count or plan.frequency or plan.first_date \
             or getattr(plan, "upfront", None) is not None:
@@ -89,11 +92,16 @@ def predicted(heard: Any, stage: str) -> set[str]:
     return out or {"other"}
 
 
-def consents(heard: Any) -> bool:
+def consents(heard: Any, line: dict[str, Any]) -> bool:
     """Would the dialogue take this line, at the read-back, as agreement?"""
     values = {getattr(i, "value", str(i)) for i in heard.intents}
-    return (heard.yes_no is True and not getattr(heard, "hedge", False)
-            and "unsure" not in values and heard.plan.amount is None and not heard.plan.count)
+    taken = (heard.yes_no is True and not getattr(heard, "hedge", False)
+             and "unsure" not in values and heard.plan.amount is None and not heard.plan.count)
+    try:
+        from voicebot.dialogue.consent import clear_yes
+    except ImportError:  # an older design, with no such check
+        return taken
+    return taken and clear_yes(line["text"], line["lang"])
 
 
 def design_readers(designs: Sequence[str]) -> dict[str, Callable[[dict[str, Any]], Any]]:
@@ -166,7 +174,7 @@ def score(lines: list[dict[str, Any]], reader: Callable[[dict[str, Any]], Any]
                              "got": sorted(guess)})
         if line["stage"] == "consent":
             consent_lines += 1
-            if consents(heard) and "yes" not in gold:
+            if consents(heard, line) and "yes" not in gold:
                 false_consent.append({"id": line["id"], "text": line["text"],
                                       "gold": sorted(gold)})
         for slot in ("amount", "count", "upfront"):

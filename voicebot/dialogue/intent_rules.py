@@ -41,7 +41,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"depress", r"anxiety attack", r"panic attack", r"breakdown", r"mental (?:health|illness|"
         r"breakdown)", r"psychiatr", r"bipolar", r"schizo", r"sectioned", r"crisis team",
         r"hospital", r"hospice", r"intensive care", r"\bicu\b", r"\ber\b(?= (?:right now|now))",
-        r"chemo", r"cancer", r"tumou?r", r"terminal", r"dying\b(?! to| for)", r"stroke\b",
+        r"chemo", r"cancer", r"tumou?r", r"terminal",
+        r"(?<!phone is )(?<!battery is )dying\b(?! to| for)", r"stroke\b",
         r"heart attack", r"seriously (?:ill|sick)", r"(?:very|really|gravely) ill", r"surgery",
         r"operation (?:on|next|tomorrow|last)", r"dementia", r"alzheimer",
         r"memory (?:problems|issues|loss)", r"(?:can't|cannot) remember (?:things|anything)",
@@ -51,6 +52,21 @@ SAFETY_EN: dict[str, list[str]] = {
         r"domestic (?:abuse|violence)", r"abusive", r"(?:he|she|my partner|my husband|my wife)"
         r" (?:hits|beats|hurts|threatens) me", r"afraid of my (?:husband|wife|partner|ex)",
         r"scared (?:for my life|of him|of her)", r"refuge", r"shelter",
+        r"(?:don't|do not) see (?:the|any) point", r"(?:don't|do not|no longer) (?:even )?want to"
+        r" be (?:here|around|alive)", r"won't be (?:around|here|alive)", r"(?:cutting|burning)"
+        r" (?:myself|again)", r"\bpills\b", r"(?:passed|died) (?:last|this|on|in|away|recently"
+        r"|two|a few|yesterday)", r"dialysis", r"\bthe er\b", r"emergency room", r"\ba&e\b",
+        r"(?:hit|hits|hitting|beat|beats|beating) me\b", r"gets? (?:violent|angry|aggressive)",
+        r"takes? (?:all )?my money", r"not allowed to (?:have|use|spend)", r"controls? (?:all )?"
+        r"(?:the|my) money", r"learning (?:difficult|disabilit)", r"my memory", r"anxiety",
+        r"jump(?:ing)? off", r"made (?:my|up my) (?:plans|mind)(?! to pay)", r"disappear",
+        r"\bgrief\b", r"lost (?:him|her) (?:last|this|in|recently)", r"(?:just|recently) lost my",
+        r"(?:in|out of) rehab", r"overdos", r"(?:have|got|had) a (?:stroke|seizure|heart attack"
+        r"|breakdown)", r"can't (?:think|breathe) straight", r"(?:no|not) (?:eaten|slept) (?:in"
+        r"|for)", r"(?:life|everything) (?:is|'s) (?:falling apart|pointless|over)",
+        r"(?:what's|what is) the point", r"end it\b", r"(?:can't|cannot) keep going",
+        r"keep going much longer", r"(?:i'm|i am) (?:terminally|seriously|very) (?:ill|sick)",
+        r"hospice", r"carer for my", r"confus(?:ed|ing) (?:lately|these days|all the time)",
     ],
     "third_party": [
         r"on behalf of", rf"(?:calling|ringing|phoning|here|call|speaking) (?:for|about) "
@@ -71,6 +87,23 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|mum|mom|dad|mother|father)", r"deal(?:ing)? with (?:my|his|her) (?:late )?(?:mum|mom"
         r"|dad|mother|father|husband|wife)'?s? (?:affairs|estate|bills|account)",
         r"executor", r"(?:his|her) estate",
+        r"(?:registered |her |his )?(?:carer|caregiver|caseworker|case worker|social worker"
+        r"|support worker|guardian|interpreter|advocate) (?:for|of)\b", r"(?:i'm|i am) (?:her|his|"
+        r"their) (?:carer|caregiver|caseworker|case worker|social worker|support worker|guardian"
+        r"|brother|sister|son|daughter|husband|wife|widow|widower|mum|mom|dad|roommate|flatmate"
+        r"|neighbou?r|friend|nephew|niece|aunt|uncle|grandson|granddaughter|partner)",
+        rf"\bmy {_KIN_EN} (?:passed|died|has the account|is in|'s in|is the account)",
+        rf"(?:its|it's|it is) for [a-z]+ [a-z]+\b.{{0,40}}\b(?:his|her) {_KIN_EN}",
+        r"\b(?:her|his) (?:zip|postcode|post code|account|reference|name|balance|date of birth)"
+        r" (?:is|number)", r"\b(?:he|she)(?:'s| is) (?:in a hospice|in hospital|sick|asleep"
+        r"|sleeping|dead|gone|moved)", r"(?:it's|its|that's|thats) (?:not my|his|her) (?:account"
+        r"|number|contract|bill)", r"(?:it's|its) (?:my|his|her) [a-z]+'s (?:account|number"
+        r"|contract|bill)", r"pay (?:it )?for (?:her|him)\b", r"calling for (?:her|him)\b",
+        r"found (?:your|a|the) letter in (?:his|her)", r"(?:close|closing|sort|sorting) (?:out )?"
+        r"(?:his|her) (?:accounts|affairs|estate|bills)", r"(?:check|ask) with my (?:dad|mum"
+        r"|mom|husband|wife|father|mother|son|daughter)", r"(?:i'm|i am) just (?:his|her|helping)",
+        r"on behalf of (?:our|my) client", r"(?:written )?permission to speak for",
+        r"how much (?:he|she) owes",
     ],
     "stop_contact": [
         r"stop (?:calling|contacting|phoning|ringing|texting|bothering|harass|hassling|bugging"
@@ -82,6 +115,12 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|contact)", r"(?:don't|do not) want (?:you|any (?:more )?calls|to be (?:called|contacted)"
         r"|your calls)", r"harass", r"(?:never|don't) (?:want to )?hear from you",
         r"this is the last time you (?:call|contact)", r"block(?:ing)? (?:your|this) number",
+        r"quit (?:\w+ )?calling", r"(?:call|ring|phone) me (?:one more time|again) (?:and|i'll"
+        r"|i will)", r"no more calls?", r"remove (?:this|my) (?:number|phone)", r"(?:rather|prefer)"
+        r" you (?:didn't|did not|don't) (?:call|contact|phone)", r"(?:don't|do not) (?:call|ring"
+        r"|phone)\b", r"(?:like|want|need) (?:them|it|the calls|you) to stop", r"stop (?:the|these"
+        r"|your) (?:calls|phone calls|calling)", r"(?:only|just) (?:contact|write to) me (?:in"
+        r" writing|by (?:mail|email|post|letter))",
     ],
     "dispute": [
         r"disput", r"not (?:my|mine|our) (?:debt|bill|account|contract|phone|problem|loan)",
@@ -96,6 +135,14 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:a |some )?mistake", r"overcharg",
         r"(?:that|this) (?:is|'s) (?:not right|wrong|incorrect|rubbish|bullshit|nonsense)",
         r"no idea what (?:this|that|you're talking) ", r"don't recogni[sz]e (?:this|that|the)",
+        r"never (?:even )?(?:had|got|received|been)", r"(?:that's|that is|it's|its|the balance is"
+        r"|balance is|amount is) (?:wrong|not right|too high|double)",
+        r"not sure (?:that's|that is)"
+        r" right", r"paid (?:some|part|most|half) of (?:that|it|this)", r"after i cancel",
+        r"cancell?ation", r"only owe", r"late fee", r"shouldn't be there", r"(?:in|under) my"
+        r" name", r"(?:isn't|is not|not) (?:even )?my debt", r"i (?:already )?paid \d+",
+        r"(?:i )?pay already", r"receipt", r"dispute", r"(?:not|aren't|isn't) legit",
+        r"discharged", r"(?:these|the) charges", r"doesn't add up", r"(?:not|never) ordered",
     ],
     "validation": [
         r"(?:send|mail|post|email|give|show|provide)(?: me| us)? (?:some |a |the )?(?:proof"
@@ -105,11 +152,20 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:the|this|that|my) (?:debt|balance|amount)", r"prove (?:it|that|this|i owe)",
         r"proof (?:that|of|i owe)", r"(?:see|want) (?:the|a) (?:paperwork|contract|bill|statement"
         r"|signed)", r"original creditor",
+        r"(?:send|mail|email|post|give|show)(?: me)? (?:like )?(?:something|anything|the (?:paper"
+        r"|document|documents|contract|original)|an? (?:itemi[sz]ed|statement|letter|copy"
+        r"|official))", r"(?:put|have) (?:all )?(?:that|it|this) in (?:a letter|writing)",
+        r"(?:see|have) it written", r"written (?:down|copy)", r"(?:the )?(?:document|proof)s?"
+        r" (?:before|first)", r"proof (?:it'?s|that it'?s) mine", r"(?:show|prove) (?:me )?"
+        r"(?:the|that|it)", r"payment history", r"official letter", r"(?:so i know|to know)"
+        r" (?:it's|its) (?:legit|real)", r"account details by (?:mail|post|email)",
     ],
     "lawyer": [
         r"lawyer", r"attorney(?! general)", r"solicitor", r"legal (?:counsel|advice|aid"
         r"|representation|team|action)", r"\bsue\b", r"suing", r"take (?:you|this) to court",
         r"\bcourt\b", r"small claims", r"represented by", r"paralegal",
+        r"law (?:firm|office)", r"on behalf of (?:our|my) client", r"\badvocate\b(?! for)",
+        r"consumer (?:rights|protection) (?:attorney|lawyer|group|agency)",
     ],
     "bankruptcy": [
         r"bankrupt", r"chapter (?:7|seven|13|thirteen|eleven|11)", r"insolven",
@@ -127,6 +183,11 @@ SAFETY_EN: dict[str, list[str]] = {
         r"representative", r"(?:i want|give me|get me) (?:a|an|to) (?:person|agent|human"
         r"|representative)", r"agent please", r"not (?:talk|speak)(?:ing)? to a (?:robot|machine"
         r"|computer|bot)",
+        r"member of (?:your )?staff", r"(?:a|the) (?:lady|gentleman|man|woman|guy) (?:i|to)",
+        r"actual (?:person|human)", r"\bagent\b", r"whoever(?:'s| is) in charge", r"someone"
+        r" (?:there|i could|i can|to talk|to speak)", r"speak to (?:someone|somebody|a person)"
+        r"|talk to (?:someone|somebody|a person)", r"(?:don't|do not) (?:like|want|talk to)"
+        r" (?:these |this )?machines?",
     ],
     "card_data": [
         r"card number", r"credit card (?:is|number)", r"debit card (?:is|number)", r"my card is",
@@ -138,7 +199,10 @@ SAFETY_EN: dict[str, list[str]] = {
 
 SAFETY_FR: dict[str, list[str]] = {
     "vulnerable": [
-        r"suicid", r"me tuer", r"en finir", r"mettre fin (?:à|a) (?:mes jours|ma vie)",
+        r"suicid", r"me tuer",
+        r"en finir(?! avec (?:cette|ma|la|votre|ce|vos|ces) (?:dette|histoire|affaire"
+        r"|dossier|facture|[ée]ch[ée]ancier)| maintenant\b)",
+        r"mettre fin (?:à|a) (?:mes jours|ma vie)",
         r"(?:plus|pas) envie de vivre", r"(?:ne )?veux plus vivre", r"envie de mourir",
         r"veux mourir", r"mieux (?:sans moi|mort)", r"me faire du mal", r"me (?:suis )?"
         r"(?:scarifi|mutil)", r"je n'en peux plus", r"j'en peux plus", r"je craque",
@@ -148,11 +212,26 @@ SAFETY_FR: dict[str, list[str]] = {
         r"cancer", r"tumeur", r"maladie (?:grave|incurable|longue)", r"gravement malade",
         r"tr[èe]s malade", r"op[ée]ration", r"avc\b", r"infarctus", r"alzheimer",
         r"d[ée]mence", r"(?:je )?perds la m[ée]moire", r"d[ée]c[ée]d", r"d[ée]c[èe]s",
-        r"\bmort\b", r"\bmorte\b", r"est mort", r"obs[èe]ques", r"enterrement", r"veu(?:f|ve)",
+        r"\bmort\b(?! de rire)", r"(?<!batterie est )(?<!presque )\bmorte\b(?! de rire)",
+        r"est mort", r"obs[èe]ques", r"enterrement", r"veu(?:f|ve)",
         r"\bdeuil\b", r"perdu mon (?:mari|fils|p[èe]re|fr[èe]re|compagnon|enfant|b[ée]b[ée])",
         r"perdu ma (?:femme|fille|m[èe]re|s(?:œ|oe)ur|compagne)", r"violences?",
         r"(?:il|elle) me (?:frappe|bat|menace)", r"peur de mon (?:mari|compagnon|ex)",
         r"foyer d'accueil",
+        r"plus (?:l'int[ée]r[êe]t|de sens|go[ûu]t (?:à|a) rien)", r"(?:serait|ce serait) mieux si"
+        r" je (?:n'[ée]tais|[ée]tais) plus l[àa]", r"(?:plus|pas) l[àa] pour", r"foutre en l'air",
+        r"m[ée]dicaments? .{0,30}(?:prendre|avaler)", r"(?:tous|tout) (?:les )?prendre",
+        r"id[ée]es noires", r"me (?:fais|faire) du mal", r"dialyse", r"(?:pas|plus) bien dans ma"
+        r" t[êe]te", r"[çc]a va pas dans ma t[êe]te", r"je (?:ne )?tiens plus",
+        r"(?:frapp|cogn|tap)(?:e|ait|er) (?:dessus|moi)|me (?:frapp|cogn|tap)", r"violent",
+        r"me prend (?:tout )?mon argent", r"pas le droit d'avoir", r"m[ée]moire", r"angoiss",
+        r"sauter d'un pont", r"(?:n'aura|aura) plus d'importance", r"pris ma d[ée]cision",
+        r"dispara[îi]tre", r"je vois (?:plus|pas) d'issue", r"plus d'issue", r"envie de rien",
+        r"(?:est|sont) (?:mort|morte|morts|d[ée]c[ée]d[ée]e?s?) (?:en|le|la|il y a|depuis|hier"
+        r"|r[ée]cemment)", r"je suis (?:veuf|veuve|seule? depuis)", r"en deuil", r"chagrin",
+        r"(?:une|en) cure", r"surdose", r"crise (?:cardiaque|d'[ée]pilepsie)",
+        r"(?:tout|ma vie) s'[ée]croule", r"[àa] quoi bon", r"(?:gravement|tr[èe]s) malade",
+        r"maison de retraite", r"ehpad", r"je (?:suis|me sens) perdu", r"je comprends plus rien",
     ],
     "third_party": [
         r"de la part de", r"au nom de", rf"(?:j'appelle|je t[ée]l[ée]phone|j'appelais|appelle"
@@ -167,6 +246,23 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|hospitalis)", r"(?:il|elle) m'a demand[ée] (?:d'appeler|de vous appeler|de r[ée]gler)",
         r"(?:je ne suis pas|je suis pas) (?:le|la) titulaire", r"pas (?:le|la) titulaire",
         r"procuration", r"tutelle", r"curatelle", r"(?:sa|la) succession", r"notaire",
+        r"je suis (?:sa|son|l'|la|le)? ?(?:aide à domicile|aide-soignante?|assistante? sociale?"
+        r"|colocataire|tuteur|tutrice|curat|interpr[èe]te|fille|fils|fr[èe]re|s(?:œ|oe)ur|mari"
+        r"|femme|oncle|tante|neveu|ni[èe]ce|m[èe]re|p[èe]re|amie?|voisine?|compagne?|mec|copine?)",
+        r"je suis (?:juste |seulement )?(?:sa|son) ", r"moi je suis (?:sa|son|le|la)",
+        r"(?:c'est|pour) (?:ma|mon) [a-zéèêàç'-]+ qui (?:a|est)", r"(?:c'est|pour) (?:ma|mon)"
+        r" (?:m[èe]re|p[èe]re|fils|fille|mari|femme|fr[èe]re|s(?:œ|oe)ur|mec|copine|copain)",
+        r"(?:j'appelle|appelle) pour (?!un |une |le |la |les |des |payer|r[ée]gler|savoir|"
+        r"parler|mon |ma |mes |moi)[a-zé]+ [a-zé]+", r"(?:c'est pour|pour) (?!moi)[a-zé]+ "
+        r"[a-zé]+ .{0,30}je suis (?:son|sa)", r"(?:son|sa) (?:code postal|dossier|num[ée]ro"
+        r"|contrat|compte|facture) (?:c'est|est)", r"(?:il|elle) (?:dort|est au boulot|est au"
+        r" travail|a d[ée]m[ée]nag|habite plus)", r"payer pour (?:elle|lui|ma|mon)",
+        r"je paie pour (?:elle|lui|ma|mon)", r"pas mon (?:contrat|dossier|compte)", r"c'est (?:son"
+        r"|sa) (?:contrat|dossier|compte|facture)", r"(?:demander|voir) avec (?:mon|ma) (?:mari"
+        r"|p[èe]re|m[èe]re|femme|fils|fille)", r"de la part de notre cli", r"autorisation (?:pour"
+        r"|de) (?:vous )?parler", r"(?:je suis )?(?:le|la) (?:notaire|tuteur|tutrice)",
+        r"c'est (?:sa|son) (?:femme|mari)", r"pour (?:elle|lui)\b(?! aussi)", r"(?:il|elle) doit"
+        r" combien", r"combien (?:il|elle) doit",
     ],
     "stop_contact": [
         r"arr[êe]tez de (?:m'appeler|me contacter|me harceler|m'[ée]crire|appeler|me rappeler"
@@ -177,6 +273,13 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:rayez|supprimez|effacez|retirez) mon num[ée]ro", r"plus (?:jamais )?d'appels?",
         r"je ne veux plus (?:[êe]tre|que vous|de vos|vous entendre|recevoir)",
         r"harc[èe]l", r"(?:ne )?(?:me )?rappelez (?:plus|jamais)",
+        r"arr[êe]t(?:ez|iez|er) (?:de |d')?(?:m'|me |nous )?(?:appeler|contacter|t[ée]l[ée]phoner"
+        r"|rappeler)", r"arr[êe]tez d'appeler", r"cesser (?:toute|tout|les|de)", r"oubliez mon"
+        r" num[ée]ro", r"(?:ne )?(?:m'|me )?appel(?:ez|iez) (?:plus|pas)", r"n'appelez (?:plus"
+        r"|pas|jamais)", r"plus de (?:coups de fil|coup de fil|t[ée]l[ée]phone)", r"(?:supprim|"
+        r"ray|effac|enlev)(?:ez|er) (?:ce|mon) num[ée]ro", r"que [çc]a s'arr[êe]te",
+        r"(?:uniquement|seulement) par [ée]crit", r"(?:vous )?m'appelez plus",
+        r"(?:ne )?(?:pas |plus )?(?:vous )?appelez moi", r"si vous (?:me )?rappelez",
     ],
     "dispute": [
         r"contest", r"pas (?:ma|mon|notre) (?:dette|facture|compte|contrat|probl[èe]me|cr[ée]dit)",
@@ -186,6 +289,12 @@ SAFETY_FR: dict[str, list[str]] = {
         r"usurpation", r"jamais (?:eu|sign|souscrit|ouvert|command|utilis)", r"r[ée]sili",
         r"pas le bon (?:montant|num[ée]ro|dossier)", r"(?:c'est|cette facture est) (?:faux|fausse"
         r"|n'importe quoi)", r"je ne reconnais pas", r"ne correspond (?:à|a) rien",
+        r"(?:s[ûu]re?|certaine?) d'avoir pay", r"jamais (?:[ée]t[ée] )?client", r"(?:montant|solde"
+        r"|somme) (?:est )?(?:faux|fausse|erron|trop [ée]lev|le double)", r"je (?:ne )?dois que",
+        r"frais de retard", r"rien (?:à|a) faire l[àa]", r"(?:à|a|en) mon nom", r"pas le mien",
+        r"pas la mienne", r"r[ée]clam[ée]", r"litige", r"effac[ée]e?", r"(?:jamais )?re[çc]u"
+        r" (?:la|le|les) (?:commande|marchandise|produit|t[ée]l[ée]phone)", r"factur[ée] (?:deux"
+        r" fois|apr[èe]s)", r"(?:pas|plus) client",
     ],
     "validation": [
         r"justificati", r"preuve", r"par [ée]crit", r"(?:envoy|transmett|adress)(?:ez|er)"
@@ -193,11 +302,17 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|facture|contrat|relev[ée]|copie|d[ée]compte|justificatif|preuve)", r"prouvez",
         r"(?:voir|avoir|recevoir) (?:la|le|une|un|les) (?:facture|contrat|documents?|copie"
         r"|relev[ée]|d[ée]tail)", r"copie (?:de la facture|du contrat)", r"cr[ée]ancier d'origine",
+        r"montrez(?:-moi)? (?:les|le|la) (?:papiers|papier|contrat|facture|documents?|preuves?)",
+        r"(?:envoy|transmett)(?:ez|er)(?:-moi| moi)? (?:[çc]a|le papier|les papiers) (?:par"
+        r" (?:courrier|mail|[ée]crit)|avec)", r"courrier officiel", r"(?:par|en) courrier",
+        r"papier avec la dette", r"(?:ma|avec ma) signature",
     ],
     "lawyer": [
         r"avocat", r"huissier", r"juridique", r"juriste", r"tribunal", r"\bjustice\b",
         r"proc[èe]s", r"assigner", r"porter plainte", r"plainte", r"protection juridique",
         r"mon conseil",
+        r"cabinet\b", r"de la part de notre cli", r"association de consommateurs",
+        r"que choisir", r"\bufc\b",
     ],
     "bankruptcy": [
         r"faillite", r"surendett", r"banque de france", r"plan de redressement",
@@ -211,6 +326,11 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|une conseill|un responsable|votre sup|un agent|un vrai)", r"service client",
         r"passez-moi", r"transf[ée]rez-moi", r"mettez-moi en relation", r"pas (?:parler|causer)"
         r" (?:à|a|avec) (?:un robot|une machine)",
+        r"membre (?:de votre|du) personnel", r"(?:une dame|un monsieur) (?:à qui|que j'ai)",
+        r"op[ée]rat", r"avoir quelqu'un", r"(?:parler|joindre) (?:au|le|la) (?:responsable"
+        r"|chef|directeur|directrice)", r"\ble chef\b", r"(?:une|avec une) personne",
+        r"quelqu'un (?:avec qui|à qui|peut me rappeler)", r"joindre quelqu'un", r"me transf[ée]rer",
+        r"(?:aime|veux) pas (?:ces|les) machines",
     ],
     "card_data": [
         r"num[ée]ro de (?:ma )?carte", r"ma carte (?:c'est|est)", r"date d'expiration",
@@ -372,8 +492,9 @@ TOPICS = {
                         r"|right now|today|over the phone)", r"take (?:a |my |the )?payment",
                         r"(?:card|credit card|debit card) (?:now|payment)", r"pay online",
                         r"how do i (?:actually )?pay", r"where do i (?:send|pay)"],
-        "how_dispute": [r"how (?:do|can|would) i (?:dispute|contest|challenge|complain|appeal)",
-                        r"complain", r"complaint", r"dispute (?:it|this|the)"],
+        "how_dispute": [r"how (?:do|can|would|should) (?:i|we|one) (?:go about )?(?:dispute"
+                        r"|contest|challenge|complain|appeal|make a complaint)",
+                        r"(?:where|who) (?:do|can) i (?:complain|send a complaint)"],
     },
     "fr": {
         "robot": [r"robot", r"machine", r"ordinateur", r"automat", r"enregistrement",
@@ -396,9 +517,10 @@ TOPICS = {
                         r" (?:maintenant|tout de suite|aujourd'hui|par t[ée]l[ée]phone)",
                         r"prendre (?:mon|le|un) paiement", r"carte bancaire", r"\bcb\b",
                         r"payer en ligne", r"comment (?:je )?(?:paie|paye|payer)"],
-        "how_dispute": [r"comment (?:je peux |puis-je |faire pour )?(?:contester|faire une "
-                        r"r[ée]clamation|me plaindre)", r"r[ée]clamation", r"plainte",
-                        r"contester"],
+        "how_dispute": [r"comment (?:je peux |puis-je |on peut |faire pour |fait-on pour |on fait"
+                        r" pour )?(?:contester|faire une r[ée]clamation|me plaindre|porter"
+                        r" r[ée]clamation)", r"(?:o[ùu]|[àa] qui) (?:je peux |puis-je )?"
+                        r"(?:envoyer|adresser|faire) (?:une|ma) r[ée]clamation"],
     },
 }
 

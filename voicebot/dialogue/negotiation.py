@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from voicebot.dialogue.consent import clear_yes
 from voicebot.dialogue.explaining import why
 from voicebot.dialogue.intents import Intent
 from voicebot.dialogue.money import PlanRequest
@@ -209,7 +210,7 @@ class Negotiation:
                     misunderstood=True)
 
     def _on_consent(self, heard: Understanding, prompts: Prompts, account: Account) -> Turn:
-        if not heard.plan.empty or heard.option is not None:
+        if heard.option is not None or not heard.plan.empty and not self._restates(heard.plan):
             return self._negotiate(heard.plan, prompts, account, heard)
         later = _LATER.search(heard.text.lower()) is not None
         if heard.hedge or heard.has(Intent.UNSURE) or later:
@@ -219,11 +220,21 @@ class Negotiation:
                 return self._defer(prompts)
             return Turn((prompts.render("consent_unsure"),))
         if heard.yes_no is True and self.decision is not None:
-            return self._agree(prompts)
+            if clear_yes(heard.text, prompts.language) or self._restates(heard.plan):
+                return self._agree(prompts)
+            # A yes with more to it: ask for a plain answer rather than guess.
+            self.record.add("consent_unclear", "")
+            return Turn((prompts.render("yes_or_no"), prompts.render("ask_consent")))
         if heard.yes_no is False:
             return self._refused(prompts, account)
         return Turn((prompts.render("yes_or_no"), prompts.render("ask_consent")),
                     misunderstood=True)
+
+    def _restates(self, plan: PlanRequest) -> bool:
+        """"Yes, 100 a month": the caller repeats the plan being read back."""
+        decision = self.decision
+        return (decision is not None and plan.amount is not None and not plan.count
+                and plan.upfront is None and plan.amount == decision.instalment_amount)
 
     # -- moves ---------------------------------------------------------------------------------
 

@@ -99,12 +99,18 @@ def parse(text: str, language: str, today: dt.date) -> Understanding:
     yes_no = parse_yes_no(text, language)
     if hedge:
         yes_no = None if yes_no else yes_no  # "yes, I guess" is not a yes
+    plan = parse_plan_request(text, language, today)
+    topic = question_topic(text, language)
+    if Intent.QUESTION in rules and topic is None and (
+            not plan.empty or any(i is not Intent.QUESTION for i in rules)):
+        # "can I pay 50 a month?": a proposal put as a question, nothing to answer.
+        rules = tuple(i for i in rules if i is not Intent.QUESTION)
     return Understanding(
         intents=rules,
         yes_no=yes_no,
         digits=extract_digits(text, language),
-        plan=parse_plan_request(text, language, today),
-        topic=question_topic(text, language),
+        plan=plan,
+        topic=topic,
         option=chosen_option(text, language),
         hedge=hedge,
         spoken=spoken_language(text),
