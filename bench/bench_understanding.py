@@ -129,7 +129,7 @@ def design_readers(designs: Sequence[str]) -> dict[str, Callable[[dict[str, Any]
         from voicebot.settings import Settings
 
         settings = Settings.from_env()
-        llm, server = build_language_model(settings)
+        llm, _server = build_language_model(settings)
         if llm is None:
             raise SystemExit("no language model configured (VOICEBOT_LLM_BACKEND)")
         prompts = {lang: load_prompts(settings.prompts_dir, lang) for lang in ("en", "fr")}

@@ -63,6 +63,10 @@ class Settings(BaseModel):
     llm_timeout_seconds: float = Field(1.8, gt=0, le=30)
     ollama_host: str = "http://127.0.0.1:11434"
     filler_after_seconds: float = Field(0.9, gt=0, description="say 'one moment' after this")
+    # Intent classifier (multilingual sentence embeddings), trained on the labelled corpus.
+    intent_corpus: Path | None = Field(
+        PROJECT_ROOT / "bench" / "corpus" / "tune.jsonl",
+        description="the labelled lines the classifier learns from; unset: rules only")
 
     # Hand-off to people: the store, the agents, and the carrier's transfer.
     handoff_db: Path | None = Field(None, description="default: <home>/handoffs.db")
@@ -109,6 +113,11 @@ class Settings(BaseModel):
     @property
     def models_dir(self) -> Path:
         return self.home / "models"
+
+    @property
+    def intents_dir(self) -> Path:
+        """The trained intent classifier, cached per corpus and code version."""
+        return self.home / "intents"
 
     @property
     def phrases_dir(self) -> Path:

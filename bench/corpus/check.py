@@ -108,14 +108,14 @@ def check_record(rec: object, where: str, rep: Report) -> dict | None:
 
     rid = rec.get("id")
     lang = rec.get("lang")
-    if "id" in rec:
-        if not isinstance(rid, str) or not ID_RE.match(rid):
-            rep.error(where, "id must look like <en|fr>-<t|h>-<4 digits>")
-            ok = False
+    if "id" in rec and (not isinstance(rid, str) or not ID_RE.match(rid)):
+        rep.error(where, "id must look like <en|fr>-<t|h>-<4 digits>")
+        ok = False
     if "lang" in rec and lang not in LANGS:
         rep.error(where, f"lang must be one of {LANGS}")
         ok = False
-    if isinstance(rid, str) and ID_RE.match(rid) and lang in LANGS and not rid.startswith(lang + "-"):
+    if (isinstance(rid, str) and ID_RE.match(rid) and lang in LANGS
+            and not rid.startswith(lang + "-")):
         rep.error(where, "id prefix does not match lang")
         ok = False
     if "stage" in rec and rec.get("stage") not in STAGES:
@@ -307,9 +307,11 @@ def summarise(path: Path, part: str | None, records: list[dict], rep: Report) ->
     for lang in LANGS:
         for it in INTENTS:
             if by_intent[lang][it] < q["intent"]:
-                rep.error(path.name, f"quota: {lang} '{it}' has {by_intent[lang][it]} lines, needs {q['intent']}")
+                rep.error(path.name, f"quota: {lang} '{it}' has {by_intent[lang][it]} lines, "
+                                     f"needs {q['intent']}")
         if by_stage[lang]["consent"] < q["consent"]:
-            rep.error(path.name, f"quota: {lang} consent stage has {by_stage[lang]['consent']} lines, needs {q['consent']}")
+            rep.error(path.name, f"quota: {lang} consent stage has "
+                                 f"{by_stage[lang]['consent']} lines, needs {q['consent']}")
 
 
 def main(argv: list[str]) -> int:

@@ -133,7 +133,7 @@ async def test_requests_are_acknowledged_recorded_and_handled_as_the_policy_says
     said = after(turns, len(IDENTITY[reference]))
     assert not re.search(r"how would you like|afford|combien|comment souhaitez", said, re.I)
     if action == "end":
-        assert dialogue.handoff is None and "Goodbye" in said or "Au revoir" in said
+        assert dialogue.handoff is None and ("Goodbye" in said or "Au revoir" in said)
     else:
         assert dialogue.handoff == flag
 

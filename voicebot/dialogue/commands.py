@@ -28,7 +28,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     chat.add_argument("--language", choices=["en", "fr"], help="default: the account's")
     chat.add_argument("--llm", choices=["embedded", "ollama", "openai", "none"],
                       help="language model backend (default: settings)")
+    chat.add_argument("--rules-only", action="store_true",
+                      help="read caller lines with rules alone, without the intent classifier")
     chat.set_defaults(run=_chat)
+    intents = subparsers.add_parser("intents", help="the intent classifier")
+    sub = intents.add_subparsers(dest="intents_command", required=True, metavar="ACTION")
+    train = sub.add_parser("train", help="train it on the labelled corpus (once; then cached)")
+    train.set_defaults(run=_train)
 
 
 def read_script(path: Path) -> list[str]:
@@ -82,6 +88,7 @@ async def _run(args: argparse.Namespace) -> int:
     from voicebot.dialogue.manager import NegotiationDialogue
     from voicebot.dialogue.prompts import load_prompts
     from voicebot.engines.llm import build_language_model
+    from voicebot.engines.registry import load_intents
     from voicebot.policy import load_accounts, load_policies
     from voicebot.settings import Settings
 
@@ -94,6 +101,7 @@ async def _run(args: argparse.Namespace) -> int:
     prompts = {lang: load_prompts(settings.prompts_dir, lang) for lang in ("en", "fr")}
     lines = read_script(args.script) if args.script else None
     llm, closer = await asyncio.to_thread(build_language_model, settings)
+    classifier = None if args.rules_only else await asyncio.to_thread(load_intents, settings)
     try:
         if llm is not None:
             await llm.prime([p.system for p in prompts.values()])
@@ -104,6 +112,7 @@ async def _run(args: argparse.Namespace) -> int:
             prompts=prompts, policy=policies[account.creditor], accounts=accounts, today=today,
             language=args.language or account.language, llm=llm,
             llm_timeout=settings.llm_timeout_seconds, known_reference=account.reference,
+            classifier=classifier,
         )
         turns = await run_conversation(dialogue, lines, echo=not args.json)
     finally:
@@ -122,6 +131,8 @@ async def _run(args: argparse.Namespace) -> int:
             "language": dialogue.language,
             "events": [{"kind": k, "detail": d} for k, d in dialogue.record.events],
             "llm_calls": dialogue.record.llm_calls,
+            "flags": dialogue.flags,
+            "priority": dialogue.priority,
         }
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -130,3 +141,20 @@ async def _run(args: argparse.Namespace) -> int:
 
 def _chat(args: argparse.Namespace) -> int:
     return asyncio.run(_run(args))
+
+
+def _train(args: argparse.Namespace) -> int:
+    import time
+
+    from voicebot.engines.registry import load_intents
+    from voicebot.settings import Settings
+
+    settings = Settings.from_env()
+    started = time.perf_counter()
+    model = load_intents(settings)
+    if model is None:
+        print("no intent corpus is set (VOICEBOT_INTENT_CORPUS): nothing to train")
+        return 0
+    print(f"intent classifier ready in {time.perf_counter() - started:.1f} s "
+          f"({settings.intents_dir})")
+    return 0

@@ -12,18 +12,27 @@ import re
 
 from voicebot.dialogue.parsers import normalize, parse_yes_no
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _AGREEING = {
-    "en": set("""yes yeah yep yup yea aye sure ok okay alright all right fine good great
-        perfect excellent absolutely definitely certainly correct right exactly indeed i i'm
-        im we we're agree agreed accept accepted do that that's thats this it it's its is
-        sounds sound works work for me to the plan deal go ahead please thank thanks you
-        of course happy with am will let's lets so well oh totally yess lovely brilliant
-        done that'll be wonderful cool""".split()),
-    "fr": set("""oui ouais ouaip ok okay d'accord daccord accord entendu parfait bien très tres
-        bon ça ca me va marche c'est cest je j'accepte jaccepte accepte acceptons on nous
-        suis tout à a fait absolument exactement volontiers merci allez-y allez vas-y y
-        comme le ce plan cela convient conviens sûr sur évidemment carrément bah ben oh
-        impeccable nickel super génial top""".split()),
+    "en": _words("""
+        yes yeah yep yup yea aye sure ok okay alright all right fine good great perfect
+        excellent absolutely definitely certainly correct right exactly indeed i i'm im we
+        we're agree agreed accept accepted do that that's thats this it it's its is sounds
+        sound works work for me to the plan deal go ahead please thank thanks you of course
+        happy with am will let's lets so well oh totally yess lovely brilliant done that'll
+        be wonderful cool
+    """),
+    "fr": _words("""
+        oui ouais ouaip ok okay d'accord daccord accord entendu parfait bien très tres bon
+        ça ca me va marche c'est cest je j'accepte jaccepte accepte acceptons on nous suis
+        tout à a fait absolument exactement volontiers merci allez-y allez vas-y y comme le
+        ce plan cela convient conviens sûr sur évidemment carrément bah ben oh impeccable
+        nickel super génial top
+    """),
 }
 _STRONG = {
     "en": re.compile(r"\b(?:yes|yeah|yep|yup|yea|aye|sure|ok|okay|alright|agree|agreed|accept"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from voicebot.engines.tts import (
 from voicebot.errors import ConfigError
 from voicebot.settings import Settings
 from voicebot.turns.vad import SileroVad
+
+if TYPE_CHECKING:
+    from voicebot.dialogue.understanding import IntentModel
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ class Engines:
     stt_model: str = "base"
     llm: LanguageModel | None = None
     llm_server: Any = None  # the embedded llama.cpp server, when there is one
+    intents: IntentModel | None = None  # the trained intent classifier, when there is one
 
     def voice(self, language: str) -> Voice:
         try:
@@ -69,6 +73,7 @@ class Engines:
         stt.transcribe(np.zeros(16_000, dtype=np.float32), settings.default_language)
         voices = load_voices(settings, paths)
         llm, llm_server = build_language_model(settings)
+        intents = load_intents(settings)
         engines = cls(
             vad=SileroVad(),
             stt=stt,
@@ -78,6 +83,7 @@ class Engines:
             stt_model=settings.stt_model,
             llm=llm,
             llm_server=llm_server,
+            intents=intents,
         )
         log.info("engines loaded in %.1f s (stt=%s, llm=%s, voices: %s)",
                  time.perf_counter() - started, settings.stt_model, settings.llm_backend,
@@ -108,3 +114,19 @@ def load_voices(settings: Settings, paths: ModelPaths) -> dict[str, Voice]:
     for language, voice in voices.items():
         voice.warm_up(WARM_UP_PHRASES.get(language, WARM_UP_PHRASES["en"]))
     return voices
+
+
+def load_intents(settings: Settings) -> IntentModel | None:
+    """The intent classifier trained on ``settings.intent_corpus`` (cached; trained once)."""
+    corpus = settings.intent_corpus
+    if corpus is None:
+        log.warning("no intent corpus set: caller lines are read by rules alone")
+        return None
+    if not corpus.is_file():
+        raise ConfigError(f"intent corpus {corpus} not found (VOICEBOT_INTENT_CORPUS)")
+    from voicebot.dialogue.classifier import load_or_train
+
+    started = time.perf_counter()
+    model = load_or_train(corpus, settings.intents_dir)
+    log.info("intent classifier ready in %.1f s", time.perf_counter() - started)
+    return model

@@ -119,6 +119,7 @@ class ServiceState:
             prompts=self.prompts, policy=policy, accounts=self.accounts,
             today=dt.datetime.now(zone).date(), language=language, llm=self.engines.llm,
             llm_timeout=self.settings.llm_timeout_seconds, known_reference=reference,
+            classifier=self.engines.intents,
         )
         call_id = started.call_id or started.stream_id
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
@@ -196,6 +197,8 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
                 "stt_model": state.engines.stt_model if ready else None,
                 "voices": sorted(state.engines.voices) if ready else [],
                 "llm": settings.llm_backend,
+                "intents": ("classifier" if ready and state.engines.intents is not None
+                            else "rules"),
                 "prompt_versions": {k: v.version for k, v in state.prompts.items()},
             },
             status_code=200 if ready else 503,
