@@ -64,6 +64,10 @@ CALLERS = {
     "en_him_jane_doe.wav": ("am_michael", "en-us", "Jane Doe.", 1.0, 1.0),
     "fr_marie_suicidaire.wav": ("ff_siwis", "fr-fr", "Je suis suicidaire, je n'en peux plus.",
                                 0.85, 1.0),
+    # A French speaker on an English-only line.
+    "fr_bonjour_facture.wav": ("ff_siwis", "fr-fr",
+                               "Bonjour, je voudrais parler de ma facture, s'il vous plaît.",
+                               0.85, 1.0),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from voicebot.dialogue.commands import run_conversation
 from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import load_prompts
@@ -18,6 +20,28 @@ ACCOUNTS = load_accounts(PROJECT_ROOT / "policies" / "accounts.yaml", POLICIES)
 PROMPTS = {lang: load_prompts(PROJECT_ROOT / "prompts", lang) for lang in ("en", "fr")}
 
 
+# The intent classifier conversations use, when a test asks for it (see ``reading``).
+READING: dict[str, object] = {"classifier": None}
+
+
+@pytest.fixture(scope="session")
+def intent_classifier():
+    """The classifier the service uses, trained on tune.jsonl (cached after the first run)."""
+    from voicebot.engines.registry import load_intents
+    from voicebot.settings import Settings
+
+    return load_intents(Settings.from_env())
+
+
+@pytest.fixture(params=["rules", pytest.param("classifier", marks=pytest.mark.models)])
+def reading(request):
+    """Run a test with rules alone, then with the trained classifier too."""
+    READING["classifier"] = (request.getfixturevalue("intent_classifier")
+                             if request.param == "classifier" else None)
+    yield request.param
+    READING["classifier"] = None
+
+
 def make_dialogue(reference: str, *, llm=None, language: str | None = None,
                   known: bool = True) -> NegotiationDialogue:
     account = ACCOUNTS[reference]
@@ -25,6 +49,7 @@ def make_dialogue(reference: str, *, llm=None, language: str | None = None,
         prompts=PROMPTS, policy=POLICIES[account.creditor], accounts=ACCOUNTS, today=TODAY,
         language=language or account.language, llm=llm, llm_timeout=5.0,
         known_reference=reference if known else None,
+        classifier=READING["classifier"],  # type: ignore[arg-type]
     )
 
 

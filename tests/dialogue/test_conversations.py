@@ -13,6 +13,10 @@ import pytest
 
 from tests.dialogue.conftest import ACCOUNTS, assert_compliant, bot_text, converse
 
+# Every conversation runs with rules alone and with the trained classifier: a
+# classifier that mistook a plain offer for hardship would break these.
+pytestmark = pytest.mark.usefixtures("reading")
+
 JANE = ["yes", "Jane Doe", "nine four one zero seven"]
 MARIE = ["oui", "Marie Dupont", "sept cinq zéro un un"]
 JOHN = ["yes", "John Smith", "one zero zero zero one"]

@@ -3,8 +3,8 @@
 Each group is a class of problems: distress, third parties, requests that stop
 collection, consent, money in spoken shapes, questions, mixed initiative and
 wording. The lines are written for these tests (not taken from the corpus), in
-both languages, at several stages of the call. These use rules and parsers
-only; ``test_trust_classifier.py`` runs the same dialogue with the classifier.
+both languages, at several stages of the call. Each runs with rules and parsers
+alone, and again with the trained intent classifier as calls use it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from decimal import Decimal
 import pytest
 
 from tests.dialogue.conftest import assert_compliant, bot_text, converse
+
+# Every test here runs twice: rules alone, and with the trained classifier.
+pytestmark = pytest.mark.usefixtures("reading")
 
 JANE = ["yes", "Jane Doe", "nine four one zero seven"]
 MARIE = ["oui", "Marie Dupont", "sept cinq zéro un un"]

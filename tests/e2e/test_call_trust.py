@@ -72,3 +72,14 @@ async def test_distress_in_french_by_voice(server, recognizer, tmp_path):
     assert record["handoff"] == "vulnerability", record["transcript"]
     assert "31 14" in record["transcript"][-1]["text"]
     assert "conseiller" in transcribe(recognizer, reply, "fr").lower()
+
+
+async def test_a_french_caller_on_an_english_line_is_answered_in_french(server, recognizer,
+                                                                        tmp_path):
+    reply = tmp_path / "reply.wav"
+    await call(server.ws, [*GREETING, *turn("fr_bonjour_facture.wav")],
+               {"creditor": "acme-telecom"}, out=reply)
+    record = last_call(server)
+    last = record["transcript"][-1]["text"]
+    assert "anglais" in last and "conseiller" in last, record["transcript"]
+    assert "conseiller" in transcribe(recognizer, reply, "fr").lower()

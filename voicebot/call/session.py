@@ -45,6 +45,7 @@ from voicebot.turns.detector import (
 log = logging.getLogger(__name__)
 
 KEYPAD_TIMEOUT = 3.0  # seconds after the last key before the entry is taken
+SPOKEN_LANGUAGE_MIN_SECONDS = 1.0  # shorter first answers ("yes") are too short to tell
 # Whisper writes digit strings more faithfully when its prompt shows the format.
 DIGIT_HINTS = {
     "en": "Number, digit by digit: 1, 2, 3.",
@@ -201,12 +202,34 @@ class CallSession:
         """Transcribe in the pool; a guess that went stale while queued is skipped."""
         hint = DIGIT_HINTS.get(self.language) if self.dialogue.listen is Listen.DIGITS else None
 
+        first = not any(e.speaker == "caller" for e in self.transcript)
+
         def work() -> Transcript | None:
             if generation is not None and generation != self._guess_generation:
                 return None
-            return self._engines.stt.transcribe(audio, self.language, hint)
+            language = self._spoken_language(audio) if first else self.language
+            return self._engines.stt.transcribe(audio, language, hint)
 
         return await self._engines.stt_pool.run(work)
+
+    def _spoken_language(self, audio: np.ndarray) -> str:
+        """The caller's first words decide the language they are heard in: a French
+        caller on an English line is transcribed in French (and told, in French, what
+        the line can do), not forced into English. Runs on the worker thread."""
+        others = [lang for lang in self._engines.voices if lang != self.language]
+        if not others or len(audio) < SPOKEN_LANGUAGE_MIN_SECONDS * 16_000:
+            return self.language
+        try:
+            odds = self._engines.stt.detect_language(audio, [self.language, *others])
+        except VoicebotError as exc:
+            log.warning("%s: %s", self.call_id, exc)
+            return self.language
+        best = max(others, key=lambda lang: odds[lang])
+        if odds[best] >= 0.6 and odds[best] >= 3 * odds[self.language]:
+            log.info("%s: the caller speaks %s (%.2f against %.2f)", self.call_id, best,
+                     odds[best], odds[self.language])
+            return best
+        return self.language
 
     def _take_guess(self, last_voiced: float) -> asyncio.Task[Transcript | None] | None:
         guess, self._guess = self._guess, None

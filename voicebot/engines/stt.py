@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -32,6 +33,11 @@ class SpeechRecognizer(Protocol):
     def transcribe(self, audio: np.ndarray, language: str | None, hint: str | None = None
                    ) -> Transcript: ...
 
+    def detect_language(self, audio: np.ndarray, candidates: Sequence[str]
+                        ) -> dict[str, float]:
+        """How likely the speech is in each of ``candidates`` (probabilities)."""
+        ...
+
 
 class WhisperRecognizer:
     """faster-whisper on CPU, int8, greedy decoding by default (fast enough for calls)."""
@@ -52,6 +58,18 @@ class WhisperRecognizer:
     def model(self):  # type: ignore[no-untyped-def]
         """The faster-whisper model, for callers with needs beyond one turn."""
         return self._model
+
+    def detect_language(self, audio: np.ndarray, candidates: Sequence[str]
+                        ) -> dict[str, float]:
+        if self.english_only:
+            return {lang: float(lang == "en") for lang in candidates}
+        try:
+            _, _, probabilities = self._model.detect_language(
+                audio=audio.astype(np.float32, copy=False))
+        except Exception as exc:
+            raise EngineError(f"language detection failed: {exc}") from exc
+        found = dict(probabilities)
+        return {lang: float(found.get(lang, 0.0)) for lang in candidates}
 
     def transcribe(self, audio: np.ndarray, language: str | None, hint: str | None = None
                    ) -> Transcript:
