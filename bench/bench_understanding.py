@@ -104,6 +104,9 @@ def consents(heard: Any, line: dict[str, Any]) -> bool:
     return taken and clear_yes(line["text"], line["lang"])
 
 
+readers_keep: list[Any] = []
+
+
 def design_readers(designs: Sequence[str]) -> dict[str, Callable[[dict[str, Any]], Any]]:
     from voicebot.dialogue import understanding as u
 
@@ -129,7 +132,8 @@ def design_readers(designs: Sequence[str]) -> dict[str, Callable[[dict[str, Any]
         from voicebot.settings import Settings
 
         settings = Settings.from_env()
-        llm, _server = build_language_model(settings)
+        llm, server = build_language_model(settings)
+        readers_keep.append(server)  # the embedded server stops when it is collected
         if llm is None:
             raise SystemExit("no language model configured (VOICEBOT_LLM_BACKEND)")
         prompts = {lang: load_prompts(settings.prompts_dir, lang) for lang in ("en", "fr")}
