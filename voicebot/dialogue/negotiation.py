@@ -210,7 +210,7 @@ class Negotiation:
                     misunderstood=True)
 
     def _on_consent(self, heard: Understanding, prompts: Prompts, account: Account) -> Turn:
-        if heard.option is not None or not heard.plan.empty and not self._restates(heard.plan):
+        if heard.option is not None or (not heard.plan.empty and not self._restates(heard.plan)):
             return self._negotiate(heard.plan, prompts, account, heard)
         later = _LATER.search(heard.text.lower()) is not None
         if heard.hedge or heard.has(Intent.UNSURE) or later:
