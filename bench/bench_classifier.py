@@ -25,12 +25,11 @@ sys.path.insert(0, str(ROOT))
 
 from voicebot.dialogue.classifier import (  # noqa: E402
     RECALL_TARGETS,
-    CrossValidation,
     IntentClassifier,
     Recipe,
     asr_variant,
-    cross_validate,
 )
+from voicebot.dialogue.classifier_cv import CrossValidation, cross_validate  # noqa: E402
 from voicebot.dialogue.labels import INTENTS, LabelledLine, read_corpus  # noqa: E402
 from voicebot.dialogue.training import TrainConfig  # noqa: E402
 from voicebot.engines.embeddings import E5Embedder, TextEmbedder  # noqa: E402
@@ -56,24 +55,28 @@ def cached_vectors(texts: list[str], embedder: TextEmbedder) -> np.ndarray:
 
 
 def report(cv: CrossValidation) -> list[str]:
-    """A Markdown table of precision and recall per intent."""
-    out = ["| intent | lines | precision | recall | target | misses |",
-           "|---|---:|---:|---:|---:|---:|"]
+    """A Markdown table of precision and recall per intent, both tiers for safety."""
+    alerts = cv.counts(alerts=True)
+    out = ["| intent | lines | precision | recall | alert precision | alert recall | target |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
     for label, c in cv.counts().items():
         target = RECALL_TARGETS.get(label)
-        flag = "" if target is None else f"{target:.2f}" + (" ✗" if c.recall < target else "")
-        out.append(f"| {label} | {c.support} | {c.precision:.3f} | {c.recall:.3f} | {flag} "
-                   f"| {c.fn} |")
+        if target is None:
+            out.append(f"| {label} | {c.support} | {c.precision:.3f} | {c.recall:.3f} | | | |")
+            continue
+        a = alerts[label]
+        flag = f"{target:.2f}" + (" ✗" if a.recall < target else "")
+        out.append(f"| {label} | {c.support} | {c.precision:.3f} | {c.recall:.3f} "
+                   f"| {a.precision:.3f} | {a.recall:.3f} | {flag} |")
     return out
 
 
-def errors(cv: CrossValidation, labels: tuple[str, ...]) -> list[str]:
-    """Missed lines of ``labels``, with what came out instead."""
+def errors(cv: CrossValidation, *, alerts: bool) -> list[str]:
+    """Missed safety lines, with what came out instead."""
     out = []
-    for line, got in zip(cv.lines, cv.predicted, strict=True):
-        missed = [label for label in labels if label in line.intents and label not in got]
-        if missed:
-            out.append(f"- MISSED {','.join(missed)} [{line.id} {line.stage}] {line.text!r} "
+    for label in RECALL_TARGETS:
+        for line, got in cv.missed(label, alerts=alerts):
+            out.append(f"- {label} [{line.id} {line.stage} {line.register}] {line.text!r} "
                        f"-> {list(got)}")
     return out
 
@@ -122,13 +125,18 @@ def main() -> None:
     folds = f"{len(registers)} register folds" if args.by_register else f"{args.folds} folds"
     print(f"{len(lines)} lines, {folds}, recipe {recipe}")
     print("\n".join(report(cv)))
+    print(f"\nlines without a safety label on which one fires: decision "
+          f"{cv.false_alarms():.3f}, alert {cv.false_alarms(alerts=True):.3f}")
     hedges = cv.hedges_read_as_yes()
     consent = [line for line in hedges if line.stage == "consent"]
     print(f"\nhedges read as yes: {len(hedges)} (at consent: {len(consent)})")
     for line in hedges:
         print(f"- {line.id} [{line.stage}] {line.text!r}")
     if args.errors:
-        print("\n".join(errors(cv, tuple(RECALL_TARGETS))))
+        print("\nsafety lines missed by the decision tier:")
+        print("\n".join(errors(cv, alerts=False)))
+        print("\nsafety lines missed by the alert tier too:")
+        print("\n".join(errors(cv, alerts=True)))
     print(f"\ncross-validation {cv_seconds:.0f} s")
 
     if args.latency:

@@ -15,9 +15,9 @@ from voicebot.dialogue.classifier import (
     RECALL_TARGETS,
     IntentClassifier,
     asr_variant,
-    cross_validate,
     load_or_train,
 )
+from voicebot.dialogue.classifier_cv import cross_validate
 from voicebot.dialogue.labels import SAFETY_INTENTS, read_corpus
 from voicebot.settings import PROJECT_ROOT
 
@@ -146,16 +146,24 @@ def test_time_per_line(classifier, tune_lines):
 
 
 def test_cross_validated_recall(tune_lines, embedder):
-    """Every fold is predicted by the whole recipe trained without it (about 3 minutes)."""
+    """Every fold is predicted by the whole recipe trained without it (a few minutes).
+
+    The alert tier must reach the recall targets; the decision tier's figures are
+    printed (``-s``) for the record.
+    """
     vectors = embedder.embed([line.text for line in tune_lines])
     extra = embedder.embed([asr_variant(line.text) for line in tune_lines])
     cv = cross_validate(tune_lines, vectors, extra, embedder)
-    counts = cv.counts()
-    print("\nintent            lines  precision  recall")
-    for label, c in counts.items():
-        print(f"{label:<17} {c.support:>5}  {c.precision:9.3f}  {c.recall:6.3f}")
-    short = {label: round(counts[label].recall, 3) for label, target in RECALL_TARGETS.items()
-             if counts[label].recall < target}
+    decided, alerted = cv.counts(), cv.counts(alerts=True)
+    print("\nintent            lines  precision  recall  alert-precision  alert-recall")
+    for label, c in decided.items():
+        a = alerted.get(label)
+        tail = f"  {a.precision:15.3f}  {a.recall:12.3f}" if a else ""
+        print(f"{label:<17} {c.support:>5}  {c.precision:9.3f}  {c.recall:6.3f}{tail}")
+    print(f"false alarms on lines without a safety label: decision {cv.false_alarms():.3f}, "
+          f"alert {cv.false_alarms(alerts=True):.3f}")
+    short = {label: round(alerted[label].recall, 3) for label, target in RECALL_TARGETS.items()
+             if alerted[label].recall < target}
     assert not short, short
     hedges = [line.text for line in cv.hedges_read_as_yes() if line.stage == "consent"]
     assert not hedges

@@ -3,10 +3,16 @@
 A small multi-label network (see ``training.py``) reads the e5 embedding of the line
 with the stage (what the bot had just asked) appended as a one-hot, because "yes"
 after "is that your reference?" is not "yes" after "do you agree to this plan?".
-Every label has its own threshold, chosen by cross-validation on the tuning corpus:
-the safety labels get the highest threshold that still catches (nearly) all of their
-cross-validated examples, so they are found at the cost of some false alarms; the
-others get the threshold with the best F1.
+
+Every label has its own threshold, chosen by cross-validation on the tuning corpus, and
+the safety labels have two:
+
+- the *decision* threshold (``above``, ``labels``) maximises F2 on cross-validated
+  scores: recall counts four times as much as precision;
+- the *alert* threshold (``alert``, ``alerts``) sits below every cross-validated safety
+  line's score, with a margin: it is what reaches the recall targets on unseen lines,
+  at the cost of many false alarms, so it is meant for a check ("is everything all
+  right?"), not for ending a call.
 
 One rule is structural rather than learned: a hedge is never consent. When ``unsure``
 passes its threshold, ``yes`` does not pass, whatever its score.
@@ -37,7 +43,7 @@ from voicebot.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-FORMAT = "voicebot-intent-classifier/1"
+FORMAT = "voicebot-intent-classifier/2"
 STAGES: tuple[str, ...] = tuple(stage.value for stage in CorpusStage)
 
 # Recall each label must keep on unseen lines, and how thresholds aim for it.
@@ -45,10 +51,13 @@ RECALL_TARGETS: Mapping[str, float] = MappingProxyType({
     "vulnerable": 0.99, "third_party": 0.99, "stop_contact": 0.98, "dispute": 0.98,
     "validation": 0.98, "lawyer": 0.98, "bankruptcy": 0.98, "ask_human": 0.98,
 })
-THRESHOLD_RULES: Mapping[str, ThresholdRule] = MappingProxyType({
-    **{label: ThresholdRule(recall=1.0, slack=0.7, floor=0.01) for label in RECALL_TARGETS},
+DECISION_RULES: Mapping[str, ThresholdRule] = MappingProxyType({
+    **{label: ThresholdRule(beta=2.0) for label in RECALL_TARGETS},
     # Hedges must be found so that they can veto consent.
-    "unsure": ThresholdRule(recall=0.97, slack=0.8, floor=0.02),
+    "unsure": ThresholdRule(recall=0.97, margin=0.5),
+})
+ALERT_RULES: Mapping[str, ThresholdRule] = MappingProxyType({
+    label: ThresholdRule(recall=1.0, margin=0.5, floor=1e-3) for label in RECALL_TARGETS
 })
 # ``label: labels that veto it``: when a vetoing label passes, the vetoed one does not.
 VETOES: Mapping[str, tuple[str, ...]] = MappingProxyType({"yes": ("unsure",)})
@@ -60,15 +69,26 @@ class IntentScores:
 
     scores: Mapping[str, float]
     thresholds: Mapping[str, float] = field(repr=False)
+    alert_thresholds: Mapping[str, float] = field(default_factory=dict, repr=False)
     vetoed: frozenset[str] = frozenset()
 
     def above(self, label: str) -> bool:
-        """Whether ``label`` passes its threshold (and no other label vetoes it)."""
+        """Whether ``label`` passes its decision threshold (and no other label vetoes it)."""
         return label not in self.vetoed and self.scores[label] >= self.thresholds[label]
 
     def labels(self) -> tuple[str, ...]:
         """The labels that pass, highest score first."""
         passing = [label for label in self.scores if self.above(label)]
+        return tuple(sorted(passing, key=lambda label: -self.scores[label]))
+
+    def alert(self, label: str) -> bool:
+        """Whether safety ``label`` passes its alert threshold (recall first: check it)."""
+        threshold = self.alert_thresholds.get(label)
+        return threshold is not None and self.scores[label] >= threshold
+
+    def alerts(self) -> tuple[str, ...]:
+        """The safety labels that pass their alert threshold, highest score first."""
+        passing = [label for label in self.alert_thresholds if self.alert(label)]
         return tuple(sorted(passing, key=lambda label: -self.scores[label]))
 
 
@@ -107,7 +127,7 @@ def _features(vectors: np.ndarray, stages: Sequence[str], languages: Sequence[st
     return np.hstack(parts)
 
 
-def _label_matrix(lines: Sequence[LabelledLine], labels: Sequence[str]) -> np.ndarray:
+def label_matrix(lines: Sequence[LabelledLine], labels: Sequence[str]) -> np.ndarray:
     y = np.zeros((len(lines), len(labels)))
     index = {label: j for j, label in enumerate(labels)}
     for row, line in enumerate(lines):
@@ -118,11 +138,13 @@ def _label_matrix(lines: Sequence[LabelledLine], labels: Sequence[str]) -> np.nd
 
 @dataclass(frozen=True)
 class TrainingSet:
-    """Features, labels and groups (an augmented copy shares its original's group)."""
+    """Features, labels and groups; the first ``originals`` rows are the lines as written,
+    then their augmented copies (which share their original's group)."""
 
     x: np.ndarray
     y: np.ndarray
     groups: np.ndarray
+    originals: int
 
 
 def training_set(lines: Sequence[LabelledLine], vectors: np.ndarray,
@@ -132,32 +154,47 @@ def training_set(lines: Sequence[LabelledLine], vectors: np.ndarray,
     stages = [line.stage for line in lines]
     languages = [line.lang for line in lines]
     x = _features(vectors, stages, languages, recipe.use_language)
-    y = _label_matrix(lines, labels)
-    groups = np.arange(len(lines))
+    y = label_matrix(lines, labels)
+    groups = pair_groups(lines)
     if extra_vectors is not None:
         x = np.vstack([x, _features(extra_vectors, stages, languages, recipe.use_language)])
         y = np.vstack([y, y])
         groups = np.concatenate([groups, groups])
-    return TrainingSet(x=x, y=y, groups=groups)
+    return TrainingSet(x=x, y=y, groups=groups, originals=len(lines))
+
+
+def pair_groups(lines: Sequence[LabelledLine]) -> np.ndarray:
+    """A group number per line: a line and its likely translation share one."""
+    numbers: dict[str, int] = {}
+    return np.array([numbers.setdefault(line.pair, len(numbers)) for line in lines])
 
 
 class IntentClassifier:
     """Scores a caller's line for every intent label; see the module docstring."""
 
-    def __init__(self, model: Model, thresholds: Mapping[str, float], *,
-                 labels: Sequence[str], embedder: TextEmbedder, recipe: Recipe,
+    def __init__(self, model: Model, thresholds: Mapping[str, float],
+                 alert_thresholds: Mapping[str, float], *, labels: Sequence[str],
+                 embedder: TextEmbedder, recipe: Recipe,
                  metadata: Mapping[str, object] | None = None) -> None:
         self._model = model
         self._labels = tuple(labels)
         self._thresholds = MappingProxyType(dict(thresholds))
+        # An alert never needs more than a decision does.
+        self._alerts = MappingProxyType({label: min(t, self._thresholds[label])
+                                         for label, t in alert_thresholds.items()})
         self._embedder = embedder
         self._recipe = recipe
         self.metadata: Mapping[str, object] = MappingProxyType(dict(metadata or {}))
 
     @property
     def thresholds(self) -> Mapping[str, float]:
-        """The threshold of every label."""
+        """The decision threshold of every label."""
         return self._thresholds
+
+    @property
+    def alert_thresholds(self) -> Mapping[str, float]:
+        """The alert threshold of every safety label."""
+        return self._alerts
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -190,14 +227,17 @@ class IntentClassifier:
         # Thresholds are judged on the lines as written, not on their augmented copies.
         original = np.arange(len(lines))
         thresholds = select_thresholds(oof[original], data.y[original], INTENTS)
+        alerts = training.choose_thresholds(oof[original], data.y[original], INTENTS,
+                                            ALERT_RULES)
+        alerts = {label: alerts[label] for label in ALERT_RULES}
         model = training.fit(data.x, data.y, recipe.network, weights)
         metadata = {
             "lines": len(lines), "embedder": embedder.name,
             "embed_seconds": round(embed_seconds, 2),
             "fit_seconds": round(time.perf_counter() - started, 2),
         }
-        return cls(model, thresholds, labels=INTENTS, embedder=embedder, recipe=recipe,
-                   metadata=metadata)
+        return cls(model, thresholds, alerts, labels=INTENTS, embedder=embedder,
+                   recipe=recipe, metadata=metadata)
 
     def classify(self, text: str, language: str, stage: str) -> IntentScores:
         """Score one line: ``stage`` is what the bot had just asked (a ``CorpusStage``)."""
@@ -225,13 +265,14 @@ class IntentClassifier:
             if any(scores[v] >= self._thresholds[v] for v in vetoers)
         )
         return IntentScores(scores=MappingProxyType(scores), thresholds=self._thresholds,
-                            vetoed=vetoed)
+                            alert_thresholds=self._alerts, vetoed=vetoed)
 
     def save(self, path: Path) -> None:
         """Write weights, thresholds and recipe to one ``.npz`` file (atomically)."""
         meta = {
             "format": FORMAT, "labels": list(self._labels), "stages": list(STAGES),
-            "thresholds": dict(self._thresholds), "embedder": self._embedder.name,
+            "thresholds": dict(self._thresholds), "alert_thresholds": dict(self._alerts),
+            "embedder": self._embedder.name,
             "recipe": {**asdict(self._recipe)}, "metadata": dict(self.metadata),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -262,8 +303,9 @@ class IntentClassifier:
             raise ModelError(f"{path}: trained with other stages {meta['stages']}")
         recipe_raw = dict(meta["recipe"])
         recipe = Recipe(**{**recipe_raw, "network": TrainConfig(**recipe_raw["network"])})
-        return cls(Model.from_arrays(arrays), meta["thresholds"], labels=meta["labels"],
-                   embedder=embedder, recipe=recipe, metadata=meta.get("metadata"))
+        return cls(Model.from_arrays(arrays), meta["thresholds"], meta["alert_thresholds"],
+                   labels=meta["labels"], embedder=embedder, recipe=recipe,
+                   metadata=meta.get("metadata"))
 
 
 def label_weights(labels: Sequence[str], safety_weight: float) -> np.ndarray:
@@ -272,10 +314,11 @@ def label_weights(labels: Sequence[str], safety_weight: float) -> np.ndarray:
 
 
 def _fold_of_rows(data: TrainingSet, recipe: Recipe) -> np.ndarray:
-    """Folds drawn over original lines; augmented copies follow their original."""
-    originals = data.groups.max() + 1
-    fold = training.stratified_folds(data.y[:originals], recipe.folds, recipe.network.seed)
-    return fold[data.groups]
+    """Folds drawn over groups of original lines; augmented copies follow their original."""
+    n = data.originals
+    fold = training.stratified_folds(data.y[:n], recipe.folds, recipe.network.seed,
+                                     data.groups[:n])
+    return np.concatenate([fold] * (len(data.y) // n))
 
 
 def select_thresholds(scores: np.ndarray, y: np.ndarray,
@@ -285,7 +328,7 @@ def select_thresholds(scores: np.ndarray, y: np.ndarray,
     ``yes`` is raised above the ``yes`` score of every hedge that ``unsure`` would not
     catch (and so could not veto), so that no cross-validated hedge reads as consent.
     """
-    thresholds = training.choose_thresholds(scores, y, labels, THRESHOLD_RULES)
+    thresholds = training.choose_thresholds(scores, y, labels, DECISION_RULES)
     index = {label: j for j, label in enumerate(labels)}
     for vetoed, vetoers in VETOES.items():
         j = index[vetoed]
@@ -302,7 +345,7 @@ def _code_version() -> str:
     """A hash of the code that shapes the weights: change it and the cache retrains."""
     digest = hashlib.sha256(FORMAT.encode())
     here = Path(__file__).resolve().parent
-    for name in ("classifier.py", "training.py", "labels.py"):
+    for name in ("classifier.py", "training.py", "labels.py"):  # not the evaluation
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -341,57 +384,3 @@ def load_or_train(corpus: Path, cache_dir: Path, embedder: TextEmbedder | None =
     log.info("intent classifier trained on %s in %.1f s, cached in %s",
              corpus, time.perf_counter() - started, path)
     return classifier
-
-
-@dataclass(frozen=True)
-class CrossValidation:
-    """Out-of-fold predictions of the whole training recipe, thresholds included."""
-
-    lines: tuple[LabelledLine, ...]
-    predicted: tuple[tuple[str, ...], ...]     # labels above threshold, per line
-    scores: np.ndarray                          # (lines, labels)
-    labels: tuple[str, ...]
-
-    def counts(self) -> dict[str, training.Counts]:
-        """Precision and recall of every label over all folds."""
-        y = _label_matrix(self.lines, self.labels)
-        hits = np.array([[label in row for label in self.labels] for row in self.predicted])
-        return {label: training.counts(hits[:, j], y[:, j])
-                for j, label in enumerate(self.labels)}
-
-    def hedges_read_as_yes(self) -> list[LabelledLine]:
-        """Hedged lines (``unsure``, not ``yes``) that came out as ``yes``."""
-        return [line for line, got in zip(self.lines, self.predicted, strict=True)
-                if "unsure" in line.intents and "yes" not in line.intents and "yes" in got]
-
-
-def cross_validate(lines: Sequence[LabelledLine], vectors: np.ndarray,
-                   extra_vectors: np.ndarray | None, embedder: TextEmbedder,
-                   recipe: Recipe | None = None, folds: int = 5,
-                   fold_of: Sequence[int] | None = None) -> CrossValidation:
-    """Train the full recipe (inner cross-validation for thresholds) on all folds but one,
-    predict that one, for every fold: what the recipe does on lines it never saw.
-
-    ``fold_of`` overrides the stratified folds, e.g. one fold per register to see how the
-    recipe copes with a way of speaking it was not trained on.
-    """
-    recipe = recipe or Recipe()
-    y = _label_matrix(lines, INTENTS)
-    fold = (training.stratified_folds(y, folds, seed=recipe.network.seed + 7)
-            if fold_of is None else np.asarray(fold_of))
-    predicted: list[tuple[str, ...]] = [()] * len(lines)
-    scores = np.zeros(y.shape)
-    for f in np.unique(fold):
-        train_rows = np.flatnonzero(fold != f)
-        test_rows = np.flatnonzero(fold == f)
-        classifier = IntentClassifier.train_on_vectors(
-            [lines[i] for i in train_rows], vectors[train_rows],
-            None if extra_vectors is None else extra_vectors[train_rows], embedder, recipe)
-        results = classifier.classify_vectors(
-            vectors[test_rows], [lines[i].lang for i in test_rows],
-            [lines[i].stage for i in test_rows])
-        for i, result in zip(test_rows, results, strict=True):
-            predicted[i] = result.labels()
-            scores[i] = [result.scores[label] for label in INTENTS]
-    return CrossValidation(lines=tuple(lines), predicted=tuple(predicted), scores=scores,
-                           labels=INTENTS)

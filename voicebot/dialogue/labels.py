@@ -67,6 +67,12 @@ class LabelledLine:
         """The first label: what the caller mostly means."""
         return self.intents[0]
 
+    @property
+    def pair(self) -> str:
+        """The number in the id: the English and French lines that share it are often
+        translations of each other, so cross-validation keeps them in one fold."""
+        return self.id.rsplit("-", 1)[-1]
+
 
 def parse_line(raw: Mapping[str, Any], *, where: str = "<line>") -> LabelledLine:
     """One JSON object from the corpus, checked against the schema."""

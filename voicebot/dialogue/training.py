@@ -7,8 +7,11 @@ matrices, so the maths is tested on its own with synthetic data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import ctypes
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -22,8 +25,8 @@ class TrainConfig:
     batch_size: int = 64
     learning_rate: float = 2e-3
     weight_decay: float = 1e-4
-    input_dropout: float = 0.1
-    hidden_dropout: float = 0.2
+    input_dropout: float = 0.3
+    hidden_dropout: float = 0.5
     ensemble: int = 3              # networks with different seeds, scores averaged
     max_positive_weight: float = 8.0
     seed: int = 0
@@ -84,6 +87,36 @@ class Model:
         return cls(mean=arrays["mean"], scale=arrays["scale"], networks=tuple(networks))
 
 
+@contextlib.contextmanager
+def single_blas_thread() -> Iterator[None]:
+    """Run numpy's OpenBLAS on one thread for the duration.
+
+    The matrices here are small; on a busy two-core machine OpenBLAS's worker threads
+    spin against the other processes, and training took ten times longer with two.
+    No-op when numpy's BLAS is not the bundled OpenBLAS.
+    """
+    setter = getter = None
+    try:
+        libs = Path(np.__file__).resolve().parent.parent / "numpy.libs"
+        found = sorted(libs.glob("libscipy_openblas*.so*"))
+        if found:
+            lib = ctypes.CDLL(str(found[0]))
+            setter = lib.scipy_openblas_set_num_threads64_
+            getter = lib.scipy_openblas_get_num_threads64_
+            getter.restype = ctypes.c_int
+    except (OSError, AttributeError):
+        setter = getter = None
+    if setter is None or getter is None:
+        yield
+        return
+    before = int(getter())
+    setter(ctypes.c_int(1))
+    try:
+        yield
+    finally:
+        setter(ctypes.c_int(before))
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))  # stable for large |x|
 
@@ -111,10 +144,11 @@ def fit(x: np.ndarray, y: np.ndarray, config: TrainConfig,
     pos_w = positive_weights(y, config.max_positive_weight).astype(np.float32)
     lab_w = (np.ones(y.shape[1]) if label_weights is None else np.asarray(label_weights)
              ).astype(np.float32)
-    networks = tuple(
-        _fit_one(z, y, config, pos_w, lab_w, np.random.default_rng(config.seed + 1000 * i))
-        for i in range(config.ensemble)
-    )
+    with single_blas_thread():
+        networks = tuple(
+            _fit_one(z, y, config, pos_w, lab_w, np.random.default_rng(config.seed + 1000 * i))
+            for i in range(config.ensemble)
+        )
     return Model(mean=mean, scale=scale, networks=networks)
 
 
@@ -180,24 +214,31 @@ def _fit_one(z: np.ndarray, y: np.ndarray, cfg: TrainConfig, pos_w: np.ndarray,
     return Network(w1=params.get("w1"), b1=params.get("b1"), w2=params["w2"], b2=params["b2"])
 
 
-def stratified_folds(y: np.ndarray, folds: int, seed: int) -> np.ndarray:
+def stratified_folds(y: np.ndarray, folds: int, seed: int,
+                     groups: np.ndarray | None = None) -> np.ndarray:
     """A fold number per row, spreading each label's examples evenly over the folds.
 
     Rows are dealt rarest label first, so a label with six examples lands in six folds.
+    Rows of one group (a line and its translation, say) always share a fold.
     """
-    n, k = y.shape
+    if groups is None:
+        groups = np.arange(y.shape[0])
+    ids, row_group = np.unique(groups, return_inverse=True)
+    gy = np.zeros((len(ids), y.shape[1]))
+    np.maximum.at(gy, row_group, y)
+    n, k = gy.shape
     rng = np.random.default_rng(seed)
-    counts = y.sum(axis=0)
-    # Each row is stratified by its rarest label (rows without labels by a dummy class).
-    rarity = np.where(y > 0, counts[None, :], np.inf)
+    counts = gy.sum(axis=0)
+    # Each group is stratified by its rarest label (groups without labels by a dummy class).
+    rarity = np.where(gy > 0, counts[None, :], np.inf)
     key = np.where(np.isfinite(rarity.min(axis=1)), rarity.argmin(axis=1), k)
     fold = np.empty(n, dtype=np.int64)
     offset = 0
     for label in np.unique(key):
-        rows = rng.permutation(np.flatnonzero(key == label))
-        fold[rows] = (np.arange(len(rows)) + offset) % folds
-        offset += len(rows)
-    return fold
+        members = rng.permutation(np.flatnonzero(key == label))
+        fold[members] = (np.arange(len(members)) + offset) % folds
+        offset += len(members)
+    return fold[row_group]
 
 
 def out_of_fold(x: np.ndarray, y: np.ndarray, fold: np.ndarray, config: TrainConfig,
@@ -219,16 +260,23 @@ def out_of_fold(x: np.ndarray, y: np.ndarray, fold: np.ndarray, config: TrainCon
 class ThresholdRule:
     """How a label's threshold is chosen from cross-validated scores.
 
-    ``recall`` set: the highest threshold that keeps that recall, lowered by ``slack``
-    (a factor on the score) as a margin for lines unlike the training ones. Otherwise
-    the threshold that maximises F-beta. Never outside [``floor``, ``ceiling``].
+    ``recall`` set: the highest threshold that keeps that recall, lowered by ``margin``
+    (in log-odds) for lines less like the training ones than the cross-validation folds
+    are. Otherwise the threshold that maximises F-beta. Never outside [``floor``,
+    ``ceiling``].
     """
 
     recall: float | None = None
-    slack: float = 1.0
+    margin: float = 0.0
     beta: float = 1.0
     floor: float = 0.02
     ceiling: float = 0.9
+
+
+def lower_by(threshold: float, margin: float) -> float:
+    """``threshold`` moved down by ``margin`` in log-odds."""
+    p = min(max(threshold, 1e-9), 1 - 1e-9)
+    return float(_sigmoid(np.log(p / (1 - p)) - margin))
 
 
 def recall_threshold(scores: np.ndarray, truth: np.ndarray, recall: float) -> float:
@@ -264,7 +312,7 @@ def choose_thresholds(scores: np.ndarray, y: np.ndarray, labels: Sequence[str],
     for j, label in enumerate(labels):
         rule = rules.get(label, ThresholdRule())
         if rule.recall is not None:
-            t = recall_threshold(scores[:, j], y[:, j], rule.recall) * rule.slack
+            t = lower_by(recall_threshold(scores[:, j], y[:, j], rule.recall), rule.margin)
         else:
             t = fbeta_threshold(scores[:, j], y[:, j], rule.beta)
         out[label] = float(np.clip(t, rule.floor, rule.ceiling))
