@@ -69,6 +69,9 @@ def read(part: str) -> list[dict[str, Any]]:
 def predicted(heard: Any, stage: str) -> set[str]:
     """The corpus labels an Understanding amounts to, as the dialogue would act on it."""
     out = {getattr(i, "value", str(i)) for i in heard.intents}
+    # A safety intent the dialogue asks the caller about counts as heard: it does not
+    # go on negotiating before the answer.
+    out |= {getattr(i, "value", str(i)) for i in getattr(heard, "checks", ())}
     out = {"ask_human" if x == "human" else x for x in out}
     plan = heard.plan
     hedge = getattr(heard, "hedge", False) or "unsure" in out
@@ -122,8 +125,9 @@ def design_readers(designs: Sequence[str]) -> dict[str, Callable[[dict[str, Any]
         print(f"classifier ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
         def shipped(line: dict[str, Any]) -> Any:
-            labels = model.classify(line["text"], line["lang"], line["stage"]).labels()
-            return u.understand(line["text"], line["lang"], TODAY, labels=labels)
+            scores = model.classify(line["text"], line["lang"], line["stage"])
+            return u.understand(line["text"], line["lang"], TODAY, labels=scores.labels(),
+                                alerts=scores.alerts())
 
         readers["shipped"] = shipped
     if "llm" in designs:
@@ -161,6 +165,7 @@ def score(lines: list[dict[str, Any]], reader: Callable[[dict[str, Any]], Any]
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     times, failures, slots = [], [], Counter()
     false_consent, consent_lines = [], 0
+    checks = Counter()
     for line in lines:
         started = time.perf_counter()
         heard = reader(line)
@@ -170,6 +175,11 @@ def score(lines: list[dict[str, Any]], reader: Callable[[dict[str, Any]], Any]
         for label in LABELS:
             counts[label]["tp" if label in gold and label in guess else
                           "fn" if label in gold else "fp" if label in guess else "tn"] += 1
+        asked = {getattr(i, "value", str(i)) for i in getattr(heard, "checks", ())}
+        if asked:
+            checks["asked"] += 1
+            checks["needless"] += not (gold & set(SAFETY))
+        checks["plain_lines"] += not (gold & set(SAFETY))
         main = next((x for x in LABELS if x in guess), "other")
         confusion[line["intents"][0]][main] += 1
         missed = gold - guess
@@ -208,6 +218,7 @@ def score(lines: list[dict[str, Any]], reader: Callable[[dict[str, Any]], Any]
                   for s in ("amount", "count", "upfront", "lump_sum")},
         "false_consent": false_consent, "consent_lines": consent_lines,
         "safety_failures": failures,
+        "checks": dict(checks),
     }
 
 
@@ -231,6 +242,10 @@ def show(name: str, result: dict[str, Any], *, failures: int) -> None:
           "lines at the read-back")
     for item in result["false_consent"][:failures]:
         print(f"   consent? {item['id']}: {item['text']!r} (gold {item['gold']})")
+    checks = result.get("checks", {})
+    if checks.get("asked"):
+        print(f"safety checks asked: {checks['asked']}; on lines with no safety intent: "
+              f"{checks['needless']} of {checks['plain_lines']}")
     print(f"safety errors (missed or extra): {len(result['safety_failures'])}")
     for item in result["safety_failures"][:failures]:
         print(f"   {item['id']}: {item['text']!r} gold {item['gold']} got {item['got']}")

@@ -14,6 +14,7 @@ filled with the engine's numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -56,7 +57,7 @@ SPOKEN_DISCLOSURES_IN_GREETING = {"ai_assistant"}
 # What the bot had just asked, in the words of the labelled corpus (the classifier's input).
 CLASSIFIER_STAGE = {
     Stage.REFERENCE: "greeting", Stage.CONFIRM_REFERENCE: "reference",
-    Stage.IDENTITY: "identity", Stage.RIGHT_PARTY: "identity",
+    Stage.IDENTITY: "identity", Stage.RIGHT_PARTY: "identity", Stage.SAFETY_CHECK: "offer",
     Stage.NEGOTIATE: "negotiate", Stage.CONFIRM_AMOUNT: "offer",
     Stage.ACCEPT_OFFER: "offer", Stage.CONSENT: "consent", Stage.DONE: "consent",
 }
@@ -94,6 +95,7 @@ class NegotiationDialogue:
         self._turns = 0
         self._earlier: list[str] = []  # caller lines before the account was known
         self._resume: Stage | None = None  # where to go back after a right-party check
+        self._checking: Intent | None = None  # the safety intent being checked
         self._offered_person = False
         self._last = ""
 
@@ -133,8 +135,8 @@ class NegotiationDialogue:
             return Listen.DIGITS
         if self.stage is Stage.IDENTITY and self._current_factor() == "postcode":
             return Listen.DIGITS
-        if self.stage in (Stage.CONFIRM_REFERENCE, Stage.RIGHT_PARTY, Stage.CONFIRM_AMOUNT,
-                          Stage.ACCEPT_OFFER, Stage.CONSENT):
+        if self.stage in (Stage.CONFIRM_REFERENCE, Stage.RIGHT_PARTY, Stage.SAFETY_CHECK,
+                          Stage.CONFIRM_AMOUNT, Stage.ACCEPT_OFFER, Stage.CONSENT):
             return Listen.YES_NO
         return Listen.FREE
 
@@ -149,9 +151,9 @@ class NegotiationDialogue:
     async def on_caller_text(self, text: str) -> Reply:
         self._no_input = 0
         self._turns += 1
-        labels = await classify(self._classifier, text, self.language,
-                                CLASSIFIER_STAGE[self.stage])
-        heard = understand(text, self.language, self.today, labels=labels)
+        labels, alerts = await classify(self._classifier, text, self.language,
+                                        CLASSIFIER_STAGE[self.stage])
+        heard = understand(text, self.language, self.today, labels=labels, alerts=alerts)
         if heard.intents:
             self._event("heard", " ".join(i.value for i in heard.intents))
         reply = self._language(text, heard)
@@ -161,6 +163,10 @@ class NegotiationDialogue:
             reply = self._hand_off("payment")
         if reply is None and heard.safety is not None:
             reply = self._on_safety(heard.safety, heard, text)
+        if reply is None and self.stage is Stage.SAFETY_CHECK:
+            reply = self._on_check_answer(heard, text)
+        if reply is None and heard.checks and self.stage is not Stage.DONE:
+            reply = self._check(heard.checks[0])
         if reply is None and self._offered_person:
             self._offered_person = False
             if heard.yes_no is True:
@@ -255,6 +261,36 @@ class NegotiationDialogue:
             self._event("ended", request)
             return self._reply(self._t(f"ended_{request}"), end_call=True)
         return self._hand_off(request)
+
+    def _check(self, intent: Intent) -> Reply:
+        """Not sure the caller meant it: ask, as a careful agent would, before going on."""
+        if intent is Intent.THIRD_PARTY:
+            self._resume, self.stage = self.stage, Stage.RIGHT_PARTY
+            self._event("right_party_check", "")
+            return self._reply(self._t("right_party_check"))
+        if intent is Intent.HUMAN:
+            self._offered_person = True
+            return self._reply(self._t("offer_person"))
+        self._resume, self.stage = self.stage, Stage.SAFETY_CHECK
+        self._checking = intent
+        self._event("safety_check", intent.value)
+        return self._reply(self._t(f"check_{intent.value}"))
+
+    def _on_check_answer(self, heard: Understanding, text: str) -> Reply:
+        intent, self._checking = self._checking, None
+        self.stage, self._resume = self._resume or Stage.REFERENCE, None
+        assert intent is not None
+        if heard.yes_no is True and not heard.hedge:
+            confirmed = dataclasses.replace(heard, intents=(intent, *heard.intents),
+                                            by_rules=(intent, *heard.by_rules))
+            return self._on_safety(intent, confirmed, text) or self._reply(self._question())
+        if heard.yes_no is False:
+            self._event("safety_check_denied", intent.value)
+            return self._reply(self._t("check_denied"), self._question())
+        if intent is Intent.VULNERABLE:
+            # No clear answer to "can I pass you to someone who can help?": do so.
+            return self._on_safety(intent, heard, text)
+        return self._reply(self._question())
 
     def _third_party(self) -> Reply:
         self._flag(Intent.THIRD_PARTY)
@@ -499,6 +535,8 @@ class NegotiationDialogue:
                 else self._t("ask_name")
         if self.stage is Stage.RIGHT_PARTY:
             return self._t("right_party_check")
+        if self.stage is Stage.SAFETY_CHECK and self._checking is not None:
+            return self._t(f"check_{self._checking.value}")
         return self.talk.question(self.prompts)
 
     def _reference_failed(self, *parts: str) -> Reply:

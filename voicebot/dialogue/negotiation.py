@@ -53,6 +53,7 @@ class Stage(enum.Enum):
     CONFIRM_REFERENCE = "confirm account reference"
     IDENTITY = "identity check"
     RIGHT_PARTY = "confirm the account holder"
+    SAFETY_CHECK = "check what the caller meant"
     NEGOTIATE = "negotiation"
     CONFIRM_AMOUNT = "confirm an amount"
     ACCEPT_OFFER = "accept or refuse an offer"

@@ -42,6 +42,9 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "ask_date_of_birth": _NONE,
     "identity_mismatch": _NONE,
     "right_party_check": _NONE,
+    **{f"check_{intent}": _NONE for intent in (
+        "vulnerable", "stop_contact", "dispute", "validation", "lawyer", "bankruptcy")},
+    "check_denied": _NONE,
     "third_party": _NONE,
     "disclosure_us_debt_collector_notice": frozenset({"creditor"}),
     "disclosure_fr_debt_collection_notice": frozenset({"creditor"}),

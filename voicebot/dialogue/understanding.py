@@ -58,7 +58,13 @@ _FROM_CLASSIFIER = {
 
 
 class Scores(Protocol):
-    def labels(self) -> tuple[str, ...]: ...
+    def labels(self) -> tuple[str, ...]:
+        """Labels the line carries."""
+        ...
+
+    def alerts(self) -> tuple[str, ...]:
+        """Safety labels it might carry: worth a question to the caller."""
+        ...
 
 
 class IntentModel(Protocol):
@@ -79,6 +85,8 @@ class Understanding:
     spoken: str | None = None  # the language the line is plainly in
     source: str = "parsers"  # or "llm"
     by_rules: tuple[Intent, ...] = ()  # the intents the rules found themselves
+    # Safety intents the line might carry, not surely enough to act on: ask the caller.
+    checks: tuple[Intent, ...] = ()
     llm_ms: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     text: str = ""  # the caller's line, as heard
@@ -120,36 +128,45 @@ def parse(text: str, language: str, today: dt.date) -> Understanding:
 
 
 def understand(text: str, language: str, today: dt.date, *,
-               labels: tuple[str, ...] = ()) -> Understanding:
-    """Rules and parsers, with a classifier's ``labels`` for the line added."""
+               labels: tuple[str, ...] = (), alerts: tuple[str, ...] = ()) -> Understanding:
+    """Rules and parsers, with a classifier's ``labels`` for the line added, and its
+    ``alerts`` (safety intents it cannot rule out) kept as checks to make."""
     heard = parse(text, language, today)
-    extra = []
-    for label in labels:
-        try:
-            intent = Intent(label)
-        except ValueError:
-            continue
-        if intent in _FROM_CLASSIFIER and intent not in heard.intents:
-            extra.append(intent)
+    extra = [intent for intent in _intents(labels)
+             if intent in _FROM_CLASSIFIER and intent not in heard.intents]
+    checks = tuple(intent for intent in _intents(alerts)
+                   if intent in SAFETY_INTENTS and intent not in heard.intents
+                   and intent not in extra)
     if not extra:
-        return heard
+        return replace(heard, checks=checks) if checks else heard
     intents = tuple(sorted((*heard.intents, *extra), key=list(Intent).index))
     hedge = heard.hedge or Intent.UNSURE in extra
-    return replace(heard, intents=intents, hedge=hedge,
+    return replace(heard, intents=intents, hedge=hedge, checks=checks,
                    yes_no=None if hedge and heard.yes_no else heard.yes_no)
 
 
+def _intents(labels: tuple[str, ...]) -> list[Intent]:
+    out = []
+    for label in labels:
+        try:
+            out.append(Intent(label))
+        except ValueError:
+            continue
+    return out
+
+
 async def classify(model: IntentModel | None, text: str, language: str, stage: str
-                   ) -> tuple[str, ...]:
-    """The classifier's labels for a line, off the event loop; () without one or on a fault."""
+                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The classifier's labels and safety alerts for a line, off the event loop;
+    nothing without a classifier or on a fault."""
     if model is None or not text.strip():
-        return ()
+        return (), ()
     try:
         scores = await asyncio.to_thread(model.classify, text, language, stage)
-        return scores.labels()
+        return scores.labels(), scores.alerts()
     except Exception:  # a classifier fault must never cost the call
         log.exception("intent classifier failed; rules only for this line")
-        return ()
+        return (), ()
 
 
 async def ask_model(model: LanguageModel, system: str, stage: str, text: str, language: str,
