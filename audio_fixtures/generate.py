@@ -61,7 +61,6 @@ CALLERS = {
     "en_jane_not_sure.wav": ("af_heart", "en-us", "Hmm. I'm not sure.", 1.0, 1.0),
     "en_calling_for_jane.wav": ("am_michael", "en-us", "Hi. I'm calling for Jane Doe.", 1.0,
                                 1.0),
-    "en_him_jane_doe.wav": ("am_michael", "en-us", "Jane Doe.", 1.0, 1.0),
     "fr_marie_suicidaire.wav": ("ff_siwis", "fr-fr", "Je suis suicidaire, je n'en peux plus.",
                                 0.85, 1.0),
     # A French speaker on an English-only line.

@@ -52,8 +52,7 @@ async def test_a_hedge_at_the_read_back_is_not_consent_by_voice(server, recogniz
 
 async def test_a_third_party_by_voice_learns_nothing(server, recognizer, tmp_path):
     reply = tmp_path / "reply.wav"
-    await call(server.ws, [*GREETING, *turn("en_calling_for_jane.wav"),
-                           *turn("en_him_jane_doe.wav")],
+    await call(server.ws, [*GREETING, {"say": "en_calling_for_jane.wav"}, {"wait": 12}],
                {"creditor": "acme-telecom", "account": "100200"}, out=reply)
     record = last_call(server)
     assert "third_party" in record["flags"], record["transcript"]

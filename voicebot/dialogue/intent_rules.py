@@ -67,6 +67,15 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:what's|what is) the point", r"end it\b", r"(?:can't|cannot) keep going",
         r"keep going much longer", r"(?:i'm|i am) (?:terminally|seriously|very) (?:ill|sick)",
         r"hospice", r"carer for my", r"confus(?:ed|ing) (?:lately|these days|all the time)",
+        r"(?:easier|better) if i (?:just )?(?:wasn't|weren't|was not|were not) (?:here|around)",
+        r"(?:after|when|once) i(?:'m| am) gone", r"given (?:away )?(?:most|all|everything)"
+        r" (?:of )?my (?:things|stuff|belongings)", r"giving (?:my|all my) (?:things|stuff)"
+        r" away", r"what (?:year|day|month) is it", r"is it (?:monday|tuesday|wednesday"
+        r"|thursday|friday|saturday|sunday) today", r"(?:don't|can't|cannot) remember (?:why"
+        r"|what|who|where|my)", r"where(?:'s| is| has) my (?:wife|husband|mum|mom|mother"
+        r"|son|daughter) gone", r"i thought you were my", r"(?:doesn't|won't|does not|will not)"
+        r" let me (?:have|use|see|spend|keep)", r"not a good idea to ask him", r"my late "
+        r"(?:father|mother|husband|wife|son|daughter|dad|mum|mom|partner)", r"used to know",
     ],
     "third_party": [
         r"on behalf of", rf"(?:calling|ringing|phoning|here|call|speaking) (?:for|about) "
@@ -232,6 +241,13 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:une|en) cure", r"surdose", r"crise (?:cardiaque|d'[ée]pilepsie)",
         r"(?:tout|ma vie) s'[ée]croule", r"[àa] quoi bon", r"(?:gravement|tr[èe]s) malade",
         r"maison de retraite", r"ehpad", r"je (?:suis|me sens) perdu", r"je comprends plus rien",
+        r"(?:quand|apr[èe]s que|une fois que) je (?:ne )?serai (?:plus l[àa]|parti|partie)",
+        r"donn[ée] (?:presque )?(?:toutes|tout) mes (?:affaires|choses)", r"(?:on est|c'est)"
+        r" (?:en )?quelle (?:ann[ée]e|jour)", r"on est (?:lundi|mardi|mercredi|jeudi|vendredi"
+        r"|samedi|dimanche)\s*\?", r"je (?:ne )?sais plus (?:pourquoi|qui|o[ùu]|ce que)",
+        r"(?:il|elle) est o[ùu],? (?:mon|ma)", r"je croyais que c'[ée]tait (?:mon|ma)",
+        r"(?:ne )?me laisse pas (?:avoir|utiliser|garder|voir)", r"feu mon|feue ma",
+        r"d[ée]funte?", r"ne plus (?:me )?souvenir", r"je me souviens plus",
     ],
     "third_party": [
         r"de la part de", r"au nom de", rf"(?:j'appelle|je t[ée]l[ée]phone|j'appelais|appelle"
