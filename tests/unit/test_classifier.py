@@ -245,11 +245,13 @@ def test_hedges_the_unsure_threshold_misses_raise_the_yes_threshold():
     scores[:20, yes] = np.linspace(0.6, 0.99, 20)
     y[20:, unsure] = 1
     scores[20:, unsure] = np.linspace(0.5, 0.99, 20)
-    scores[20, unsure] = 0.001  # a hedge the unsure label misses...
+    scores[20, unsure] = 1e-6  # a hedge even the unsure alert (floored) misses...
     scores[20, yes] = 0.8      # ...which looks like a yes
-    thresholds = select_thresholds(scores, y, labels)
-    assert thresholds["yes"] > 0.8
-    assert thresholds["unsure"] < 0.5
+    decisions, alerts = select_thresholds(scores, y, labels)
+    assert decisions["yes"] > 0.8
+    assert alerts["unsure"] < 0.5
+    assert set(alerts) == {*SAFETY_INTENTS, "unsure"}
+    assert all(alerts[label] <= decisions[label] for label in alerts)
 
 
 def test_a_hedge_vetoes_consent(trained):
@@ -266,7 +268,7 @@ def test_training_set_words_come_back(trained, lines):
                for line in lines)
     assert hits >= 0.9 * len(lines)
     assert set(trained.thresholds) == set(INTENTS)
-    assert set(trained.alert_thresholds) == set(SAFETY_INTENTS)
+    assert set(trained.alert_thresholds) == {*SAFETY_INTENTS, "unsure"}
     for label in SAFETY_INTENTS:
         assert 0.0 < trained.alert_thresholds[label] <= trained.thresholds[label] <= 0.9
 

@@ -14,8 +14,10 @@ the safety labels have two:
   at the cost of many false alarms, so it is meant for a check ("is everything all
   right?"), not for ending a call.
 
-One rule is structural rather than learned: a hedge is never consent. When ``unsure``
-passes its threshold, ``yes`` does not pass, whatever its score.
+One rule is structural rather than learned: a hedge is never consent. ``unsure`` has an
+alert threshold too (97% of cross-validated hedges pass it); when a line passes it,
+``yes`` does not pass, whatever its score, and the ``yes`` threshold is raised above
+every cross-validated hedge that ``unsure`` would not catch.
 """
 
 from __future__ import annotations
@@ -52,14 +54,16 @@ RECALL_TARGETS: Mapping[str, float] = MappingProxyType({
     "validation": 0.98, "lawyer": 0.98, "bankruptcy": 0.98, "ask_human": 0.98,
 })
 DECISION_RULES: Mapping[str, ThresholdRule] = MappingProxyType({
-    **{label: ThresholdRule(beta=2.0) for label in RECALL_TARGETS},
-    # Hedges must be found so that they can veto consent.
-    "unsure": ThresholdRule(recall=0.97, margin=0.5),
+    label: ThresholdRule(beta=2.0) for label in RECALL_TARGETS
 })
+# Recall first: every cross-validated example of the label passes, with a margin.
 ALERT_RULES: Mapping[str, ThresholdRule] = MappingProxyType({
-    label: ThresholdRule(recall=1.0, margin=0.5, floor=1e-3) for label in RECALL_TARGETS
+    **{label: ThresholdRule(recall=1.0, margin=0.5, floor=1e-6) for label in RECALL_TARGETS},
+    # Hedges must be found so that they can veto consent.
+    "unsure": ThresholdRule(recall=0.97, margin=0.5, floor=1e-4),
 })
-# ``label: labels that veto it``: when a vetoing label passes, the vetoed one does not.
+# ``label: labels that veto it``: when a vetoing label passes its alert threshold, the
+# vetoed one does not pass, whatever its score.
 VETOES: Mapping[str, tuple[str, ...]] = MappingProxyType({"yes": ("unsure",)})
 
 
@@ -82,12 +86,16 @@ class IntentScores:
         return tuple(sorted(passing, key=lambda label: -self.scores[label]))
 
     def alert(self, label: str) -> bool:
-        """Whether safety ``label`` passes its alert threshold (recall first: check it)."""
+        """Whether ``label`` passes its alert threshold (recall first: worth a check).
+
+        Only the safety labels and ``unsure`` have one; an alert threshold is never
+        above the decision threshold.
+        """
         threshold = self.alert_thresholds.get(label)
         return threshold is not None and self.scores[label] >= threshold
 
     def alerts(self) -> tuple[str, ...]:
-        """The safety labels that pass their alert threshold, highest score first."""
+        """The labels that pass their alert threshold, highest score first."""
         passing = [label for label in self.alert_thresholds if self.alert(label)]
         return tuple(sorted(passing, key=lambda label: -self.scores[label]))
 
@@ -179,9 +187,7 @@ class IntentClassifier:
         self._model = model
         self._labels = tuple(labels)
         self._thresholds = MappingProxyType(dict(thresholds))
-        # An alert never needs more than a decision does.
-        self._alerts = MappingProxyType({label: min(t, self._thresholds[label])
-                                         for label, t in alert_thresholds.items()})
+        self._alerts = MappingProxyType(dict(alert_thresholds))
         self._embedder = embedder
         self._recipe = recipe
         self.metadata: Mapping[str, object] = MappingProxyType(dict(metadata or {}))
@@ -193,7 +199,7 @@ class IntentClassifier:
 
     @property
     def alert_thresholds(self) -> Mapping[str, float]:
-        """The alert threshold of every safety label."""
+        """The alert threshold of every safety label and of ``unsure``."""
         return self._alerts
 
     @property
@@ -226,10 +232,7 @@ class IntentClassifier:
         oof = training.out_of_fold(data.x, data.y, fold, recipe.network, weights, data.groups)
         # Thresholds are judged on the lines as written, not on their augmented copies.
         original = np.arange(len(lines))
-        thresholds = select_thresholds(oof[original], data.y[original], INTENTS)
-        alerts = training.choose_thresholds(oof[original], data.y[original], INTENTS,
-                                            ALERT_RULES)
-        alerts = {label: alerts[label] for label in ALERT_RULES}
+        thresholds, alerts = select_thresholds(oof[original], data.y[original], INTENTS)
         model = training.fit(data.x, data.y, recipe.network, weights)
         metadata = {
             "lines": len(lines), "embedder": embedder.name,
@@ -262,7 +265,7 @@ class IntentClassifier:
         scores = {label: float(score) for label, score in zip(self._labels, row, strict=True)}
         vetoed = frozenset(
             label for label, vetoers in VETOES.items()
-            if any(scores[v] >= self._thresholds[v] for v in vetoers)
+            if any(scores[v] >= self._alerts.get(v, self._thresholds[v]) for v in vetoers)
         )
         return IntentScores(scores=MappingProxyType(scores), thresholds=self._thresholds,
                             alert_thresholds=self._alerts, vetoed=vetoed)
@@ -321,24 +324,27 @@ def _fold_of_rows(data: TrainingSet, recipe: Recipe) -> np.ndarray:
     return np.concatenate([fold] * (len(data.y) // n))
 
 
-def select_thresholds(scores: np.ndarray, y: np.ndarray,
-                      labels: Sequence[str]) -> dict[str, float]:
-    """Per-label thresholds from out-of-fold scores, then the hedge-is-not-consent rule.
+def select_thresholds(scores: np.ndarray, y: np.ndarray, labels: Sequence[str]
+                      ) -> tuple[dict[str, float], dict[str, float]]:
+    """Decision and alert thresholds from out-of-fold scores, with the hedge rule.
 
     ``yes`` is raised above the ``yes`` score of every hedge that ``unsure`` would not
     catch (and so could not veto), so that no cross-validated hedge reads as consent.
     """
-    thresholds = training.choose_thresholds(scores, y, labels, DECISION_RULES)
+    decisions = training.choose_thresholds(scores, y, labels, DECISION_RULES)
+    alerts = training.choose_thresholds(scores, y, labels, ALERT_RULES)
+    alerts = {label: min(alerts[label], decisions[label]) for label in ALERT_RULES}
     index = {label: j for j, label in enumerate(labels)}
     for vetoed, vetoers in VETOES.items():
         j = index[vetoed]
         for vetoer in vetoers:
             k = index[vetoer]
-            uncaught = (y[:, k] > 0) & (y[:, j] == 0) & (scores[:, k] < thresholds[vetoer])
+            veto_at = alerts.get(vetoer, decisions[vetoer])
+            uncaught = (y[:, k] > 0) & (y[:, j] == 0) & (scores[:, k] < veto_at)
             if uncaught.any():
                 worst = float(scores[uncaught, j].max())
-                thresholds[vetoed] = max(thresholds[vetoed], min(worst + 1e-6, 0.999))
-    return thresholds
+                decisions[vetoed] = max(decisions[vetoed], min(worst + 1e-6, 0.999))
+    return decisions, alerts
 
 
 def _code_version() -> str:

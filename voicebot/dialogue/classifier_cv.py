@@ -15,6 +15,7 @@ import numpy as np
 
 from voicebot.dialogue import training
 from voicebot.dialogue.classifier import (
+    ALERT_RULES,
     RECALL_TARGETS,
     IntentClassifier,
     Recipe,
@@ -31,7 +32,7 @@ class CrossValidation:
 
     lines: tuple[LabelledLine, ...]
     predicted: tuple[tuple[str, ...], ...]     # labels above their decision threshold
-    alerted: tuple[tuple[str, ...], ...]       # safety labels above their alert threshold
+    alerted: tuple[tuple[str, ...], ...]       # labels above their alert threshold
     scores: np.ndarray                          # (lines, labels)
     labels: tuple[str, ...]
 
@@ -42,7 +43,7 @@ class CrossValidation:
         hits = np.array([[label in row for label in self.labels] for row in rows])
         return {label: training.counts(hits[:, j], y[:, j])
                 for j, label in enumerate(self.labels)
-                if not alerts or label in RECALL_TARGETS}
+                if not alerts or label in ALERT_RULES}
 
     def false_alarms(self, *, alerts: bool = False) -> float:
         """Share of lines with no safety label on which some safety label fires."""
