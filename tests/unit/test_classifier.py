@@ -325,6 +325,7 @@ def test_load_or_train_caches_by_corpus_and_code(tmp_path):
     load_or_train(corpus, cache, embedder, FAST)
     assert embedder.calls > trained_calls
     assert len(list(cache.glob("*.npz"))) == 2 and not list(cache.glob("*.tmp"))
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in cache.glob("*.npz"))
 
 
 def test_asr_variant():

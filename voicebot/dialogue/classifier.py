@@ -283,6 +283,7 @@ class IntentClassifier:
         try:
             with os.fdopen(handle, "wb") as out:
                 np.savez(out, meta=np.array(json.dumps(meta)), **self._model.arrays())
+            os.chmod(tmp_name, 0o644)  # mkstemp makes it 0600; the service may run as another user
             os.replace(tmp_name, path)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
