@@ -303,6 +303,13 @@ def test_save_load_round_trip(trained, tmp_path):
     assert loaded.metadata["lines"] == 72
     with pytest.raises(ModelError, match="trained on bag-of-words/64"):
         IntentClassifier.load(path, BagOfWords(name="other"))
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files}
+    meta = json.loads(str(arrays.pop("meta")))
+    meta["recipe"]["retired_knob"] = True
+    np.savez(tmp_path / "old.npz", meta=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ModelError, match="another version"):
+        IntentClassifier.load(tmp_path / "old.npz", BagOfWords())
     (tmp_path / "broken.npz").write_bytes(b"not a zip")
     with pytest.raises(ModelError, match="cannot read"):
         IntentClassifier.load(tmp_path / "broken.npz", BagOfWords())

@@ -8,7 +8,7 @@ Every label has its own threshold, chosen by cross-validation on the tuning corp
 the safety labels have two:
 
 - the *decision* threshold (``above``, ``labels``) maximises F2 on cross-validated
-  scores: recall counts four times as much as precision;
+  scores, which weighs recall twice as much as precision;
 - the *alert* threshold (``alert``, ``alerts``) sits below every cross-validated safety
   line's score, with a margin: it is what reaches the recall targets on unseen lines,
   at the cost of many false alarms, so it is meant for a check ("is everything all
@@ -38,14 +38,14 @@ from types import MappingProxyType
 import numpy as np
 
 from voicebot.dialogue import training
-from voicebot.dialogue.labels import INTENTS, LANGUAGES, CorpusStage, LabelledLine, read_corpus
+from voicebot.dialogue.labels import INTENTS, CorpusStage, LabelledLine, read_corpus
 from voicebot.dialogue.training import Model, ThresholdRule, TrainConfig
 from voicebot.engines.embeddings import TextEmbedder
 from voicebot.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-FORMAT = "voicebot-intent-classifier/2"
+FORMAT = "voicebot-intent-classifier/3"
 STAGES: tuple[str, ...] = tuple(stage.value for stage in CorpusStage)
 
 # Recall each label must keep on unseen lines, and how thresholds aim for it.
@@ -114,25 +114,16 @@ class Recipe:
     network: TrainConfig = field(default_factory=TrainConfig)
     folds: int = 5
     augment_asr: bool = True       # train on a lower-case, unpunctuated copy of each line
-    use_language: bool = False     # append the language as a one-hot too
     safety_weight: float = 2.0     # loss weight of the safety labels relative to the rest
 
 
-def _features(vectors: np.ndarray, stages: Sequence[str], languages: Sequence[str],
-              use_language: bool) -> np.ndarray:
-    parts = [np.asarray(vectors, dtype=np.float64)]
+def _features(vectors: np.ndarray, stages: Sequence[str]) -> np.ndarray:
+    """The embedding with the stage as a one-hot. The language is not a feature: the
+    vectors already carry it, and a language one-hot measured no better."""
     stage_hot = np.zeros((len(stages), len(STAGES)))
     for row, stage in enumerate(stages):
         stage_hot[row, STAGES.index(CorpusStage(stage).value)] = 1.0
-    parts.append(stage_hot)
-    if use_language:
-        lang_hot = np.zeros((len(languages), len(LANGUAGES)))
-        for row, language in enumerate(languages):
-            code = language[:2].lower()
-            if code in LANGUAGES:
-                lang_hot[row, LANGUAGES.index(code)] = 1.0
-        parts.append(lang_hot)
-    return np.hstack(parts)
+    return np.hstack([np.asarray(vectors, dtype=np.float64), stage_hot])
 
 
 def label_matrix(lines: Sequence[LabelledLine], labels: Sequence[str]) -> np.ndarray:
@@ -160,12 +151,11 @@ def training_set(lines: Sequence[LabelledLine], vectors: np.ndarray,
                  labels: Sequence[str] = INTENTS) -> TrainingSet:
     """Rows for ``lines`` (embedded as ``vectors``) and, if given, their ASR copies."""
     stages = [line.stage for line in lines]
-    languages = [line.lang for line in lines]
-    x = _features(vectors, stages, languages, recipe.use_language)
+    x = _features(vectors, stages)
     y = label_matrix(lines, labels)
     groups = pair_groups(lines)
     if extra_vectors is not None:
-        x = np.vstack([x, _features(extra_vectors, stages, languages, recipe.use_language)])
+        x = np.vstack([x, _features(extra_vectors, stages)])
         y = np.vstack([y, y])
         groups = np.concatenate([groups, groups])
     return TrainingSet(x=x, y=y, groups=groups, originals=len(lines))
@@ -243,7 +233,11 @@ class IntentClassifier:
                    recipe=recipe, metadata=metadata)
 
     def classify(self, text: str, language: str, stage: str) -> IntentScores:
-        """Score one line: ``stage`` is what the bot had just asked (a ``CorpusStage``)."""
+        """Score one line: ``stage`` is what the bot had just asked (a ``CorpusStage``).
+
+        ``language`` is the call's language; the vectors already say which language the
+        line is in, so it does not change the scores today.
+        """
         return self.classify_batch([text], [language], [stage])[0]
 
     def classify_batch(self, texts: Sequence[str], languages: Sequence[str],
@@ -257,7 +251,7 @@ class IntentClassifier:
     def classify_vectors(self, vectors: np.ndarray, languages: Sequence[str],
                          stages: Sequence[str]) -> list[IntentScores]:
         """Score lines already embedded by this classifier's embedder."""
-        x = _features(vectors, stages, languages, self._recipe.use_language)
+        x = _features(vectors, stages)
         probabilities = self._model.predict(x)
         return [self._scores(row) for row in probabilities]
 
@@ -306,7 +300,10 @@ class IntentClassifier:
         if meta["stages"] != list(STAGES):
             raise ModelError(f"{path}: trained with other stages {meta['stages']}")
         recipe_raw = dict(meta["recipe"])
-        recipe = Recipe(**{**recipe_raw, "network": TrainConfig(**recipe_raw["network"])})
+        try:
+            recipe = Recipe(**{**recipe_raw, "network": TrainConfig(**recipe_raw["network"])})
+        except TypeError as exc:
+            raise ModelError(f"{path}: recipe from another version: {exc}") from exc
         return cls(Model.from_arrays(arrays), meta["thresholds"], meta["alert_thresholds"],
                    labels=meta["labels"], embedder=embedder, recipe=recipe,
                    metadata=meta.get("metadata"))
