@@ -57,8 +57,12 @@ DECISION_RULES: Mapping[str, ThresholdRule] = MappingProxyType({
     label: ThresholdRule(beta=2.0) for label in RECALL_TARGETS
 })
 # Recall first: every cross-validated example of the label passes, with a margin.
+# The alert tier of a safety label makes the bot ask the caller ("would you like us to
+# stop contacting you?"): recall first, but a label may not alert on more than 2% of
+# the lines without it, or ordinary turns would meet a question every few lines.
 ALERT_RULES: Mapping[str, ThresholdRule] = MappingProxyType({
-    **{label: ThresholdRule(recall=1.0, margin=0.5, floor=1e-6) for label in RECALL_TARGETS},
+    **{label: ThresholdRule(recall=1.0, margin=0.5, floor=1e-6, false_alarm=0.02)
+       for label in RECALL_TARGETS},
     # Hedges must be found so that they can veto consent.
     "unsure": ThresholdRule(recall=0.97, margin=0.5, floor=1e-4),
 })

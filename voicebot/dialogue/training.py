@@ -262,8 +262,9 @@ class ThresholdRule:
 
     ``recall`` set: the highest threshold that keeps that recall, lowered by ``margin``
     (in log-odds) for lines less like the training ones than the cross-validation folds
-    are. Otherwise the threshold that maximises F-beta. Never outside [``floor``,
-    ``ceiling``].
+    are. Otherwise the threshold that maximises F-beta. ``false_alarm`` set: never so
+    low that more than that share of the lines without the label pass (recall gives
+    way). Never outside [``floor``, ``ceiling``].
     """
 
     recall: float | None = None
@@ -271,6 +272,7 @@ class ThresholdRule:
     beta: float = 1.0
     floor: float = 0.02
     ceiling: float = 0.9
+    false_alarm: float | None = None
 
 
 def lower_by(threshold: float, margin: float) -> float:
@@ -315,6 +317,9 @@ def choose_thresholds(scores: np.ndarray, y: np.ndarray, labels: Sequence[str],
             t = lower_by(recall_threshold(scores[:, j], y[:, j], rule.recall), rule.margin)
         else:
             t = fbeta_threshold(scores[:, j], y[:, j], rule.beta)
+        negatives = scores[y[:, j] == 0, j]
+        if rule.false_alarm is not None and len(negatives):
+            t = max(t, float(np.quantile(negatives, 1 - rule.false_alarm)))
         out[label] = float(np.clip(t, rule.floor, rule.ceiling))
     return out
 
