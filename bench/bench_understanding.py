@@ -182,6 +182,9 @@ def score(lines: list[dict[str, Any]], reader: Callable[[dict[str, Any]], Any]
         checks["plain_lines"] += not (gold & set(SAFETY))
         main = next((x for x in LABELS if x in guess), "other")
         confusion[line["intents"][0]][main] += 1
+        if gold & set(SAFETY):
+            checks["safety_lines"] += 1
+            checks["safety_stopped"] += bool(guess & set(SAFETY))
         missed = gold - guess
         if missed & set(SAFETY) or (gold & set(SAFETY)) != (guess & set(SAFETY)):
             failures.append({"id": line["id"], "text": line["text"], "gold": sorted(gold),
@@ -243,6 +246,10 @@ def show(name: str, result: dict[str, Any], *, failures: int) -> None:
     for item in result["false_consent"][:failures]:
         print(f"   consent? {item['id']}: {item['text']!r} (gold {item['gold']})")
     checks = result.get("checks", {})
+    if checks.get("safety_lines"):
+        print(f"lines with a safety intent on which negotiation stops (any safety intent "
+              f"heard): {checks['safety_stopped']} of {checks['safety_lines']} "
+              f"({checks['safety_stopped'] / checks['safety_lines']:.3f})")
     if checks.get("asked"):
         print(f"safety checks asked: {checks['asked']}; on lines with no safety intent: "
               f"{checks['needless']} of {checks['plain_lines']}")
