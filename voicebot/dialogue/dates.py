@@ -35,32 +35,13 @@ from voicebot.dialogue.numbers import spoken_figures
 from voicebot.dialogue.parsers import normalize
 from voicebot.policy.models import Frequency
 
+# Month names and lang_of live with the other shared words; the dialogue imports them
+# from here too.
+from voicebot.text.words import MONTH_NUMBER, lang_of
 
-def lang_of(language: str) -> str:
-    """"fr" for any French tag ("fr", "fr-FR"), otherwise "en"."""
-    return "fr" if language.lower().startswith("fr") else "en"
-
-
-_MONTHS = {
-    "en": ["january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"],
-}
-_MONTH_EXTRA = {
-    "en": {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-           "sept": 9, "oct": 10, "nov": 11, "dec": 12},
-    # No "sept": it is also seven.
-    "fr": {"fevrier": 2, "aout": 8, "decembre": 12, "janv": 1, "févr": 2, "fevr": 2, "avr": 4,
-           "juil": 7, "oct": 10, "nov": 11, "déc": 12},
-}
 WEEKDAYS = {
     "en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
     "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
-}
-MONTH_NUMBER = {
-    lang: {**{m: i for i, m in enumerate(names, 1)}, **_MONTH_EXTRA[lang]}
-    for lang, names in _MONTHS.items()
 }
 
 
@@ -68,7 +49,7 @@ def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-MONTH_RE = {lang: _alternation(MONTH_NUMBER[lang]) for lang in _MONTHS}
+MONTH_RE = {lang: _alternation(MONTH_NUMBER[lang]) for lang in MONTH_NUMBER}
 WEEKDAY_RE = {lang: _alternation(WEEKDAYS[lang]) for lang in WEEKDAYS}
 
 # Words after a number that make it a count, a duration or money, never a day.

@@ -25,6 +25,8 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
+from voicebot.text.words import TEENS, TENS, UNITS
+
 __all__ = ["spoken_figures"]
 
 _TOKEN = re.compile(r"(?P<fig>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+(?:'[^\W\d_]+)*)|(?P<hy>-)|\S")
@@ -35,20 +37,6 @@ def _table(words: str, start: int = 0, step: int = 1) -> dict[str, int]:
     return {w: start + i * step for i, w in enumerate(words.split())}
 
 
-_UNITS = {
-    "en": _table("zero one two three four five six seven eight nine"),
-    "fr": {**_table("zéro un deux trois quatre cinq six sept huit neuf"), "zero": 0, "une": 1},
-}
-_TEENS = {
-    "en": _table("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen",
-                 10),
-    "fr": _table("dix onze douze treize quatorze quinze seize", 10),
-}
-_TENS = {
-    "en": {**_table("twenty thirty forty fifty sixty seventy eighty ninety", 20, 10), "fourty": 40},
-    "fr": {**_table("vingt trente quarante cinquante soixante", 20, 10), "septante": 70,
-           "huitante": 80, "octante": 80, "nonante": 90},
-}
 _ORDINALS = {
     "en": {**_table("first second third fourth fifth sixth seventh eighth ninth tenth eleventh"
                     " twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth"
@@ -128,18 +116,18 @@ class _Reader:
         w = self.word(j)
         if w is None:
             return None
-        if w in _TENS["en"]:
-            value, k = _TENS["en"][w], self.glue(j + 1)
+        if w in TENS["en"]:
+            value, k = TENS["en"][w], self.glue(j + 1)
             u = self.word(k)
-            if u in _UNITS["en"] and _UNITS["en"][u] > 0:
-                return _Part(Decimal(value + _UNITS["en"][u]), k + 1, False, True, True, 2)
+            if u in UNITS["en"] and UNITS["en"][u] > 0:
+                return _Part(Decimal(value + UNITS["en"][u]), k + 1, False, True, True, 2)
             if u in _ORDINALS["en"] and _ORDINALS["en"][u] < 10:
                 return _Part(Decimal(value + _ORDINALS["en"][u]), k + 1, True, True, True, 2)
             return _Part(Decimal(value), j + 1, False, True, True)
-        if w in _TEENS["en"]:
-            return _Part(Decimal(_TEENS["en"][w]), j + 1, False, True, True)
-        if w in _UNITS["en"]:
-            return _Part(Decimal(_UNITS["en"][w]), j + 1, False, True, False)
+        if w in TEENS["en"]:
+            return _Part(Decimal(TEENS["en"][w]), j + 1, False, True, True)
+        if w in UNITS["en"]:
+            return _Part(Decimal(UNITS["en"][w]), j + 1, False, True, False)
         if w in _ORDINALS["en"]:
             value = _ORDINALS["en"][w]
             return _Part(Decimal(value), j + 1, True, True, value >= 10)
@@ -151,13 +139,13 @@ class _Reader:
             k = self.glue(j + 1)
             u = self.word(k)
             if u in ("sept", "huit", "neuf"):
-                return _Part(Decimal(10 + _UNITS["fr"][u]), k + 1, False, True, True, 2)
+                return _Part(Decimal(10 + UNITS["fr"][u]), k + 1, False, True, True, 2)
             if u in ("septième", "huitième", "neuvième"):
                 return _Part(Decimal(10 + _ORDINALS["fr"][u]), k + 1, True, True, True, 2)
-        if w in _TEENS["fr"]:
-            return _Part(Decimal(_TEENS["fr"][w]), j + 1, False, True, True)
-        if w in _UNITS["fr"]:
-            return _Part(Decimal(_UNITS["fr"][w]), j + 1, False, True, False)
+        if w in TEENS["fr"]:
+            return _Part(Decimal(TEENS["fr"][w]), j + 1, False, True, True)
+        if w in UNITS["fr"]:
+            return _Part(Decimal(UNITS["fr"][w]), j + 1, False, True, False)
         if w in _ORDINALS["fr"] and _ORDINALS["fr"][w] < 20 and (inner or w != "unième"):
             value = _ORDINALS["fr"][w]
             return _Part(Decimal(value), j + 1, True, True, value >= 10)
@@ -167,7 +155,7 @@ class _Reader:
         w = self.word(j)
         if w is None:
             return None
-        tens, ordinal = _TENS["fr"].get(w), False
+        tens, ordinal = TENS["fr"].get(w), False
         k = self.glue(j + 1)
         if w == "quatre" and self.word(k) in ("vingt", "vingts", "vingtième"):
             tens, ordinal, j = 80, self.word(k) == "vingtième", k
@@ -339,8 +327,8 @@ class _Reader:
             return cur
         digits, j = "", point + 1
         while (u := self.word(j)) is not None:
-            if u in _UNITS[self.lang]:
-                digits += str(_UNITS[self.lang][u])
+            if u in UNITS[self.lang]:
+                digits += str(UNITS[self.lang][u])
             elif u in ("oh", "o") and self.lang == "en":
                 digits += "0"
             else:

@@ -13,6 +13,8 @@ import unicodedata
 
 from text_to_num import text2num
 
+from voicebot.text.words import DIGIT_WORDS
+
 _SPOKEN_ZERO = {"en": ("oh", "o"), "fr": ()}
 _REPEAT = {
     "en": {"double": 2, "triple": 3},
@@ -27,19 +29,13 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("’", "'")).strip()
 
 
-_DIGIT_WORDS = {
-    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
-    "fr": ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"],
-}
-
-
 def _number_words_to_digits(words: list[str], language: str) -> list[str]:
     """Turn each number word into digits, keeping "twenty one" as 21, not 201.
 
     Words are read one at a time (not as a quantity) because references are
     spelled digit by digit: "un zéro zéro" is 1 0 0, not 100.
     """
-    digit_words = {w: str(i) for i, w in enumerate(_DIGIT_WORDS.get(language, _DIGIT_WORDS["en"]))}
+    digit_words = {w: str(i) for i, w in enumerate(DIGIT_WORDS.get(language, DIGIT_WORDS["en"]))}
     if language == "fr":
         digit_words["une"] = "1"
     out: list[str] = []
@@ -68,7 +64,7 @@ def _number_words_to_digits(words: list[str], language: str) -> list[str]:
 
 def _spoken_zeros(words: list[str], zeros: tuple[str, ...], language: str) -> list[str]:
     """"oh" is zero next to another digit ("nine four one oh seven"), not in "oh well"."""
-    names = set(_DIGIT_WORDS.get(language, ())) | set(zeros)
+    names = set(DIGIT_WORDS.get(language, ())) | set(zeros)
 
     def digitish(word: str) -> bool:
         word = word.strip(",.")
@@ -162,10 +158,5 @@ def _negated_yes(text: str, language: str) -> bool:
 
 def spell_digits(digits: str, language: str = "en") -> str:
     """Digits as words with pauses, for reading a reference back."""
-    words = {
-        "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
-        "fr": ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"],
-    }.get(language)
-    if words is None:
-        words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    words = DIGIT_WORDS.get(language, DIGIT_WORDS["en"])
     return ", ".join(words[int(d)] for d in digits if d.isdigit())

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from voicebot.dialogue.dates import MONTH_NUMBER
-from voicebot.dialogue.parsers import _DIGIT_WORDS
+from voicebot.text.words import HUNDREDS, MONTH_NUMBER, TEENS, TENS, THOUSANDS, UNITS
 
 CARD_NUMBER, SECURITY_CODE, IBAN, EXPIRY = "card_number", "security_code", "iban", "expiry"
 PLACEHOLDER = {
@@ -17,23 +16,16 @@ PLACEHOLDER = {
 }
 
 
+# Every word that says a number, to its value. Beyond the shared tables: old
+# English zeros, and "vingts"/"cents" as speech recognition writes them in
+# "quatre-vingts", "deux cents".
+_EXTRA_NUMBERS = {"en": {"nought": 0, "naught": 0}, "fr": {"vingts": 20}}
+
+
 def _number_lexicon(lang: str) -> dict[str, int]:
-    words = {w: i for i, w in enumerate(_DIGIT_WORDS[lang])}
-    if lang == "fr":
-        words.update({
-            "zero": 0, "une": 1, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
-            "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30,
-            "quarante": 40, "cinquante": 50, "soixante": 60, "septante": 70, "huitante": 80,
-            "octante": 80, "nonante": 90, "cent": 100, "cents": 100, "mille": 1000,
-        })
-    else:
-        words.update({
-            "nought": 0, "naught": 0, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-            "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-            "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50,
-            "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-            "thousand": 1000,
-        })
+    words = {**UNITS[lang], **TEENS[lang], **TENS[lang], **_EXTRA_NUMBERS[lang]}
+    words.update({w: 100 for w in HUNDREDS[lang]})
+    words.update({w: 1000 for w in THOUSANDS[lang]})
     return words
 
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from voicebot.dialogue.dates import lang_of
 from voicebot.redaction.cards import _find_cards, _find_expiry, _find_security_codes, _luhn_windows
 from voicebot.redaction.ibans import _find_ibans
 from voicebot.redaction.lexicon import _NUMBERISH, PLACEHOLDER
 from voicebot.redaction.scan import _Scan
+from voicebot.text.words import lang_of
 
 
 @dataclass(frozen=True)
