@@ -76,6 +76,19 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|son|daughter) gone", r"i thought you were my", r"(?:doesn't|won't|does not|will not)"
         r" let me (?:have|use|see|spend|keep)", r"not a good idea to ask him", r"my late "
         r"(?:father|mother|husband|wife|son|daughter|dad|mum|mom|partner)", r"used to know",
+        r"\b(?:ms|multiple sclerosis|parkinson|motor neurone|\bals\b|lupus|kidney failure"
+        r"|leuka?emia|hiv|brain injury|paraly[sz]ed|wheelchair|blind|sight loss|copd)\b",
+        r"(?:get|getting|i'm|i am|i'm getting) (?:so )?(?:muddled|confused|forgetful|mixed up)",
+        r"my (?:head|mind|memory)(?:'s| is)? (?:isn't|is not|not|ain't) what it (?:was|used to"
+        r" be)", r"did i already (?:agree|say|pay)", r"(?:he|she|my (?:husband|partner|boyfriend"
+        r"|girlfriend|wife|ex)) (?:checks|reads|goes through|monitors|tracks|watches) my (?:phone"
+        r"|messages|texts|mail|post|emails|bank|account)", r"if (?:he|she) (?:asks|finds out)",
+        r"(?:he|she)(?:'ll| will| would|'d) (?:kill|hurt|hit) me", r"(?:my|our) (?:wife|husband"
+        r"|partner|mum|mom|mother|dad|father|son|daughter|brother|sister|baby) (?:passed|died)",
+        r"(?:took|taken|swallowed|had) (?:a (?:lot|bunch|load|handful) of |all (?:my|the) |some"
+        r" |too many )?(?:pills|tablets|sleeping pills)", r"(?:can't|cannot|can no longer)"
+        r" (?:manage|handle|cope with) (?:the phone|(?:her|his|my) (?:affairs|money|bills))",
+        r"guardianship|conservator", r"in a (?:shelter|refuge)",
     ],
     "third_party": [
         r"on behalf of", rf"(?:calling|ringing|phoning|here|call|speaking) (?:for|about) "
@@ -130,6 +143,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|phone)\b", r"(?:like|want|need) (?:them|it|the calls|you) to stop", r"stop (?:the|these"
         r"|your) (?:calls|phone calls|calling)", r"(?:only|just) (?:contact|write to) me (?:in"
         r" writing|by (?:mail|email|post|letter))",
+        r"leave me (?:the \w+ )?(?:alone|be)", r"not (?:even )?allowed to (?:call|contact|ring)",
+        r"(?:stop|quit) (?:calling|ringing|phoning|contacting) (?:my|her|his)",
     ],
     "dispute": [
         r"disput", r"not (?:my|mine|our) (?:debt|bill|account|contract|phone|problem|loan)",
@@ -152,6 +167,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r" name", r"(?:isn't|is not|not) (?:even )?my debt", r"i (?:already )?paid \d+",
         r"(?:i )?pay already", r"receipt", r"dispute", r"(?:not|aren't|isn't) legit",
         r"discharged", r"(?:these|the) charges", r"doesn't add up", r"(?:not|never) ordered",
+        r"(?:don't|do not) think (?:that's|that is|it's|this is) (?:right|correct|mine|fair)",
+        r"(?:took|stole|used|opened|ran up) (?:\w+ )?(?:my (?:cards?|identity|name|details)"
+        r"|(?:these|this|the) (?:bills?|debts?|charges))", r"(?:she|he|they) (?:doesn't|does"
+        r" not|don't|do not) owe",
     ],
     "validation": [
         r"(?:send|mail|post|email|give|show|provide)(?: me| us)? (?:some |a |the )?(?:proof"
@@ -197,6 +216,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:there|i could|i can|to talk|to speak)", r"speak to (?:someone|somebody|a person)"
         r"|talk to (?:someone|somebody|a person)", r"(?:don't|do not) (?:like|want|talk to)"
         r" (?:these |this )?machines?",
+        r"(?:someone|somebody|anyone|anybody) (?:who|that) speaks",
     ],
     "card_data": [
         r"card number", r"credit card (?:is|number)", r"debit card (?:is|number)", r"my card is",
@@ -248,6 +268,16 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:il|elle) est o[ùu],? (?:mon|ma)", r"je croyais que c'[ée]tait (?:mon|ma)",
         r"(?:ne )?me laisse pas (?:avoir|utiliser|garder|voir)", r"feu mon|feue ma",
         r"d[ée]funte?", r"ne plus (?:me )?souvenir", r"je me souviens plus",
+        r"scl[ée]rose|parkinson|insuffisance r[ée]nale|leuc[ée]mie|\bvih\b|paralys|fauteuil"
+        r" roulant|aveugle|malvoyant", r"je (?:m'embrouille|me perds|confonds tout|suis tout"
+        r" embrouill)", r"(?:ma|la) t[êe]te (?:n'est plus|c'est plus|est plus) ce qu'elle",
+        r"(?:il|elle|mon (?:mari|compagnon|copain|conjoint|ex)) (?:regarde|fouille|lit|surveille"
+        r"|contr[ôo]le|v[ée]rifie) (?:mon|mes) (?:t[ée]l[ée]phone|portable|messages|courriers"
+        r"|comptes|mails)", r"s'il (?:demande|l'apprend|le sait)", r"(?:pris|aval[ée]) (?:des|tous"
+        r" mes|toutes mes|plein de|trop de) (?:cachets|comprim[ée]s|m[ée]dicaments|pilules)",
+        r"curat(?:eur|rice)|tut(?:eur|rice)|sous (?:tutelle|curatelle)", r"ne peut plus g[ée]rer",
+        r"depuis (?:que|le d[ée]c[èe]s de) (?:mon|ma)", r"(?:mon|ma) (?:mari|femme|compagnon"
+        r"|compagne|m[èe]re|p[èe]re|fils|fille) (?:est )?(?:d[ée]c[ée]d[ée]e?|parti|partie)",
     ],
     "third_party": [
         r"de la part de", r"au nom de", rf"(?:j'appelle|je t[ée]l[ée]phone|j'appelais|appelle"
@@ -296,6 +326,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"ray|effac|enlev)(?:ez|er) (?:ce|mon) num[ée]ro", r"que [çc]a s'arr[êe]te",
         r"(?:uniquement|seulement) par [ée]crit", r"(?:vous )?m'appelez plus",
         r"(?:ne )?(?:pas |plus )?(?:vous )?appelez moi", r"si vous (?:me )?rappelez",
+        r"(?:me )?fout(?:ez|re|iez) la paix", r"pas le droit de (?:m'appeler|me contacter"
+        r"|m'harceler)", r"arr[êe]tez d'appeler (?:ma|mon|mes|chez)",
     ],
     "dispute": [
         r"contest", r"pas (?:ma|mon|notre) (?:dette|facture|compte|contrat|probl[èe]me|cr[ée]dit)",
@@ -311,6 +343,9 @@ SAFETY_FR: dict[str, list[str]] = {
         r"pas la mienne", r"r[ée]clam[ée]", r"litige", r"effac[ée]e?", r"(?:jamais )?re[çc]u"
         r" (?:la|le|les) (?:commande|marchandise|produit|t[ée]l[ée]phone)", r"factur[ée] (?:deux"
         r" fois|apr[èe]s)", r"(?:pas|plus) client",
+        r"(?:elle|il|ils) (?:ne )?vous doi(?:t|vent) rien", r"(?:je ne pense|je pense) pas que"
+        r" (?:ce soit|c'est) (?:juste|bon|correct)", r"(?:pris|vol[ée]|utilis[ée]) (?:mes cartes"
+        r"|ma carte|mon identit[ée]|mon nom)",
     ],
     "validation": [
         r"justificati", r"preuve", r"par [ée]crit", r"(?:envoy|transmett|adress)(?:ez|er)"
@@ -347,6 +382,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|chef|directeur|directrice)", r"\ble chef\b", r"(?:une|avec une) personne",
         r"quelqu'un (?:avec qui|à qui|peut me rappeler)", r"joindre quelqu'un", r"me transf[ée]rer",
         r"(?:aime|veux) pas (?:ces|les) machines",
+        r"quelqu'un qui parle",
     ],
     "card_data": [
         r"num[ée]ro de (?:ma )?carte", r"ma carte (?:c'est|est)", r"date d'expiration",
