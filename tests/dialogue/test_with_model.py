@@ -37,16 +37,17 @@ async def model():
 @pytest.mark.parametrize(
     ("reference", "identity", "line", "expect"),
     [
-        ("100200", JANE, "Let me think... what would you suggest?", "You could choose"),
+        ("100200", JANE, "hmm so how do folks usually sort this kind of thing out", "options"),
         ("500600", JOHN, "could I maybe spread it out somehow", "I can offer"),
-        ("300400", MARIE, "Qu'est-ce que vous me proposez ?", "Vous pouvez choisir"),
+        ("300400", MARIE, "Qu'est-ce que vous me proposez ?", "Voici les possibilités"),
     ],
 )
 async def test_the_model_reads_what_the_parsers_miss(model, reference, identity, line, expect):
     dialogue, turns = await converse(reference, [*identity, line], llm=model)
     assert dialogue.record.llm_calls == 1
     said = turns[-1]["text"]
-    assert expect in said or "closest plan" in said or "Here are your options" in said, said
+    assert any(words in said for words in (expect, "closest plan", "Here are your options",
+                                           "I can offer", "Je peux vous proposer")), said
 
 
 async def test_the_model_cannot_talk_the_bot_out_of_policy(model):

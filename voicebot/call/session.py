@@ -8,14 +8,16 @@ socket: audio comes in as carrier events and goes out through ``CallControl``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
 from voicebot.call.listener import Listener
+from voicebot.call.record import CallRecord, HandoffDesk, TranscriptLine
 from voicebot.call.speaker import Outbound, Speaker, Utterance
 from voicebot.call.tasks import cancel, spawn
 from voicebot.call.timing import CallTimings, TurnTiming
@@ -53,9 +55,6 @@ DIGIT_HINTS = {
 }
 
 
-HandOffFn = Callable[["CallSession", str], Awaitable[bool]]
-
-
 class CallControl(Outbound, Protocol):
     async def hangup(self, reason: str) -> None: ...
 
@@ -72,7 +71,7 @@ class TranscriptEntry:
 class CallSession:
     def __init__(self, *, call_id: str, language: str, settings: Settings, engines: Engines,
                  dialogue: Dialogue, control: CallControl, clock: Clock,
-                 hand_off: HandOffFn | None = None) -> None:
+                 desk: HandoffDesk | None = None) -> None:
         self.call_id = call_id
         self.language = language
         self.settings = settings
@@ -80,7 +79,7 @@ class CallSession:
         self._engines = engines
         self._control = control
         self._clock = clock
-        self._hand_off = hand_off
+        self._desk = desk
         self.listener = Listener(engines.vad.stream(), TurnConfig(
             threshold=settings.vad_threshold,
             min_speech=settings.min_speech_ms / 1000,
@@ -107,6 +106,12 @@ class CallSession:
         self._overlapped = False  # caller began speaking while the bot spoke
         self._barged = False
         self._turns = 0
+        # The last reply of the call (a hand-off or a goodbye) is being said: caller
+        # turns and keys no longer go to the dialogue, and the call ends as it says.
+        self._final: Reply | None = None
+        self._handoff_id: str | None = None
+        self._transferred = False
+        self._started_wall = dt.datetime.now(dt.UTC)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -117,7 +122,7 @@ class CallSession:
         def first_audio(at: float) -> None:
             self.timings.greeting_first_audio_ms = round((at - started) * 1000, 1)
 
-        self._respond(self.dialogue.start(), on_first_audio=first_audio)
+        await self._respond(self.dialogue.start(), on_first_audio=first_audio)
 
     async def handle(self, event: CarrierEvent) -> None:
         if self.ended:
@@ -141,8 +146,40 @@ class CallSession:
                      guess):
             await cancel(task)
         await self.speaker.close()
+        await self._settle(reason)
         log.info("%s: call ended (%s) after %.1f s; timings %s", self.call_id, reason,
                  self._clock.now() - self.started_at, self.timings.summary())
+
+    def record(self) -> CallRecord:
+        """The call so far, as a frozen value (caller text already redacted)."""
+        origin = self.started_at
+        return CallRecord(
+            call_id=self.call_id, language=self.language, started=self._started_wall,
+            seconds=round(self._clock.now() - origin, 2),
+            transcript=tuple(TranscriptLine(e.speaker, e.text, round(e.at - origin, 2),
+                                            e.interrupted, e.via) for e in self.transcript),
+            turn_ms=tuple(t.stages()["total"] for t in self.timings.turns
+                          if "total" in t.stages()),
+            events=tuple((round(at - origin, 2), kind, detail)
+                         for at, kind, detail in self.events),
+            outcome=self.dialogue.outcome(),
+        )
+
+    async def _settle(self, reason: str) -> None:
+        """At the end of the call: nothing the caller was promised is lost."""
+        if self._desk is None:
+            return
+        outcome = self.dialogue.outcome()
+        try:
+            if outcome.handoff and not self._transferred:
+                # Gone before the transfer (hung up during the last words): a person
+                # calls them back; the hand-off itself was kept before they heard of it.
+                await self._desk.call_back(self._handoff_id, f"the caller left ({reason}) "
+                                           "before the transfer")
+            elif outcome.ended_request and not outcome.handoff:
+                await self._desk.keep(self.record(), outcome.ended_request)
+        except Exception:
+            log.exception("%s: could not settle the call's hand-off", self.call_id)
 
     # -- caller audio ----------------------------------------------------------------
 
@@ -260,6 +297,9 @@ class CallSession:
 
     async def _process_turn(self, audio: np.ndarray, timing: TurnTiming,
                             guess: asyncio.Task[Transcript | None] | None) -> None:
+        if self._final is not None:
+            self._event("ignored_turn", "the call is ending")
+            return
         try:
             transcript = await guess if guess is not None else None
             if transcript is None:
@@ -273,7 +313,7 @@ class CallSession:
         self._turn_onset = None
         timing.transcript_ready = self._clock.now()
         text = transcript.text.strip()
-        timing.text = text
+        timing.text = redact(text, self.language).text
         if not text:
             log.info("%s: turn %d had no words (%.1f s of audio)", self.call_id, timing.index,
                      transcript.audio_seconds)
@@ -292,11 +332,13 @@ class CallSession:
                      redact(text, self.language).text,
                      reply.text[:80], timing.stages())
 
-        self._respond(reply, on_first_audio=first_audio)
+        await self._respond(reply, on_first_audio=first_audio)
 
     # -- keypad ------------------------------------------------------------------------
 
     async def _on_digit(self, digit: str) -> None:
+        if self._final is not None:
+            return  # the call is ending: keys change nothing now
         await cancel(self._no_input_task)
         if self.speaker.speaking():
             heard = await self.speaker.interrupt()
@@ -322,7 +364,7 @@ class CallSession:
             return
         self.transcript.append(TranscriptEntry("caller", digits, self._clock.now(), via="keypad"))
         self._event("keypad", f"{len(digits)} digits")
-        self._respond(await self._answer(self.dialogue.on_keypad(digits)))
+        await self._respond(await self._answer(self.dialogue.on_keypad(digits)))
 
     # -- replies ---------------------------------------------------------------------------
 
@@ -345,7 +387,13 @@ class CallSession:
             await self.speaker.wait_until_heard()  # let the holding phrase finish
         return reply
 
-    def _respond(self, reply: Reply, on_first_audio=None) -> None:  # type: ignore[no-untyped-def]
+    async def _respond(self, reply: Reply, on_first_audio=None) -> None:  # type: ignore[no-untyped-def]
+        if self._final is not None:
+            return  # the last reply is already being said
+        if reply.handoff or reply.end_call:
+            self._final = reply
+        if reply.handoff:
+            await self._open_handoff(reply.handoff)
         if reply.language and reply.language != self.language:
             self.language = reply.language
             self.speaker.voice = self._engines.voice(reply.language)
@@ -361,25 +409,43 @@ class CallSession:
             self._after_task.cancel()
         self._after_task = spawn(self._after_reply(utterance, reply), f"{self.call_id}-after")
 
+    async def _open_handoff(self, reason: str) -> None:
+        """Keep the hand-off (an agreed plan with it) before the caller hears about it."""
+        self._event("handoff", reason)
+        log.info("%s: hand-off: %s", self.call_id, reason)
+        if self._desk is None:
+            return
+        try:
+            self._handoff_id = await self._desk.open(self.record(), reason)
+        except Exception:
+            log.exception("%s: the hand-off could not be kept; transferring anyway",
+                          self.call_id)
+
     async def _after_reply(self, utterance: Utterance, reply: Reply) -> None:
         await self.speaker.wait_until_heard()
-        if utterance.interrupted or self.ended:
+        if self.ended:
             return
         if reply.handoff:
-            self._event("handoff", reply.handoff)
-            log.info("%s: hand-off requested: %s", self.call_id, reply.handoff)
-            if self._hand_off is not None:
-                # The carrier moves the call before the stream closes: closing first
-                # would end the call, as nothing follows <Connect> in its TwiML.
+            # Interrupted or not, the caller goes to a person now. The carrier moves the
+            # call before the stream closes: closing first would end the call, as
+            # nothing follows <Connect> in its TwiML.
+            if self._desk is not None:
                 self._event("transfer_requested", reply.handoff)
                 try:
-                    await self._hand_off(self, reply.handoff)
+                    self._transferred = await self._desk.transfer(
+                        self.record(), self._handoff_id, reply.handoff)
                 except Exception:
-                    log.exception("%s: hand-off failed", self.call_id)
+                    log.exception("%s: the transfer failed", self.call_id)
             await self._hangup(f"handoff:{reply.handoff}")
         elif reply.end_call:
             await self._hangup("dialogue_ended")
-        else:
+        elif utterance.failed and not utterance.interrupted:
+            # A piece could not be said (synthesis failed): never let the caller answer
+            # what they did not hear.
+            log.error("%s: %d piece(s) of the reply were not said", self.call_id,
+                      len(utterance.failed))
+            await self._respond(self.dialogue.on_unheard())
+        elif not utterance.interrupted:
             self._start_no_input_timer()
 
     def _start_no_input_timer(self) -> None:
@@ -392,7 +458,7 @@ class CallSession:
         if self.listener.detector.in_speech or self.speaker.speaking() or self.ended:
             return
         self._event("no_input", "")
-        self._respond(self.dialogue.on_no_input())
+        await self._respond(self.dialogue.on_no_input())
 
     async def _hangup(self, reason: str) -> None:
         await self._control.hangup(reason)

@@ -76,6 +76,7 @@ class Utterance:
     pieces: list[_Piece] = field(default_factory=list)
     synthesis_done: bool = False
     interrupted: bool = False
+    failed: list[str] = field(default_factory=list)  # pieces that could not be synthesized
     heard: str | None = None  # set when finished or interrupted
 
     def expected_end(self) -> float:
@@ -123,7 +124,7 @@ class Speaker:
         made: dict[int, bytes] = {}  # mu-law per piece (empty when synthesis failed)
         progress = asyncio.Event()
         making: list[float] = []  # when synthesis of the earliest missing piece began
-        maker = spawn(self._make(voice, texts, made, progress, making),
+        maker = spawn(self._make(voice, texts, made, progress, making, utt),
                       f"{self._call_id}-synth-{utt.id}")
         try:
             for index, text in enumerate(texts):
@@ -141,7 +142,7 @@ class Speaker:
             await cancel(maker)
 
     async def _make(self, voice: Voice, texts: list[str], made: dict[int, bytes],
-                    progress: asyncio.Event, making: list[float]) -> None:
+                    progress: asyncio.Event, making: list[float], utt: Utterance) -> None:
         """Fixed phrases from the cache at once, then the rest in order, as fast as
         the pool allows."""
         last = len(texts) - 1
@@ -159,7 +160,8 @@ class Speaker:
             try:
                 pcm = await self._pool.run(voice.synthesize, text)
             except VoicebotError as exc:
-                log.error("%s: synthesis of %r failed: %s", self._call_id, text[:60], exc)
+                log.error("%s: synthesis of piece %d failed: %s", self._call_id, index, exc)
+                utt.failed.append(text)
                 made[index] = b""
             else:
                 voice.meter.record(text, len(pcm) / voice.sample_rate,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from voicebot.policy import Decision
 
 
 class Listen(enum.Enum):
@@ -21,6 +24,27 @@ class Reply:
     end_call: bool = False
     handoff: str | None = None  # the reason, when the call goes to a person
     language: str | None = None  # set when the conversation changes language
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a conversation came to: the call's record and its hand-off are built from it."""
+
+    language: str
+    prompt_version: str
+    policy_version: str
+    creditor_id: str
+    creditor_name: str
+    account_reference: str | None = None
+    account_name: str | None = None
+    verified: bool = False
+    decision: Decision | None = None
+    agreed: bool = False
+    handoff: str | None = None  # why a person takes the call, when one does
+    ended_request: str | None = None  # a request the call was ended on (policy ``end``)
+    flags: tuple[str, ...] = ()
+    priority: bool = False  # a person must take this call first (distress)
+    events: tuple[tuple[str, str], ...] = ()
 
 
 class Dialogue(Protocol):
@@ -42,4 +66,12 @@ class Dialogue(Protocol):
 
     def filler(self) -> str:
         """A short holding phrase for when an answer takes a moment."""
+        ...
+
+    def on_unheard(self) -> Reply:
+        """The last reply could not be said in full (speech synthesis failed)."""
+        ...
+
+    def outcome(self) -> Outcome:
+        """Where the conversation stands, as a frozen value."""
         ...

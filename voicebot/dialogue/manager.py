@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from voicebot.dialogue.base import Listen, Reply
+from voicebot.dialogue.base import Listen, Outcome, Reply
 from voicebot.dialogue.explaining import answer, policy_numbers
 from voicebot.dialogue.identity import name_matches, postcode_matches
 from voicebot.dialogue.intents import FLAGS, Intent, requested_language
@@ -97,6 +97,7 @@ class NegotiationDialogue:
         self._resume: Stage | None = None  # where to go back after a right-party check
         self._checking: Intent | None = None  # the safety intent being checked
         self._offered_person = False
+        self._unheard = 0  # replies in a row whose speech failed
         self._last = ""
 
     # -- the Dialogue protocol ------------------------------------------------------
@@ -150,6 +151,7 @@ class NegotiationDialogue:
 
     async def on_caller_text(self, text: str) -> Reply:
         self._no_input = 0
+        self._unheard = 0
         self._turns += 1
         labels, alerts = await classify(self._classifier, text, self.language,
                                         CLASSIFIER_STAGE[self.stage])
@@ -203,6 +205,28 @@ class NegotiationDialogue:
 
     def filler(self) -> str:
         return self._t("filler")
+
+    def on_unheard(self) -> Reply:
+        """Say the last reply again; if it fails again, a person takes over. A plan
+        read back with a piece missing can never be consented to."""
+        self._unheard += 1
+        self._event("reply_unheard", str(self._unheard))
+        if self._unheard > 1 or not self._last:
+            return self._hand_off("internal_failure")
+        return Reply(self._last, language=self.language)
+
+    def outcome(self) -> Outcome:
+        account = self.account
+        return Outcome(
+            language=self.language, prompt_version=self.prompt_version,
+            policy_version=self.policy_version, creditor_id=self.policy.id,
+            creditor_name=self.policy.name,
+            account_reference=account.reference if account else None,
+            account_name=account.name if account else None, verified=self.verified,
+            decision=self.decision, agreed=self.agreed, handoff=self.handoff,
+            ended_request=self.ended_request, flags=tuple(self.flags), priority=self.priority,
+            events=tuple(self.record.events),
+        )
 
     # -- what must be heard first ---------------------------------------------------------
 

@@ -10,13 +10,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from voicebot.errors import ConfigError
+from voicebot.handoff.reasons import HandoffReason
 
-# Why a call goes to a person; each has a ``handoff_<reason>`` template.
-HANDOFF_REASONS = (
-    "caller_asked_for_human", "dispute", "validation", "lawyer", "bankruptcy", "stop_contact",
-    "vulnerability", "hardship", "language", "payment", "identity_not_verified",
-    "repeated_misunderstanding", "reference_not_obtained", "internal_failure",
-)
+# Why a call goes to a person; each the bot says has a ``handoff_<reason>`` template.
+HANDOFF_REASONS = tuple(reason.value for reason in HandoffReason if reason.spoken)
 # Requests that may end the call instead (policy ``on_request``): ``ended_<request>``.
 ENDING_REQUESTS = ("stop_contact", "validation", "dispute", "lawyer", "bankruptcy")
 # Questions the prompt files answer: ``answer_<topic>``.

@@ -1,5 +1,6 @@
 """Warm transfer to a person: the packet an agent sees, its store, and the transfer."""
 
+from voicebot.handoff.journal import HandoffJournal
 from voicebot.handoff.packet import REASON_FLAGS, REASONS, STATUSES, HandoffPacket, build_packet
 from voicebot.handoff.service import HandoffOutcome, HandoffService
 from voicebot.handoff.store import (
@@ -24,6 +25,7 @@ __all__ = [
     "FallbackPolicy",
     "HandoffError",
     "HandoffEvent",
+    "HandoffJournal",
     "HandoffNotFound",
     "HandoffOutcome",
     "HandoffPacket",

@@ -15,47 +15,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-# Why a call goes to a person (the dialogue's hand-off reasons, plus hardship).
-REASONS = (
-    "identity_not_verified", "payment", "hardship_approval", "caller_asked_for_human",
-    "dispute", "validation", "lawyer", "bankruptcy", "stop_contact", "vulnerability",
-    "hardship", "language", "repeated_misunderstanding", "reference_not_obtained",
-    "internal_failure",
-)
+from voicebot.handoff.reasons import HandoffReason
+
+# Why a call goes to a person.
+REASONS = tuple(reason.value for reason in HandoffReason)
 
 # waiting -> active -> completed; a waiting one may instead be abandoned (the
 # caller hung up) or fall back (no agent in time: callback offered, message taken).
 STATUSES = ("waiting", "active", "completed", "abandoned", "fallback")
 
 # Flags a reason implies, so the agent sees them without reading the transcript.
-REASON_FLAGS = {
-    "hardship_approval": "hardship",
-    "hardship": "hardship",
-    "validation": "validation",
-    "dispute": "dispute",
-    "lawyer": "lawyer",
-    "bankruptcy": "bankruptcy",
-    "stop_contact": "stop_contact",
-    "vulnerability": "vulnerability",
-}
-
-REASON_TEXT = {
-    "identity_not_verified": "Identity could not be verified",
-    "payment": "Ready to take the first payment",
-    "hardship_approval": "Hardship plan needs approval",
-    "caller_asked_for_human": "Caller asked for a person",
-    "dispute": "Caller disputes the debt",
-    "lawyer": "Caller mentioned a lawyer",
-    "bankruptcy": "Caller mentioned bankruptcy",
-    "stop_contact": "Caller asked to stop contact",
-    "vulnerability": "Caller may be vulnerable: take this call first",
-    "validation": "Caller asked for proof of the debt",
-    "hardship": "Caller in financial hardship",
-    "language": "Caller speaks a language the assistant cannot use here",
-    "repeated_misunderstanding": "The bot misunderstood the caller repeatedly",
-    "reference_not_obtained": "Account reference not obtained",
-    "internal_failure": "The bot failed",
-}
+REASON_FLAGS = {reason.value: reason.flag for reason in HandoffReason if reason.flag}
+REASON_TEXT = {reason.value: reason.text for reason in HandoffReason}
 
 MAX_TRANSCRIPT_ENTRIES = 200
 MAX_TEXT_CHARS = 2000

@@ -36,7 +36,19 @@ class HandoffService:
 
     async def hand_off(self, packet: HandoffPacket, *, call_sid: str) -> HandoffOutcome:
         """Never raises for a carrier failure: the packet then waits as a callback."""
-        stored = self.store.add(packet)
+        return await self.move(self.store.add(packet), call_sid=call_sid)
+
+    async def move(self, stored: HandoffPacket, *, call_sid: str,
+                   in_store: bool = True) -> HandoffOutcome:
+        """Transfer the call of an already kept packet (``in_store`` False: journaled)."""
+        if not in_store:
+            if self.transfer is None:
+                return HandoffOutcome(stored, False, None, "no transfer is configured")
+            try:
+                result = await self.transfer.transfer(stored, call_sid=call_sid)
+            except EngineError as exc:
+                return HandoffOutcome(stored, False, None, f"the transfer failed: {exc}")
+            return HandoffOutcome(stored, True, result)
         if self.transfer is None:
             return self._not_moved(stored, "no transfer is configured; call the person back")
         try:

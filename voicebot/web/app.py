@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from voicebot import __version__
 from voicebot.call.phrases import prerender, service_phrases
+from voicebot.call.record import summary_of
 from voicebot.call.session import CallSession
 from voicebot.call.tasks import cancel, spawn
 from voicebot.clock import SystemClock
@@ -24,13 +25,14 @@ from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
 from voicebot.errors import VoicebotError
+from voicebot.handoff import HandoffJournal
 from voicebot.handoff.webhooks import build_handoff_webhooks
 from voicebot.policy import Account, Policy, load_accounts, load_policies
 from voicebot.settings import Settings
 from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twiml import connect_stream
 from voicebot.web.agent import build_agent_router
-from voicebot.web.handoffs import HandOff, build_agent_auth, build_handoff_service, secret
+from voicebot.web.handoffs import Desk, build_agent_auth, build_handoff_service, secret
 from voicebot.web.security import TwilioSignatureCheck
 from voicebot.web.twilio_stream import (
     CLOSE_TRY_AGAIN_LATER,
@@ -61,7 +63,8 @@ class ServiceState:
         self.finished: deque[dict[str, object]] = deque(maxlen=100)
         self.clock = SystemClock()
         self.handoffs = build_handoff_service(settings)
-        self.hand_off = HandOff(self.handoffs)
+        self.desk = Desk(self.handoffs, HandoffJournal(settings.home / "handoff-journal.jsonl"))
+        self.desk.journal.replay(self.handoffs.store)
 
     async def make_fixed_phrases(self) -> None:
         """Make the audio of the prompt files' fixed phrases while no call is in progress.
@@ -124,33 +127,18 @@ class ServiceState:
         call_id = started.call_id or started.stream_id
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
                               engines=self.engines, dialogue=dialogue, control=control,
-                              clock=self.clock, hand_off=self.hand_off)
+                              clock=self.clock, desk=self.desk)
         self.calls[call_id] = session
         return session
 
     def session_ended(self, session: CallSession) -> None:
+        """List the finished call (redacted text only); its hand-off was settled by the call."""
         self.calls.pop(session.call_id, None)
-        dialogue = session.dialogue
-        assert isinstance(dialogue, NegotiationDialogue)  # the only dialogue calls get
-        if dialogue.ended_request and dialogue.handoff is None:
-            self.hand_off.record_request(session, dialogue.ended_request)
         self.finished.append({
-            "call_id": session.call_id,
-            "language": session.language,
-            "prompt_version": dialogue.prompt_version,
-            "policy_version": dialogue.policy_version,
+            **summary_of(session.record()),
             "timings": session.timings.summary(),
             "transfer_after_last_word_ms": session.transfer_after_last_word_ms(),
             "turns": [{"text": t.text, "stages_ms": t.stages()} for t in session.timings.turns],
-            "events": [kind for _, kind, _ in session.events],
-            "dialogue_events": [list(e) for e in dialogue.record.events],
-            "transcript": [{"speaker": e.speaker, "text": e.text, "interrupted": e.interrupted}
-                           for e in session.transcript],
-            "agreed": dialogue.agreed,
-            "handoff": dialogue.handoff,
-            "flags": list(dialogue.flags),
-            "priority": dialogue.priority,
-            "decision": dialogue.decision.as_dict() if dialogue.decision else None,
         })
 
 

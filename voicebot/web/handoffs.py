@@ -6,12 +6,12 @@ import datetime as dt
 import logging
 import time
 
-from voicebot.call.session import CallSession
-from voicebot.dialogue.manager import NegotiationDialogue
+from voicebot.call.record import CallRecord
 from voicebot.handoff import (
     REASON_FLAGS,
     FallbackPolicy,
     HandoffError,
+    HandoffJournal,
     HandoffPacket,
     HandoffService,
     HandoffStore,
@@ -71,68 +71,100 @@ def build_agent_auth(settings: Settings) -> AgentAuth:
                      session_seconds=int(settings.agent_session_hours * 3600))
 
 
-def session_packet(session: CallSession, reason: str, monotonic_now: float) -> HandoffPacket:
-    """The packet of a call being handed off, built from what the call knows."""
-    dialogue = session.dialogue
-    assert isinstance(dialogue, NegotiationDialogue)  # the only dialogue calls get
-    kinds = {kind for kind, _ in dialogue.record.events}
+def packet_for(record: CallRecord, reason: str) -> HandoffPacket:
+    """The packet of a call being handed off, from the call's record and outcome."""
+    outcome = record.outcome
+    kinds = {kind for kind, _ in outcome.events}
     flags = [flag for event, flag in EVENT_FLAGS.items() if event in kinds]
-    flags += [flag for flag in dialogue.flags if flag not in flags]
+    flags += [flag for flag in outcome.flags if flag not in flags]
     if reason in REASON_FLAGS and REASON_FLAGS[reason] not in flags:
         flags.append(REASON_FLAGS[reason])
-    if dialogue.priority:
+    if outcome.priority:
         flags.insert(0, "priority")
-    account, policy = dialogue.account, dialogue.policy
-    now = dt.datetime.now(dt.UTC)
-    totals = [t.stages()["total"] for t in session.timings.turns if "total" in t.stages()]
     return build_packet(
-        call_id=session.call_id,
-        creditor_id=policy.id,
-        creditor_name=policy.name,
-        language=session.language,
+        call_id=record.call_id,
+        creditor_id=outcome.creditor_id,
+        creditor_name=outcome.creditor_name,
+        language=record.language,
         reason=reason,
-        account_reference=account.reference if account else None,
-        account_name=account.name if account else None,
-        verified=dialogue.verified,
-        decision=dialogue.decision,
-        agreed=dialogue.agreed,
-        transcript=session.transcript,
-        transcript_origin=session.started_at,
+        account_reference=outcome.account_reference,
+        account_name=outcome.account_name,
+        verified=outcome.verified,
+        decision=outcome.decision,
+        agreed=outcome.agreed,
+        transcript=record.transcript,
         flags=flags,
-        call_started=now - dt.timedelta(seconds=monotonic_now - session.started_at),
-        handoff_requested=now,
-        turns=len(session.timings.turns),
-        turn_ms=totals,
-        redact=lambda value: redact_obj(value, session.language),
+        call_started=record.started,
+        handoff_requested=dt.datetime.now(dt.UTC),
+        turns=len(record.turn_ms),
+        turn_ms=record.turn_ms,
+        redact=lambda value: redact_obj(value, record.language),
     )
 
 
-class HandOff:
-    """What a call session calls to hand itself off; returns whether it was transferred."""
+class Desk:
+    """The web layer's hand-off desk (``voicebot.call.record.HandoffDesk``): packets
+    kept in the store (or the journal when the store fails), calls moved by the
+    carrier, call-backs when the caller is gone first."""
 
-    def record_request(self, session: CallSession, request: str) -> None:
-        """A request the bot acknowledged and ended the call on (a stop-contact, a
-        request for proof): kept for staff to act on, with no caller waiting."""
-        packet = self.service.store.add(session_packet(session, request, time.monotonic()))
-        try:
-            self.service.store.mark(packet.id, "fallback")
-            self.service.store.annotate(
-                packet.id, "[voicebot] The call ended as the creditor's policy says; record "
-                "this request on the account and confirm it in writing.")
-        except HandoffError as exc:
-            log.info("hand-off %s: %s", packet.id, exc)
-        log.info("%s: request %s recorded as %s", session.call_id, request, packet.id)
-
-    def __init__(self, service: HandoffService) -> None:
+    def __init__(self, service: HandoffService, journal: HandoffJournal) -> None:
         self.service = service
+        self.journal = journal
         self.last_transfer_ms: float | None = None
+        self._journaled: dict[str, HandoffPacket] = {}  # id -> packet not in the store
 
-    async def __call__(self, session: CallSession, reason: str) -> bool:
+    async def open(self, record: CallRecord, reason: str) -> str | None:
+        packet = packet_for(record, reason)
+        try:
+            return self.service.store.add(packet).id
+        except Exception:
+            log.exception("%s: the hand-off store failed; journaling %s", record.call_id,
+                          packet.id)
+            self.journal.append(packet)
+            self._journaled[packet.id] = packet
+            return packet.id
+
+    async def transfer(self, record: CallRecord, handoff_id: str | None, reason: str) -> bool:
         started = time.perf_counter()
-        packet = session_packet(session, reason, time.monotonic())
-        outcome = await self.service.hand_off(packet, call_sid=session.call_id)
+        journaled = self._journaled.pop(handoff_id or "", None)
+        if journaled is not None:
+            packet, in_store = journaled, False
+        elif handoff_id is not None:
+            packet, in_store = self.service.store.get(handoff_id), True
+        else:
+            packet, in_store = packet_for(record, reason), False
+        outcome = await self.service.move(packet, call_sid=record.call_id, in_store=in_store)
         self.last_transfer_ms = (time.perf_counter() - started) * 1000
-        log.info("%s: hand-off %s (%s) stored; transferred=%s in %.0f ms%s", session.call_id,
-                 outcome.packet.id, reason, outcome.transferred, self.last_transfer_ms,
+        log.info("%s: hand-off %s (%s); transferred=%s in %.0f ms%s", record.call_id,
+                 packet.id, reason, outcome.transferred, self.last_transfer_ms,
                  f" ({outcome.error})" if outcome.error else "")
         return outcome.transferred
+
+    async def call_back(self, handoff_id: str | None, why: str) -> None:
+        if handoff_id is None or handoff_id in self._journaled:
+            return  # journaled: it is stored (waiting) at the next start
+        try:
+            self.service.store.mark(handoff_id, "fallback")
+            self.service.store.annotate(handoff_id, f"[voicebot] Call back: {why}.")
+        except HandoffError as exc:
+            log.info("hand-off %s: %s", handoff_id, exc)
+
+    async def keep(self, record: CallRecord, request: str) -> None:
+        """A request the bot acknowledged and ended the call on (a stop-contact, a
+        request for proof): kept for staff to act on, with no caller waiting."""
+        packet = packet_for(record, request)
+        try:
+            stored = self.service.store.add(packet)
+        except Exception:
+            log.exception("%s: the hand-off store failed; journaling %s", record.call_id,
+                          packet.id)
+            self.journal.append(packet)
+            return
+        try:
+            self.service.store.mark(stored.id, "fallback")
+            self.service.store.annotate(
+                stored.id, "[voicebot] The call ended as the creditor's policy says; record "
+                "this request on the account and confirm it in writing.")
+        except HandoffError as exc:
+            log.info("hand-off %s: %s", stored.id, exc)
+        log.info("%s: request %s kept as %s", record.call_id, request, stored.id)
