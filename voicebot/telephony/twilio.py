@@ -13,6 +13,8 @@ import binascii
 import enum
 import json
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 from voicebot.errors import AudioFormatError, ProtocolError
@@ -36,6 +38,7 @@ CLOSE_TOO_BIG = 1009
 ACCEPTED_ENCODING = "audio/x-mulaw"
 ACCEPTED_RATE = 8000
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
+SID = re.compile(r"[A-Za-z0-9_.:-]{0,64}")
 MAX_MEDIA_PAYLOAD = 8000  # one second of mu-law; Twilio sends 160 bytes
 
 
@@ -54,6 +57,14 @@ class TwilioStream:
         self.stream_sid: str | None = None
         self.call_sid: str | None = None
         self.unknown_events: dict[str, int] = {}
+        self._handlers: dict[str, Callable[[dict[str, Any]], list[CarrierEvent]]] = {
+            "connected": self._on_connected,
+            "start": self._on_start,
+            "media": self._on_media,
+            "dtmf": self._on_dtmf,
+            "mark": self._on_mark,
+            "stop": self._on_stop,
+        }
 
     # -- inbound -----------------------------------------------------------
 
@@ -71,13 +82,17 @@ class TwilioStream:
                 f"frame is not valid JSON ({exc.msg} at position {exc.pos})",
                 close_code=CLOSE_INVALID_PAYLOAD,
             ) from None
+        except RecursionError:
+            raise ProtocolError("frame is JSON nested too deeply",
+                                close_code=CLOSE_INVALID_PAYLOAD) from None
         if not isinstance(message, dict):
             raise ProtocolError("frame is JSON but not an object", close_code=CLOSE_INVALID_PAYLOAD)
         event = message.get("event")
         if not isinstance(event, str):
             raise ProtocolError("frame has no 'event' name", close_code=CLOSE_INVALID_PAYLOAD)
 
-        handler = getattr(self, f"_on_{event}", None)
+        # An explicit table: a frame's event name must never reach any other method.
+        handler = self._handlers.get(event)
         if handler is None:
             return self._on_unknown(event)
         if self.state is StreamState.STOPPED:
@@ -100,7 +115,9 @@ class TwilioStream:
         if self.state is not StreamState.AWAITING_START:
             raise ProtocolError("second 'start' on one stream")
         start = _object(message, "start")
-        stream_sid = _text(start, "streamSid", where="start")
+        stream_sid = _sid(start, "streamSid", required=True)
+        call_sid = _sid(start, "callSid")
+        account_sid = _sid(start, "accountSid")
         fmt = start.get("mediaFormat") or {}
         if not isinstance(fmt, dict):
             raise ProtocolError("start.mediaFormat is not an object",
@@ -120,12 +137,12 @@ class TwilioStream:
             )
         self.state = StreamState.STREAMING
         self.stream_sid = stream_sid
-        self.call_sid = str(start.get("callSid", ""))
+        self.call_sid = call_sid
         return [
             CallStarted(
                 stream_id=stream_sid,
                 call_id=self.call_sid,
-                account_id=str(start.get("accountSid", "")),
+                account_id=account_sid,
                 parameters={str(k): str(v) for k, v in params.items()},
                 sample_rate=rate,
                 encoding=encoding,
@@ -173,11 +190,12 @@ class TwilioStream:
 
     def _on_unknown(self, event: str) -> list[CarrierEvent]:
         # Tolerated: Twilio may add events. Logged once per name and ignored.
-        count = self.unknown_events.get(event, 0)
+        name = event[:64]
+        count = self.unknown_events.get(name, 0)
         if count == 0 and len(self.unknown_events) < 32:
-            log.warning("ignoring unknown Media Streams event %r", event[:64])
+            log.warning("ignoring unknown Media Streams event %r", name)
         if count or len(self.unknown_events) < 32:
-            self.unknown_events[event[:64]] = count + 1
+            self.unknown_events[name] = count + 1
         return []
 
     def _require_streaming(self, event: str) -> None:
@@ -222,9 +240,21 @@ def _text(obj: dict[str, Any], key: str, *, where: str) -> str:
     return value
 
 
+def _sid(obj: dict[str, Any], key: str, *, required: bool = False) -> str:
+    """A Twilio id (``CA`` and 32 hex digits in practice): it ends up in logs and URLs."""
+    value = obj.get(key, "")
+    if not isinstance(value, str) or not SID.fullmatch(value) or (required and not value):
+        raise ProtocolError(f"start.{key} is missing or not an id",
+                            close_code=CLOSE_INVALID_PAYLOAD)
+    return value
+
+
 def _int(value: Any, name: str) -> int:
-    # Twilio sends counters as strings; accept both, refuse anything else.
+    # Twilio sends counters as strings; accept both, refuse anything else
+    # (floats included: 1e400 is infinity, and 0.5 is no counter).
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ProtocolError(f"{name} is not an integer", close_code=CLOSE_INVALID_PAYLOAD)
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except ValueError:
         raise ProtocolError(f"{name} is not an integer", close_code=CLOSE_INVALID_PAYLOAD) from None
