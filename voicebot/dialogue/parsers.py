@@ -13,13 +13,10 @@ import unicodedata
 
 from text_to_num import text2num
 
-from voicebot.text.words import DIGIT_WORDS
+from voicebot.text.words import DIGIT_WORDS, REPEATS
 
 _SPOKEN_ZERO = {"en": ("oh", "o"), "fr": ()}
-_REPEAT = {
-    "en": {"double": 2, "triple": 3},
-    "fr": {"double": 2, "triple": 3},
-}
+_REPEAT = {"en": REPEATS, "fr": REPEATS}
 _DIGIT_RUN = re.compile(r"\d(?:[\d\s,.\-–/]*\d)?")
 
 

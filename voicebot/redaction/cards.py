@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voicebot.redaction.checksums import luhn_valid
+from voicebot.redaction.chains import run_windows
 from voicebot.redaction.lexicon import (
     _CODE_WORD,
     _DATE_JOINERS,
@@ -12,54 +12,13 @@ from voicebot.redaction.lexicon import (
     _OTHER_LABELS,
     _SECURITY_TRIGGER,
     _UNITS,
+    _YEAR_END,
     CARD_NUMBER,
     EXPIRY,
     SECURITY_CODE,
 )
 from voicebot.redaction.scan import _Scan
 from voicebot.redaction.spoken import _Group, _Run
-
-
-def _edges(run: _Run) -> list[int]:
-    """Where a card number may start or end inside a run: at its ends, at a pause,
-    or between groups of figures ("4111 1111"); not between single spoken digits."""
-    groups = run.groups
-    edges = [0]
-    for k in range(1, len(groups)):
-        before, after = groups[k - 1], groups[k]
-        if (after.brk != "none" or (len(before.digits) > 1 and len(after.digits) > 1)
-                or (before.lit is None) != (after.lit is None)):
-            edges.append(k)
-    edges.append(len(groups))
-    return edges
-
-
-def _luhn_windows(run: _Run) -> list[tuple[int, int]]:
-    """[a, b) group ranges covering every Luhn-valid 13-19 digit number in the run.
-
-    Overlapping candidates are merged: when a stray window happens to pass the
-    check next to the real card number, redacting both is the safe choice.
-    """
-    digits = [g.digits for g in run.groups]
-    if sum(len(d) for d in digits) < 13:
-        return []
-    offsets = [0]
-    for d in digits:
-        offsets.append(offsets[-1] + len(d))
-    joined = "".join(digits)
-    edges = _edges(run)
-    merged: list[tuple[int, int]] = []
-    for x, a in enumerate(edges):
-        for b in edges[x + 1:]:
-            size = offsets[b] - offsets[a]
-            if size > 19:
-                break
-            if size >= 13 and luhn_valid(joined[offsets[a]:offsets[b]]):
-                if merged and a < merged[-1][1]:
-                    merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-                else:
-                    merged.append((a, b))
-    return merged
 
 
 def _find_cards(scan: _Scan) -> bool:
@@ -72,7 +31,7 @@ def _find_cards(scan: _Scan) -> bool:
             scan.mark(run.groups[0].first, run.groups[-1].last, CARD_NUMBER)
             found = True
             continue
-        windows = _luhn_windows(run)
+        windows = run_windows(run)
         for x, (a, b) in enumerate(windows):
             rest = run.groups[b:] if x == len(windows) - 1 else []
             # Whatever follows in the same breath (expiry, code) goes with it.
@@ -164,11 +123,12 @@ def _find_expiry(scan: _Scan) -> bool:
     for m in _EXPIRY_TRIGGER.finditer(scan.text):
         if scan.in_hole(m.start()):
             continue
-        j, words = scan.first_token_at(m.end()), 0
+        j, words, year_end = scan.first_token_at(m.end()), 0, False
         while j < scan.n and scan.kinds[j] != "d" and scan.tok_group[j] < 0:
             if scan.kinds[j] == "w":
                 if scan.lows[j] in _MONTHS[scan.lang]:
                     break
+                year_end = year_end or scan.lows[j] in _YEAR_END
                 words += 1
                 if words > 4 or scan.lows[j] in _OTHER_LABELS or scan.lows[j] in _UNITS:
                     break
@@ -201,7 +161,8 @@ def _find_expiry(scan: _Scan) -> bool:
                 if (len(digits) == 4 and digits.startswith("20")) or (
                         len(digits) == 2 and card_ish):
                     best = head
-            elif _expiry_digits_ok(head):
+            elif _expiry_digits_ok(head) or (year_end and (
+                    len(digits) == 2 or (len(digits) == 4 and digits.startswith("20")))):
                 best = head
         if best:
             first = month_tok if month_tok is not None else best[0].first

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
-from voicebot.text.words import HUNDREDS, MONTH_NUMBER, TEENS, TENS, THOUSANDS, UNITS
+from voicebot.text.words import (
+    HUNDREDS,
+    MONTH_NUMBER,
+    REPEATS,
+    TEENS,
+    TENS,
+    THOUSANDS,
+    UNITS,
+)
 
 CARD_NUMBER, SECURITY_CODE, IBAN, EXPIRY = "card_number", "security_code", "iban", "expiry"
 PLACEHOLDER = {
@@ -32,9 +40,9 @@ def _number_lexicon(lang: str) -> dict[str, int]:
 _NUMBERS = {lang: _number_lexicon(lang) for lang in ("en", "fr")}
 _CONNECTOR = {"en": "and", "fr": "et"}
 _ZERO_LETTERS = {"en": ("oh", "o"), "fr": ()}
-_REPEATS = {"double": 2, "triple": 3}
+_REPEATS = REPEATS
 _HESITATIONS = {"um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "euh", "heu", "hum", "bah"}
-_SOFT_PUNCT = {",", ".", "-", "–", "—", ";", "…"}
+_SOFT_PUNCT = {",", ".", "-", "–", "—", ";", "…", "/"}
 _STOP_PUNCT = {".", ";", "…"}
 _CURRENCY = {"$", "€", "£", "¥"}
 _UNITS = {
@@ -63,6 +71,26 @@ _CARD_FILLERS = {
     "crédit", "sur", "ça", "fait", "commence", "par", "oui", "d'accord", "et", "puis",
     *_HESITATIONS,
 }
+# Words said between two pieces of one number ("4111 1111 and then 1111 1111",
+# "quatre mille cent onze, euh, attendez, mille cent onze"): none names what the
+# number is, so the pieces may be read as one.
+_GAP_WORDS = {
+    "and", "then", "next", "after", "that", "that's", "the", "rest", "is", "are", "it's", "its",
+    "it", "so", "ok", "okay", "alright", "sorry", "wait", "hold", "on", "let", "me", "see",
+    "yes", "yeah", "yep", "right", "continuing", "continue", "followed", "by", "comma", "space",
+    "dash", "again", "well", "i", "mean", "got", "you", "still", "there", "here", "now", "more",
+    "last", "bit", "part", "a", "second", "moment", "sec", "good", "all", "ready", "with",
+    "did", "get", "have", "of", "sure", "like", "just", "go", "going", "finally", "um-hmm",
+    "et", "puis", "ensuite", "après", "alors", "donc", "voilà", "c'est", "ça", "le", "la",
+    "les", "reste", "suite", "encore", "attendez", "attends", "pardon", "oui", "bon", "ben",
+    "d'accord", "je", "vous", "avez", "noté", "tu", "as", "fait", "hein", "bien",
+    "là", "de", "du", "voici", "suivi", "par", "virgule", "tiret", "espace", "instant",
+    "seconde", "enfin", "ne", "quittez", "pas",
+    *_HESITATIONS,
+}
+_GAP_PUNCT = {",", ".", "-", "–", "—", ";", "…", "?", "!", ":", "'", '"', "(", ")"}
+_MAX_GAP_WORDS = 8
+
 # Other things a number can be: once named, "card" said earlier no longer applies.
 _OTHER_LABELS = {
     "reference", "ref", "account", "acct", "phone", "telephone", "mobile", "cell", "call",
@@ -77,6 +105,8 @@ _OTHER_LABELS = {
 _IBAN_WORDS = {"iban", "rib"}
 _MONTHS = {lang: dict(names) for lang, names in MONTH_NUMBER.items()}
 _DATE_JOINERS = {"slash", "sur", "of", "barre", "de", "en"}
+# "expires end of twenty-eight", "expire fin 2028": a year alone is enough.
+_YEAR_END = {"end", "fin"}
 
 _PLACEHOLDERS = re.compile(
     "|".join(re.escape(p) for p in PLACEHOLDER.values()), re.IGNORECASE)
@@ -94,7 +124,11 @@ _SECURITY_TRIGGER = re.compile(
     r"|\b(?:trois|quatre|3|4)\s+(?:derniers\s+|petits\s+)?chiffres\s+(?:qui\s+sont\s+|situ[ée]s\s+)?"
     r"(?:au\s+dos|derri[èe]re|au\s+verso|[àa]\s+l['’]arri[èe]re|sur\s+le\s+dos)"
     r"(?:\s+de\s+(?:la|ma|votre)\s+carte)?"
-    r"|\bcode\s+(?:au\s+dos|derri[èe]re)\b",
+    r"|\bcode\s+(?:au\s+dos|derri[èe]re)\b"
+    # "the last three are 737": the code at the end of the signature strip.
+    r"|\blast\s+(?:three|3)(?:\s+(?:digits?|numbers?|figures?))?"
+    r"(?=\s+(?:are|is|were)\b|\s*[:,]|\s+\d)"
+    r"|\b(?:trois|3)\s+derniers(?:\s+chiffres)?\b",
     re.IGNORECASE,
 )
 _CODE_WORD = re.compile(r"\bcode\b", re.IGNORECASE)
@@ -106,7 +140,7 @@ _OTHER_CODES = {
 }
 _EXPIRY_TRIGGER = re.compile(
     r"(?P<noun>\bexp(?:iry|iration)(?:\s+date)?\b|\bexp\b\.?(?:\s+date\b)?"
-    r"|\bvalid\s+(?:thru|through|until|till|to)\b|\bgood\s+(?:thru|through)\b"
+    r"|\bvalid\s+(?:thru|through|until|till|to)\b|\bgood\s+(?:thru|through|until|till)\b"
     r"|\bdate\s+d['’]\s?expiration\b|\bdate\s+de\s+(?:fin\s+de\s+)?validit[ée]\b"
     r"|\bfin\s+de\s+validit[ée]\b|\b(?:valable|valide)\s+jusqu['’]\s?(?:à|au|en|a)\b)"
     r"|(?P<verb>\bexpir(?:es|e|ed|ing|era|ée|ant)\b)",

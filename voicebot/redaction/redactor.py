@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from voicebot.redaction.cards import _find_cards, _find_expiry, _find_security_codes, _luhn_windows
+from voicebot.redaction.cards import _find_cards, _find_expiry, _find_security_codes
+from voicebot.redaction.chains import find_linked_cards, run_windows
 from voicebot.redaction.ibans import _find_ibans
-from voicebot.redaction.lexicon import _NUMBERISH, PLACEHOLDER
+from voicebot.redaction.lexicon import _NUMBERISH, CARD_NUMBER, EXPIRY, PLACEHOLDER, SECURITY_CODE
 from voicebot.redaction.scan import _Scan
 from voicebot.text.words import lang_of
 
@@ -24,74 +24,81 @@ class Redaction:
     found: frozenset[str]
 
 
+# What redaction leaves where card data was (an IBAN is not card data).
+_CARD_PLACEHOLDERS = re.compile("|".join(
+    re.escape(PLACEHOLDER[what]) for what in (CARD_NUMBER, SECURITY_CODE, EXPIRY)))
 
-def _prepare(text: str) -> str:
+
+def prepare(text: str) -> str:
+    """Unicode NFC, so "é" is one character however it was typed."""
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-def _redact(text: str, lang: str) -> Redaction:
-    if not _NUMBERISH[lang].search(text):
-        return Redaction(text, frozenset())
-    scan = _Scan(text, lang)
+def numberish(text: str, lang: str) -> bool:
+    """Any figure or number word at all: the cheap test before a scan."""
+    return _NUMBERISH[lang].search(text) is not None
+
+
+def detect(scan: _Scan) -> None:
+    """Mark every kind of card data in a scanned text, most specific first."""
     _find_ibans(scan)
     _find_cards(scan)
+    find_linked_cards(scan)
     _find_security_codes(scan)
     _find_expiry(scan)
+
+
+def _redact(text: str, lang: str) -> Redaction:
+    if not numberish(text, lang):
+        return Redaction(text, frozenset())
+    scan = _Scan(text, lang)
+    detect(scan)
     if not scan.spans:
         return Redaction(text, frozenset())
-    out, cursor = [], 0
-    for start, end, what in sorted(scan.spans):
-        out.append(text[cursor:start])
-        out.append(PLACEHOLDER[what])
-        cursor = end
-    out.append(text[cursor:])
-    return Redaction("".join(out), frozenset(what for _, _, what in scan.spans))
+    rendered = scan.render()
+    return Redaction(rendered.text, rendered.found)
 
 
-# Utterances and log lines repeat (a caller asked again, a periodic log): short
-# texts are remembered.
-_CACHED_UP_TO = 2000
-_redact_cached = lru_cache(maxsize=2048)(_redact)
-
-
+# Nothing is cached: a cache would keep what callers said in memory.
 def redact(text: str, language: str = "en") -> Redaction:
     """``text`` with card numbers, security codes, IBANs and expiry dates replaced.
+
+    Stateless: one utterance or log line at a time. A call's caller turns go
+    through a :class:`~voicebot.redaction.guard.CardGuard`, which also catches a
+    number read over several turns.
 
     >>> redact("my card number is 4111 1111 1111 1111, thanks").text
     'my card number is [card number], thanks'
     """
-    text = _prepare(text)
-    if len(text) > _CACHED_UP_TO:
-        return _redact(text, lang_of(language))
-    return _redact_cached(text, lang_of(language))
+    return _redact(prepare(text), lang_of(language))
 
 
 def _looks(text: str, lang: str) -> bool:
-    if not _NUMBERISH[lang].search(text):
+    if _CARD_PLACEHOLDERS.search(text):
+        return True
+    if not numberish(text, lang):
         return False
     scan = _Scan(text, lang)
     _find_ibans(scan)  # an IBAN being read is not a card
     for run in scan.runs:
         if scan.card_ish(run) and (scan.card_said_close(run) or scan.card_said_before(run)):
             return True
-        if len(run.digits) >= 13 and _luhn_windows(run):
+        if len(run.digits) >= 13 and run_windows(run):
             return True
+    if find_linked_cards(scan):
+        return True
     return _find_security_codes(scan, any_digits=True)
-
-
-_looks_cached = lru_cache(maxsize=2048)(_looks)
 
 
 def looks_like_card_data(text: str, language: str = "en") -> bool:
     """True as soon as the caller is reading card data, so the bot can stop them.
 
     That is: 8 or more digits after the word "card", a complete Luhn-valid card
-    number, or digits after "CVV", "security code", "cryptogramme"...
+    number (in one run or in pieces with words between), digits after "CVV",
+    "security code", "cryptogramme"..., or a placeholder left by redaction (the
+    text was redacted where it entered).
     """
-    text = _prepare(text)
-    if len(text) > _CACHED_UP_TO:
-        return _looks(text, lang_of(language))
-    return _looks_cached(text, lang_of(language))
+    return _looks(prepare(text), lang_of(language))
 
 
 def redact_obj(value: Any, language: str = "en") -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 
 from voicebot.redaction.lexicon import (
@@ -11,6 +12,7 @@ from voicebot.redaction.lexicon import (
     _CARD_WORDS,
     _CONNECTOR,
     _CURRENCY,
+    _GAP_WORDS,
     _HESITATIONS,
     _IBAN_WORDS,
     _OTHER_LABELS,
@@ -21,15 +23,45 @@ from voicebot.redaction.lexicon import (
     _TOKEN,
     _UNITS,
     _ZERO_LETTERS,
+    CARD_NUMBER,
+    PLACEHOLDER,
 )
 from voicebot.redaction.spoken import _Group, _Run, _word_atoms
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A scanned text with its card data replaced, and where the placeholders went:
+    (start, end) in the text read, (start, end) in the text written."""
+
+    text: str
+    found: frozenset[str]
+    placed: tuple[tuple[int, int, int, int], ...]
+
+    def position(self, offset: int) -> int:
+        """Where an offset of the text read (outside any span) lands in ``text``."""
+        shift = 0
+        for _start, end, _out_start, out_end in self.placed:
+            if end > offset:
+                break
+            shift = out_end - end
+        return offset + shift
+
+    def placeholder_at(self, offset: int) -> tuple[int, int] | None:
+        """The placeholder (start, end in ``text``) replacing ``offset``, if any."""
+        for start, end, out_start, out_end in self.placed:
+            if start <= offset < end:
+                return out_start, out_end
+        return None
 
 
 class _Scan:
     """One utterance cut into tokens, with its numbers found as they were said."""
 
-    def __init__(self, text: str, lang: str) -> None:
+    def __init__(self, text: str, lang: str, card_context: bool = False) -> None:
         self.text, self.lang = text, lang
+        # "card" was said in the caller's turn just before: as if said at the start.
+        self.card_context = card_context
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.kinds: list[str] = []  # w(ord), d(igits), p(unctuation), x (a placeholder)
@@ -171,12 +203,21 @@ class _Scan:
 
     def _decimal_point(self, i: int) -> bool:
         """"0.30000000000000004", "1700000000.123456": a decimal, not a pause in a
-        card number (whose groups have at most 6 figures)."""
-        if not (self._glued(i, i - 1) and self._glued(i, i + 1)):
+        card number (whose groups have at most 6 figures).
+
+        Only a dot or a comma, and only one in the number: "4532-0151-12830366" and
+        "4532.0151.12830366" are groups, as speech recognition writes them.
+        """
+        if self.raws[i] not in (".", ",") or not self.between_figures(i):
             return False
-        if self.kinds[i - 1] != "d" or self.kinds[i + 1] != "d":
+        if len(self.raws[i - 1]) <= 6 and len(self.raws[i + 1]) <= 6:
             return False
-        return len(self.raws[i - 1]) > 6 or len(self.raws[i + 1]) > 6
+        return not (self.between_figures(i - 2) or self.between_figures(i + 2))
+
+    def between_figures(self, i: int) -> bool:
+        """Token i is a separator glued to figures on both sides ("4532-0151")."""
+        return (0 < i < self.n - 1 and self.kinds[i] == "p" and self.kinds[i - 1] == "d"
+                and self.kinds[i + 1] == "d" and self._glued(i, i - 1) and self._glued(i, i + 1))
 
     def in_hole(self, offset: int) -> bool:
         k = bisect.bisect_right(self.holes, (offset, len(self.text) + 1)) - 1
@@ -216,9 +257,43 @@ class _Scan:
         return before >= 0 and self.raws[before] in _CURRENCY
 
     def mark(self, first_tok: int, last_tok: int, what: str) -> None:
+        """Replace tokens first..last; a card number takes every figure glued to it,
+        so no tail is left beside the placeholder ("[card number]-12830366")."""
+        if what == CARD_NUMBER:
+            first, last = first_tok, last_tok
+            while first > 0 and self._glued_figure(first - 1, -1):
+                first -= 1
+            while last < self.n - 1 and self._glued_figure(last + 1, 1):
+                last += 1
+            first_tok, last_tok = first, last
         for t in range(first_tok, last_tok + 1):
             self.used[t] = True
         self.spans.append((self.starts[first_tok], self.ends[last_tok], what))
+
+    def _glued_figure(self, j: int, step: int) -> bool:
+        """Token j, next to a marked token, continues its figures: a figure or a
+        separator between figures, with no space."""
+        if self.used[j] or not self._glued(j, j - step):
+            return False
+        return self.kinds[j] == "d" or (
+            self.raws[j] in "-./,'’" and self.between_figures(j))
+
+    def render(self) -> Rendered:
+        """The text with every marked span replaced by its placeholder."""
+        out: list[str] = []
+        placed: list[tuple[int, int, int, int]] = []
+        cursor = size = 0
+        for start, end, what in sorted(self.spans):
+            kept = self.text[cursor:start]
+            out.append(kept)
+            size += len(kept)
+            out.append(PLACEHOLDER[what])
+            placed.append((start, end, size, size + len(PLACEHOLDER[what])))
+            size += len(PLACEHOLDER[what])
+            cursor = end
+        out.append(self.text[cursor:])
+        return Rendered("".join(out), frozenset(what for _, _, what in self.spans),
+                        tuple(placed))
 
     # -- context --
 
@@ -234,17 +309,38 @@ class _Scan:
             j += step
 
     def card_ish(self, run: _Run) -> bool:
-        """Could be (part of) a card number: no card number starts with 0, nor looks
-        like a phone number ("+33 6...") or a date ("12 05 2024")."""
+        """Could be (part of) a card number: 8 digits or more, not a quantity, and no
+        card number starts with 0."""
         digits = run.digits
         if len(digits) < 8 or run.quantity or digits.startswith("0"):
             return False
+        return not self.phone_or_date(run)
+
+    def phone_or_date(self, run: _Run) -> bool:
+        """An international phone number ("+33 6...") or a date ("12 05 2024")."""
         before = run.groups[0].first - 1
         if before >= 0 and self.raws[before] == "+":
-            return False
+            return True
+        digits = run.digits
         sizes = [len(g.digits) for g in run.groups]
-        return not (len(sizes) in (2, 3) and sizes[-1] == 4 and max(sizes[:-1]) <= 2
-                    and digits[-4:-2] in ("19", "20"))
+        return (len(sizes) in (2, 3) and sizes[-1] == 4 and max(sizes[:-1]) <= 2
+                and digits[-4:-2] in ("19", "20"))
+
+    def labelled_other(self, run: _Run) -> bool:
+        """Something other than a card was named just before: "my reference is 100200"."""
+        j, words = run.groups[0].first - 1, 0
+        while j >= 0 and words < 6:
+            kind, low = self.kinds[j], self.lows[j]
+            if kind == "w":
+                if low in _OTHER_LABELS:
+                    return True
+                if low not in _GAP_WORDS and low not in _CARD_FILLERS:
+                    return False
+                words += 1
+            elif kind != "p" or low in ".?!":
+                return False
+            j -= 1
+        return False
 
     def card_said_close(self, run: _Run) -> bool:
         """ "my card number is <run>", "<run>, that's my card"."""
@@ -258,7 +354,8 @@ class _Scan:
         return False
 
     def card_said_before(self, run: _Run) -> bool:
-        """"card" earlier in the utterance, with nothing else named since."""
+        """"card" earlier in the utterance (or in the turn before), with nothing else
+        named since."""
         j, seen = run.groups[0].first - 1, 0
         while j >= 0 and seen < 20:
             if self.kinds[j] == "w":
@@ -269,11 +366,11 @@ class _Scan:
                     return False
                 seen += 1
             j -= 1
-        return False
+        return self.card_context and j < 0
 
     @cached_property
     def card_said_anywhere(self) -> bool:
-        return any(kind == "w" and low in _CARD_WORDS
+        return self.card_context or any(kind == "w" and low in _CARD_WORDS
                    for kind, low in zip(self.kinds, self.lows, strict=True))
 
     def iban_said_before(self, i: int) -> bool:

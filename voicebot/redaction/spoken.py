@@ -3,12 +3,9 @@ they make, with their token positions."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from voicebot.redaction.lexicon import _CONNECTOR, _NUMBERS
 
 
-@lru_cache(maxsize=4096)
 def _word_atoms(low: str, lang: str) -> tuple[int, ...] | None:
     """The numbers in one word: "forty-one" -> (40, 1); None for other words."""
     numbers = _NUMBERS[lang]

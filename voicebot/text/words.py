@@ -11,6 +11,7 @@ __all__ = [
     "DIGIT_WORDS",
     "HUNDREDS",
     "MONTH_NUMBER",
+    "REPEATS",
     "TEENS",
     "TENS",
     "THOUSANDS",
@@ -51,6 +52,8 @@ TENS: dict[str, dict[str, int]] = {
     "fr": {**_table("vingt trente quarante cinquante soixante", 20, 10), "septante": 70,
            "huitante": 80, "octante": 80, "nonante": 90},
 }
+# "double one" is 11, "triple zéro" 000: the same words in both languages.
+REPEATS: dict[str, int] = {"double": 2, "triple": 3, "quadruple": 4}
 HUNDREDS: dict[str, tuple[str, ...]] = {"en": ("hundred",), "fr": ("cent", "cents")}
 THOUSANDS: dict[str, tuple[str, ...]] = {"en": ("thousand",), "fr": ("mille",)}
 
