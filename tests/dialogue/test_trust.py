@@ -364,3 +364,14 @@ async def test_french_wording_is_inbound_and_apologises_once():
 async def test_no_plural_after_one():
     _, turns = await converse("100200", [*JANE, "can I pay it in two goes"])
     assert not re.search(r"\b1 \w+ payments\b", bot_text(turns))
+
+
+async def test_a_read_back_that_could_not_be_said_is_said_again_then_handed_off():
+    dialogue, turns = await converse("100200", [*JANE, "I can pay 100 a month"])
+    read_back = turns[-1]["text"]
+    assert "To confirm" in read_back
+    assert dialogue.on_unheard().text == read_back  # said again...
+    again = dialogue.on_unheard()  # ...and failing again, a person takes over
+    assert again.handoff == "internal_failure" and not dialogue.agreed
+    said_yes = await dialogue.on_caller_text("yes")
+    assert not dialogue.agreed and said_yes.handoff is None

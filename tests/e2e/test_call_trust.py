@@ -87,3 +87,30 @@ async def test_a_french_caller_on_an_english_line_is_answered_in_french(server, 
     # What the caller heard last (the greeting before it was in English), in French.
     tail = read_wav(reply)[-12 * 16_000:]
     assert "conseiller" in transcribe_recording(recognizer, tail, "fr").lower()
+
+
+AGREE = [*GREETING, *JANE, *turn("en_jane_100_a_month.wav"), {"say": "en_jane_agree.wav"}]
+
+
+async def test_an_agreed_plan_survives_a_hang_up_during_the_confirmation(server,
+                                                                         twilio_recorder):
+    # The caller hangs up two seconds into "Thank you, your plan is agreed...".
+    await call(server.ws, [*AGREE, {"wait": 2.5}],
+               {"creditor": "acme-telecom", "account": "100200"})
+    record = last_call(server)
+    assert record["agreed"] is True, record["transcript"]
+    packet = packet_of(server, record)
+    assert packet["agreed"] and packet["decision"]["instalment_amount"] == "100.00"
+    assert packet["status"] == "fallback" and "Call back" in packet["notes"]
+    assert not [r for r in twilio_recorder.requests if record["call_id"] in r["path"]]
+
+
+async def test_talking_over_the_confirmation_still_moves_the_call(server, twilio_recorder):
+    await call(server.ws, [*AGREE, {"wait": 3.0}, {"say": "en_interrupt.wav"}, {"wait": 8}],
+               {"creditor": "acme-telecom", "account": "100200"})
+    record = last_call(server)
+    assert record["agreed"] is True, record["transcript"]
+    assert packet_of(server, record)["agreed"]
+    assert [r for r in twilio_recorder.requests if record["call_id"] in r["path"]]
+    said = " ".join(t["text"] for t in record["transcript"] if t["speaker"] == "bot")
+    assert "didn't catch that" not in said.split("your plan is agreed")[-1]

@@ -108,3 +108,25 @@ async def test_missing_marks_fall_back_to_the_clock():
     assert not speaker.speaking()
     assert (await speaker.wait_until_heard()) is utt
     assert utt.heard == "Short one."
+
+
+class FailingVoice(ToneVoice):
+    """A voice that cannot say one piece: the fault a consent must never survive."""
+
+    def synthesize(self, text: str) -> np.ndarray:
+        if "Six" in text:
+            from voicebot.errors import EngineError
+
+            raise EngineError("synthesis failed")
+        return super().synthesize(text)
+
+
+async def test_a_piece_that_cannot_be_said_is_reported_not_skipped_silently():
+    clock = FakeClock(100.0)
+    out = Recorder(clock)
+    speaker = Speaker(out, FailingVoice(), WorkerPool("tts", 1, 4), clock)
+    utt = speaker.say(TEXT)
+    while not utt.synthesis_done:
+        await asyncio.sleep(0.001)
+    assert utt.failed == ["Six seven eight nine ten."]
+    assert [p.text for p in utt.pieces] == ["One two three four five.", "Eleven twelve."]
