@@ -430,13 +430,20 @@ def test_install_log_redaction_on_root_handlers():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     root.addHandler(handler)
-    old_level = root.level
+    old_level, old_factory = root.level, logging.getLogRecordFactory()
     root.setLevel(logging.INFO)
     try:
         filters = install_log_redaction()
+        install_log_redaction()
         assert any(f in handler.filters for f in filters)
         logging.getLogger("tests.redaction.root").info("IBAN %s", "DE89370400440532013000")
         assert stream.getvalue() == "IBAN [iban]\n"
+        # A library that sets up its own handlers later (uvicorn) still gets clean records.
+        logger, later, own = _captured_logger("tests.redaction.uvicorn")
+        logger.info("caller said %s", "4532-0151-12830366.")
+        logger.removeHandler(own)
+        assert later.getvalue() == "INFO caller said [card number].\n"
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
+        logging.setLogRecordFactory(old_factory)

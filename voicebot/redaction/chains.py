@@ -156,6 +156,17 @@ def mark_groups(scan: _Scan, groups: Sequence[_Group], what: str = CARD_NUMBER) 
     return marked
 
 
+def mark_window(scan: _Scan, groups: Sequence[_Group], end: int) -> bool:
+    """Mark ``groups`` (a card number ending at ``groups[end - 1]``); what follows in
+    the same breath, up to 7 digits (an expiry, a code), goes with it."""
+    run = groups[end - 1].run
+    rest = run.groups[run.groups.index(groups[end - 1]) + 1:] if run is not None else []
+    if rest and len("".join(g.digits for g in rest)) <= 7 and all(
+            g.brk != "stop" for g in rest):
+        return mark_groups(scan, [*groups[:end], *rest])
+    return mark_groups(scan, groups[:end])
+
+
 def find_linked_cards(scan: _Scan) -> bool:
     """Card numbers whose pieces came with words between them; True if one was found.
 
@@ -170,20 +181,21 @@ def find_linked_cards(scan: _Scan) -> bool:
             continue
         groups, cuts = flatten(chain)
         for a, b in luhn_windows([g.digits for g in groups], cuts):
-            found |= mark_groups(scan, groups[a:b])
+            found |= mark_window(scan, groups[a:], b - a)
         found |= continue_card(scan, chain, None)
     return found
 
 
-def continue_card(scan: _Scan, chain: Sequence[_Run], read: int | None) -> bool:
+def continue_card(scan: _Scan, chain: Sequence[_Run], read: int | None,
+                  limit: int = CARD_AND_MORE) -> bool:
     """Mark runs that go on with a card already being read (``read`` digits of it so
-    far, None if it has not started); True if any were marked."""
+    far, None if it has not started) up to ``limit`` digits; True if any were marked."""
     marked = False
     for run in chain:
         size = len(run.digits)
         if any(used(scan, g) for g in run.groups):
             read = (read or 0) + size
-        elif read is not None and size > 1 and read + size <= CARD_AND_MORE:
+        elif read is not None and size > 1 and read + size <= limit:
             marked |= mark_groups(scan, run.groups)
             read += size
         else:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from voicebot.redaction.redactor import redact
 
@@ -54,6 +55,25 @@ def add_log_redaction(handler: logging.Handler,
     return redacting
 
 
+class RedactingRecordFactory:
+    """Makes every log record already redacted, whichever logger and handler it goes
+    to: libraries such as uvicorn configure their own handlers after ours."""
+
+    def __init__(self, make: Callable[..., logging.LogRecord],
+                 languages: Iterable[str] = ("en", "fr")) -> None:
+        self.make = make
+        self.redacting = RedactingFilter(languages)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.make(*args, **kwargs)
+        self.redacting.filter(record)
+        return record
+
+
 def install_log_redaction(languages: Iterable[str] = ("en", "fr")) -> list[RedactingFilter]:
-    """Redaction on every handler of the root logger; call after logging is configured."""
+    """Redaction on every handler of the root logger, and on every record made from
+    now on (once); call after logging is configured."""
+    current = logging.getLogRecordFactory()
+    if not isinstance(current, RedactingRecordFactory):
+        logging.setLogRecordFactory(RedactingRecordFactory(current, languages))
     return [add_log_redaction(h, languages) for h in logging.getLogger().handlers]
