@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from handoff_support import ACCOUNT_SID, AUTH_TOKEN, CALL_SID
 
 from voicebot.handoff import TwilioTransfer
-from voicebot.handoff.webhooks import build_handoff_webhooks
+from voicebot.web.handoff_webhooks import build_handoff_webhooks
 from voicebot.web.security import TwilioSignatureCheck, twilio_signature
 
 PUBLIC = "https://bot.example.com"
