@@ -85,12 +85,7 @@ def gap_only(scan: _Scan, first: int, end: int) -> bool:
 
 
 def linkable(scan: _Scan, run: _Run) -> bool:
-    """May be a piece of a card number read with words in between: not a lone "one"
-    ("that's the one", "j'en ai un"), more often a pronoun than a digit."""
-    first = run.groups[0]
-    if len(run.groups) == 1 and first.lit is None and first.first == first.last and (
-            run.digits == "1"):
-        return False
+    """May be a piece of a card number read with words in between."""
     return not (run.quantity or scan.phone_or_date(run) or scan.labelled_other(run))
 
 
@@ -189,7 +184,8 @@ def find_linked_cards(scan: _Scan) -> bool:
 def continue_card(scan: _Scan, chain: Sequence[_Run], read: int | None,
                   limit: int = CARD_AND_MORE) -> bool:
     """Mark runs that go on with a card already being read (``read`` digits of it so
-    far, None if it has not started) up to ``limit`` digits; True if any were marked."""
+    far, None if it has not started) up to ``limit`` digits; True if any were marked.
+    A single digit does not go on with it: "..., that's the one"."""
     marked = False
     for run in chain:
         size = len(run.digits)

@@ -18,14 +18,20 @@ from voicebot.redaction.chains import (
     continue_card,
     edges,
     flatten,
-    gap_only,
     lead,
     luhn_windows,
     mark_window,
     tail,
     used,
 )
-from voicebot.redaction.lexicon import _CARD_WORDS, CARD_NUMBER, EXPIRY, PLACEHOLDER, SECURITY_CODE
+from voicebot.redaction.lexicon import (
+    _CARD_WORDS,
+    _HESITATIONS,
+    CARD_NUMBER,
+    EXPIRY,
+    PLACEHOLDER,
+    SECURITY_CODE,
+)
 from voicebot.redaction.redactor import detect, numberish, prepare
 from voicebot.redaction.scan import Rendered, _Scan
 from voicebot.redaction.spoken import _Run
@@ -36,6 +42,10 @@ from voicebot.text.words import lang_of
 _HELD_DIGITS = 18
 # Turns after the word "card" during which a long number is taken for one.
 _CARD_SAID_TURNS = 2
+
+
+def _digits(chain: list[_Run]) -> str:
+    return "".join(run.digits for run in chain)
 
 
 def _goes_on_to(read: int) -> int:
@@ -107,6 +117,7 @@ class CardGuard:
         self._held: list[_Held] = []
         self._read: int | None = None  # digits of a card being read, once it has started
         self._card_said = 0  # turns left during which "card" said before still counts
+        self._last = ""  # the digits the last turn ended with, to tell a repeat
         self._turns = 0
 
     def hear(self, text: str, key: int | None = None) -> Heard:
@@ -122,6 +133,9 @@ class CardGuard:
         detect(scan)
         found = chains(scan)
         first, last = lead(scan, found), tail(scan, found)
+        repeated = _digits(first) == self._last and len(self._last) >= 5
+        if repeated:  # "100200", asked again, "100200": the same answer, not more digits
+            self._held, self._read = [], None
         amends = self._join(scan, first) if first and self._held else ()
         if first and self._read is not None:
             continue_card(scan, first, self._read, _goes_on_to(self._read))
@@ -217,12 +231,13 @@ class CardGuard:
                 break
             kept.append(h)
         self._held = kept[::-1]
+        self._last = _digits(last)[-19:]
 
     def _no_digits(self, scan: _Scan) -> None:
-        """A turn without digits: "sorry, go on" keeps what was held, anything else
-        ends it."""
-        if not gap_only(scan, 0, scan.n):
-            self._held, self._read = [], None
+        """A turn without digits: a hesitation ("um...") keeps what was held, anything
+        else ends it (a "yes" answers the bot, and what comes next is a new answer)."""
+        if not all(scan.lows[j] in _HESITATIONS or scan.kinds[j] == "p" for j in range(scan.n)):
+            self._held, self._read, self._last = [], None, ""
         self._after(scan, None)
 
     def _after(self, scan: _Scan, rendered: Rendered | None) -> None:

@@ -101,9 +101,16 @@ class _Scan:
         if self.kinds[i] != "w":
             return None
         low = self.lows[i]
-        if low in _ZERO_LETTERS[self.lang]:
-            # "oh" is zero only next to other digits: "nine four one oh seven", not "oh well".
-            return (0,) if self._numberish(i - 1) or self._numberish(i + 1) else None
+        zeros = _ZERO_LETTERS[self.lang]
+        if low in zeros:
+            # "oh" is zero only next to other digits: "nine four one oh seven", "oh oh
+            # seven", "double oh", not "oh well".
+            before, after = i - 1, i + 1
+            while before >= 0 and self.lows[before] in zeros:
+                before -= 1
+            while after < self.n and self.lows[after] in zeros:
+                after += 1
+            return (0,) if self._numberish(before) or self._numberish(after) else None
         return _word_atoms(low, self.lang)
 
     def _numberish(self, i: int) -> bool:
@@ -111,7 +118,8 @@ class _Scan:
             return False
         if self.kinds[i] == "d":
             return True
-        return self.kinds[i] == "w" and _word_atoms(self.lows[i], self.lang) is not None
+        return self.kinds[i] == "w" and (
+            self.lows[i] in _REPEATS or _word_atoms(self.lows[i], self.lang) is not None)
 
     def _plain_digits(self, i: int) -> bool:
         """Figures standing alone: not "5th", "10h30", "A12" or "FR76"."""
@@ -317,12 +325,15 @@ class _Scan:
         return not self.phone_or_date(run)
 
     def phone_or_date(self, run: _Run) -> bool:
-        """An international phone number ("+33 6...") or a date ("12 05 2024")."""
+        """An international phone number ("+33 6...") or a date ("12 05 2024",
+        "2024-12-05")."""
         before = run.groups[0].first - 1
         if before >= 0 and self.raws[before] == "+":
             return True
         digits = run.digits
         sizes = [len(g.digits) for g in run.groups]
+        if sizes == [4, 2, 2] and digits[:2] in ("19", "20"):  # 2024-12-05
+            return True
         return (len(sizes) in (2, 3) and sizes[-1] == 4 and max(sizes[:-1]) <= 2
                 and digits[-4:-2] in ("19", "20"))
 
