@@ -28,6 +28,7 @@ PACKAGE = Path(voicebot.redaction.__file__).parent
         ("keypad: 4111111111111111#", "keypad: [card number]#", {CARD}),
         # Glued figures go with the card, never beside the placeholder.
         ("card 4111-1111-1111-1111-99", "card [card number]", {CARD}),
+        ("card: 4111111111111111.1234567812345678", "card: [card number]", {CARD}),
         # Repeats.
         ("four triple one, quadruple one, quadruple one, quadruple one", "[card number]",
          {CARD}),

@@ -26,6 +26,8 @@ def _find_cards(scan: _Scan) -> bool:
     found = False
     for run in scan.runs:
         total = len(run.digits)
+        if any(scan.used[t] for t in range(run.groups[0].first, run.groups[-1].last + 1)):
+            continue  # taken with the card number it was glued to
         if scan.card_ish(run) and (
                 scan.card_said_close(run) or (total >= 13 and scan.card_said_before(run))):
             scan.mark(run.groups[0].first, run.groups[-1].last, CARD_NUMBER)

@@ -292,6 +292,11 @@ class _Scan:
         placed: list[tuple[int, int, int, int]] = []
         cursor = size = 0
         for start, end, what in sorted(self.spans):
+            if start < cursor:  # inside the span before (a card took its glued tail)
+                if end > cursor:
+                    placed[-1] = (placed[-1][0], end, placed[-1][2], placed[-1][3])
+                    cursor = end
+                continue
             kept = self.text[cursor:start]
             out.append(kept)
             size += len(kept)
