@@ -330,17 +330,24 @@ class _Scan:
         return not self.phone_or_date(run)
 
     def phone_or_date(self, run: _Run) -> bool:
-        """An international phone number ("+33 6...") or a date ("12 05 2024",
-        "2024-12-05")."""
+        """An international phone number ("+33 6...") or a full date in figures ("12 05
+        2024", "2024-12-05"); not a month and year ("05 2028"), an expiry's shape."""
         before = run.groups[0].first - 1
         if before >= 0 and self.raws[before] == "+":
             return True
-        digits = run.digits
-        sizes = [len(g.digits) for g in run.groups]
-        if sizes == [4, 2, 2] and digits[:2] in ("19", "20"):  # 2024-12-05
-            return True
-        return (len(sizes) in (2, 3) and sizes[-1] == 4 and max(sizes[:-1]) <= 2
-                and digits[-4:-2] in ("19", "20"))
+        if any(g.lit is None for g in run.groups):
+            return False  # dates are written in figures; "one two 2000" is read digits
+        parts = [g.digits for g in run.groups]
+        if [len(p) for p in parts] == [4, 2, 2]:  # 2024-12-05
+            year, day_month = parts[0], parts[1:]
+        elif len(parts) == 3 and len(parts[0]) <= 2 and len(parts[1]) <= 2 and len(
+                parts[2]) == 4:
+            year, day_month = parts[-1], parts[:-1]  # 12/05/2024, 5 12 2024
+        else:
+            return False
+        numbers = [int(p) for p in day_month]
+        return (year[:2] in ("19", "20") and all(1 <= n <= 31 for n in numbers)
+                and min(numbers) <= 12)
 
     def labelled_other(self, run: _Run) -> bool:
         """Something other than a card was named just before: "my reference is 100200"."""
