@@ -16,8 +16,11 @@ COPY policies ./policies
 ENV VOICEBOT_HOME=/opt/voicebot-home \
     VOICEBOT_PROMPTS_DIR=/src/prompts \
     VOICEBOT_POLICIES_DIR=/src/policies
+COPY bench/corpus ./bench/corpus
+ENV VOICEBOT_INTENT_CORPUS=/src/bench/corpus/tune.jsonl
 RUN /opt/voicebot/bin/voicebot models install \
-    && /opt/voicebot/bin/voicebot phrases make
+    && /opt/voicebot/bin/voicebot phrases make \
+    && /opt/voicebot/bin/voicebot intents train
 
 FROM python:3.11-slim-bookworm
 RUN useradd --system --uid 10001 --create-home --home-dir /app voicebot
@@ -25,7 +28,9 @@ COPY --from=build /opt/voicebot /opt/voicebot
 COPY --from=build /opt/voicebot-home /opt/voicebot-home
 COPY prompts /app/prompts
 COPY policies /app/policies
+COPY bench/corpus/tune.jsonl /app/corpus/tune.jsonl
 ENV PATH=/opt/voicebot/bin:$PATH \
+    VOICEBOT_INTENT_CORPUS=/app/corpus/tune.jsonl \
     VOICEBOT_HOME=/opt/voicebot-home \
     VOICEBOT_PROMPTS_DIR=/app/prompts \
     VOICEBOT_POLICIES_DIR=/app/policies \

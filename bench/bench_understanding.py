@@ -17,7 +17,7 @@ optimistic (see ``bench/corpus/README.md``). The labels a design predicts for a 
 from the same ``Understanding`` the dialogue acts on.
 
     .venv/bin/python bench/bench_understanding.py [--part heldout|tune|all]
-        [--design parsers shipped llm] [--json bench/results/understanding.json]
+        [--design parsers shipped llm] [--json FILE]
 
 Runs on an older checkout too (``PYTHONPATH=OLD_CHECKOUT``) with ``--design
 parsers`` or ``llm``, to measure the design before a change.
@@ -282,9 +282,10 @@ def main() -> None:
                         choices=["parsers", "llm", "shipped"])
     parser.add_argument("--failures", type=int, default=15, help="failures to print")
     parser.add_argument("--confusion", action="store_true", help="print the confusion matrix")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "understanding.json")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="where to write the results (default: /tmp/understanding-PART.json)")
     args = parser.parse_args()
+    args.json = args.json or Path(f"/tmp/understanding-{args.part}.json")
     lines = read(args.part)
     results = {}
     for name, reader in design_readers(args.design).items():
