@@ -75,8 +75,8 @@ def test_amends_land_after_earlier_placeholders_and_keep_the_words():
     assert len(heard[1].amends) == 1 and len(heard[1].amends[0].spans) == 2
 
 
-def test_an_amended_turn_is_amended_again_where_it_now_is():
-    # Turn 0 ends with two cards' first pieces; each later turn completes one.
+def test_two_cards_read_over_three_turns():
+    # The second turn completes the first card and starts the second.
     guard = CardGuard("en")
     stored = [guard.hear("4111 1111 1111", key=0).text]
     second = guard.hear("1111 and 5105 1051", key=1)

@@ -11,7 +11,7 @@ never joins a chain, so it cannot lend digits to a card number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from voicebot.redaction.checksums import luhn_valid
 from voicebot.redaction.lexicon import _GAP_PUNCT, _GAP_WORDS, _MAX_GAP_WORDS, CARD_NUMBER
@@ -181,17 +181,21 @@ def find_linked_cards(scan: _Scan) -> bool:
     return found
 
 
+def _in_one_breath(read: int, size: int) -> bool:
+    return read + size <= CARD_AND_MORE
+
+
 def continue_card(scan: _Scan, chain: Sequence[_Run], read: int | None,
-                  limit: int = CARD_AND_MORE) -> bool:
+                  goes_on: Callable[[int, int], bool] = _in_one_breath) -> bool:
     """Mark runs that go on with a card already being read (``read`` digits of it so
-    far, None if it has not started) up to ``limit`` digits; True if any were marked.
-    A single digit does not go on with it: "..., that's the one"."""
+    far, None if it has not started) while ``goes_on(read, digits of the run)``; True
+    if any were marked. A single digit does not go on with it: "..., that's the one"."""
     marked = False
     for run in chain:
         size = len(run.digits)
         if any(used(scan, g) for g in run.groups):
             read = (read or 0) + size
-        elif read is not None and size > 1 and read + size <= limit:
+        elif read is not None and size > 1 and goes_on(read, size):
             marked |= mark_groups(scan, run.groups)
             read += size
         else:

@@ -5,7 +5,9 @@ A caller reading a card stops, waits for the bot, and goes on: "4111 1111" then
 "1111 1111". Neither turn is a card number alone. :class:`CardGuard` keeps, between
 turns, only the digits a later turn could still complete (at most 18, with where
 they sit in the text it returned) — never what was said — and when a turn
-completes a card it redacts that turn and says which earlier turns to amend.
+completes a card it redacts that turn and says which earlier turns to amend. A
+card being read goes on being redacted in the next turn while it is still too
+short, and for one code or expiry after it.
 """
 
 from __future__ import annotations
@@ -48,11 +50,13 @@ def _digits(chain: list[_Run]) -> str:
     return "".join(run.digits for run in chain)
 
 
-def _goes_on_to(read: int) -> int:
-    """How far a card being read may go on in the caller's next turn: while it is too
-    short to be a card, as far as a card with its expiry and code; once long
-    enough, a code or an expiry at most ("737", "12 28"), not a reference."""
-    return CARD_AND_MORE if read < 13 else read + 4
+def _goes_on(read: int, size: int) -> bool:
+    """Whether a card being read goes on with ``size`` more digits in a later turn:
+    while it is too short to be a card, as far as a card with its expiry and code;
+    once long enough, one code or expiry at most ("737", "12 28"), not a reference."""
+    if read < 13:
+        return read + size <= CARD_AND_MORE
+    return size <= 4 and read <= 19
 
 
 @dataclass(frozen=True)
@@ -133,84 +137,65 @@ class CardGuard:
         detect(scan)
         found = chains(scan)
         first, last = lead(scan, found), tail(scan, found)
-        repeated = _digits(first) == self._last and len(self._last) >= 5
-        if repeated:  # "100200", asked again, "100200": the same answer, not more digits
+        if len(self._last) >= 5 and _digits(first) == self._last:
+            # "100200", asked again, "100200": the same answer, not more digits.
             self._held, self._read = [], None
-        amends = self._join(scan, first) if first and self._held else ()
-        if first and self._read is not None:
-            continue_card(scan, first, self._read, _goes_on_to(self._read))
+        amends, joined = self._join(scan, first) if first and self._held else ((), 0)
+        read = self._read if self._read is not None else (joined or None)
+        if first and read is not None:
+            continue_card(scan, first, read, _goes_on)
         rendered = scan.render()
-        self._keep(scan, rendered, key, first, last)
+        self._keep(scan, rendered, key, first, last, read)
         self._after(scan, rendered)
         kinds = rendered.found | ({CARD_NUMBER} if amends else frozenset())
         return Heard(rendered.text, kinds, amends)
 
     # -- joining ----------------------------------------------------------------------
 
-    def _join(self, scan: _Scan, first: list[_Run]) -> tuple[Amend, ...]:
-        """Card numbers that start in earlier turns and end in this one's first chain."""
+    def _join(self, scan: _Scan, first: list[_Run]) -> tuple[tuple[Amend, ...], int]:
+        """Card numbers that start in earlier turns and end in this one's first chain:
+        marked here, amends for the earlier turns, and how many held digits they took."""
         groups, cuts = flatten(first)
         held = self._held
         pieces = [h.digits for h in held] + [g.digits for g in groups]
         all_cuts = [i for i, h in enumerate(held) if h.edge] + [len(held) + c for c in cuts]
-        amend: set[int] = set()
+        start = len(held)
         for a, b in luhn_windows(pieces, all_cuts):
             if a < len(held) < b:
                 mark_window(scan, groups, b - len(held))
-                amend.update(i for i in range(a, len(held)) if not held[i].redacted)
-        return self._amend(sorted(amend))
+                start = min(start, a)
+        amend = [i for i in range(start, len(held)) if not held[i].redacted]
+        return self._amend(amend), sum(len(h.digits) for h in held[start:])
 
     def _amend(self, indexes: list[int]) -> tuple[Amend, ...]:
-        """Amends that redact the held groups at ``indexes``; the held groups learn
-        where they now are."""
-        if not indexes:
-            return ()
-        stretches: list[list[int]] = []
-        for i in indexes:
-            before = stretches[-1][-1] if stretches else None
-            if before is not None and before == i - 1 and (
-                    self._held[before].key, self._held[before].run) == (
-                    self._held[i].key, self._held[i].run):
-                stretches[-1].append(i)
-            else:
-                stretches.append([i])
-        by_key: dict[int, list[tuple[int, int]]] = {}
-        for stretch in stretches:
-            first, last = self._held[stretch[0]], self._held[stretch[-1]]
-            by_key.setdefault(first.key, []).append((first.start, last.end))
-        amends = tuple(Amend(key, tuple(sorted(spans))) for key, spans in by_key.items())
-        for amend in amends:
-            self._moved(amend)
-        return amends
+        """Amends that redact the held groups at ``indexes``: one per earlier turn, one
+        span per run of it.
 
-    def _moved(self, amend: Amend) -> None:
-        """Shift the held groups of an amended turn to where they now are."""
-        size = len(PLACEHOLDER[CARD_NUMBER])
-        new: list[_Held] = []
-        for h in self._held:
-            if h.key == amend.key:
-                shift = 0
-                for start, end in amend.spans:
-                    if start <= h.start and h.end <= end:
-                        h = replace(h, start=start + shift, end=start + shift + size,
-                                    redacted=True)
-                        break
-                    if end <= h.start:
-                        shift += size - (end - start)
-                else:
-                    h = replace(h, start=h.start + shift, end=h.end + shift)
-            new.append(h)
-        self._held = new
+        A card takes the end of what was held, so nothing held comes after an
+        amended span and no held position moves: the amended groups are only
+        marked redacted (their digits stay while a later turn may still need them).
+        """
+        spans: dict[int, list[tuple[int, int]]] = {}
+        previous: _Held | None = None
+        for i in indexes:
+            h = self._held[i]
+            if previous is not None and (previous.key, previous.run) == (h.key, h.run):
+                spans[h.key][-1] = (spans[h.key][-1][0], h.end)
+            else:
+                spans.setdefault(h.key, []).append((h.start, h.end))
+            previous = h
+            self._held[i] = replace(h, redacted=True)
+        return tuple(Amend(key, tuple(sorted(s))) for key, s in spans.items())
 
     # -- what is kept for the next turn ----------------------------------------------
 
     def _keep(self, scan: _Scan, rendered: Rendered, key: int, first: list[_Run],
-              last: list[_Run]) -> None:
+              last: list[_Run], read: int | None) -> None:
         """Keep the digits the utterance ends with, joined to those held before when the
         whole utterance goes on with them."""
         whole = bool(first) and first is last
         held = self._held if whole else []
-        read = self._read if whole else None
+        read = read if whole else None
         for number, run in enumerate(last):
             cuts = set(edges(run))
             marked = any(used(scan, g) for g in run.groups)
@@ -231,7 +216,8 @@ class CardGuard:
                 break
             kept.append(h)
         self._held = kept[::-1]
-        self._last = _digits(last)[-19:]
+        clean = not any(used(scan, g) for run in last for g in run.groups)
+        self._last = _digits(last)[-19:] if clean else ""
 
     def _no_digits(self, scan: _Scan) -> None:
         """A turn without digits: a hesitation ("um...") keeps what was held, anything
