@@ -4,7 +4,8 @@ read over several turns caught when their last piece arrives.
 A caller reading a card stops, waits for the bot, and goes on: "4111 1111" then
 "1111 1111". Neither turn is a card number alone. :class:`CardGuard` keeps, between
 turns, only the digits a later turn could still complete (at most 18, with where
-they sit in the text it returned) — never what was said — and when a turn
+they sit in the text it returned; a card it has just redacted among them while the
+next turn may still need them) — never what was said — and when a turn
 completes a card it redacts that turn and says which earlier turns to amend. A
 card being read goes on being redacted in the next turn while it is still too
 short, and for one code or expiry after it.
