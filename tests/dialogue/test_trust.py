@@ -375,3 +375,10 @@ async def test_a_read_back_that_could_not_be_said_is_said_again_then_handed_off(
     assert again.handoff == "internal_failure" and not dialogue.agreed
     said_yes = await dialogue.on_caller_text("yes")
     assert not dialogue.agreed and said_yes.handoff is None
+
+
+async def test_a_digit_run_longer_than_any_reference_is_never_read_back():
+    dialogue, turns = await converse("100200", ["four five three two zero one five one one two "
+                                                "eight three"], known=False)
+    assert "four, five, three" not in turns[-1]["text"]
+    assert dialogue.stage.name == "REFERENCE"

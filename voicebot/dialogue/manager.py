@@ -98,6 +98,7 @@ class NegotiationDialogue:
         self._checking: Intent | None = None  # the safety intent being checked
         self._offered_person = False
         self._unheard = 0  # replies in a row whose speech failed
+        self._longest_reference = max((len(r) for r in accounts), default=10)
         self._last = ""
 
     # -- the Dialogue protocol ------------------------------------------------------
@@ -382,9 +383,7 @@ class NegotiationDialogue:
     def _on_reference(self, text: str, heard: Understanding) -> Reply:
         self._earlier.append(text)
         self.talk.note_early(heard)
-        labelled = volunteered_reference(text, self.language)
-        digits = labelled or (heard.digits if heard.digits and 4 <= len(heard.digits) <= 16
-                              else None)
+        digits = self._reference_in(text, heard)
         if digits is None:
             if heard.plan.empty is False or heard.has(Intent.HARDSHIP):
                 return self._reply(self._t("ask_reference"))
@@ -399,11 +398,9 @@ class NegotiationDialogue:
 
     def _on_confirm_reference(self, text: str, heard: Understanding) -> Reply:
         account = self._lookup(self._candidate or "")
-        labelled = volunteered_reference(text, self.language)
         gives_identity = volunteered_postcode(text, self.language) is not None or (
             account is not None and presents_as(text, account.name))
-        digits = labelled or (heard.digits if heard.digits and 4 <= len(heard.digits) <= 16
-                              and not gives_identity else None)
+        digits = None if gives_identity else self._reference_in(text, heard)
         if digits and digits != self._candidate:
             return self._on_reference(text, heard)  # a correction
         self.talk.note_early(heard)
@@ -539,6 +536,14 @@ class NegotiationDialogue:
             self.record.llm_ms.append(model.llm_ms)
         self._event("llm", f"{model.intents[0].value} {list(model.notes)}")
         return model
+
+    def _reference_in(self, text: str, heard: Understanding) -> str | None:
+        """A reference the caller said, if it could be one: never longer than any real
+        reference (a longer run of digits may be a card number, never read back)."""
+        digits = volunteered_reference(text, self.language) or heard.digits
+        if digits is None or not 4 <= len(digits) <= self._longest_reference:
+            return None
+        return digits
 
     def _lookup(self, reference: str) -> Account | None:
         account = self._accounts.get(reference)
