@@ -317,6 +317,11 @@ class NegotiationDialogue:
             return self._on_safety(intent, heard, text)
         return self._reply(self._question())
 
+    def _unknown_question(self) -> Reply:
+        self._offered_person = True
+        self._event("question", "unknown")
+        return self._reply(answer("unknown", self.policy, self.prompts), self._t("offer_person"))
+
     def _third_party(self) -> Reply:
         self._flag(Intent.THIRD_PARTY)
         self.stage = Stage.DONE
@@ -339,10 +344,9 @@ class NegotiationDialogue:
                                             Stage.IDENTITY, Stage.RIGHT_PARTY) \
                     or heard.digits:
                 return None
-            self._offered_person = True
-            self._event("question", "unknown")
-            return self._reply(answer("unknown", self.policy, self.prompts),
-                               self._t("offer_person"))
+            if self._wants_model(heard):
+                return None  # the language model may make sense of it first
+            return self._unknown_question()
         if actionable and topic not in ("robot", "who_creditor"):
             return None
         self._event("question", topic)
@@ -366,8 +370,10 @@ class NegotiationDialogue:
             if model is not None and model.safety is not None:
                 return self._on_safety(model.safety, model, text) or self._reply(
                     self._question())
-            if model is not None:
+            if model is not None and model.intents != (Intent.OTHER,):
                 heard = model
+            elif heard.has(Intent.QUESTION):
+                return self._unknown_question()
         turn = self.talk.on_turn(heard, self.prompts, self.account)
         if turn.misunderstood:
             return self._not_understood(*turn.parts)
@@ -517,9 +523,11 @@ class NegotiationDialogue:
     # -- helpers ----------------------------------------------------------------------------
 
     def _wants_model(self, heard: Understanding) -> bool:
-        """Ask the language model only when rules, parsers and classifier found nothing."""
-        return (self._llm is not None and not heard.intents and heard.plan.empty
-                and heard.yes_no is None and heard.option is None
+        """Ask the language model only when rules, parsers and classifier found nothing
+        to act on (a hedge or a question with no answer in the prompt files is not)."""
+        vague = {Intent.UNSURE, Intent.QUESTION, Intent.OTHER}
+        return (self._llm is not None and set(heard.intents) <= vague and heard.plan.empty
+                and heard.yes_no is None and heard.option is None and heard.topic is None
                 and self.stage in (Stage.NEGOTIATE, Stage.ACCEPT_OFFER))
 
     async def _ask_model(self, text: str) -> Understanding | None:
