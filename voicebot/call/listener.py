@@ -1,17 +1,49 @@
 """Inbound audio: carrier mu-law to 16 kHz, voice activity, turn events, and a
-bounded buffer from which a finished turn's audio is cut."""
+bounded buffer from which a finished turn's audio is cut.
+
+Resampling and voice detection are CPU work, so ``hear`` runs them on a small
+pool of threads shared by every call, never on the event loop: one call's audio
+cannot delay another call's replies. Each call hears one frame at a time (the
+session awaits ``hear``), so frames stay in order and the listener needs no lock.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from voicebot.audio.codec import int16_to_float, ulaw_decode
 from voicebot.audio.resample import StreamResampler
+from voicebot.telephony.budget import TokenBucket
 from voicebot.turns.detector import TurnConfig, TurnDetector, TurnEvent
 from voicebot.turns.vad import VAD_RATE, WINDOW_SECONDS, VoiceActivity
 
 PRE_ROLL = 0.25  # seconds kept before the detected onset: VAD reacts late to soft starts
 MAX_GAP_FILL = 2.0  # longest lost-audio gap replaced with silence
+# Silence filled for lost packets, per second of wall time: packets cannot go
+# missing faster than time passes, so a stream whose timestamps claim they do
+# gets no more than this (2 s of burst for a late clump of packets).
+GAP_FILL_PER_SECOND = 1.0
+AUDIO_THREADS = 2
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def audio_pool() -> ThreadPoolExecutor:
+    """The threads every call's resampling and voice detection run on (made on first use).
+
+    Each call has at most one job in it at a time, so its queue is bounded by the
+    number of calls.
+    """
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(AUDIO_THREADS, thread_name_prefix="audio")
+        return _pool
 
 
 class AudioRing:
@@ -62,25 +94,47 @@ class Listener:
         self.ring = AudioRing(config.max_turn + 10.0)
         self._vad_time = 0.0  # stream time at the end of the last VAD window
         self._expected_ms: int | None = None
+        self._gap_budget: TokenBucket | None = None  # made at the first frame's time
         self.gaps_filled = 0
+        self.gap_seconds_refused = 0.0
 
     @property
     def now(self) -> float:
         return self.ring.now
 
-    def push_ulaw(self, payload: bytes, timestamp_ms: int | None = None) -> list[TurnEvent]:
+    async def hear(self, payload: bytes, timestamp_ms: int | None, now: float
+                   ) -> list[TurnEvent]:
+        """``push_ulaw`` on the shared audio threads; the caller awaits one frame at a time."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(audio_pool(), self.push_ulaw, payload, timestamp_ms,
+                                          now)
+
+    def push_ulaw(self, payload: bytes, timestamp_ms: int | None = None,
+                  now: float | None = None) -> list[TurnEvent]:
+        """One carrier frame; ``now`` (seconds, the frame's arrival) paces gap filling."""
         events: list[TurnEvent] = []
         if timestamp_ms is not None and self._expected_ms is not None:
             gap_ms = timestamp_ms - self._expected_ms
             if 0 < gap_ms <= MAX_GAP_FILL * 1000:
                 # Lost packets: keep stream time true to the call with silence.
-                self.gaps_filled += 1
-                events += self._push_pcm(np.zeros(gap_ms * self._carrier_rate // 1000,
-                                                  dtype=np.float32))
+                fill_ms = self._allowed_gap_ms(gap_ms, now)
+                if fill_ms > 0:
+                    self.gaps_filled += 1
+                    events += self._push_pcm(np.zeros(fill_ms * self._carrier_rate // 1000,
+                                                      dtype=np.float32))
         if timestamp_ms is not None:
             self._expected_ms = timestamp_ms + len(payload) * 1000 // self._carrier_rate
         events += self._push_pcm(int16_to_float(ulaw_decode(payload)))
         return events
+
+    def _allowed_gap_ms(self, gap_ms: int, now: float | None) -> int:
+        if now is None:
+            return gap_ms
+        if self._gap_budget is None:
+            self._gap_budget = TokenBucket(GAP_FILL_PER_SECOND, MAX_GAP_FILL, now)
+        granted = int(self._gap_budget.grant(gap_ms / 1000, now) * 1000)
+        self.gap_seconds_refused += (gap_ms - granted) / 1000
+        return granted
 
     def _push_pcm(self, samples: np.ndarray) -> list[TurnEvent]:
         resampled = self._resampler.push(samples)

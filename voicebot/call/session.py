@@ -187,7 +187,12 @@ class CallSession:
         if self._clock.now() - self.started_at > self.settings.max_call_seconds:
             await self._hangup("max_call_duration")
             return
-        for turn_event in self.listener.push_ulaw(event.payload, event.timestamp_ms):
+        # Resampling and voice detection run off the event loop (Listener.hear).
+        turn_events = await self.listener.hear(event.payload, event.timestamp_ms,
+                                               self._clock.now())
+        if self.ended:
+            return
+        for turn_event in turn_events:
             if isinstance(turn_event, SpeechStarted):
                 await self._on_speech_started(turn_event)
             elif isinstance(turn_event, BargeIn):

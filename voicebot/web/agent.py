@@ -12,7 +12,7 @@ import asyncio
 import html
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.background import BackgroundTask
 
 from voicebot.handoff.packet import MAX_NOTES_CHARS, STATUSES, HandoffPacket
 from voicebot.handoff.store import (
@@ -63,15 +64,19 @@ def build_agent_router(
     *,
     keepalive_seconds: float = 15.0,
     max_stream_seconds: float = 600.0,
+    max_streams_per_agent: int = 4,
     static_dir: Path = STATIC_DIR,
 ) -> APIRouter:
     """``/api/handoffs*``, ``/agent``, ``/agent/login``, ``/agent/logout``, ``/agent/static/*``.
 
     The event stream ends after ``max_stream_seconds`` and the browser
-    reconnects at once. uvicorn waits for open streams when it stops: run it
-    with ``timeout_graceful_shutdown`` of a few seconds.
+    reconnects at once; an agent has at most ``max_streams_per_agent`` open (a
+    few tabs), as each holds a connection and a subscription to the store.
+    uvicorn waits for open streams when it stops: run it with
+    ``timeout_graceful_shutdown`` of a few seconds.
     """
     router = APIRouter()
+    streams = StreamCap(max_streams_per_agent)
     api_agent = Annotated[str, Depends(auth.api_agent)]
     page_agent = Annotated[str, Depends(auth.page_agent)]
 
@@ -102,10 +107,22 @@ def build_agent_router(
         packets = store.list(wanted or None, limit)
         return JSONResponse({"handoffs": [p.to_dict() for p in packets]}, headers=API_HEADERS)
 
-    @router.get("/api/handoffs/events")
-    async def handoff_events(agent: api_agent, request: Request) -> StreamingResponse:
+    @router.get("/api/handoffs/events", response_model=None)
+    async def handoff_events(agent: api_agent,
+                             request: Request) -> StreamingResponse | JSONResponse:
         """Server-sent events: a ``snapshot`` first, then a ``handoff`` per change."""
-        subscription = store.subscribe()
+        lease = streams.open(agent)
+        if lease is None:
+            log.warning("agent %s already has %d event streams open; refusing another", agent,
+                        streams.per_agent)
+            return JSONResponse(
+                {"detail": f"at most {streams.per_agent} event streams per agent"},
+                status_code=429, headers={**API_HEADERS, "Retry-After": "10"})
+        try:
+            subscription = store.subscribe()
+        except BaseException:
+            lease.release()
+            raise
         loop = asyncio.get_running_loop()
 
         async def stream() -> AsyncIterator[str]:
@@ -126,10 +143,13 @@ def build_agent_router(
                         yield _sse("handoff", event.to_dict(), event_id=str(event.seq))
             finally:
                 subscription.close()
+                lease.release()
 
         log.info("agent %s watching hand-offs", agent)
+        # The background task frees the slot even when the stream never started.
         return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={**API_HEADERS, "X-Accel-Buffering": "no"})
+                                 headers={**API_HEADERS, "X-Accel-Buffering": "no"},
+                                 background=BackgroundTask(lease.release))
 
     @router.get("/api/handoffs/{handoff_id}")
     async def get_handoff(handoff_id: str, agent: api_agent) -> JSONResponse:
@@ -184,16 +204,14 @@ def build_agent_router(
             return _login_page(target, "Sign in from this desktop's own page.", 403)
         client = request.client.host if request.client else "?"
         agent = form.get("agent", "").strip()[:64]
-        # Per address and name: behind a proxy every agent shares one address.
-        key = f"{client}|{agent}"
-        if not auth.login_allowed(key):
+        if not auth.login_allowed(client, agent):
             log.warning("login throttled for %s", client)
             return _login_page(target, "Too many failed attempts. Wait a few minutes.", 429)
         if not auth.check_login(agent, form.get("token", "")):
-            auth.login_failed(key)
+            auth.login_failed(client, agent)
             log.warning("failed agent login from %s", client)
             return _login_page(target, "That name and token do not match.", 401)
-        auth.login_succeeded(key)
+        auth.login_succeeded(client, agent)
         response = RedirectResponse(target, status_code=303)
         auth.set_session_cookie(response, request, agent)
         log.info("agent %s logged in from %s", agent, client)
@@ -207,6 +225,42 @@ def build_agent_router(
         return response
 
     return router
+
+
+class _StreamLease:
+    """One open event stream; ``release`` may be called any number of times."""
+
+    def __init__(self, on_release: Callable[[], None]) -> None:
+        self._on_release: Callable[[], None] | None = on_release
+
+    def release(self) -> None:
+        on_release, self._on_release = self._on_release, None
+        if on_release is not None:
+            on_release()
+
+
+class StreamCap:
+    """Open event streams per agent, each held through a lease released exactly once."""
+
+    def __init__(self, per_agent: int) -> None:
+        self.per_agent = per_agent
+        self._open: dict[str, int] = {}
+
+    def count(self, agent: str) -> int:
+        return self._open.get(agent, 0)
+
+    def open(self, agent: str) -> _StreamLease | None:
+        if self.count(agent) >= self.per_agent:
+            return None
+        self._open[agent] = self.count(agent) + 1
+        return _StreamLease(lambda: self._close(agent))
+
+    def _close(self, agent: str) -> None:
+        left = self.count(agent) - 1
+        if left > 0:
+            self._open[agent] = left
+        else:
+            self._open.pop(agent, None)
 
 
 def _sse(event: str, data: Any, event_id: str | None = None) -> str:

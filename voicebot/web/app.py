@@ -33,9 +33,10 @@ from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twiml import connect_stream
 from voicebot.web.agent import build_agent_router
 from voicebot.web.handoffs import Desk, build_agent_auth, build_handoff_service, secret
-from voicebot.web.security import TwilioSignatureCheck
+from voicebot.web.security import BodyLimit, TwilioSignatureCheck
 from voicebot.web.twilio_stream import (
     CLOSE_TRY_AGAIN_LATER,
+    CallSlots,
     TwilioCallControl,
     serve_stream,
 )
@@ -59,7 +60,8 @@ class ServiceState:
         self.accounts: dict[str, Account] = (
             load_accounts(accounts_file, self.policies) if accounts_file.is_file() else {}
         )
-        self.calls: dict[str, CallSession] = {}
+        # Live calls by the server's own stream id; every open stream holds a slot.
+        self.calls = CallSlots(settings.max_calls)
         self.finished: deque[dict[str, object]] = deque(maxlen=100)
         self.clock = SystemClock()
         self.handoffs = build_handoff_service(settings)
@@ -128,12 +130,10 @@ class ServiceState:
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
                               engines=self.engines, dialogue=dialogue, control=control,
                               clock=self.clock, desk=self.desk)
-        self.calls[call_id] = session
         return session
 
     def session_ended(self, session: CallSession) -> None:
         """List the finished call (redacted text only); its hand-off was settled by the call."""
-        self.calls.pop(session.call_id, None)
         self.finished.append({
             **summary_of(session.record()),
             "timings": session.timings.summary(),
@@ -162,6 +162,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
                 await state.engines.aclose()
 
     app = FastAPI(title="voicebot", version=__version__, lifespan=lifespan)
+    app.add_middleware(BodyLimit)  # 64 kB on every route: forms and JSON only
     app.state.service = state
     auth = build_agent_auth(settings)
     verify = TwilioSignatureCheck(secret(settings.twilio_auth_token),
@@ -216,13 +217,15 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
     @app.websocket("/twilio/stream", dependencies=stream_checks)
     async def twilio_stream(ws: WebSocket) -> None:
         await ws.accept()
-        if state.engines is None or len(state.calls) >= settings.max_calls:
-            log.warning("refusing stream: %d calls active (limit %d)", len(state.calls),
-                        settings.max_calls)
+        slot = state.calls.reserve() if state.engines is not None else None
+        if slot is None:
+            log.warning("refusing stream: %d streams open, %d without a call (limits %d, %d)",
+                        state.calls.held, state.calls.waiting, state.calls.max_calls,
+                        state.calls.max_waiting)
             await ws.close(code=CLOSE_TRY_AGAIN_LATER, reason="busy")
             return
         await serve_stream(ws, state.make_session, settings.max_frame_bytes,
-                           on_session_end=state.session_ended)
+                           on_session_end=state.session_ended, slot=slot)
 
     @app.get("/api/calls/recent", dependencies=[Depends(auth.api_agent)])
     async def recent_calls() -> JSONResponse:

@@ -7,6 +7,8 @@ https) signed with HMAC-SHA256. Requests that change something with the cookie
 must also carry the page's CSRF token. Every comparison of a secret is constant
 time; nothing about a debtor is served without an agent.
 
+Every request body is capped (``BodyLimit``, 64 kB): nothing here takes uploads.
+
 Twilio: ``X-Twilio-Signature`` is the base64 HMAC-SHA1 (or SHA-256 with a
 shared key) of the URL Twilio requested followed by the sorted POST parameters,
 keyed with the auth token. Behind a proxy the URL is rebuilt from the public
@@ -23,12 +25,16 @@ import re
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlsplit, urlunsplit
 
 from fastapi import HTTPException, Request, Response, WebSocket, WebSocketException
+from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voicebot.errors import ConfigError
 
@@ -126,7 +132,7 @@ class AgentAuth:
         self.max_failures = max_failures
         self.lockout_seconds = lockout_seconds
         self._clock = clock
-        self._failures: dict[str, list[float]] = {}
+        self._throttle = LoginThrottle(max_failures, lockout_seconds)
         self._revoked: dict[str, float] = {}  # session nonce -> expiry
         self._lock = threading.Lock()
 
@@ -228,22 +234,14 @@ class AgentAuth:
 
     # -- login throttling -------------------------------------------------------------
 
-    def login_allowed(self, key: str) -> bool:
-        now = self._clock()
-        with self._lock:
-            recent = [t for t in self._failures.get(key, []) if now - t < self.lockout_seconds]
-            self._failures[key] = recent
-            return len(recent) < self.max_failures
+    def login_allowed(self, address: str, agent: str) -> bool:
+        return self._throttle.allowed(address, agent, self._clock())
 
-    def login_failed(self, key: str) -> None:
-        with self._lock:
-            self._failures.setdefault(key, []).append(self._clock())
-            if len(self._failures) > 10_000:  # a flood of addresses: forget the oldest
-                self._failures.pop(next(iter(self._failures)))
+    def login_failed(self, address: str, agent: str) -> None:
+        self._throttle.failed(address, agent, self._clock())
 
-    def login_succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+    def login_succeeded(self, address: str, agent: str) -> None:
+        self._throttle.succeeded(address, agent)
 
     # -- FastAPI dependencies -------------------------------------------------------------
 
@@ -281,6 +279,161 @@ class AgentAuth:
                                 headers={"Location": "/agent/login?next=" + request.url.path})
         request.state.agent = agent
         return agent
+
+
+class LoginThrottle:
+    """Failed sign-ins per address and name, in a table that cannot be flushed.
+
+    A name that failed ``max_failures`` times within ``window`` seconds is
+    refused from that address (per address and name: behind a proxy every agent
+    shares one address, and one agent's typos must not lock out the others). An
+    address that failed under ``max_names`` different names is refused under
+    every name: spraying names is an attack, and it adds nothing to the table.
+    At most ``max_addresses`` addresses are remembered. To make room the table
+    forgets an address whose failures have all expired, else the address that
+    failed longest ago among those not refused; a refused address is never
+    forgotten before its window ends. When every address near the front of the
+    table is refused, sign-ins from new addresses are refused too (and logged)
+    until some expire: failing closed beats forgetting an attack.
+    """
+
+    def __init__(self, max_failures: int = 5, window: float = 300.0, *, max_names: int = 10,
+                 max_addresses: int = 10_000, scan: int = 64) -> None:
+        self.max_failures = max_failures
+        self.window = window
+        self.max_names = max_names
+        self.max_addresses = max_addresses
+        self._scan = scan
+        # address -> name -> failure times; least recently failed address first.
+        self._table: OrderedDict[str, dict[str, list[float]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._full_since: float | None = None
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def allowed(self, address: str, name: str, now: float) -> bool:
+        with self._lock:
+            names = self._table.get(address)
+            if names is None:
+                return self._room(now)
+            self._expire(names, now)
+            if len(names) >= self.max_names:
+                return False
+            return len(names.get(name, ())) < self.max_failures
+
+    def failed(self, address: str, name: str, now: float) -> None:
+        with self._lock:
+            names = self._table.get(address)
+            if names is None:
+                if not self._room(now):
+                    return  # refused already (allowed() said so); nothing new to keep
+                names = self._table[address] = {}
+            self._table.move_to_end(address)
+            self._expire(names, now)
+            if name in names or len(names) < self.max_names:
+                times = names.setdefault(name, [])
+                times.append(now)
+                del times[:-self.max_failures]  # the newest are all that matter
+
+    def succeeded(self, address: str, name: str) -> None:
+        with self._lock:
+            names = self._table.get(address)
+            if names is not None:
+                names.pop(name, None)
+                if not names:
+                    del self._table[address]
+
+    def _expire(self, names: dict[str, list[float]], now: float) -> None:
+        for name in list(names):
+            recent = [t for t in names[name] if now - t < self.window]
+            if recent:
+                names[name] = recent
+            else:
+                del names[name]
+
+    def _refused(self, names: dict[str, list[float]]) -> bool:
+        return len(names) >= self.max_names or any(
+            len(times) >= self.max_failures for times in names.values())
+
+    def _room(self, now: float) -> bool:
+        """Whether a new address can be remembered, making room if need be."""
+        if len(self._table) < self.max_addresses:
+            return True
+        for address in list(self._table)[: self._scan]:
+            names = self._table[address]
+            self._expire(names, now)
+            if not names or not self._refused(names):
+                del self._table[address]
+                self._full_since = None
+                return True
+        if self._full_since is None:
+            self._full_since = now
+            log.warning("login throttle full of refused addresses: refusing sign-ins from "
+                        "new addresses until some expire")
+        return False
+
+
+# -- request bodies ----------------------------------------------------------------------
+
+MAX_BODY_BYTES = 64 * 1024  # forms and JSON; nothing here takes uploads
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body over the {limit // 1024} kB limit")
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over ``max_bytes`` gets 413, on every route.
+
+    A declared ``Content-Length`` over the limit is refused before a byte of the
+    body is read; a body without one is counted as it arrives and refused as soon
+    as it passes the limit, so no route ever holds more than the limit in memory.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        log.warning("refused a request body over %d bytes to %s", self.max_bytes,
+                    scope.get("path", "?"))
+        response = JSONResponse({"detail": f"request body over the {self.max_bytes // 1024} kB "
+                                           "limit"}, status_code=413,
+                                headers={"Connection": "close"})
+        await response(scope, receive, send)
 
 
 # -- Twilio webhook signatures ---------------------------------------------------------------

@@ -3,7 +3,9 @@
 Everything protocol-related happens in ``voicebot.telephony.twilio``; everything
 call-related in ``voicebot.call.session``. This module only moves frames, turns
 protocol errors into close codes with a log line, and writes outbound frames
-from one task through a bounded queue.
+from one task through a bounded queue. It also holds each stream to its limits:
+a call slot from accept to close, a ``start`` within seconds, and audio at no
+more than line rate (``voicebot.telephony.budget``).
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from voicebot.call.session import CallSession
+from voicebot.clock import Clock, SystemClock
 from voicebot.errors import ProtocolError, VoicebotError
+from voicebot.telephony.budget import CLOSE_POLICY_VIOLATION, BudgetConfig, StreamBudget
 from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twilio import StreamState, TwilioStream
 
@@ -86,17 +94,128 @@ class TwilioCallControl:
 SessionFactory = Callable[[CallStarted, TwilioCallControl], CallSession]
 
 
+class CallSlots(Mapping[str, CallSession]):
+    """The service's call slots: one held by every stream from accept to close.
+
+    A slot is reserved when the WebSocket is accepted, before the carrier says
+    who is calling, and is keyed by an id the server makes: a client cannot
+    share, reuse or free another stream's slot by what it puts in ``start``, and
+    a callSid already live is refused. Streams still waiting for their ``start``
+    are capped on their own (``max_waiting``). When the cap, or every slot, is
+    reached, the stream that has waited longest is closed to make room: a
+    carrier sends ``start`` at once, so sockets that say nothing cannot keep
+    callers out. Only when every slot holds a call is a new stream refused.
+    As a mapping: live calls by slot id.
+    """
+
+    def __init__(self, max_calls: int, max_waiting: int | None = None) -> None:
+        self.max_calls = max_calls
+        self.max_waiting = max_waiting if max_waiting is not None else max(2, max_calls // 2)
+        self._slots: dict[str, StreamSlot] = {}  # in the order they were reserved
+        self.evictions = 0
+
+    @property
+    def held(self) -> int:
+        """Slots held: streams open, with or without a call."""
+        return len(self._slots)
+
+    @property
+    def waiting(self) -> int:
+        """Streams accepted that have not sent ``start`` yet."""
+        return sum(1 for slot in self._slots.values() if slot.call_sid is None)
+
+    def reserve(self) -> StreamSlot | None:
+        """A slot for a stream being accepted, or None when every slot holds a call."""
+        while self.held >= self.max_calls or self.waiting >= self.max_waiting:
+            oldest = next((s for s in self._slots.values() if s.call_sid is None), None)
+            if oldest is None:
+                return None
+            self.evictions += 1
+            oldest.evict()
+        slot = StreamSlot(self, secrets.token_hex(8))
+        self._slots[slot.id] = slot
+        return slot
+
+    def _claim(self, slot: StreamSlot, call_sid: str) -> None:
+        if slot.id not in self._slots:
+            raise ProtocolError("the stream's slot was given to a newer stream",
+                                close_code=CLOSE_POLICY_VIOLATION)
+        if call_sid and any(s.call_sid == call_sid for s in self._slots.values()):
+            raise ProtocolError(f"callSid {call_sid} is already on another stream",
+                                close_code=CLOSE_POLICY_VIOLATION)
+        slot.call_sid = call_sid
+
+    def _release(self, slot: StreamSlot) -> None:
+        if self._slots.get(slot.id) is slot:
+            del self._slots[slot.id]
+
+    def __getitem__(self, slot_id: str) -> CallSession:
+        session = self._slots[slot_id].session
+        if session is None:
+            raise KeyError(slot_id)
+        return session
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([k for k, slot in self._slots.items() if slot.session is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for slot in self._slots.values() if slot.session is not None)
+
+
+class StreamSlot:
+    """One stream's hold on a call slot; released exactly once, when the stream ends."""
+
+    def __init__(self, slots: CallSlots, slot_id: str) -> None:
+        self.id = slot_id
+        self.call_sid: str | None = None  # set by ``start``
+        self.session: CallSession | None = None
+        self.evicted = asyncio.Event()  # set when a newer stream took this one's place
+        self._slots = slots
+
+    def claim(self, call_sid: str) -> None:
+        """The stream's ``start`` names its call; a callSid already live is refused."""
+        self._slots._claim(self, call_sid or "")
+
+    def attach(self, session: CallSession) -> None:
+        self.session = session
+
+    def evict(self) -> None:
+        self._slots._release(self)
+        self.evicted.set()
+
+    def release(self) -> None:
+        self._slots._release(self)
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    """How long a stream may stay silent, and how fast it may send."""
+
+    start_timeout: float = 10.0  # accept to ``start``
+    idle_timeout: float = 60.0  # between frames once started; Twilio sends 50 a second
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
+
+
+DEFAULT_LIMITS = StreamLimits()
+
+
 async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_bytes: int,
-                       on_session_end: Callable[[CallSession], None] | None = None) -> None:
-    """Run one Media Streams connection to its end. Never raises."""
+                       on_session_end: Callable[[CallSession], None] | None = None, *,
+                       slot: StreamSlot | None = None, limits: StreamLimits | None = None,
+                       clock: Clock | None = None) -> None:
+    """Run one Media Streams connection to its end, then free its slot. Never raises."""
+    limits = limits or DEFAULT_LIMITS
+    clock = clock or SystemClock()
     protocol = TwilioStream(max_frame_bytes=max_frame_bytes)
     control = TwilioCallControl(ws, protocol)
+    budget = StreamBudget(clock.now(), limits.budget)
     session: CallSession | None = None
     end_reason = "stop"
     peer = f"{ws.client.host}:{ws.client.port}" if ws.client else "?"
+    accepted = clock.now()
     try:
         while True:
-            message = await ws.receive()
+            message = await _next_message(ws, protocol, limits, accepted, clock, slot)
             if message["type"] == "websocket.disconnect":
                 code = message.get("code", 1005)
                 if protocol.state is not StreamState.STOPPED:
@@ -108,9 +227,22 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
                 events = protocol.receive_binary(message["bytes"])
             else:
                 events = protocol.receive(message.get("text") or "")
+            now = clock.now()
+            if not events:
+                budget.admit(None, now)
             for event in events:
+                if not budget.admit(event, now):
+                    if budget.dropped_frames == 1:
+                        log.warning("stream %s from %s sends audio faster than real time; "
+                                    "dropping what is over the line rate",
+                                    protocol.stream_sid or "-", peer)
+                    continue
                 if isinstance(event, CallStarted):
+                    if slot is not None:
+                        slot.claim(event.call_id)
                     session = make_session(event, control)
+                    if slot is not None:
+                        slot.attach(session)
                     log.info("call %s started (stream %s, params %s)", event.call_id,
                              event.stream_id, sorted(event.parameters))
                     await session.start()
@@ -136,11 +268,45 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
         log.exception("stream %s: unexpected failure", protocol.stream_sid or "-")
         await control.close(CLOSE_INTERNAL_ERROR, "internal error")
     finally:
-        if session is not None:
-            await session.close(end_reason)
-            if on_session_end is not None:
-                on_session_end(session)
-        await control.close(CLOSE_NORMAL, "call ended")
+        try:
+            if session is not None:
+                await session.close(end_reason)
+                if on_session_end is not None:
+                    on_session_end(session)
+            await control.close(CLOSE_NORMAL, "call ended")
+        finally:
+            if slot is not None:
+                slot.release()
+
+
+async def _next_message(ws: WebSocket, protocol: TwilioStream, limits: StreamLimits,
+                        accepted: float, clock: Clock, slot: StreamSlot | None) -> Message:
+    """The next WebSocket message; a ProtocolError (1008) when the stream goes quiet,
+    or when it has not started and a newer stream needed its slot."""
+    if protocol.state is not StreamState.AWAITING_START:
+        try:
+            async with asyncio.timeout(limits.idle_timeout):
+                return await ws.receive()
+        except TimeoutError:
+            raise ProtocolError(f"no frame for {limits.idle_timeout:g} s",
+                                close_code=CLOSE_POLICY_VIOLATION) from None
+    wait = max(limits.start_timeout - (clock.now() - accepted), 0.0)
+    receive = asyncio.ensure_future(ws.receive())
+    waiters: set[asyncio.Future[Any]] = {receive}
+    if slot is not None:
+        waiters.add(asyncio.ensure_future(slot.evicted.wait()))
+    try:
+        await asyncio.wait(waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+    if receive.done() and not receive.cancelled():
+        return receive.result()
+    if slot is not None and slot.evicted.is_set():
+        raise ProtocolError("no 'start' yet, and a newer stream needed the slot",
+                            close_code=CLOSE_POLICY_VIOLATION)
+    raise ProtocolError(f"no 'start' within {limits.start_timeout:g} s of connecting",
+                        close_code=CLOSE_POLICY_VIOLATION)
 
 
 def _disconnect_meaning(code: int, max_frame_bytes: int) -> str:

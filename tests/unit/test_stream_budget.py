@@ -1,0 +1,148 @@
+"""A stream's real-time budget, capped gap filling and call slots, on virtual time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from voicebot.call.listener import MAX_GAP_FILL, Listener
+from voicebot.errors import ProtocolError
+from voicebot.telephony.budget import BudgetConfig, StreamBudget, TokenBucket
+from voicebot.telephony.events import AudioReceived, CallStarted, DigitPressed, MarkPlayed
+from voicebot.turns.detector import TurnConfig
+from voicebot.turns.vad import WINDOW
+from voicebot.web.twilio_stream import CallSlots
+
+FRAME = AudioReceived(b"\xff" * 160, 0)  # 20 ms of mu-law
+
+
+def test_token_bucket_refills_at_its_rate_up_to_its_burst():
+    bucket = TokenBucket(rate=10, burst=5, now=0.0)
+    assert bucket.take(5, 0.0) and not bucket.take(1, 0.0)
+    assert bucket.grant(3, 0.2) == pytest.approx(2.0)  # two came back in 0.2 s
+    assert bucket.level(100.0) == 5  # never more than the burst
+    assert not bucket.take(6, 100.0) and bucket.take(5, 100.0)
+    assert bucket.level(50.0) == 0  # a clock read out of order adds nothing
+
+
+def test_a_stream_at_line_rate_keeps_every_frame():
+    budget = StreamBudget(now=0.0)
+    now = 0.0
+    for _ in range(50 * 600):  # ten minutes, a frame every 20 ms, with jitter
+        now += 0.02
+        assert budget.admit(FRAME, now + (0.015 if int(now * 50) % 7 == 0 else 0.0))
+    assert budget.dropped_frames == 0
+
+
+def test_a_late_clump_of_frames_within_the_burst_is_kept():
+    budget = StreamBudget(now=0.0)
+    # Two seconds of nothing, then the two seconds of frames all at once.
+    assert all(budget.admit(FRAME, 2.0) for _ in range(100))
+    assert budget.dropped_frames == 0
+
+
+def test_audio_faster_than_real_time_is_dropped_then_the_stream_closed():
+    budget = StreamBudget(now=0.0, config=BudgetConfig(close_after_excess_seconds=1.0))
+    kept = sum(budget.admit(FRAME, 0.5) for _ in range(150))
+    # Two seconds of burst (full from the start), 100 frames of 20 ms; one second dropped.
+    assert kept == 100 and budget.dropped_frames == 50
+    assert budget.admit(FRAME, 0.52)  # line rate goes on
+    with pytest.raises(ProtocolError) as raised:
+        for _ in range(100):
+            budget.admit(FRAME, 0.5)
+    assert raised.value.close_code == 1008
+    assert "faster than real time" in str(raised.value)
+
+
+def test_tiny_frames_cost_at_least_ten_milliseconds():
+    budget = StreamBudget(now=0.0)
+    tiny = AudioReceived(b"\xff", 0)
+    assert sum(budget.admit(tiny, 0.0) for _ in range(1000)) == 200  # 2 s of burst
+
+
+def test_other_frames_are_never_dropped_but_a_flood_of_them_is_closed():
+    budget = StreamBudget(now=0.0, config=BudgetConfig(other_frames_burst=10,
+                                                       close_after_excess_frames=5))
+    assert budget.admit(CallStarted("MZ1", "CA1"), 0.0)
+    for _ in range(14):
+        assert budget.admit(MarkPlayed("m"), 0.0)  # over budget, still passed on
+    with pytest.raises(ProtocolError) as raised:
+        budget.admit(DigitPressed("1"), 0.0)
+    assert raised.value.close_code == 1008
+
+
+class CountingVad:
+    """Counts the samples it is asked to look at; never hears speech."""
+
+    def __init__(self) -> None:
+        self.samples = 0
+
+    def push(self, samples: np.ndarray) -> list[float]:
+        self.samples += len(samples)
+        windows = self.samples // WINDOW - (self.samples - len(samples)) // WINDOW
+        return [0.0] * windows
+
+
+def test_gap_filling_is_capped_per_second_of_wall_time():
+    vad = CountingVad()
+    listener = Listener(vad, TurnConfig())
+    payload = b"\xff" * 160
+    # A hostile stream: every frame claims the longest gap, 500 frames in one second.
+    ts = 0
+    for i in range(500):
+        listener.push_ulaw(payload, ts, now=i / 500)
+        ts += 20 + int(MAX_GAP_FILL * 1000)
+    heard = listener.now
+    # 10 s of frames plus at most the burst and one second's worth of silence.
+    assert heard <= 500 * 0.02 + MAX_GAP_FILL + 1.0 + 0.1, heard
+    assert listener.gap_seconds_refused > 900
+
+
+def test_gaps_of_an_honest_stream_are_filled_in_full():
+    listener = Listener(CountingVad(), TurnConfig())
+    payload = b"\xff" * 160
+    now, ts = 0.0, 0
+    for i in range(1500):  # 30 s; every tenth packet lost
+        now += 0.02
+        ts += 20
+        if i % 10 != 3:
+            listener.push_ulaw(payload, ts, now=now)
+    assert listener.gap_seconds_refused == 0
+    assert listener.now == pytest.approx(30.0, abs=0.05)
+
+
+def test_call_slots_are_held_from_accept_and_keyed_by_the_server():
+    slots = CallSlots(max_calls=3, max_waiting=2)
+    first, second = slots.reserve(), slots.reserve()
+    assert first and second and first.id != second.id
+    assert slots.held == 2 and slots.waiting == 2
+    first.claim("CA1")
+    third = slots.reserve()
+    assert third is not None and slots.held == 3 and slots.waiting == 2
+    with pytest.raises(ProtocolError) as raised:
+        second.claim("CA1")
+    assert raised.value.close_code == 1008 and "already on another stream" in str(raised.value)
+    assert len(slots) == 0  # no session attached yet
+    first.attach(object())  # type: ignore[arg-type]
+    assert list(slots) == [first.id] and len(slots) == 1
+    first.release()
+    first.release()  # twice is harmless
+    assert slots.held == 2 and len(slots) == 0
+
+
+def test_streams_that_never_start_make_room_for_new_ones():
+    slots = CallSlots(max_calls=3, max_waiting=2)
+    idle = [slots.reserve(), slots.reserve()]
+    newcomer = slots.reserve()  # the waiting cap is reached: the oldest idle one goes
+    assert newcomer is not None and idle[0].evicted.is_set() and not idle[1].evicted.is_set()
+    assert slots.held == 2 and slots.evictions == 1
+    with pytest.raises(ProtocolError):
+        idle[0].claim("CA0")  # too late: its slot was given away
+    newcomer.claim("CA1")
+    idle[1].claim("CA2")
+    late = slots.reserve()
+    assert late is not None and slots.held == 3
+    assert slots.reserve() is not None and late.evicted.is_set()  # every slot full: same rule
+    slots.reserve().claim("CA3")  # type: ignore[union-attr]
+    assert slots.held == 3 and slots.waiting == 0
+    assert slots.reserve() is None  # every slot holds a call: refused

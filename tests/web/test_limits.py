@@ -1,0 +1,348 @@
+"""Limits that hold: call slots from accept, a deadline for ``start``, audio at line
+rate, capped request bodies, capped event streams and a login throttle that
+cannot be flushed. The service's own app on a loopback uvicorn, with the call
+session replaced by a stand-in (no models needed)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from web_support import TOKENS, serve
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from voicebot.settings import Settings
+from voicebot.telephony.events import AudioReceived, CallStarted
+from voicebot.web import security, twilio_stream
+from voicebot.web.agent import build_agent_router
+from voicebot.web.app import create_app
+from voicebot.web.security import AgentAuth
+
+CONNECTED = json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"})
+FRAME = base64.b64encode(b"\xff" * 160).decode()
+
+
+def start(call_sid: str, stream_sid: str = "MZ1") -> str:
+    return json.dumps({
+        "event": "start", "sequenceNumber": "1", "streamSid": stream_sid,
+        "start": {"streamSid": stream_sid, "accountSid": "AC1", "callSid": call_sid,
+                  "tracks": ["inbound"], "customParameters": {},
+                  "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
+                                  "channels": 1}}})
+
+
+def media(timestamp: int) -> str:
+    return json.dumps({"event": "media", "streamSid": "MZ1",
+                       "media": {"track": "inbound", "chunk": "1", "timestamp": str(timestamp),
+                                 "payload": FRAME}})
+
+
+@dataclass
+class StandInSession:
+    """Stands where a call session would be: greets with one frame, counts audio."""
+
+    started: CallStarted
+    control: object
+    audio: int = 0
+    ended: str | None = None
+    events: list[object] = field(default_factory=list)
+
+    @property
+    def call_id(self) -> str:
+        return self.started.call_id
+
+    async def start(self) -> None:
+        await self.control.send_audio(b"\xff" * 160)  # type: ignore[attr-defined]
+
+    async def handle(self, event: object) -> None:
+        self.audio += isinstance(event, AudioReceived)
+
+    async def close(self, reason: str) -> None:
+        self.ended = reason
+
+
+@dataclass
+class Service:
+    app: FastAPI
+    http: str
+    sessions: list[StandInSession]
+
+    @property
+    def ws(self) -> str:
+        return self.http.replace("http://", "ws://") + "/twilio/stream"
+
+    def health(self) -> dict:
+        return httpx.get(f"{self.http}/healthz", timeout=5).json()
+
+
+@pytest.fixture
+def service(tmp_path) -> Iterator[Service]:
+    settings = Settings(home=tmp_path, max_calls=4, agent_tokens=f"alice:{TOKENS['alice']}",
+                        llm_backend="none")
+    engines = SimpleNamespace(stt_model="base", voices={}, intents=None)
+    app = create_app(settings, engines=engines)  # type: ignore[arg-type]
+    state = app.state.service
+    sessions: list[StandInSession] = []
+
+    def make_session(started: CallStarted, control: object) -> StandInSession:
+        sessions.append(StandInSession(started, control))
+        return sessions[-1]
+
+    state.make_session = make_session
+    state.session_ended = lambda session: None
+    with serve(app) as url:
+        yield Service(app, url, sessions)
+
+
+async def close_code(ws: ClientConnection, within: float = 5.0) -> int | None:
+    """The close code the server sends next (None: it sent a frame instead)."""
+    try:
+        await asyncio.wait_for(ws.recv(), timeout=within)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+    return None
+
+
+async def answered(ws: ClientConnection) -> bool:
+    """True when the stand-in session greeted (one media frame)."""
+    message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
+    return message["event"] == "media"
+
+
+# -- call slots ------------------------------------------------------------------------
+
+
+async def test_sockets_without_a_call_cannot_keep_callers_out(service):
+    async def idle() -> ClientConnection:
+        ws = await connect(service.ws)
+        await ws.send(CONNECTED)
+        await asyncio.sleep(0.05)
+        return ws
+
+    async def caller(n: int) -> ClientConnection:
+        ws = await connect(service.ws)
+        await ws.send(start(f"CA{n}", f"MZ{n}"))
+        assert await answered(ws)
+        return ws
+
+    # Four slots, at most two streams without a call: a newcomer takes the place
+    # of the socket that has waited longest.
+    first, second = await idle(), await idle()
+    calls = [await caller(1)]
+    assert await close_code(first, within=2) == 1008
+    calls.append(await caller(2))
+    third = await idle()  # four slots held: two calls and two sockets that said nothing
+    calls.append(await caller(3))  # still gets in, in place of a silent socket...
+    assert await close_code(second, within=2) == 1008
+    fourth = await idle()
+    assert await close_code(third, within=2) == 1008
+    calls.append(await caller(4))  # ...never by going over the limit
+    assert await close_code(fourth, within=2) == 1008
+    assert service.health()["active_calls"] == 4
+    late = await connect(service.ws)  # four calls: full
+    assert await close_code(late) == 1013
+    for ws in calls:
+        await ws.close()
+    await asyncio.sleep(0.3)
+    fresh = await caller(9)
+    await fresh.close()
+
+
+async def test_a_call_sid_already_live_is_refused(service, caplog):
+    first = await connect(service.ws)
+    await first.send(start("CAsame", "MZa"))
+    assert await answered(first)
+    second = await connect(service.ws)
+    await second.send(start("CAsame", "MZb"))
+    assert await close_code(second) == 1008
+    assert [s.call_id for s in service.sessions] == ["CAsame"]
+    assert service.health()["active_calls"] == 1
+    await first.send(json.dumps({"event": "stop", "streamSid": "MZa",
+                                 "stop": {"callSid": "CAsame"}}))
+    await first.close()
+    await asyncio.sleep(0.3)
+    again = await connect(service.ws)  # the call is over: its sid may come back
+    await again.send(start("CAsame", "MZc"))
+    assert await answered(again)
+    await again.close()
+
+
+async def test_start_must_come_within_the_deadline(service, monkeypatch):
+    monkeypatch.setattr(twilio_stream, "DEFAULT_LIMITS",
+                        replace(twilio_stream.StreamLimits(), start_timeout=0.5),
+                        raising=False)
+    ws = await connect(service.ws)
+    await ws.send(CONNECTED)
+    began = time.monotonic()
+    assert await close_code(ws, within=5) == 1008
+    assert 0.4 < time.monotonic() - began < 3
+    await asyncio.sleep(0.2)
+    ok = await connect(service.ws)  # its slot is free again
+    await ok.send(start("CA1"))
+    assert await answered(ok)
+    await ok.close()
+
+
+async def test_a_flood_of_audio_is_cut_to_line_rate_and_closed(service, caplog):
+    caplog.set_level(logging.WARNING, logger="voicebot.web.twilio_stream")
+    ws = await connect(service.ws)
+    await ws.send(start("CAflood"))
+    assert await answered(ws)
+    began = time.monotonic()
+    sent = 0
+    with pytest.raises(ConnectionClosed) as closed:
+        for n in range(20_000):
+            await ws.send(media(20 * n))
+            sent += 1
+        await asyncio.wait_for(ws.recv(), timeout=5)
+    elapsed = time.monotonic() - began
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    assert "faster than real time" in closed.value.rcvd.reason
+    [session] = service.sessions
+    # The burst (2 s, 100 frames) and line rate for the time it took; the rest dropped.
+    assert session.audio <= 100 + 50 * elapsed + 5, (session.audio, elapsed, sent)
+    assert "sends audio faster than real time" in caplog.text
+
+
+# -- request bodies --------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_client(tmp_path) -> TestClient:
+    settings = Settings(home=tmp_path, agent_tokens=f"alice:{TOKENS['alice']}",
+                        llm_backend="none")
+    return TestClient(create_app(settings, engines=None), base_url="http://127.0.0.1")
+
+
+BIG = 300 * 1024
+
+
+@pytest.mark.parametrize(("method", "path", "kind"), [
+    ("POST", "/agent/login", "form"),
+    ("POST", "/twilio/voice", "form"),
+    ("PUT", "/api/handoffs/abc/notes", "json"),
+    ("POST", "/api/handoffs/abc/complete", "json"),
+    ("GET", "/healthz", "unread"),
+])
+def test_request_bodies_over_64_kb_are_refused_on_every_route(app_client, method, path, kind):
+    if kind == "json":
+        body = json.dumps({"notes": "x" * BIG}).encode()
+        headers = {"content-type": "application/json"}
+    else:
+        body = b"agent=alice&token=" + b"x" * BIG
+        headers = {"content-type": "application/x-www-form-urlencoded"}
+    declared = app_client.request(method, path, content=body, headers=headers)
+    assert declared.status_code == 413, declared.text
+    if kind == "unread":
+        return  # a route that never reads its body holds none of it
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        for start in range(0, len(body), 8192):
+            yield body[start:start + 8192]
+
+    chunked = app_client.request(method, path, content=chunks(), headers=headers)
+    assert chunked.status_code == 413, chunked.text
+
+
+def test_bodies_under_the_limit_still_work(app_client):
+    response = app_client.post("/agent/login", data={"agent": "alice", "token": TOKENS["alice"],
+                                                     "pad": "x" * 60_000},
+                               follow_redirects=False)
+    assert response.status_code == 303
+
+
+# -- agent event streams -----------------------------------------------------------------
+
+
+async def test_event_streams_are_capped_per_agent(desktop):
+    headers = {"Authorization": f"Bearer {TOKENS['alice']}"}
+    async with httpx.AsyncClient(base_url=desktop.url, timeout=10) as client:
+        streams = []
+        for _ in range(4):
+            response = await client.send(
+                client.build_request("GET", "/api/handoffs/events", headers=headers),
+                stream=True)
+            assert response.status_code == 200
+            streams.append(response)
+        fifth = await client.get("/api/handoffs/events", headers=headers)
+        assert fifth.status_code == 429 and fifth.headers["retry-after"]
+        bob = await client.send(client.build_request(
+            "GET", "/api/handoffs/events",
+            headers={"Authorization": f"Bearer {TOKENS['bob']}"}), stream=True)
+        assert bob.status_code == 200  # the cap is per agent
+        await bob.aclose()
+        await streams.pop().aclose()
+        for _ in range(50):  # the server notices the closed stream
+            await asyncio.sleep(0.1)
+            again = await client.send(
+                client.build_request("GET", "/api/handoffs/events", headers=headers),
+                stream=True)
+            if again.status_code == 200:
+                break
+            await again.aclose()
+        assert again.status_code == 200
+        await again.aclose()
+        for response in streams:
+            await response.aclose()
+
+
+# -- login throttle ------------------------------------------------------------------------
+
+
+def test_a_locked_name_stays_locked_whatever_fails_after_it():
+    throttle = security.LoginThrottle(max_failures=3, window=300, max_addresses=100)
+    for _ in range(3):
+        throttle.failed("10.0.0.1", "alice", 0.0)
+    assert not throttle.allowed("10.0.0.1", "alice", 1.0)
+    for n in range(20_000):  # a spray of names from the same address...
+        throttle.failed("10.0.0.1", f"name{n}", 1.0)
+    for n in range(20_000):  # ...and from as many other addresses
+        throttle.failed(f"10.1.{n // 256}.{n % 256}", f"name{n}", 2.0)
+    assert not throttle.allowed("10.0.0.1", "alice", 3.0)
+    assert not throttle.allowed("10.0.0.1", "bob", 3.0)  # the spraying address, for all names
+    assert len(throttle) <= 100
+    assert throttle.allowed("10.0.0.1", "alice", 301.0)  # until the window has passed
+
+
+def test_the_table_fails_closed_when_full_of_locked_addresses():
+    throttle = security.LoginThrottle(max_failures=1, window=60, max_addresses=10)
+    for n in range(10):
+        throttle.failed(f"10.0.0.{n}", "alice", 0.0)
+    assert not throttle.allowed("10.9.9.9", "alice", 1.0)
+    assert all(not throttle.allowed(f"10.0.0.{n}", "alice", 1.0) for n in range(10))
+    assert throttle.allowed("10.9.9.9", "alice", 61.0)
+
+
+def test_login_throttle_is_not_flushed_by_failures_under_other_names():
+    auth = AgentAuth(TOKENS, secret="test-session-secret-0123456789", max_failures=3)
+    app = FastAPI()
+    from voicebot.handoff import HandoffStore
+
+    store = HandoffStore(":memory:", redact=lambda value: value)
+    app.include_router(build_agent_router(store, auth))
+    client = TestClient(app, base_url="http://127.0.0.1")
+
+    def login(agent: str, token: str) -> int:
+        return client.post("/agent/login", data={"agent": agent, "token": token},
+                           follow_redirects=False).status_code
+
+    for _ in range(3):
+        assert login("alice", "wrong") == 401
+    assert login("alice", TOKENS["alice"]) == 429
+    began = time.monotonic()
+    for n in range(10_050):  # the old table forgot its oldest entry past 10,000
+        assert login(f"mallory{n}", "wrong") in (401, 429)
+    assert login("alice", TOKENS["alice"]) == 429
+    assert time.monotonic() - began < 60
+    store.close()
