@@ -26,7 +26,7 @@ from voicebot.dialogue.base import Dialogue, Listen, Reply
 from voicebot.engines.registry import Engines
 from voicebot.engines.stt import Transcript
 from voicebot.errors import VoicebotError
-from voicebot.redaction import redact
+from voicebot.redaction import CardGuard, Heard
 from voicebot.settings import Settings
 from voicebot.telephony.events import (
     AudioReceived,
@@ -112,6 +112,7 @@ class CallSession:
         self._handoff_id: str | None = None
         self._transferred = False
         self._started_wall = dt.datetime.now(dt.UTC)
+        self._cards = CardGuard(language)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -226,8 +227,9 @@ class CallSession:
         self.timings.barge_in_ms.append(round((self._clock.now() - onset_clock) * 1000, 1))
         self._mark_interrupted(heard)
         self._event("barge_in", heard)
-        log.info("%s: barge-in after %.0f ms of speech; caller heard %r", self.call_id,
-                 (event.at - event.onset) * 1000, heard)
+        log.info("%s: barge-in after %.0f ms of speech", self.call_id,
+                 (event.at - event.onset) * 1000)
+        log.debug("%s: the caller heard %r", self.call_id, heard)
 
     def _on_pause(self, event: Pause) -> None:
         """Start transcribing now: if the turn is over, the words are ready sooner."""
@@ -318,24 +320,25 @@ class CallSession:
         self._turn_onset = None
         timing.transcript_ready = self._clock.now()
         text = transcript.text.strip()
-        timing.text = redact(text, self.language).text
         if not text:
             log.info("%s: turn %d had no words (%.1f s of audio)", self.call_id, timing.index,
                      transcript.audio_seconds)
             self._start_no_input_timer()
             return
-        # Card data never reaches storage: the stored words are redacted first.
-        self.transcript.append(TranscriptEntry("caller", redact(text, self.language).text,
-                                               timing.transcript_ready))
-        reply = await self._answer(self.dialogue.on_caller_text(text))
+        # Card data is redacted here, where the words enter: nothing after (the
+        # dialogue, the language model, the transcript, the logs) ever sees it.
+        heard = self._heard(text)
+        timing.text = heard.text
+        self.transcript.append(TranscriptEntry("caller", heard.text, timing.transcript_ready))
+        reply = await self._answer(self.dialogue.on_caller_text(heard.text))
         timing.reply_ready = self._clock.now()
         self.timings.turns.append(timing)
 
         def first_audio(at: float) -> None:
             timing.first_audio_sent = at
-            log.info("%s: turn %d %r -> %r; stages ms %s", self.call_id, timing.index,
-                     redact(text, self.language).text,
-                     reply.text[:80], timing.stages())
+            log.info("%s: turn %d; stages ms %s", self.call_id, timing.index, timing.stages())
+            log.debug("%s: turn %d %r -> %r", self.call_id, timing.index, heard.text,
+                      reply.text[:80])
 
         await self._respond(reply, on_first_audio=first_audio)
 
@@ -367,9 +370,25 @@ class CallSession:
         digits, self._keypad = self._keypad, ""
         if not digits:
             return
-        self.transcript.append(TranscriptEntry("caller", digits, self._clock.now(), via="keypad"))
+        heard = self._heard(digits)
+        self.transcript.append(TranscriptEntry("caller", heard.text, self._clock.now(),
+                                               via="keypad"))
         self._event("keypad", f"{len(digits)} digits")
-        await self._respond(await self._answer(self.dialogue.on_keypad(digits)))
+        pending = (self.dialogue.on_caller_text(heard.text) if heard.card_data
+                   else self.dialogue.on_keypad(digits))
+        await self._respond(await self._answer(pending))
+
+    def _heard(self, text: str) -> Heard:
+        """One caller turn (voice or keypad) through the call's card guard: a card read
+        over several turns is caught, and the earlier turns it began in are amended."""
+        heard = self._cards.hear(text, key=len(self.transcript))
+        for amend in heard.amends:
+            entry = self.transcript[amend.key]
+            entry.text = amend.apply(entry.text)
+            for timing in self.timings.turns:
+                if timing.text and abs(timing.transcript_ready - entry.at) < 1e-9:
+                    timing.text = amend.apply(timing.text)
+        return heard
 
     # -- replies ---------------------------------------------------------------------------
 
