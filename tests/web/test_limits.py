@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import logging
 import time
@@ -194,25 +195,57 @@ async def test_start_must_come_within_the_deadline(service, monkeypatch):
     await ok.close()
 
 
-async def test_a_flood_of_audio_is_cut_to_line_rate_and_closed(service, caplog):
+async def flood(ws: ClientConnection, counter: list[int]) -> None:
+    """Media frames as fast as the socket takes them."""
+    for n in range(10_000_000):
+        await ws.send(media(20 * n))
+        counter[0] += 1
+
+
+async def test_a_flood_of_audio_is_read_no_faster_than_line_rate(service, caplog):
     caplog.set_level(logging.WARNING, logger="voicebot.web.twilio_stream")
-    ws = await connect(service.ws)
+    # Without compression, so that what was sent is what the network carried.
+    ws = await connect(service.ws, compression=None)
+    await ws.send(start("CAflood"))
+    assert await answered(ws)
+    sent = [0]
+    began = time.monotonic()
+    flooding = asyncio.create_task(flood(ws, sent))
+    await asyncio.sleep(3.0)
+    [session] = service.sessions
+    elapsed = time.monotonic() - began
+    # The burst (2 s, 100 frames), then line rate and a tenth: the rest waits in
+    # the network's buffers, where TCP holds the sender back.
+    assert session.audio <= 100 + 55 * elapsed + 5, (session.audio, elapsed, sent)
+    assert session.audio >= 100 + 50 * (elapsed - 1.0), (session.audio, elapsed)
+    assert sent[0] < 50_000, sent  # a few MB of socket buffers, then the sender waits
+    assert "sends faster than real time" in caplog.text
+    flooding.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flooding
+    ws.transport.abort()
+
+
+async def test_a_stream_held_back_too_long_is_dropped(service, monkeypatch, caplog):
+    caplog.set_level(logging.WARNING, logger="voicebot.web.twilio_stream")
+    monkeypatch.setattr(twilio_stream, "DEFAULT_LIMITS",
+                        replace(twilio_stream.StreamLimits(), drop_after_held_back=1.0),
+                        raising=False)
+    ws = await connect(service.ws)  # compressed: hundreds of thousands of frames in flight
     await ws.send(start("CAflood"))
     assert await answered(ws)
     began = time.monotonic()
-    sent = 0
-    with pytest.raises(ConnectionClosed) as closed:
-        for n in range(20_000):
-            await ws.send(media(20 * n))
-            sent += 1
-        await asyncio.wait_for(ws.recv(), timeout=5)
-    elapsed = time.monotonic() - began
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
-    assert "faster than real time" in closed.value.rcvd.reason
-    [session] = service.sessions
-    # The burst (2 s, 100 frames) and line rate for the time it took; the rest dropped.
-    assert session.audio <= 100 + 50 * elapsed + 5, (session.audio, elapsed, sent)
-    assert "sends audio faster than real time" in caplog.text
+    with pytest.raises(ConnectionClosed):
+        await flood(ws, [0])
+    # Burst, then a second held back: cut off without waiting for a closing handshake.
+    assert time.monotonic() - began < 8
+    await asyncio.sleep(0.3)
+    assert "dropping the connection without a closing handshake" in caplog.text
+    assert service.health()["active_calls"] == 0
+    ok = await connect(service.ws)
+    await ok.send(start("CA2", "MZ2"))
+    assert await answered(ok)
+    await ok.close()
 
 
 # -- request bodies --------------------------------------------------------------------

@@ -1,19 +1,24 @@
-"""A stream's real-time budget: what one caller may make the service do per second.
+"""A stream's real-time budget: how fast one caller's frames are read.
 
 A carrier sends audio at line rate (8 kHz mu-law: 8,000 bytes a second in 20 ms
 frames) and a few other frames (marks, keys). A stream that sends faster is
-either broken or hostile, and every frame it sends costs the shared event loop
-and the shared CPUs. So each stream gets token buckets: audio is accepted at
-line rate with a small burst (network jitter bunches frames up), the excess is
-dropped, and a stream that keeps going over is closed with 1008 (policy
-violation) and a log line. Pure: time is passed in.
+broken or hostile, and every frame read from it costs the shared event loop and
+the shared CPUs. So each stream gets token buckets: audio at line rate (plus a
+tenth, so a backlog after a network stall drains) with a burst of two seconds
+for frames that arrive bunched up, and other frames at a modest rate.
+
+A stream over budget is not read again until it is back within it. Its frames
+wait in the network's buffers and TCP holds the sender back: the excess costs
+nothing. Dropping it would not help, because reading and parsing a flood is the
+expensive part. Closing would not help either: the server then reads the flood
+for seconds while it waits for the closing handshake (both were measured).
+Pure: time is passed in, and the caller does the waiting.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from voicebot.errors import ProtocolError
 from voicebot.telephony.events import AudioReceived, CarrierEvent
 
 CLOSE_POLICY_VIOLATION = 1008
@@ -23,7 +28,11 @@ MIN_FRAME_CHARGE = 80  # a media frame costs at least 10 ms, however small its p
 
 
 class TokenBucket:
-    """``rate`` units a second, at most ``burst`` saved up. Starts full."""
+    """``rate`` units a second, at most ``burst`` saved up. Starts full.
+
+    ``take`` and ``grant`` never go below zero; ``spend`` may (a debt), and says
+    how long until the debt is paid.
+    """
 
     def __init__(self, rate: float, burst: float, now: float) -> None:
         if rate <= 0 or burst <= 0:
@@ -53,61 +62,46 @@ class TokenBucket:
         self._level -= granted
         return granted
 
+    def spend(self, amount: float, now: float) -> float:
+        """Take ``amount`` even into debt; returns seconds until the bucket is back at zero."""
+        self._level = self.level(now) - amount
+        return max(0.0, -self._level / self.rate)
+
 
 @dataclass(frozen=True)
 class BudgetConfig:
     """Limits per stream. The defaults leave an honest carrier far inside them."""
 
-    audio_rate: float = LINE_RATE  # bytes a second
-    audio_burst_seconds: float = 2.0
+    audio_rate: float = LINE_RATE * 1.1  # bytes a second
+    audio_burst_seconds: float = 2.0  # of line rate
     other_frames_per_second: float = 20.0  # marks, keys, unknown events
     other_frames_burst: float = 100.0
-    close_after_excess_seconds: float = 10.0  # audio dropped before the stream is closed
-    close_after_excess_frames: int = 200  # other frames over budget before closing
 
 
 class StreamBudget:
-    """Decides, frame by frame, whether a stream is still within real time.
+    """Charges each frame read from a stream; says how long to wait before the next.
 
-    ``admit`` returns True to pass an event on, False to drop it (audio over
-    budget), and raises ``ProtocolError`` (1008) once a stream has gone over by
-    more than the configured excess: at that point it is not jitter.
+    ``charge`` returns 0 while a stream keeps within real time, and otherwise the
+    seconds until it is back within it: the reader waits that long before it
+    reads again. ``held_back`` adds up those waits.
     """
 
     def __init__(self, now: float, config: BudgetConfig | None = None) -> None:
         self.config = cfg = config or BudgetConfig()
-        self._audio = TokenBucket(cfg.audio_rate, cfg.audio_rate * cfg.audio_burst_seconds, now)
+        self._audio = TokenBucket(cfg.audio_rate, LINE_RATE * cfg.audio_burst_seconds, now)
         self._frames = TokenBucket(cfg.other_frames_per_second, cfg.other_frames_burst, now)
-        self.dropped_bytes = 0
-        self.dropped_frames = 0
-        self.excess_frames = 0
+        self.held_back = 0.0  # seconds the stream was not read because it was over budget
+        self.times_held_back = 0
 
-    @property
-    def dropped_seconds(self) -> float:
-        return self.dropped_bytes / self.config.audio_rate
-
-    def admit(self, event: CarrierEvent | None, now: float) -> bool:
-        """Charge one inbound frame (``None``: a frame that produced no event)."""
-        if isinstance(event, AudioReceived):
-            cost = max(len(event.payload), MIN_FRAME_CHARGE)
-            if self._audio.take(cost, now):
-                return True
-            self.dropped_bytes += cost
-            self.dropped_frames += 1
-            if self.dropped_seconds > self.config.close_after_excess_seconds:
-                raise ProtocolError(
-                    f"audio arriving faster than real time ({self.dropped_seconds:.1f} s "
-                    f"over the line rate in {self.dropped_frames} frames)",
-                    close_code=CLOSE_POLICY_VIOLATION,
-                )
-            return False
-        if not self._frames.take(1, now):
-            # Never dropped (a stop or a mark matters), but counted.
-            self.excess_frames += 1
-            if self.excess_frames > self.config.close_after_excess_frames:
-                raise ProtocolError(
-                    f"{self.excess_frames} frames over the limit of "
-                    f"{self.config.other_frames_per_second:g} a second besides audio",
-                    close_code=CLOSE_POLICY_VIOLATION,
-                )
-        return True
+    def charge(self, events: list[CarrierEvent], now: float) -> float:
+        """Charge the events of one frame (none: a frame that gave no event)."""
+        wait = 0.0
+        audio = [e for e in events if isinstance(e, AudioReceived)]
+        for event in audio:
+            wait = max(wait, self._audio.spend(max(len(event.payload), MIN_FRAME_CHARGE), now))
+        if len(audio) < len(events) or not events:
+            wait = max(wait, self._frames.spend(max(1, len(events) - len(audio)), now))
+        if wait > 0:
+            self.held_back += wait
+            self.times_held_back += 1
+        return wait

@@ -4,8 +4,8 @@ Everything protocol-related happens in ``voicebot.telephony.twilio``; everything
 call-related in ``voicebot.call.session``. This module only moves frames, turns
 protocol errors into close codes with a log line, and writes outbound frames
 from one task through a bounded queue. It also holds each stream to its limits:
-a call slot from accept to close, a ``start`` within seconds, and audio at no
-more than line rate (``voicebot.telephony.budget``).
+a call slot from accept to close, a ``start`` within seconds, and frames read
+no faster than line rate (``voicebot.telephony.budget``).
 """
 
 from __future__ import annotations
@@ -65,16 +65,24 @@ class TwilioCallControl:
             await asyncio.wait_for(self._drain(), timeout=2.0)
         await self.close(CLOSE_NORMAL, reason)
 
+    async def abandon(self) -> None:
+        """Stop writing and never send a close frame: the server drops the connection
+        when the endpoint returns."""
+        await self._stop_writing()
+
     async def close(self, code: int, reason: str = "") -> None:
         if self.closed:
             return
+        await self._stop_writing()
+        if self._ws.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await self._ws.close(code=code, reason=reason[:120])
+
+    async def _stop_writing(self) -> None:
         self.closed = True
         self._writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._writer
-        if self._ws.application_state is WebSocketState.CONNECTED:
-            with contextlib.suppress(Exception):
-                await self._ws.close(code=code, reason=reason[:120])
 
     async def _drain(self) -> None:
         await self._queue.join()
@@ -194,6 +202,19 @@ class StreamLimits:
     start_timeout: float = 10.0  # accept to ``start``
     idle_timeout: float = 60.0  # between frames once started; Twilio sends 50 a second
     budget: BudgetConfig = field(default_factory=BudgetConfig)
+    # A stream held back this long in all is not a carrier catching up: it is dropped.
+    drop_after_held_back: float = 30.0
+
+
+class StreamDropped(ProtocolError):
+    """The stream is cut off without the closing handshake.
+
+    Waiting for the peer's close reply means reading everything it still sends
+    (the server reads on for up to 10 s), and a flooding peer sends a lot.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, close_code=CLOSE_POLICY_VIOLATION)
 
 
 DEFAULT_LIMITS = StreamLimits()
@@ -227,16 +248,8 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
                 events = protocol.receive_binary(message["bytes"])
             else:
                 events = protocol.receive(message.get("text") or "")
-            now = clock.now()
-            if not events:
-                budget.admit(None, now)
+            wait = budget.charge(events, clock.now())
             for event in events:
-                if not budget.admit(event, now):
-                    if budget.dropped_frames == 1:
-                        log.warning("stream %s from %s sends audio faster than real time; "
-                                    "dropping what is over the line rate",
-                                    protocol.stream_sid or "-", peer)
-                    continue
                 if isinstance(event, CallStarted):
                     if slot is not None:
                         slot.claim(event.call_id)
@@ -250,6 +263,20 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
                     await session.handle(event)
             if protocol.state is StreamState.STOPPED or control.closed:
                 break
+            if wait > 0:
+                # Over its budget: not read again until it is back within it.
+                if budget.times_held_back == 1:
+                    log.warning("stream %s from %s sends faster than real time; reading it "
+                                "no faster than line rate", protocol.stream_sid or "-", peer)
+                await clock.sleep(wait)
+                if budget.held_back > limits.drop_after_held_back:
+                    raise StreamDropped(f"held back {budget.held_back:.0f} s for sending "
+                                        "faster than real time")
+    except StreamDropped as exc:
+        end_reason = f"dropped: {exc}"
+        log.warning("stream %s from %s: %s; dropping the connection without a closing "
+                    "handshake", protocol.stream_sid or "-", peer, exc)
+        await control.abandon()
     except ProtocolError as exc:
         end_reason = f"protocol error: {exc}"
         log.warning("stream %s from %s: %s; closing with %d", protocol.stream_sid or "-", peer,
@@ -268,6 +295,9 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
         log.exception("stream %s: unexpected failure", protocol.stream_sid or "-")
         await control.close(CLOSE_INTERNAL_ERROR, "internal error")
     finally:
+        if budget.held_back > 1.0:
+            log.warning("stream %s from %s was held back %.1f s for sending faster than real "
+                        "time", protocol.stream_sid or "-", peer, budget.held_back)
         try:
             if session is not None:
                 await session.close(end_reason)
