@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from voicebot.call.listener import MAX_GAP_FILL, Listener
+from voicebot.clock import FakeClock
 from voicebot.errors import ProtocolError
 from voicebot.telephony.budget import BudgetConfig, StreamBudget, TokenBucket
 from voicebot.telephony.events import AudioReceived, CallStarted, DigitPressed, MarkPlayed
@@ -132,13 +133,14 @@ def test_gaps_of_an_honest_stream_are_filled_in_full():
 
 
 def test_call_slots_are_held_from_accept_and_keyed_by_the_server():
-    slots = CallSlots(max_calls=3, max_waiting=2)
+    slots = CallSlots(max_calls=3, clock=FakeClock())
     first, second = slots.reserve(), slots.reserve()
     assert first and second and first.id != second.id
     assert slots.held == 2 and slots.waiting == 2
     first.claim("CA1")
     third = slots.reserve()
     assert third is not None and slots.held == 3 and slots.waiting == 2
+    assert slots.reserve() is None  # every slot held, though one call has started
     with pytest.raises(ProtocolError) as raised:
         second.claim("CA1")
     assert raised.value.close_code == 1008 and "already on another stream" in str(raised.value)
@@ -150,10 +152,13 @@ def test_call_slots_are_held_from_accept_and_keyed_by_the_server():
     assert slots.held == 2 and len(slots) == 0
 
 
-def test_streams_that_never_start_make_room_for_new_ones():
-    slots = CallSlots(max_calls=3, max_waiting=2)
+def test_streams_that_never_start_make_room_after_a_second():
+    clock = FakeClock()
+    slots = CallSlots(max_calls=3, max_waiting=2, clock=clock)
     idle = [slots.reserve(), slots.reserve()]
-    newcomer = slots.reserve()  # the waiting cap is reached: the oldest idle one goes
+    assert slots.reserve() is None  # two waiting, neither for long: a burst of real calls
+    clock.advance(1.5)
+    newcomer = slots.reserve()  # the one that has waited longest goes
     assert newcomer is not None and idle[0].evicted.is_set() and not idle[1].evicted.is_set()
     assert slots.held == 2 and slots.evictions == 1
     with pytest.raises(ProtocolError):
@@ -162,7 +167,10 @@ def test_streams_that_never_start_make_room_for_new_ones():
     idle[1].claim("CA2")
     late = slots.reserve()
     assert late is not None and slots.held == 3
-    assert slots.reserve() is not None and late.evicted.is_set()  # every slot full: same rule
-    slots.reserve().claim("CA3")  # type: ignore[union-attr]
+    clock.advance(1.5)
+    last = slots.reserve()  # every slot full: the silent one makes room
+    assert last is not None and late.evicted.is_set()
+    last.claim("CA3")
+    clock.advance(10)
     assert slots.held == 3 and slots.waiting == 0
     assert slots.reserve() is None  # every slot holds a call: refused

@@ -125,35 +125,26 @@ async def answered(ws: ClientConnection) -> bool:
 
 
 async def test_sockets_without_a_call_cannot_keep_callers_out(service):
-    async def idle() -> ClientConnection:
-        ws = await connect(service.ws)
-        await ws.send(CONNECTED)
-        await asyncio.sleep(0.05)
-        return ws
-
     async def caller(n: int) -> ClientConnection:
         ws = await connect(service.ws)
         await ws.send(start(f"CA{n}", f"MZ{n}"))
         assert await answered(ws)
         return ws
 
-    # Four slots, at most two streams without a call: a newcomer takes the place
-    # of the socket that has waited longest.
-    first, second = await idle(), await idle()
+    # Four slots, held from accept: four sockets that say nothing take them all.
+    idle = [await connect(service.ws) for _ in range(4)]
+    for ws in idle:
+        await ws.send(CONNECTED)
+    early = await connect(service.ws)
+    assert await close_code(early) == 1013  # nobody has waited a second: refused
+    await asyncio.sleep(1.2)
+    # Now a caller takes the place of the socket that has waited longest.
     calls = [await caller(1)]
-    assert await close_code(first, within=2) == 1008
+    assert await close_code(idle[0], within=2) == 1008
     calls.append(await caller(2))
-    third = await idle()  # four slots held: two calls and two sockets that said nothing
-    calls.append(await caller(3))  # still gets in, in place of a silent socket...
-    assert await close_code(second, within=2) == 1008
-    fourth = await idle()
-    assert await close_code(third, within=2) == 1008
-    calls.append(await caller(4))  # ...never by going over the limit
-    assert await close_code(fourth, within=2) == 1008
-    assert service.health()["active_calls"] == 4
-    late = await connect(service.ws)  # four calls: full
-    assert await close_code(late) == 1013
-    for ws in calls:
+    assert await close_code(idle[1], within=2) == 1008
+    assert service.health()["active_calls"] == 2
+    for ws in idle[2:] + calls:
         await ws.close()
     await asyncio.sleep(0.3)
     fresh = await caller(9)

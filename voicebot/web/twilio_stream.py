@@ -109,16 +109,20 @@ class CallSlots(Mapping[str, CallSession]):
     who is calling, and is keyed by an id the server makes: a client cannot
     share, reuse or free another stream's slot by what it puts in ``start``, and
     a callSid already live is refused. Streams still waiting for their ``start``
-    are capped on their own (``max_waiting``). When the cap, or every slot, is
-    reached, the stream that has waited longest is closed to make room: a
-    carrier sends ``start`` at once, so sockets that say nothing cannot keep
-    callers out. Only when every slot holds a call is a new stream refused.
-    As a mapping: live calls by slot id.
+    are capped (``max_waiting``, all the slots by default). When the cap, or
+    every slot, is reached, the stream that has waited longest is closed to make
+    room, if it has waited ``evict_after`` seconds: a carrier sends ``start``
+    within a fraction of a second, so sockets that say nothing cannot keep
+    callers out, and a burst of real calls does not push one of them out.
+    Otherwise the newcomer is refused. As a mapping: live calls by slot id.
     """
 
-    def __init__(self, max_calls: int, max_waiting: int | None = None) -> None:
+    def __init__(self, max_calls: int, max_waiting: int | None = None, *,
+                 evict_after: float = 1.0, clock: Clock | None = None) -> None:
         self.max_calls = max_calls
-        self.max_waiting = max_waiting if max_waiting is not None else max(2, max_calls // 2)
+        self.max_waiting = min(max_waiting or max_calls, max_calls)
+        self.evict_after = evict_after
+        self._clock = clock or SystemClock()
         self._slots: dict[str, StreamSlot] = {}  # in the order they were reserved
         self.evictions = 0
 
@@ -133,14 +137,15 @@ class CallSlots(Mapping[str, CallSession]):
         return sum(1 for slot in self._slots.values() if slot.call_sid is None)
 
     def reserve(self) -> StreamSlot | None:
-        """A slot for a stream being accepted, or None when every slot holds a call."""
+        """A slot for a stream being accepted, or None when the service is full."""
+        now = self._clock.now()
         while self.held >= self.max_calls or self.waiting >= self.max_waiting:
             oldest = next((s for s in self._slots.values() if s.call_sid is None), None)
-            if oldest is None:
+            if oldest is None or now - oldest.reserved_at < self.evict_after:
                 return None
             self.evictions += 1
             oldest.evict()
-        slot = StreamSlot(self, secrets.token_hex(8))
+        slot = StreamSlot(self, secrets.token_hex(8), now)
         self._slots[slot.id] = slot
         return slot
 
@@ -173,8 +178,9 @@ class CallSlots(Mapping[str, CallSession]):
 class StreamSlot:
     """One stream's hold on a call slot; released exactly once, when the stream ends."""
 
-    def __init__(self, slots: CallSlots, slot_id: str) -> None:
+    def __init__(self, slots: CallSlots, slot_id: str, reserved_at: float) -> None:
         self.id = slot_id
+        self.reserved_at = reserved_at
         self.call_sid: str | None = None  # set by ``start``
         self.session: CallSession | None = None
         self.evicted = asyncio.Event()  # set when a newer stream took this one's place
