@@ -4,17 +4,35 @@ dialogue -> speech -> what the caller heard)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.conftest import read_wav
 from tests.e2e.helpers import call, spoken_digits, transcribe
-from tests.e2e.test_call import last_call, turn
+from tests.e2e.test_call import turn
 from voicebot.engines.stt import transcribe_recording
 
 pytestmark = [pytest.mark.e2e, pytest.mark.models]
 
 GREETING = [{"wait": 2.0}, {"wait_for": {"event": "quiet", "timeout": 30}}]
 JANE = [*turn("en_jane_yes.wav"), *turn("en_jane_name.wav"), *turn("en_jane_zip.wav")]
+
+
+async def after_call(server, steps, params, before: int, out=None) -> dict:
+    """Place a call, then wait until the service has finished with it (its last words,
+    its transfer) and return its record."""
+    await call(server.ws, steps, params, out=out)
+    for _ in range(120):
+        calls = server.api("/api/calls/recent")
+        if len(calls) > before:
+            return calls[-1]
+        await asyncio.sleep(0.25)
+    raise AssertionError("the call never finished")
+
+
+def calls_so_far(server) -> int:
+    return len(server.api("/api/calls/recent"))
 
 
 def packet_of(server, record) -> dict:
@@ -27,10 +45,10 @@ async def test_distress_by_voice_stops_collection_and_gets_a_priority_hand_off(
         server, recognizer, tmp_path):
     reply = tmp_path / "reply.wav"
     # The reply (acknowledgement, support line, hand-off) takes about 17 s to say.
-    await call(server.ws, [*GREETING, *JANE, {"say": "en_jane_ending_my_life.wav"},
-                           {"wait": 24}], {"creditor": "acme-telecom", "account": "100200"},
-               out=reply)
-    record = last_call(server)
+    record = await after_call(server, [*GREETING, *JANE, {"say": "en_jane_ending_my_life.wav"},
+                                       {"wait": 24}],
+                              {"creditor": "acme-telecom", "account": "100200"},
+                              calls_so_far(server), out=reply)
     assert record["handoff"] == "vulnerability", record["transcript"]
     assert "vulnerability" in record["flags"] and record["priority"] is True
     packet = packet_of(server, record)
@@ -44,10 +62,10 @@ async def test_distress_by_voice_stops_collection_and_gets_a_priority_hand_off(
 
 async def test_a_hedge_at_the_read_back_is_not_consent_by_voice(server, recognizer, tmp_path):
     reply = tmp_path / "reply.wav"
-    await call(server.ws, [*GREETING, *JANE, *turn("en_jane_100_a_month.wav"),
-                           *turn("en_jane_not_sure.wav")],
-               {"creditor": "acme-telecom", "account": "100200"}, out=reply)
-    record = last_call(server)
+    record = await after_call(server, [*GREETING, *JANE, *turn("en_jane_100_a_month.wav"),
+                                       *turn("en_jane_not_sure.wav")],
+                              {"creditor": "acme-telecom", "account": "100200"},
+                              calls_so_far(server), out=reply)
     assert record["agreed"] is False and record["handoff"] is None, record["transcript"]
     assert "no rush" in record["transcript"][-1]["text"]
     assert "no rush" in transcribe(recognizer, reply, "en").lower()
@@ -55,9 +73,10 @@ async def test_a_hedge_at_the_read_back_is_not_consent_by_voice(server, recogniz
 
 async def test_a_third_party_by_voice_learns_nothing(server, recognizer, tmp_path):
     reply = tmp_path / "reply.wav"
-    await call(server.ws, [*GREETING, {"say": "en_calling_for_jane.wav"}, {"wait": 12}],
-               {"creditor": "acme-telecom", "account": "100200"}, out=reply)
-    record = last_call(server)
+    record = await after_call(server, [*GREETING, {"say": "en_calling_for_jane.wav"},
+                                       {"wait": 12}],
+                              {"creditor": "acme-telecom", "account": "100200"},
+                              calls_so_far(server), out=reply)
     assert "third_party" in record["flags"], record["transcript"]
     assert record["decision"] is None
     heard = transcribe(recognizer, reply, "en").lower()
@@ -67,10 +86,10 @@ async def test_a_third_party_by_voice_learns_nothing(server, recognizer, tmp_pat
 
 async def test_distress_in_french_by_voice(server, recognizer, tmp_path):
     reply = tmp_path / "reply.wav"
-    await call(server.ws, [*GREETING, *turn("fr_oui.wav"), {"say": "fr_marie_suicidaire.wav"},
-                           {"wait": 24}],
-               {"creditor": "northwind-energy", "account": "300400"}, out=reply)
-    record = last_call(server)
+    record = await after_call(server, [*GREETING, *turn("fr_oui.wav"),
+                                       {"say": "fr_marie_suicidaire.wav"}, {"wait": 24}],
+                              {"creditor": "northwind-energy", "account": "300400"},
+                              calls_so_far(server), out=reply)
     assert record["handoff"] == "vulnerability", record["transcript"]
     assert "31 14" in record["transcript"][-1]["text"]
     assert "conseiller" in transcribe(recognizer, reply, "fr").lower()
@@ -79,9 +98,8 @@ async def test_distress_in_french_by_voice(server, recognizer, tmp_path):
 async def test_a_french_caller_on_an_english_line_is_answered_in_french(server, recognizer,
                                                                         tmp_path):
     reply = tmp_path / "reply.wav"
-    await call(server.ws, [*GREETING, *turn("fr_bonjour_facture.wav")],
-               {"creditor": "acme-telecom"}, out=reply)
-    record = last_call(server)
+    record = await after_call(server, [*GREETING, *turn("fr_bonjour_facture.wav")],
+                              {"creditor": "acme-telecom"}, calls_so_far(server), out=reply)
     last = record["transcript"][-1]["text"]
     assert "anglais" in last and "conseiller" in last, record["transcript"]
     # What the caller heard last (the greeting before it was in English), in French.
@@ -95,9 +113,9 @@ AGREE = [*GREETING, *JANE, *turn("en_jane_100_a_month.wav"), {"say": "en_jane_ag
 async def test_an_agreed_plan_survives_a_hang_up_during_the_confirmation(server,
                                                                          twilio_recorder):
     # The caller hangs up two seconds into "Thank you, your plan is agreed...".
-    await call(server.ws, [*AGREE, {"wait": 2.5}],
-               {"creditor": "acme-telecom", "account": "100200"})
-    record = last_call(server)
+    record = await after_call(server, [*AGREE, {"wait": 2.5}, "hangup"],
+                              {"creditor": "acme-telecom", "account": "100200"},
+                              calls_so_far(server))
     assert record["agreed"] is True, record["transcript"]
     packet = packet_of(server, record)
     assert packet["agreed"] and packet["decision"]["instalment_amount"] == "100.00"
@@ -106,9 +124,10 @@ async def test_an_agreed_plan_survives_a_hang_up_during_the_confirmation(server,
 
 
 async def test_talking_over_the_confirmation_still_moves_the_call(server, twilio_recorder):
-    await call(server.ws, [*AGREE, {"wait": 3.0}, {"say": "en_interrupt.wav"}, {"wait": 8}],
-               {"creditor": "acme-telecom", "account": "100200"})
-    record = last_call(server)
+    record = await after_call(server, [*AGREE, {"wait": 3.0}, {"say": "en_interrupt.wav"},
+                                       {"wait": 8}],
+                              {"creditor": "acme-telecom", "account": "100200"},
+                              calls_so_far(server))
     assert record["agreed"] is True, record["transcript"]
     assert packet_of(server, record)["agreed"]
     assert [r for r in twilio_recorder.requests if record["call_id"] in r["path"]]

@@ -490,7 +490,8 @@ HEDGES = {
         r"sleep on it", r"(?:talk|speak|check) (?:to|with) (?:my|the) ", r"ask my", r"we'll see",
         r"yeah,? right", r"sure,? sure", r"whatever", r"if i (?:have to|must)", r"i'd rather not",
         r"kind of(?! thing| stuff| plan| payment| deal| arrangement)",
-        r"sort of(?! thing| stuff| plan| payment| deal| arrangement)", r"i'll try", r"(?:call|get) (?:you )?back", r"hold on",
+        r"sort of(?! thing| stuff| plan| payment| deal| arrangement)", r"i'll try",
+        r"(?:call|get) (?:you )?back", r"hold on",
         r"^\s*(?:um+|uh+|erm|hmm+|hm+|well)[.,!?]*\s*$", r"not now", r"later",
         r"depends", r"i'm not (?:sure|saying yes)", r"(?:do|did) i have a choice",
         r"as if", r"(?:yeah|yes|ok|okay),? but", r"if (?:you|i|that|it|we)", r"can i (?:think"

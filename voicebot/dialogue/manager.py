@@ -168,8 +168,10 @@ class NegotiationDialogue:
             reply = self._on_safety(heard.safety, heard, text)
         if reply is None and self.stage is Stage.SAFETY_CHECK:
             reply = self._on_check_answer(heard, text)
-        if reply is None and heard.checks and self.stage is not Stage.DONE:
-            reply = self._check(heard.checks[0])
+        checks = [c for c in heard.checks
+                  if not (c is Intent.THIRD_PARTY and self.verified)]  # name and postcode
+        if reply is None and checks and self.stage is not Stage.DONE:  # already matched
+            reply = self._check(checks[0])
         if reply is None and self._offered_person:
             self._offered_person = False
             if heard.yes_no is True:

@@ -220,6 +220,8 @@ def _flags(reason: str, plan: Mapping[str, Any] | None, given: Iterable[str]) ->
     for flag in candidates:
         if flag and flag not in out:
             out.append(str(flag))
+    if "priority" in out:  # the desktop and the agent see it first
+        out.insert(0, out.pop(out.index("priority")))
     return out
 
 
