@@ -26,12 +26,12 @@ from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
 from voicebot.errors import VoicebotError
 from voicebot.handoff import HandoffJournal
-from voicebot.handoff.webhooks import build_handoff_webhooks
 from voicebot.policy import Account, Policy, load_accounts, load_policies
 from voicebot.settings import Settings
 from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twiml import connect_stream
 from voicebot.web.agent import build_agent_router
+from voicebot.web.handoff_webhooks import build_handoff_webhooks
 from voicebot.web.handoffs import Desk, build_agent_auth, build_handoff_service, secret
 from voicebot.web.security import BodyLimit, TwilioSignatureCheck
 from voicebot.web.twilio_stream import (

@@ -301,7 +301,7 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
         log.exception("stream %s: unexpected failure", protocol.stream_sid or "-")
         await control.close(CLOSE_INTERNAL_ERROR, "internal error")
     finally:
-        if budget.held_back > 1.0:
+        if budget.held_back > 1.0 and not end_reason.startswith("dropped"):
             log.warning("stream %s from %s was held back %.1f s for sending faster than real "
                         "time", protocol.stream_sid or "-", peer, budget.held_back)
         try:
