@@ -36,6 +36,10 @@ ENV PATH=/opt/voicebot/bin:$PATH \
     VOICEBOT_POLICIES_DIR=/app/policies \
     VOICEBOT_HOST=0.0.0.0 \
     VOICEBOT_PORT=8080
+# Listening on 0.0.0.0, the service starts only with its locks:
+#   docker run -e VOICEBOT_TWILIO_AUTH_TOKEN=... -e VOICEBOT_TWILIO_ACCOUNT_SID=... \
+#              -e VOICEBOT_AGENT_TOKENS=alice:... -e VOICEBOT_PUBLIC_URL=https://... IMAGE
+# (or -e VOICEBOT_INSECURE_DEV=1 to try it on a trusted network).
 USER voicebot
 WORKDIR /app
 EXPOSE 8080

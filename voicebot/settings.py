@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,16 @@ def _default_home() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "voicebot"
 
 
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost; anything else (0.0.0.0 included) is reachable."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class Settings(BaseModel):
     """Everything an operator can set. Each field maps to ``VOICEBOT_<NAME>``."""
 
@@ -30,6 +41,10 @@ class Settings(BaseModel):
         None, description="https://host seen by the carrier; defaults to the request's host"
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    insecure_dev: bool = Field(
+        False, description="development only: serve a non-loopback address without Twilio "
+                           "credentials or agent tokens (unsigned calls, no desktop)")
+    api_docs: bool = Field(False, description="serve /docs and /openapi.json")
 
     home: Path = Field(default_factory=_default_home, description="models and data live here")
     prompts_dir: Path = PROJECT_ROOT / "prompts"
@@ -89,7 +104,13 @@ class Settings(BaseModel):
     handoff_hold_music_url: str | None = None
     handoff_hold_message: bool = True
     handoff_fallback_seconds: float = Field(60.0, gt=0)
-    trust_forwarded_headers: bool = True
+    trust_forwarded_headers: bool = Field(
+        False, description="behind a proxy: honour X-Forwarded-Proto/-Host/-For from "
+                           "forwarded_allow_ips")
+    forwarded_allow_ips: str = Field("127.0.0.1", description="proxies trusted for those")
+    call_token_seconds: float = Field(
+        120.0, gt=0, le=3600,
+        description="how long after the voice webhook its media stream may start")
 
     # Turn taking.
     vad_threshold: float = Field(0.5, gt=0, lt=1)
@@ -109,6 +130,24 @@ class Settings(BaseModel):
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @property
+    def loopback_only(self) -> bool:
+        """Whether the service listens on this machine only (127.0.0.0/8, ::1, localhost)."""
+        return is_loopback(self.host)
+
+    def exposure_problems(self) -> list[str]:
+        """What would be open to anyone on a non-loopback address; empty when nothing is."""
+        if self.loopback_only:
+            return []
+        problems = []
+        if self.twilio_auth_token is None or not self.twilio_auth_token.get_secret_value():
+            problems.append("no VOICEBOT_TWILIO_AUTH_TOKEN: calls and webhooks from anyone "
+                            "would be accepted unsigned")
+        if self.agent_tokens is None and self.agent_tokens_file is None:
+            problems.append("no VOICEBOT_AGENT_TOKENS or VOICEBOT_AGENT_TOKENS_FILE: nobody "
+                            "could take the hand-offs")
+        return problems
 
     @property
     def models_dir(self) -> Path:

@@ -16,8 +16,11 @@ import signal
 import sys
 import time
 
+import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.e2e.helpers import twiml_parameters
 
 PAYLOAD = base64.b64encode(b"\xff" * 160).decode()
 GAP_MS = 2000  # the longest gap the listener used to fill, on every other frame
@@ -34,11 +37,11 @@ def frames(stream_sid: str, count: int) -> list[str]:
     return out
 
 
-def start(stream_sid: str, call_sid: str) -> str:
+def start(stream_sid: str, call_sid: str, parameters: dict[str, str]) -> str:
     return json.dumps({
         "event": "start", "sequenceNumber": "1", "streamSid": stream_sid,
         "start": {"streamSid": stream_sid, "accountSid": "AC" + "f" * 32, "callSid": call_sid,
-                  "tracks": ["inbound"], "customParameters": {"creditor": "acme-telecom"},
+                  "tracks": ["inbound"], "customParameters": parameters,
                   "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
                                   "channels": 1}}})
 
@@ -51,7 +54,10 @@ async def one_stream(url: str, n: int, until: float, report: dict) -> None:
             report["connections"] += 1
             await ws.send(json.dumps({"event": "connected", "protocol": "Call",
                                       "version": "1.0.0"}))
-            await ws.send(start(sid, f"CAflood{n:026d}"))
+            # A call the webhook admitted: the flood is inside a real call's stream.
+            call_sid = f"CAflood{n:026d}"
+            params = await twiml_parameters(url, call_sid, {"creditor": "acme-telecom"})
+            await ws.send(start(sid, call_sid, params))
             while time.monotonic() < until:
                 for frame in batch:
                     await ws.send(frame)
@@ -60,7 +66,7 @@ async def one_stream(url: str, n: int, until: float, report: dict) -> None:
     except ConnectionClosed as closed:
         code = closed.rcvd.code if closed.rcvd else None
         report["close_codes"][str(code)] += 1
-    except (InvalidStatus, OSError, TimeoutError) as exc:
+    except (InvalidStatus, OSError, TimeoutError, httpx.HTTPError) as exc:
         report["errors"][type(exc).__name__] += 1
 
 

@@ -3,22 +3,55 @@
 from __future__ import annotations
 
 import re
+import secrets
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import urlencode
 
-from streamdouble.api import run_scenario, save_reply
+import httpx
+from streamdouble.api import CallReport, save_reply
+from streamdouble.metrics import compute
+from streamdouble.protocol import StreamIdentity
 from streamdouble.scenario import parse
-from streamdouble.session import SessionConfig
+from streamdouble.session import Session, SessionConfig
 
-from tests.conftest import FIXTURES, read_wav
+from tests.conftest import FIXTURES, TWILIO_TOKEN, read_wav
 from voicebot.dialogue.parsers import _number_words_to_digits, normalize
+from voicebot.web.security import twilio_signature
+
+
+def new_call_sid() -> str:
+    return "CA" + secrets.token_hex(16)
+
+
+async def twiml_parameters(stream_url: str, call_sid: str,
+                           params: dict[str, str]) -> dict[str, str]:
+    """What the voice webhook tells Twilio to put on the stream's ``start`` for a call
+    (its parameters and its token), asked as Twilio asks: signed."""
+    http = stream_url.replace("ws://", "http://", 1).removesuffix("/twilio/stream")
+    url = f"{http}/twilio/voice?{urlencode(params)}"
+    form = {"CallSid": call_sid, "From": "+15551230000", "To": "+15559870000"}
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(url, data=form, headers={
+            "X-Twilio-Signature": twilio_signature(TWILIO_TOKEN, url, form)})
+    response.raise_for_status()
+    stream = ET.fromstring(response.text).find("./Connect/Stream")
+    assert stream is not None, response.text
+    return {str(p.get("name")): str(p.get("value")) for p in stream.iter("Parameter")}
 
 
 async def call(url: str, steps: list[dict], params: dict[str, str], out: Path | None = None):
-    """Run a scripted call; returns the streamdouble report."""
+    """Run a scripted call as Twilio would place it (the voice webhook, then its stream);
+    returns the streamdouble report."""
     scenario = parse({"name": "test", "steps": steps}, base_dir=FIXTURES)
-    config = SessionConfig(custom_parameters=params, response_timeout_s=15.0,
-                           quiet_period_s=1.5, max_drain_s=15.0, max_call_s=120.0)
-    report = await run_scenario(url, scenario, config=config)
+    call_sid = new_call_sid()
+    config = SessionConfig(custom_parameters=await twiml_parameters(url, call_sid, params),
+                           response_timeout_s=15.0, quiet_period_s=1.5, max_drain_s=15.0,
+                           max_call_s=120.0)
+    session = Session(url, scenario=scenario, config=config,
+                      identity=StreamIdentity(call_sid=call_sid))
+    result = await session.run()
+    report = CallReport(result=result, metrics=compute(result))
     if out is not None:
         save_reply(report, out)
     return report

@@ -14,7 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import TWILIO_TOKEN
-from tests.e2e.helpers import call, event_times
+from tests.e2e.helpers import call, event_times, new_call_sid, twiml_parameters
 from voicebot.web.security import twilio_signature
 
 pytestmark = [pytest.mark.e2e]
@@ -49,6 +49,17 @@ async def close_code_after(url: str, frames: list[str | bytes]) -> tuple[int, st
 CONNECTED = json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"})
 WRONG_FORMAT = json.loads(json.dumps(START))
 WRONG_FORMAT["start"]["mediaFormat"]["sampleRate"] = 16000
+SIGNED = "a start with the token its webhook made"  # filled in per test
+
+
+async def signed_start(server, template: dict = START, name: str = "bad") -> str:
+    """``template`` as a start Twilio would send for a call placed through the webhook."""
+    call_sid = new_call_sid()
+    frame = json.loads(json.dumps(template).replace("MZbad", f"MZ{name}"))
+    frame["start"]["callSid"] = call_sid
+    frame["start"]["customParameters"] = await twiml_parameters(server.ws, call_sid,
+                                                          {"creditor": "acme-telecom"})
+    return json.dumps(frame)
 
 
 @pytest.mark.parametrize(
@@ -57,15 +68,17 @@ WRONG_FORMAT["start"]["mediaFormat"]["sampleRate"] = 16000
         ([CONNECTED, "{this is not json"], 1007, "frame is not valid JSON"),
         ([CONNECTED, media()], 1002, "'media' before 'start'"),
         ([CONNECTED, json.dumps(WRONG_FORMAT)], 1003, "unsupported media format"),
-        ([CONNECTED, json.dumps(START), b"\x00\x01binary"], 1003, "binary frame"),
-        ([CONNECTED, json.dumps(START), media(b"\xff" * 20_000)], 1009, "byte limit"),
-        ([CONNECTED, json.dumps(START), json.dumps({"event": "media", "media": {}})], 1007,
+        ([CONNECTED, json.dumps(START)], 1008, "refused: no call token"),
+        ([CONNECTED, SIGNED, b"\x00\x01binary"], 1003, "binary frame"),
+        ([CONNECTED, SIGNED, media(b"\xff" * 20_000)], 1009, "byte limit"),
+        ([CONNECTED, SIGNED, json.dumps({"event": "media", "media": {}})], 1007,
          "media.payload is missing"),
     ],
-    ids=["malformed-json", "media-before-start", "wrong-format", "binary", "oversized",
-         "missing-payload"],
+    ids=["malformed-json", "media-before-start", "wrong-format", "no-token", "binary",
+         "oversized", "missing-payload"],
 )
 async def test_bad_frames_close_with_a_code_and_a_log_line(server, frames, code, logged):
+    frames = [await signed_start(server) if frame is SIGNED else frame for frame in frames]
     got, _reason = await close_code_after(server.ws, frames)
     assert got == code
     if logged:
@@ -77,7 +90,7 @@ async def test_bad_frames_close_with_a_code_and_a_log_line(server, frames, code,
 async def test_unknown_events_are_logged_and_the_call_goes_on(server):
     async with connect(server.ws) as ws:
         await ws.send(CONNECTED)
-        await ws.send(json.dumps(START))
+        await ws.send(await signed_start(server))
         await ws.send(json.dumps({"event": "mystery", "x": 1}))
         for _ in range(10):
             await ws.send(media())
@@ -94,7 +107,8 @@ async def test_a_vanishing_caller_and_a_flood_of_bad_clients_leave_other_calls_a
     # A caller who disappears mid-call without a stop frame or a close handshake.
     ws = await connect(server.ws)
     await ws.send(CONNECTED)
-    await ws.send(json.dumps(START).replace("MZbad", "MZgone").replace("CAbad", "CAgone"))
+    gone = await signed_start(server, name="gone")
+    await ws.send(gone)
     for _ in range(25):
         await ws.send(media())
     ws.transport.abort()
@@ -110,7 +124,8 @@ async def test_a_vanishing_caller_and_a_flood_of_bad_clients_leave_other_calls_a
     assert media_times.max() > 6.0
     assert np.max(np.diff(media_times[media_times > 1.0])) < 0.5
     await asyncio.sleep(0.5)
-    assert "CAgone" in server.log() and "vanished mid-call" in server.log()
+    gone_sid = json.loads(gone)["start"]["callSid"]
+    assert gone_sid in server.log() and "vanished mid-call" in server.log()
     health = server.health()
     assert health["status"] == "ok" and health["active_calls"] == 0
 

@@ -67,6 +67,10 @@ async def test_english_call_negotiates_a_plan_by_voice(server, recognizer, tmp_p
     assert "debt collector" in text
     assert "480" in spoken_digits(text, "en")
     assert "agree" in text and "colleague" in text, text
+    # Nothing personal in the service's log: no name, postcode, caller number or plan.
+    log = server.log()
+    for personal in ("Jane", "Doe", "94107", "+15551230000", "100.00", "48.00"):
+        assert personal not in log, f"{personal!r} is in the service's log"
 
     # The warm transfer: the packet is stored for agents...
     [packet] = [p for p in server.api("/api/handoffs")["handoffs"]

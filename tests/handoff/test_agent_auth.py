@@ -195,7 +195,11 @@ def test_login_cookie_and_csrf(client, store, make_packet):
     assert client.get("/api/handoffs").status_code == 401
 
 
-def test_secure_cookie_behind_an_https_proxy(client):
+def test_secure_cookie_behind_an_https_proxy(store):
+    auth = AgentAuth(TOKENS, secret=SECRET, trust_forwarded=True)
+    app = FastAPI()
+    app.include_router(build_agent_router(store, auth))
+    client = TestClient(app, base_url="http://127.0.0.1")
     response = client.post("/agent/login", data={"agent": "alice", "token": TOKENS["alice"]},
                            headers={"X-Forwarded-Proto": "https"}, follow_redirects=False)
     assert "Secure" in response.headers["set-cookie"]

@@ -1,4 +1,5 @@
-"""X-Twilio-Signature: the algorithm, and the FastAPI dependency behind a proxy."""
+"""X-Twilio-Signature: the algorithm, and the FastAPI dependency behind a proxy (which
+the service is told about: forwarded headers count only then)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def post(client: TestClient, signature: str | None, params=VOICE_PARAMS, headers
 
 
 def test_signed_requests_through_a_proxy_pass():
-    client = make_app(TwilioSignatureCheck(AUTH_TOKEN))
+    client = make_app(TwilioSignatureCheck(AUTH_TOKEN, trust_forwarded=True))
     good = twilio_signature(AUTH_TOKEN, VOICE_URL, VOICE_PARAMS)
     response = post(client, good)
     assert response.status_code == 200
@@ -70,7 +71,7 @@ def test_signed_requests_through_a_proxy_pass():
 
 
 def test_forwarded_host_and_default_port_forms():
-    client = make_app(TwilioSignatureCheck(AUTH_TOKEN))
+    client = make_app(TwilioSignatureCheck(AUTH_TOKEN, trust_forwarded=True))
     with_port = VOICE_URL.replace("bot.example.com", "bot.example.com:443")
     signature = twilio_signature(AUTH_TOKEN, with_port, VOICE_PARAMS)
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "bot.example.com",
@@ -81,7 +82,7 @@ def test_forwarded_host_and_default_port_forms():
 @pytest.mark.parametrize("case", ["missing", "wrong_token", "tampered", "http_not_https",
                                   "other_query"])
 def test_bad_signatures_are_refused(case):
-    client = make_app(TwilioSignatureCheck(AUTH_TOKEN))
+    client = make_app(TwilioSignatureCheck(AUTH_TOKEN, trust_forwarded=True))
     good = twilio_signature(AUTH_TOKEN, VOICE_URL, VOICE_PARAMS)
     if case == "missing":
         response = post(client, None)
@@ -110,14 +111,14 @@ def test_forwarded_headers_can_be_distrusted():
 
 
 def test_get_requests_sign_the_query_only():
-    client = make_app(TwilioSignatureCheck(AUTH_TOKEN))
+    client = make_app(TwilioSignatureCheck(AUTH_TOKEN, trust_forwarded=True))
     signature = twilio_signature(AUTH_TOKEN, VOICE_URL, {})
     response = client.get(PATH, headers={**PROXY, "X-Twilio-Signature": signature})
     assert response.status_code == 200
 
 
 def test_json_bodies_are_signed_by_their_hash():
-    client = make_app(TwilioSignatureCheck(AUTH_TOKEN))
+    client = make_app(TwilioSignatureCheck(AUTH_TOKEN, trust_forwarded=True))
     body = b'{"CallSid": "CA1"}'
     digest = hashlib.sha256(body).hexdigest()
     path = f"/twilio/voice?bodySHA256={digest}"
@@ -128,7 +129,8 @@ def test_json_bodies_are_signed_by_their_hash():
 
 
 def test_shared_key_sha256_signatures():
-    check = TwilioSignatureCheck(AUTH_TOKEN, shared_keys={"webhooks_sharedkey_1": "shh-secret"})
+    check = TwilioSignatureCheck(AUTH_TOKEN, shared_keys={"webhooks_sharedkey_1": "shh-secret"},
+                                 trust_forwarded=True)
     client = make_app(check)
     signature = twilio_signature("shh-secret", VOICE_URL, VOICE_PARAMS, "HMAC_SHA256")
     settings = {"X-Twilio-Webhooks-Signature-Settings":
@@ -147,7 +149,7 @@ def test_without_a_token_nothing_is_checked():
 
 
 def test_media_stream_handshakes_are_checked():
-    check = TwilioSignatureCheck(AUTH_TOKEN)
+    check = TwilioSignatureCheck(AUTH_TOKEN, trust_forwarded=True)
     app = FastAPI()
 
     @app.websocket("/twilio/stream", dependencies=[Depends(check.websocket)])

@@ -51,7 +51,10 @@ def test_stream_url_behind_a_tls_proxy_and_with_a_public_url():
 
     behind_proxy = _request({"host": "127.0.0.1:8080", "x-forwarded-proto": "https",
                              "x-forwarded-host": "bot.example.com"})
-    assert stream_url(behind_proxy, Settings.from_env({})) == "wss://bot.example.com/twilio/stream"
+    proxied = Settings.from_env({"VOICEBOT_TRUST_FORWARDED_HEADERS": "true"})
+    assert stream_url(behind_proxy, proxied) == "wss://bot.example.com/twilio/stream"
+    # Not told of a proxy: the forwarded headers are anyone's, and are ignored.
+    assert stream_url(behind_proxy, Settings.from_env({})) == "ws://127.0.0.1:8080/twilio/stream"
     plain = _request({"host": "127.0.0.1:8080"})
     assert stream_url(plain, Settings.from_env({})) == "ws://127.0.0.1:8080/twilio/stream"
     public = Settings.from_env({}, public_url="https://voice.example.org/")

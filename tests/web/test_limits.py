@@ -6,119 +6,43 @@ session replaced by a stand-in (no models needed)."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from types import SimpleNamespace
+from dataclasses import replace
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_support import TOKENS, serve
+from web_support import (
+    CONNECTED,
+    TOKENS,
+    Service,
+    answered,
+    close_code,
+    media,
+    stand_in_service,
+    start,
+)
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from voicebot.settings import Settings
-from voicebot.telephony.events import AudioReceived, CallStarted
 from voicebot.web import security, twilio_stream
 from voicebot.web.agent import build_agent_router
 from voicebot.web.app import create_app
 from voicebot.web.security import AgentAuth
-
-CONNECTED = json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"})
-FRAME = base64.b64encode(b"\xff" * 160).decode()
-
-
-def start(call_sid: str, stream_sid: str = "MZ1") -> str:
-    return json.dumps({
-        "event": "start", "sequenceNumber": "1", "streamSid": stream_sid,
-        "start": {"streamSid": stream_sid, "accountSid": "AC1", "callSid": call_sid,
-                  "tracks": ["inbound"], "customParameters": {},
-                  "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
-                                  "channels": 1}}})
-
-
-def media(timestamp: int) -> str:
-    return json.dumps({"event": "media", "streamSid": "MZ1",
-                       "media": {"track": "inbound", "chunk": "1", "timestamp": str(timestamp),
-                                 "payload": FRAME}})
-
-
-@dataclass
-class StandInSession:
-    """Stands where a call session would be: greets with one frame, counts audio."""
-
-    started: CallStarted
-    control: object
-    audio: int = 0
-    ended: str | None = None
-    events: list[object] = field(default_factory=list)
-
-    @property
-    def call_id(self) -> str:
-        return self.started.call_id
-
-    async def start(self) -> None:
-        await self.control.send_audio(b"\xff" * 160)  # type: ignore[attr-defined]
-
-    async def handle(self, event: object) -> None:
-        self.audio += isinstance(event, AudioReceived)
-
-    async def close(self, reason: str) -> None:
-        self.ended = reason
-
-
-@dataclass
-class Service:
-    app: FastAPI
-    http: str
-    sessions: list[StandInSession]
-
-    @property
-    def ws(self) -> str:
-        return self.http.replace("http://", "ws://") + "/twilio/stream"
-
-    def health(self) -> dict:
-        return httpx.get(f"{self.http}/healthz", timeout=5).json()
 
 
 @pytest.fixture
 def service(tmp_path) -> Iterator[Service]:
     settings = Settings(home=tmp_path, max_calls=4, agent_tokens=f"alice:{TOKENS['alice']}",
                         llm_backend="none")
-    engines = SimpleNamespace(stt_model="base", voices={}, intents=None)
-    app = create_app(settings, engines=engines)  # type: ignore[arg-type]
-    state = app.state.service
-    sessions: list[StandInSession] = []
-
-    def make_session(started: CallStarted, control: object) -> StandInSession:
-        sessions.append(StandInSession(started, control))
-        return sessions[-1]
-
-    state.make_session = make_session
-    state.session_ended = lambda session: None
-    with serve(app) as url:
-        yield Service(app, url, sessions)
-
-
-async def close_code(ws: ClientConnection, within: float = 5.0) -> int | None:
-    """The close code the server sends next (None: it sent a frame instead)."""
-    try:
-        await asyncio.wait_for(ws.recv(), timeout=within)
-    except ConnectionClosed as closed:
-        return closed.rcvd.code if closed.rcvd else None
-    return None
-
-
-async def answered(ws: ClientConnection) -> bool:
-    """True when the stand-in session greeted (one media frame)."""
-    message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
-    return message["event"] == "media"
+    with stand_in_service(settings) as running:
+        yield running
 
 
 # -- call slots ------------------------------------------------------------------------
@@ -272,8 +196,8 @@ def test_request_bodies_over_64_kb_are_refused_on_every_route(app_client, method
         return  # a route that never reads its body holds none of it
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
-        for start in range(0, len(body), 8192):
-            yield body[start:start + 8192]
+        for at in range(0, len(body), 8192):
+            yield body[at:at + 8192]
 
     chunked = app_client.request(method, path, content=chunks(), headers=headers)
     assert chunked.status_code == 413, chunked.text

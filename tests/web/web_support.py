@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 from voicebot.redaction import redact_obj
+from voicebot.settings import Settings
+from voicebot.telephony.events import AudioReceived, CallStarted
+from voicebot.web.app import create_app
 
 TOKENS = {"alice": "alice-token-0123456789", "bob": "bob-token-9876543210"}
 CARD = "4111 1111 1111 1111"
@@ -51,3 +62,96 @@ def serve(app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+# -- media streams against the service's own app, with a stand-in call session ----
+
+CONNECTED = json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"})
+FRAME = base64.b64encode(b"\xff" * 160).decode()
+
+
+def start(call_sid: str, stream_sid: str = "MZ1",
+          parameters: dict[str, str] | None = None) -> str:
+    return json.dumps({
+        "event": "start", "sequenceNumber": "1", "streamSid": stream_sid,
+        "start": {"streamSid": stream_sid, "accountSid": "AC1", "callSid": call_sid,
+                  "tracks": ["inbound"], "customParameters": parameters or {},
+                  "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
+                                  "channels": 1}}})
+
+
+def media(timestamp: int) -> str:
+    return json.dumps({"event": "media", "streamSid": "MZ1",
+                       "media": {"track": "inbound", "chunk": "1", "timestamp": str(timestamp),
+                                 "payload": FRAME}})
+
+
+@dataclass
+class StandInSession:
+    """Stands where a call session would be: greets with one frame, counts audio."""
+
+    started: CallStarted
+    control: object
+    audio: int = 0
+    ended: str | None = None
+    events: list[object] = field(default_factory=list)
+
+    @property
+    def call_id(self) -> str:
+        return self.started.call_id
+
+    async def start(self) -> None:
+        await self.control.send_audio(b"\xff" * 160)  # type: ignore[attr-defined]
+
+    async def handle(self, event: object) -> None:
+        self.audio += isinstance(event, AudioReceived)
+
+    async def close(self, reason: str) -> None:
+        self.ended = reason
+
+
+@dataclass
+class Service:
+    app: FastAPI
+    http: str
+    sessions: list[StandInSession]
+
+    @property
+    def ws(self) -> str:
+        return self.http.replace("http://", "ws://") + "/twilio/stream"
+
+    def health(self) -> dict:
+        return httpx.get(f"{self.http}/healthz", timeout=5).json()
+
+
+@contextmanager
+def stand_in_service(settings: Settings) -> Iterator[Service]:
+    """The service's own app on loopback, each call session a ``StandInSession``."""
+    engines = SimpleNamespace(stt_model="base", voices={}, intents=None)
+    app = create_app(settings, engines=engines)  # type: ignore[arg-type]
+    state = app.state.service
+    sessions: list[StandInSession] = []
+
+    def make_session(started: CallStarted, control: object) -> StandInSession:
+        sessions.append(StandInSession(started, control))
+        return sessions[-1]
+
+    state.make_session = make_session
+    state.session_ended = lambda session: None
+    with serve(app) as url:
+        yield Service(app, url, sessions)
+
+
+async def close_code(ws: ClientConnection, within: float = 5.0) -> int | None:
+    """The close code the server sends next (None: it sent a frame instead)."""
+    try:
+        await asyncio.wait_for(ws.recv(), timeout=within)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+    return None
+
+
+async def answered(ws: ClientConnection) -> bool:
+    """True when the stand-in session greeted (one media frame)."""
+    message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
+    return message["event"] == "media"

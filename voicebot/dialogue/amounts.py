@@ -125,6 +125,9 @@ _NOT_OR = re.compile(
 _BETWEEN = re.compile(r"\b(?:between|entre|from|de)\s+[$€£]?\s*$")
 
 
+MAX_SUM = Decimal(10**9)
+
+
 class Num(NamedTuple):
     """A figure in the text."""
 
@@ -269,6 +272,8 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
     for m in _VAGUE.finditer(s):
         if not (inside(m.start()) or excluded(m.start()) or negated(s, m.start())):
             out.append(Candidate(m.start(), m.end(), None, False, True))
+    # A billion or more is nobody's instalment: a card number or a slip of the recognizer.
+    out = [c for c in out if c.value is None or c.value < MAX_SUM]
     out.sort(key=lambda c: c.start)
     return _corrected(s, out, taken)
 

@@ -74,7 +74,7 @@ async def run_conversation(dialogue: Any, lines: list[str] | None, *, echo: bool
             turns.append({"speaker": "caller", "text": ""})
             reply = dialogue.on_no_input()
         elif line.lower().startswith("keypad:"):
-            digits = "".join(c for c in line.split(":", 1)[1] if c.isdigit())
+            digits = "".join(c for c in line.split(":", 1)[1] if c.isdecimal())
             turns.append({"speaker": "caller", "text": f"[keypad] {digits}"})
             reply = await dialogue.on_keypad(digits)
         else:

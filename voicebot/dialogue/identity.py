@@ -79,7 +79,7 @@ def name_matches(said: str, on_file: str) -> bool:
 def postcode_matches(said: str, on_file: str, language: str) -> bool:
     """Digit postcodes (US ZIP, French code postal) compared digit for digit."""
     expected = re.sub(r"\s", "", on_file).upper()
-    if expected.isdigit():
+    if expected.isdecimal():
         return extract_digits(said, language) == expected
     # Alphanumeric postcodes (e.g. UK): compare letters and digits only.
     return re.sub(r"[^A-Z0-9]", "", said.upper()) == expected

@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -51,6 +52,7 @@ from voicebot.redaction import looks_like_card_data, redact
 log = logging.getLogger(__name__)
 
 MAX_REFERENCE_ATTEMPTS = 3
+_REFERENCE = re.compile(r"[A-Za-z0-9-]{1,32}")
 MAX_MISUNDERSTOOD = 3
 MAX_NO_INPUT = 2
 SPOKEN_DISCLOSURES_IN_GREETING = {"ai_assistant"}
@@ -86,7 +88,7 @@ class NegotiationDialogue:
         self.flags: list[str] = []  # recorded on the call and its hand-off
         self.priority = False  # a person must take this call first (distress)
         self.ended_request: str | None = None  # a request recorded, the call ended on it
-        self._candidate: str | None = known_reference
+        self._candidate: str | None = plain_reference(known_reference)
         self._factor = 0
         self._identity_failures = 0
         self._reference_failures = 0
@@ -151,6 +153,8 @@ class NegotiationDialogue:
         return self._reply(self._t("greeting", creditor=creditor))
 
     async def on_caller_text(self, text: str) -> Reply:
+        # Compatibility forms folded: "²³" is 23, a full-width "１" is 1.
+        text = unicodedata.normalize("NFKC", text)
         self._no_input = 0
         self._unheard = 0
         self._turns += 1
@@ -644,3 +648,16 @@ class NegotiationDialogue:
 
     def _event(self, kind: str, detail: str) -> None:
         self.record.events.append((kind, detail))
+
+
+def plain_reference(reference: str | None) -> str | None:
+    """An account reference passed in by the carrier, if it looks like one (else None:
+    the caller is asked for it)."""
+    if not reference:
+        return None
+    reference = unicodedata.normalize("NFKC", reference).strip()
+    if _REFERENCE.fullmatch(reference):
+        return reference
+    log.warning("ignoring an account reference that is not one (%d characters)",
+                len(reference))
+    return None

@@ -392,7 +392,7 @@ def pick(menu: tuple[Decision, ...], option: str) -> Decision | None:
     """The option a caller chose, by position ("2", "last") or by description."""
     if not menu:
         return None
-    if option.isdigit():
+    if option.isdecimal():
         index = int(option) - 1
         return menu[index] if 0 <= index < len(menu) else None
     if option == "last":

@@ -49,7 +49,7 @@ def _number_words_to_digits(words: list[str], language: str) -> list[str]:
             out.append(raw)
             continue
         previous = out[-1] if out else ""
-        if (len(value) == 1 and previous.isdigit() and len(previous) == 2
+        if (len(value) == 1 and previous.isdecimal() and len(previous) == 2
                 and previous.endswith("0") and previous != "10" and value != "0"):
             out[-1] = previous[0] + value  # twenty one -> 21
         else:
@@ -65,7 +65,7 @@ def _spoken_zeros(words: list[str], zeros: tuple[str, ...], language: str) -> li
 
     def digitish(word: str) -> bool:
         word = word.strip(",.")
-        return word.isdigit() or word in names
+        return word.isdecimal() or word in names
 
     out = list(words)
     for i, word in enumerate(words):
@@ -156,4 +156,4 @@ def _negated_yes(text: str, language: str) -> bool:
 def spell_digits(digits: str, language: str = "en") -> str:
     """Digits as words with pauses, for reading a reference back."""
     words = DIGIT_WORDS.get(language, DIGIT_WORDS["en"])
-    return ", ".join(words[int(d)] for d in digits if d.isdigit())
+    return ", ".join(words[int(d)] for d in digits if d.isdecimal())

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from urllib.parse import urlencode
-from xml.sax.saxutils import escape, quoteattr
+
+from voicebot.text.xml import xml_attr, xml_text
 
 # What Twilio says itself, in the caller's language, once the bot let go of the call.
 MESSAGES: dict[str, dict[str, str]] = {
@@ -59,7 +60,7 @@ def message(language: str, key: str, **values: object) -> str:
 
 def say(text: str, language: str) -> str:
     lang = SAY_LANGUAGE.get(language, SAY_LANGUAGE["en"])
-    return f"<Say language={quoteattr(lang)}>{escape(text)}</Say>"
+    return f"<Say language={xml_attr(lang)}>{xml_text(text)}</Say>"
 
 
 def document(*verbs: str) -> str:
@@ -80,16 +81,16 @@ def enqueue(queue_name: str, handoff_id: str, *, language: str, call_id: str = "
     """
     attrs = ""
     if action_url:
-        attrs += f' action={quoteattr(action_url)} method="POST"'
+        attrs += f' action={xml_attr(action_url)} method="POST"'
     if wait_url:
-        attrs += f' waitUrl={quoteattr(wait_url)} waitUrlMethod="POST"'
+        attrs += f' waitUrl={xml_attr(wait_url)} waitUrlMethod="POST"'
     if workflow_sid:
-        attrs += f" workflowSid={quoteattr(workflow_sid)}"
+        attrs += f" workflowSid={xml_attr(workflow_sid)}"
         task = json.dumps({"handoff_id": handoff_id, "call_id": call_id, "reason": reason,
                            "language": language}, separators=(",", ":"))
-        body = f"<Task>{escape(task)}</Task>"
+        body = f"<Task>{xml_text(task)}</Task>"
     else:
-        body = escape(queue_name[:64])
+        body = xml_text(queue_name[:64])
     verbs = [say(message(language, "hold"), language)] if hold_message else []
     verbs.append(f"<Enqueue{attrs}>{body}</Enqueue>")
     if not action_url:
@@ -103,16 +104,16 @@ def dial(target: str, *, language: str, timeout: int, action_url: str,
          whisper_url: str | None = None, caller_id: str | None = None,
          hold_message: bool = True) -> str:
     """Say "please hold", then ring ``target`` (a number, ``sip:`` or ``client:``)."""
-    attrs = f' timeout="{int(timeout)}" action={quoteattr(action_url)} method="POST"'
+    attrs = f' timeout="{int(timeout)}" action={xml_attr(action_url)} method="POST"'
     if caller_id:
-        attrs += f" callerId={quoteattr(caller_id)}"
-    url = f" url={quoteattr(whisper_url)}" if whisper_url else ""
+        attrs += f" callerId={xml_attr(caller_id)}"
+    url = f" url={xml_attr(whisper_url)}" if whisper_url else ""
     if target.startswith("sip:"):
-        noun = f"<Sip{url}>{escape(target)}</Sip>"
+        noun = f"<Sip{url}>{xml_text(target)}</Sip>"
     elif target.startswith("client:"):
-        noun = f"<Client{url}>{escape(target.removeprefix('client:'))}</Client>"
+        noun = f"<Client{url}>{xml_text(target.removeprefix('client:'))}</Client>"
     else:
-        noun = f"<Number{url}>{escape(target)}</Number>"
+        noun = f"<Number{url}>{xml_text(target)}</Number>"
     verbs = [say(message(language, "hold"), language)] if hold_message else []
     verbs.append(f"<Dial{attrs}>{noun}</Dial>")
     return document(*verbs)
@@ -124,7 +125,7 @@ def fallback(*, language: str, record_action_url: str | None = None,
     if record_action_url:
         return document(
             say(message(language, "take_message"), language),
-            f"<Record action={quoteattr(record_action_url)} method=\"POST\" "
+            f"<Record action={xml_attr(record_action_url)} method=\"POST\" "
             f'maxLength="{int(max_message_seconds)}" timeout="5" finishOnKey="#" '
             'playBeep="true"/>',
             say(message(language, "no_message"), language),
@@ -139,7 +140,7 @@ def wait(*, language: str, position: int | None = None, hold_music_url: str | No
             else message(language, "wait"))
     verbs = [say(text, language)]
     if hold_music_url:
-        verbs.append(f"<Play>{escape(hold_music_url)}</Play>")
+        verbs.append(f"<Play>{xml_text(hold_music_url)}</Play>")
     return document(*verbs)
 
 

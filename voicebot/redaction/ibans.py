@@ -78,7 +78,7 @@ def _iban_at(scan: _Scan, i: int) -> tuple[int, str] | None:
             continue
         break
     compact = "".join(chars)
-    if len(compact) < 15 or not compact[2:4].isdigit():
+    if len(compact) < 15 or not compact[2:4].isdecimal():
         return None
     expected = IBAN_LENGTHS.get(compact[:2])
     if expected is None and not context:

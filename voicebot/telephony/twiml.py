@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from xml.sax.saxutils import quoteattr
+
+from voicebot.text.xml import xml_attr
 
 
 def connect_stream(stream_url: str, parameters: Mapping[str, str]) -> str:
     """``<Connect><Stream>`` with custom parameters, as Twilio expects it."""
     params = "".join(
-        f"<Parameter name={quoteattr(name)} value={quoteattr(value)}/>"
+        f"<Parameter name={xml_attr(name)} value={xml_attr(value)}/>"
         for name, value in parameters.items()
         if value
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        f"<Response><Connect><Stream url={quoteattr(stream_url)}>{params}</Stream>"
+        f"<Response><Connect><Stream url={xml_attr(stream_url)}>{params}</Stream>"
         "</Connect></Response>"
     )

@@ -28,7 +28,7 @@ from voicebot.handoff.store import (
     HandoffStateError,
     HandoffStore,
 )
-from voicebot.web.security import AgentAuth
+from voicebot.web.security import AgentAuth, request_origin
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def build_agent_router(
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace"),
                                              keep_blank_values=True).items()}
         target = _safe_next(form.get("next", "/agent"))
-        if not _same_origin(request):
+        if not _same_origin(request, auth.trust_forwarded):
             return _login_page(target, "Sign in from this desktop's own page.", 403)
         client = request.client.host if request.client else "?"
         agent = form.get("agent", "").strip()[:64]
@@ -272,13 +272,12 @@ def _sse(event: str, data: Any, event_id: str | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _same_origin(request: Request) -> bool:
+def _same_origin(request: Request, trust_forwarded: bool) -> bool:
     """A form posted from another site (login CSRF) carries its own Origin."""
     origin = request.headers.get("origin")
     if not origin or origin == "null":
         return origin is None
-    host = request.headers.get("x-forwarded-host", request.headers.get("host", ""))
-    return urlsplit(origin).netloc == host.split(",")[0].strip()
+    return urlsplit(origin).netloc == request_origin(request, trust_forwarded)[1]
 
 
 def _safe_next(target: str) -> str:

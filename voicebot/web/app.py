@@ -24,16 +24,23 @@ from voicebot.clock import SystemClock
 from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
-from voicebot.errors import VoicebotError
+from voicebot.errors import ConfigError, VoicebotError
 from voicebot.handoff import HandoffJournal
 from voicebot.policy import Account, Policy, load_accounts, load_policies
 from voicebot.settings import Settings
 from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twiml import connect_stream
+from voicebot.text.xml import xml_safe
 from voicebot.web.agent import build_agent_router
 from voicebot.web.handoff_webhooks import build_handoff_webhooks
 from voicebot.web.handoffs import Desk, build_agent_auth, build_handoff_service, secret
-from voicebot.web.security import BodyLimit, TwilioSignatureCheck
+from voicebot.web.security import (
+    CALL_TOKEN_PARAMETER,
+    BodyLimit,
+    CallTokens,
+    TwilioSignatureCheck,
+    request_origin,
+)
 from voicebot.web.twilio_stream import (
     CLOSE_TRY_AGAIN_LATER,
     CallSlots,
@@ -67,6 +74,16 @@ class ServiceState:
         self.handoffs = build_handoff_service(settings)
         self.desk = Desk(self.handoffs, HandoffJournal(settings.home / "handoff-journal.jsonl"))
         self.desk.journal.replay(self.handoffs.store)
+        # With a Twilio auth token, a stream must bring the token its voice webhook made.
+        token = secret(settings.twilio_auth_token)
+        self.call_tokens = (CallTokens(token, lifetime=settings.call_token_seconds)
+                            if token else None)
+
+    def admit(self, started: CallStarted) -> str | None:
+        """Why a stream's ``start`` is refused, or None (see ``CallTokens``)."""
+        if self.call_tokens is None:
+            return None
+        return self.call_tokens.check(started.call_id, started.parameters)
 
     async def make_fixed_phrases(self) -> None:
         """Make the audio of the prompt files' fixed phrases while no call is in progress.
@@ -110,6 +127,7 @@ class ServiceState:
     def make_session(self, started: CallStarted, control: TwilioCallControl) -> CallSession:
         assert self.engines is not None
         params = dict(started.parameters)
+        params.pop(CALL_TOKEN_PARAMETER, None)
         creditor = params["creditor"] = params.get("creditor") or self.settings.default_creditor
         language = self.call_language(params)
         policy = self.policies.get(creditor)
@@ -144,6 +162,7 @@ class ServiceState:
 
 def create_app(settings: Settings | None = None, engines: Engines | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    refuse_insecure_exposure(settings)
     state = ServiceState(settings, engines)
 
     @asynccontextmanager
@@ -161,7 +180,10 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             if owned and state.engines is not None:
                 await state.engines.aclose()
 
-    app = FastAPI(title="voicebot", version=__version__, lifespan=lifespan)
+    docs = settings.api_docs
+    app = FastAPI(title="voicebot", version=__version__, lifespan=lifespan,
+                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  openapi_url="/openapi.json" if docs else None)
     app.add_middleware(BodyLimit)  # 64 kB on every route: forms and JSON only
     app.state.service = state
     auth = build_agent_auth(settings)
@@ -193,7 +215,8 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             status_code=200 if ready else 503,
         )
 
-    @app.api_route("/twilio/voice", methods=["GET", "POST"], dependencies=[Depends(verify)])
+    @app.api_route("/twilio/voice", methods=["GET", "POST"], dependencies=[Depends(verify)],
+                   include_in_schema=False)
     async def twilio_voice(request: Request) -> Response:
         """Answer an incoming call with TwiML that connects it to the media stream."""
         form: dict[str, str] = {}
@@ -201,16 +224,19 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             body = (await request.body()).decode("utf-8", "replace")
             form = {k: v[0] for k, v in parse_qs(body).items()}
         query = request.query_params
-        creditor = query.get("creditor") or settings.default_creditor
-        account = query.get("account", "")
+        creditor = xml_safe(query.get("creditor") or settings.default_creditor)[:64]
+        account = xml_safe(query.get("account", ""))[:64]
         params = {
             "creditor": creditor,
             "account": account,
             "language": state.call_language(
                 {"creditor": creditor, "account": account, "language": query.get("language", "")}
             ),
-            "caller": form.get("From", ""),
+            "caller": xml_safe(form.get("From", ""))[:32],
         }
+        if state.call_tokens is not None:
+            call_sid = form.get("CallSid") or query.get("CallSid", "")
+            params[CALL_TOKEN_PARAMETER] = state.call_tokens.issue(call_sid, params)
         return Response(connect_stream(stream_url(request, settings), params),
                         media_type="application/xml")
 
@@ -225,13 +251,26 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             await ws.close(code=CLOSE_TRY_AGAIN_LATER, reason="busy")
             return
         await serve_stream(ws, state.make_session, settings.max_frame_bytes,
-                           on_session_end=state.session_ended, slot=slot)
+                           on_session_end=state.session_ended, slot=slot, admit=state.admit)
 
     @app.get("/api/calls/recent", dependencies=[Depends(auth.api_agent)])
     async def recent_calls() -> JSONResponse:
         return JSONResponse(list(state.finished))
 
     return app
+
+
+def refuse_insecure_exposure(settings: Settings) -> None:
+    """Stop here when a non-loopback address would be served without its locks."""
+    problems = settings.exposure_problems()
+    if not problems:
+        return
+    if not settings.insecure_dev:
+        raise ConfigError(
+            f"refusing to serve {settings.host}, which other machines can reach: "
+            + "; ".join(problems) + ". Set them, listen on 127.0.0.1, or set "
+            "VOICEBOT_INSECURE_DEV=1 for development on a trusted network only")
+    log.warning("INSECURE development mode on %s: %s", settings.host, "; ".join(problems))
 
 
 async def prime_language_model(engines: Engines, prompts: Iterable[Prompts]) -> None:
@@ -253,8 +292,7 @@ def stream_url(request: Request, settings: Settings) -> str:
     if settings.public_url:
         base = settings.public_url
     else:
-        proto = request.headers.get("x-forwarded-proto", request.url.scheme)
-        host = request.headers.get("x-forwarded-host", request.headers.get("host", "localhost"))
-        base = f"{'https' if proto == 'https' else 'http'}://{host}"
+        proto, host = request_origin(request, settings.trust_forwarded_headers)
+        base = f"{'https' if proto == 'https' else 'http'}://{host or 'localhost'}"
     scheme, rest = base.split("://", 1)
     return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/twilio/stream"

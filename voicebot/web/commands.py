@@ -27,7 +27,9 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     config = uvicorn.Config(app, host=settings.host, port=settings.port,
                             log_level=settings.log_level, ws_max_size=settings.max_frame_bytes,
-                            ws_ping_interval=None, proxy_headers=True, access_log=False,
+                            ws_ping_interval=None, access_log=False,
+                            proxy_headers=settings.trust_forwarded_headers,
+                            forwarded_allow_ips=settings.forwarded_allow_ips,
                             timeout_graceful_shutdown=5)
     uvicorn.Server(config).run()
     return 0

@@ -108,7 +108,7 @@ def build_handoff_webhooks(
         _, form, language = await context(request)
         position = form.get("QueuePosition", "")
         return xml(twiml.wait(language=language,
-                              position=int(position) if position.isdigit() else None,
+                              position=int(position) if position.isdecimal() else None,
                               hold_music_url=hold_music_url))
 
     @router.post("/whisper")

@@ -68,7 +68,8 @@ def build_agent_auth(settings: Settings) -> AgentAuth:
     if settings.agent_tokens_file:
         tokens |= load_agent_tokens(settings.agent_tokens_file)
     return AgentAuth(tokens, secret=secret(settings.agent_session_secret),
-                     session_seconds=int(settings.agent_session_hours * 3600))
+                     session_seconds=int(settings.agent_session_hours * 3600),
+                     trust_forwarded=settings.trust_forwarded_headers)
 
 
 def packet_for(record: CallRecord, reason: str) -> HandoffPacket:

@@ -114,9 +114,11 @@ class AgentAuth:
         secure_cookie: bool | None = None,
         max_failures: int = 5,
         lockout_seconds: float = 300.0,
+        trust_forwarded: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._tokens = dict(tokens)
+        self.trust_forwarded = trust_forwarded  # X-Forwarded-Proto/-Host from a proxy
         if not self._tokens:
             log.warning("no agent tokens configured: the agent desktop and the hand-off API "
                         "refuse everyone")
@@ -229,8 +231,7 @@ class AgentAuth:
     def _secure(self, request: Request) -> bool:
         if self.secure_cookie is not None:
             return self.secure_cookie
-        proto = request.headers.get("x-forwarded-proto", request.url.scheme)
-        return proto.split(",")[0].strip() == "https"
+        return request_origin(request, self.trust_forwarded)[0] == "https"
 
     # -- login throttling -------------------------------------------------------------
 
@@ -279,6 +280,20 @@ class AgentAuth:
                                 headers={"Location": "/agent/login?next=" + request.url.path})
         request.state.agent = agent
         return agent
+
+
+def request_origin(conn: HTTPConnection, trust_forwarded: bool) -> tuple[str, str]:
+    """(scheme, host) of a request as its client saw them.
+
+    ``X-Forwarded-Proto`` and ``X-Forwarded-Host`` are anyone's to send: they
+    count only when the service is told it sits behind a proxy that sets them.
+    """
+    scheme = conn.url.scheme
+    host = conn.headers.get("host", "")
+    if trust_forwarded:
+        scheme = conn.headers.get("x-forwarded-proto", scheme).split(",")[0].strip()
+        host = conn.headers.get("x-forwarded-host", host).split(",")[0].strip()
+    return {"ws": "http", "wss": "https"}.get(scheme, scheme), host
 
 
 class LoginThrottle:
@@ -401,7 +416,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdecimal() or int(declared) > self.max_bytes):
             await self._refuse(scope, receive, send)
             return
         received = 0
@@ -478,7 +493,7 @@ class TwilioSignatureCheck:
     """
 
     def __init__(self, auth_token: str | None, *, public_url: str | None = None,
-                 trust_forwarded: bool = True,
+                 trust_forwarded: bool = False,
                  shared_keys: Mapping[str, str] | None = None) -> None:
         self.auth_token = auth_token
         self.public_url = public_url.rstrip("/") if public_url else None
@@ -501,11 +516,7 @@ class TwilioSignatureCheck:
         if self.public_url:
             base = self.public_url
         else:
-            proto, host = conn.url.scheme, conn.headers.get("host", "")
-            if self.trust_forwarded:
-                proto = conn.headers.get("x-forwarded-proto", proto).split(",")[0].strip()
-                host = conn.headers.get("x-forwarded-host", host).split(",")[0].strip()
-            proto = {"ws": "http", "wss": "https"}.get(proto, proto)
+            proto, host = request_origin(conn, self.trust_forwarded)
             base = f"{proto}://{host}"
         return base + tail
 
@@ -570,3 +581,63 @@ class TwilioSignatureCheck:
         if key_id:
             return self.shared_keys.get(key_id), algorithm
         return self.auth_token, algorithm
+
+
+# -- media streams bound to their webhook ------------------------------------------------------
+
+CALL_TOKEN_PARAMETER = "token"
+
+
+class CallTokens:
+    """Binds a media stream to the voice webhook that asked for it.
+
+    A handshake signature covers only the stream's URL, which is the same for
+    every call: captured once, it replays forever, and the ``callSid`` of
+    ``start`` (which a transfer then moves through Twilio's REST API) would be
+    whatever the client says. So the voice webhook, whose signature covers the
+    ``CallSid``, puts a token in the TwiML parameters: an HMAC of that callSid,
+    the other parameters and an expiry. ``start`` must carry it, with the same
+    callSid and parameters, before the expiry, and only once.
+    """
+
+    def __init__(self, key: str | bytes, *, lifetime: float = 120.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        key = key.encode("utf-8") if isinstance(key, str) else key
+        # Never the auth token itself: a key derived for this one use.
+        self._key = hmac.new(key, b"voicebot media stream token v1", hashlib.sha256).digest()
+        self.lifetime = lifetime
+        self._clock = clock
+        self._used: dict[str, float] = {}  # token -> expiry
+        self._lock = threading.Lock()
+
+    def _mac(self, call_sid: str, expires: int, parameters: Mapping[str, str]) -> str:
+        fields = sorted((k, v) for k, v in parameters.items()
+                        if k != CALL_TOKEN_PARAMETER and v)
+        message = "\x1f".join([call_sid, str(expires), *(f"{k}\x1e{v}" for k, v in fields)])
+        return _b64(hmac.new(self._key, message.encode("utf-8"), hashlib.sha256).digest())
+
+    def issue(self, call_sid: str, parameters: Mapping[str, str]) -> str:
+        expires = int(self._clock() + self.lifetime)
+        return f"{expires}.{self._mac(call_sid, expires, parameters)}"
+
+    def check(self, call_sid: str, parameters: Mapping[str, str]) -> str | None:
+        """Why this ``start`` is refused, or None when its token is good (and now spent)."""
+        token = parameters.get(CALL_TOKEN_PARAMETER, "")
+        if not token:
+            return "no call token in the stream's parameters"
+        expires_text, _, mac = token.partition(".")
+        if not expires_text.isdecimal() or len(token) > 128:
+            return "a malformed call token"
+        expires = int(expires_text)
+        if not call_sid or not hmac.compare_digest(
+                mac.encode(), self._mac(call_sid, expires, parameters).encode()):
+            return "a call token that does not match the callSid and parameters"
+        now = self._clock()
+        if expires < now:
+            return "an expired call token"
+        with self._lock:
+            self._used = {t: e for t, e in self._used.items() if e >= now}
+            if token in self._used:
+                return "a call token already used"
+            self._used[token] = expires
+        return None

@@ -229,8 +229,13 @@ DEFAULT_LIMITS = StreamLimits()
 async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_bytes: int,
                        on_session_end: Callable[[CallSession], None] | None = None, *,
                        slot: StreamSlot | None = None, limits: StreamLimits | None = None,
-                       clock: Clock | None = None) -> None:
-    """Run one Media Streams connection to its end, then free its slot. Never raises."""
+                       clock: Clock | None = None,
+                       admit: Callable[[CallStarted], str | None] | None = None) -> None:
+    """Run one Media Streams connection to its end, then free its slot. Never raises.
+
+    ``admit`` sees ``start`` before anything else does and says why the stream
+    is refused (closed with 1008), or None to let it in.
+    """
     limits = limits or DEFAULT_LIMITS
     clock = clock or SystemClock()
     protocol = TwilioStream(max_frame_bytes=max_frame_bytes)
@@ -257,6 +262,10 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
             wait = budget.charge(events, clock.now())
             for event in events:
                 if isinstance(event, CallStarted):
+                    refusal = admit(event) if admit is not None else None
+                    if refusal:
+                        raise ProtocolError(f"refused: {refusal}",
+                                            close_code=CLOSE_POLICY_VIOLATION)
                     if slot is not None:
                         slot.claim(event.call_id)
                     session = make_session(event, control)
