@@ -237,3 +237,16 @@ def test_a_session_cookie_is_secure_only_by_what_the_service_knows(tmp_path):
         assert response.status_code == 303
         cookie = response.headers["set-cookie"].lower()
         assert ("; secure" in cookie) is secure
+
+
+@pytest.mark.parametrize("depth", [100, 5_000, 30_000])
+def test_deeply_nested_json_gets_a_clear_error(tmp_path, depth, caplog):
+    app = create_app(settings(tmp_path, agent_tokens=AGENTS))
+    body = '{"notes": ' + "[" * depth + "]" * depth + "}"
+    response = TestClient(app, raise_server_exceptions=False).put(
+        "/api/handoffs/h1/notes", content=body,
+        headers={"Authorization": f"Bearer {TOKENS['alice']}",
+                 "Content-Type": "application/json"})
+    assert response.status_code in (400, 413, 422)
+    assert "Traceback" not in caplog.text and not [
+        r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
