@@ -174,3 +174,22 @@ def test_streams_that_never_start_make_room_after_a_second():
     clock.advance(10)
     assert slots.held == 3 and slots.waiting == 0
     assert slots.reserve() is None  # every slot holds a call: refused
+
+
+def test_one_address_reopening_sockets_cannot_hold_the_door():
+    clock = FakeClock()
+    slots = CallSlots(max_calls=4, clock=clock)
+    calls = [slots.reserve("198.51.100.1"), slots.reserve("198.51.100.2")]
+    for n, slot in enumerate(calls):
+        assert slot is not None
+        slot.claim(f"CA{n}")
+    hostile = [slots.reserve("203.0.113.9"), slots.reserve("203.0.113.9")]
+    assert all(hostile) and slots.reserve("203.0.113.9") is None  # its own turn: wait
+    # A caller from elsewhere gets in at once: the busiest address's oldest goes.
+    carrier = slots.reserve("198.51.100.3")
+    assert carrier is not None and hostile[0].evicted.is_set() and not hostile[1].evicted.is_set()
+    carrier.claim("CA3")
+    # One waiting stream per address is no crowd: the age rule applies again.
+    assert slots.reserve("198.51.100.4") is None
+    clock.advance(1.5)
+    assert slots.reserve("198.51.100.4") is not None and hostile[1].evicted.is_set()

@@ -243,7 +243,8 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
     @app.websocket("/twilio/stream", dependencies=stream_checks)
     async def twilio_stream(ws: WebSocket) -> None:
         await ws.accept()
-        slot = state.calls.reserve() if state.engines is not None else None
+        peer = ws.client.host if ws.client else ""
+        slot = state.calls.reserve(peer) if state.engines is not None else None
         if slot is None:
             log.warning("refusing stream: %d streams open, %d without a call (limits %d, %d)",
                         state.calls.held, state.calls.waiting, state.calls.max_calls,

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,11 +111,14 @@ class CallSlots(Mapping[str, CallSession]):
     share, reuse or free another stream's slot by what it puts in ``start``, and
     a callSid already live is refused. Streams still waiting for their ``start``
     are capped (``max_waiting``, all the slots by default). When the cap, or
-    every slot, is reached, the stream that has waited longest is closed to make
-    room, if it has waited ``evict_after`` seconds: a carrier sends ``start``
-    within a fraction of a second, so sockets that say nothing cannot keep
-    callers out, and a burst of real calls does not push one of them out.
-    Otherwise the newcomer is refused. As a mapping: live calls by slot id.
+    every slot, is reached, a waiting stream is closed to make room: if one
+    address holds several waiting streams and the newcomer comes from another,
+    that address's oldest goes at once (one client cannot hold the door by
+    reopening sockets faster than they age); otherwise the stream that has waited
+    longest goes, if it has waited ``evict_after`` seconds (a carrier sends
+    ``start`` within a fraction of a second, so a burst of real calls does not
+    push one of them out). Otherwise the newcomer is refused. As a mapping: live
+    calls by slot id.
     """
 
     def __init__(self, max_calls: int, max_waiting: int | None = None, *,
@@ -136,18 +140,29 @@ class CallSlots(Mapping[str, CallSession]):
         """Streams accepted that have not sent ``start`` yet."""
         return sum(1 for slot in self._slots.values() if slot.call_sid is None)
 
-    def reserve(self) -> StreamSlot | None:
-        """A slot for a stream being accepted, or None when the service is full."""
+    def reserve(self, address: str = "") -> StreamSlot | None:
+        """A slot for a stream being accepted from ``address``, or None when the service
+        is full."""
         now = self._clock.now()
         while self.held >= self.max_calls or self.waiting >= self.max_waiting:
-            oldest = next((s for s in self._slots.values() if s.call_sid is None), None)
-            if oldest is None or now - oldest.reserved_at < self.evict_after:
+            victim = self._to_evict(address, now)
+            if victim is None:
                 return None
             self.evictions += 1
-            oldest.evict()
-        slot = StreamSlot(self, secrets.token_hex(8), now)
+            victim.evict()
+        slot = StreamSlot(self, secrets.token_hex(8), now, address)
         self._slots[slot.id] = slot
         return slot
+
+    def _to_evict(self, address: str, now: float) -> StreamSlot | None:
+        waiting = [s for s in self._slots.values() if s.call_sid is None]  # oldest first
+        if not waiting:
+            return None
+        top, count = Counter(s.address for s in waiting).most_common(1)[0]
+        if count >= 2 and top != address:
+            return next(s for s in waiting if s.address == top)
+        oldest = waiting[0]
+        return oldest if now - oldest.reserved_at >= self.evict_after else None
 
     def _claim(self, slot: StreamSlot, call_sid: str) -> None:
         if slot.id not in self._slots:
@@ -178,9 +193,11 @@ class CallSlots(Mapping[str, CallSession]):
 class StreamSlot:
     """One stream's hold on a call slot; released exactly once, when the stream ends."""
 
-    def __init__(self, slots: CallSlots, slot_id: str, reserved_at: float) -> None:
+    def __init__(self, slots: CallSlots, slot_id: str, reserved_at: float,
+                 address: str = "") -> None:
         self.id = slot_id
         self.reserved_at = reserved_at
+        self.address = address  # the peer's, as the server sees it
         self.call_sid: str | None = None  # set by ``start``
         self.session: CallSession | None = None
         self.evicted = asyncio.Event()  # set when a newer stream took this one's place
