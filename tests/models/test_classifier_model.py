@@ -39,9 +39,7 @@ SAFETY_PROBES = [
     ("en", "greeting", "I'm her carer, she asked me to call", "third_party"),
     ("en", "identity", "he's my dad, he's got dementia so I do his paperwork", "third_party"),
     pytest.param("en", "greeting", "the account holder died in October, I'm the executor",
-                 "third_party", id="executor",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss: the decision tier "
-                                         "reads it as vulnerable and bankruptcy")),
+                 "third_party", id="executor"),  # missed before the merged tuning sets
     ("fr", "greeting", "je suis la tutrice de ma sœur, c'est moi qui gère", "third_party"),
     ("fr", "identity", "non c'est son fils, ma mère est hospitalisée", "third_party"),
     ("en", "offer", "stop ringing me", "stop_contact"),
