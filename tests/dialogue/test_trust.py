@@ -151,7 +151,9 @@ async def test_a_request_before_identity_goes_to_a_person_without_the_debt():
 
 HEDGES_EN = ["I'm not sure", "I guess", "maybe", "yeah right", "I'll think about it",
              "I suppose so", "sure, whatever", "ok but I need to check with my husband",
-             "um", "yes if I can change the date later", "probably"]
+             "um", "yes if I can change the date later", "probably",
+             # as speech recognition writes a "hmm": no reason to doubt who is speaking
+             "Him I'm not sure.", "Her, I guess.", "Him. Maybe."]
 HEDGES_FR = ["je ne sais pas", "peut-être", "bof", "je vais réfléchir", "mouais",
              "oui mais je dois en parler à mon mari", "faut voir", "si vous voulez"]
 

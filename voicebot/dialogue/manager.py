@@ -272,7 +272,10 @@ class NegotiationDialogue:
                 sure = speaks_for(text, self.account.name)
             if sure:
                 return self._third_party()
-            if self.stage is Stage.RIGHT_PARTY:
+            if self.stage is Stage.RIGHT_PARTY or self.verified:
+                # Name and postcode have matched and the balance was said: the model's
+                # guess alone ("Him, I'm not sure" misheard for "Hmm") is not worth
+                # stopping a consenting caller for. The caller's own words still are.
                 return None
             # The classifier alone thinks so: ask rather than end the call.
             self._resume = self.stage
