@@ -130,6 +130,15 @@ async def test_a_vanishing_caller_and_a_flood_of_bad_clients_leave_other_calls_a
     assert health["status"] == "ok" and health["active_calls"] == 0
 
 
+async def test_odd_characters_in_the_call_parameters_still_get_a_greeting(server):
+    # "²³" is a digit to str.isdigit() but not to int(): it once closed the call with 1011.
+    report = await call(server.ws, [{"wait": 4.0}],
+                        {"creditor": "acme-telecom", "account": "²³\u202e", "language": "e\x01n"})
+    assert not report.result.violations
+    assert report.result.time_to_first_audio_s is not None
+    assert "unexpected failure" not in server.log()
+
+
 def test_voice_webhook_answers_with_twiml(server):
     form = {"CallSid": "CA9", "From": "+15551230000", "To": "+15559870000"}
     path = "/twilio/voice?creditor=contoso-bank&account=500600"

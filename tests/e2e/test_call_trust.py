@@ -67,7 +67,8 @@ async def test_a_hedge_at_the_read_back_is_not_consent_by_voice(server, recogniz
                               {"creditor": "acme-telecom", "account": "100200"},
                               calls_so_far(server), out=reply)
     assert record["agreed"] is False and record["handoff"] is None, record["transcript"]
-    assert "no rush" in record["transcript"][-1]["text"], [t["text"] for t in record["transcript"][-4:]]
+    last_words = [t["text"] for t in record["transcript"][-4:]]
+    assert "no rush" in record["transcript"][-1]["text"], last_words
     assert "no rush" in transcribe(recognizer, reply, "en").lower()
 
 
