@@ -123,6 +123,8 @@ class Settings(BaseModel):
 
     # Calls and frames.
     max_calls: int = Field(8, ge=1)
+    max_connections: int = Field(
+        512, ge=16, description="open HTTP and WebSocket connections; more get 503")
     max_frame_bytes: int = Field(16_384, ge=1024)
     max_call_seconds: float = Field(1800.0, gt=10)
 

@@ -294,3 +294,34 @@ def test_login_throttle_is_not_flushed_by_failures_under_other_names():
     assert login("alice", TOKENS["alice"]) == 429
     assert time.monotonic() - began < 60
     store.close()
+
+
+# -- slow handshakes ---------------------------------------------------------------------
+
+
+async def test_connections_that_never_finish_their_headers_are_closed(tmp_path, monkeypatch,
+                                                                      caplog):
+    from voicebot.web.http import DeadlineH11Protocol
+
+    monkeypatch.setattr(DeadlineH11Protocol, "header_seconds", 0.5)
+    settings = Settings(home=tmp_path, llm_backend="none", max_calls=2)
+    with stand_in_service(settings, http=DeadlineH11Protocol) as service:
+        url = service.http
+        port = int(url.rsplit(":", 1)[1])
+        slow = []
+        for _ in range(50):  # a slow handshake each, one header line and no end
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /twilio/stream HTTP/1.1\r\nHost: x\r\nUpgrade: web")
+            slow.append((reader, writer))
+        async with connect(service.ws) as ws:
+            await asyncio.sleep(1.5)
+            # Every slow one was closed; the WebSocket opened at the same time was not.
+            for reader, _ in slow:
+                assert await asyncio.wait_for(reader.read(), timeout=2) == b""
+            await ws.send(CONNECTED)
+            await ws.send(start("CA1"))
+            assert await answered(ws)
+        assert (await asyncio.to_thread(service.health))["status"] in ("ok", "loading")
+        for _, writer in slow:
+            writer.close()
+    assert "no complete request within 0.5 s" in caplog.text

@@ -42,12 +42,12 @@ def free_socket() -> socket.socket:
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
+def serve(app: FastAPI, **options: Any) -> Iterator[str]:
     """Run ``app`` with uvicorn in a thread on a free loopback port; yield its URL."""
     sock = free_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="off",
-                            timeout_graceful_shutdown=2)
+                            timeout_graceful_shutdown=2, **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -125,7 +125,7 @@ class Service:
 
 
 @contextmanager
-def stand_in_service(settings: Settings) -> Iterator[Service]:
+def stand_in_service(settings: Settings, **options: Any) -> Iterator[Service]:
     """The service's own app on loopback, each call session a ``StandInSession``."""
     engines = SimpleNamespace(stt_model="base", voices={}, intents=None)
     app = create_app(settings, engines=engines)  # type: ignore[arg-type]
@@ -138,7 +138,7 @@ def stand_in_service(settings: Settings) -> Iterator[Service]:
 
     state.make_session = make_session
     state.session_ended = lambda session: None
-    with serve(app) as url:
+    with serve(app, **options) as url:
         yield Service(app, url, sessions)
 
 

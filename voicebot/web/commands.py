@@ -21,6 +21,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from voicebot.settings import Settings
     from voicebot.web.app import create_app
+    from voicebot.web.http import DeadlineH11Protocol
 
     settings = Settings.from_env(host=args.host, port=args.port, stt_model=args.stt_model,
                                  log_level=args.log_level)
@@ -30,6 +31,7 @@ def _serve(args: argparse.Namespace) -> int:
                             ws_ping_interval=None, access_log=False,
                             proxy_headers=settings.trust_forwarded_headers,
                             forwarded_allow_ips=settings.forwarded_allow_ips,
-                            timeout_graceful_shutdown=5)
+                            timeout_graceful_shutdown=5, http=DeadlineH11Protocol,
+                            limit_concurrency=settings.max_connections)
     uvicorn.Server(config).run()
     return 0
