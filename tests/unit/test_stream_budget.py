@@ -193,3 +193,26 @@ def test_one_address_reopening_sockets_cannot_hold_the_door():
     assert slots.reserve("198.51.100.4") is None
     clock.advance(1.5)
     assert slots.reserve("198.51.100.4") is not None and hostile[1].evicted.is_set()
+
+
+def test_an_address_whose_streams_never_start_gives_way_at_the_last_slot():
+    clock = FakeClock()
+    slots = CallSlots(max_calls=3, clock=clock)
+    for n in range(2):
+        live = slots.reserve("198.51.100.1")
+        assert live is not None
+        live.claim(f"CA{n}")
+    # The last free slot, taken over and over by one address that never starts a call.
+    for _ in range(3):
+        silent = slots.reserve("203.0.113.9")
+        assert silent is not None
+        clock.advance(0.3)
+        silent.release()  # closed without a start
+    squatter = slots.reserve("203.0.113.9")
+    assert squatter is not None
+    clock.advance(0.2)  # young: the age rule alone would refuse the caller
+    caller = slots.reserve("198.51.100.7")
+    assert caller is not None and squatter.evicted.is_set()
+    # A newcomer from that same address still waits its turn.
+    caller.claim("CA9")
+    assert slots.reserve("203.0.113.9") is None

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +103,13 @@ class TwilioCallControl:
 SessionFactory = Callable[[CallStarted, TwilioCallControl], CallSession]
 
 
+# An address with SILENT_ENDS streams that ended without ``start`` in the last
+# SILENT_WINDOW seconds gives way at once; a carrier's streams always start.
+SILENT_ENDS = 3
+SILENT_WINDOW = 60.0
+MAX_ADDRESSES = 4096
+
+
 class CallSlots(Mapping[str, CallSession]):
     """The service's call slots: one held by every stream from accept to close.
 
@@ -111,10 +118,11 @@ class CallSlots(Mapping[str, CallSession]):
     share, reuse or free another stream's slot by what it puts in ``start``, and
     a callSid already live is refused. Streams still waiting for their ``start``
     are capped (``max_waiting``, all the slots by default). When the cap, or
-    every slot, is reached, a waiting stream is closed to make room: if one
-    address holds several waiting streams and the newcomer comes from another,
-    that address's oldest goes at once (one client cannot hold the door by
-    reopening sockets faster than they age); otherwise the stream that has waited
+    every slot, is reached, a waiting stream is closed to make room: if the
+    newcomer comes from another address than one that holds several waiting
+    streams, or whose streams keep ending without a call, that address's oldest
+    goes at once (one client cannot hold the door by reopening sockets faster
+    than they age); otherwise the stream that has waited
     longest goes, if it has waited ``evict_after`` seconds (a carrier sends
     ``start`` within a fraction of a second, so a burst of real calls does not
     push one of them out). Otherwise the newcomer is refused. As a mapping: live
@@ -129,6 +137,8 @@ class CallSlots(Mapping[str, CallSession]):
         self._clock = clock or SystemClock()
         self._slots: dict[str, StreamSlot] = {}  # in the order they were reserved
         self.evictions = 0
+        # Per address, when its recent streams ended without ever sending ``start``.
+        self._silent_ends: dict[str, deque[float]] = {}
 
     @property
     def held(self) -> int:
@@ -158,11 +168,30 @@ class CallSlots(Mapping[str, CallSession]):
         waiting = [s for s in self._slots.values() if s.call_sid is None]  # oldest first
         if not waiting:
             return None
-        top, count = Counter(s.address for s in waiting).most_common(1)[0]
-        if count >= 2 and top != address:
-            return next(s for s in waiting if s.address == top)
+        crowd = Counter(s.address for s in waiting)
+        for slot in waiting:
+            # Another address that holds several waiting streams, or whose streams keep
+            # ending without a call, gives way to a newcomer at once.
+            if slot.address != address and (crowd[slot.address] >= 2
+                                             or self._silent(slot.address, now)):
+                return slot
         oldest = waiting[0]
         return oldest if now - oldest.reserved_at >= self.evict_after else None
+
+    def _silent(self, address: str, now: float) -> bool:
+        ends = self._silent_ends.get(address)
+        while ends and now - ends[0] > SILENT_WINDOW:
+            ends.popleft()
+        return bool(ends) and len(ends) >= SILENT_ENDS
+
+    def _ended_silent(self, address: str, now: float) -> None:
+        if address not in self._silent_ends and len(self._silent_ends) >= MAX_ADDRESSES:
+            # Forget the address whose last silent end is oldest.
+            stale = min(self._silent_ends, key=lambda a: self._silent_ends[a][-1]
+                        if self._silent_ends[a] else 0.0)
+            del self._silent_ends[stale]
+        ends = self._silent_ends.setdefault(address, deque(maxlen=SILENT_ENDS * 4))
+        ends.append(now)
 
     def _claim(self, slot: StreamSlot, call_sid: str) -> None:
         if slot.id not in self._slots:
@@ -176,6 +205,8 @@ class CallSlots(Mapping[str, CallSession]):
     def _release(self, slot: StreamSlot) -> None:
         if self._slots.get(slot.id) is slot:
             del self._slots[slot.id]
+            if slot.call_sid is None:
+                self._ended_silent(slot.address, self._clock.now())
 
     def __getitem__(self, slot_id: str) -> CallSession:
         session = self._slots[slot_id].session
