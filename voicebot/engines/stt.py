@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -93,6 +94,11 @@ class WhisperRecognizer:
             raise EngineError(f"speech recognition failed: {exc}") from exc
         kept = [s for s in pieces if not _hallucination(s.no_speech_prob, s.avg_logprob)]
         text = " ".join(s.text.strip() for s in kept).strip()
+        if hint and echoes_prompt(text, hint):
+            # Whisper sometimes writes its prompt back instead of what was said
+            # ("Number, digit by digit."): hear it again without one.
+            log.info("speech recognition wrote its prompt back; decoding again without it")
+            return self.transcribe(audio, language, None)
         return Transcript(
             text=text,
             language=info.language,
@@ -112,6 +118,16 @@ def transcribe_recording(recognizer: WhisperRecognizer, audio: np.ndarray, langu
         temperature=0.0, condition_on_previous_text=False, vad_filter=True,
     )
     return " ".join(s.text.strip() for s in segments).strip()
+
+
+def echoes_prompt(text: str, prompt: str) -> bool:
+    """Whether ``text`` is only words of the prompt, two of them or more not digits:
+    the prompt written back, not an answer ("1, 2, 3" is an answer that happens to be
+    in it)."""
+    words = re.findall(r"\w+", text.lower())
+    prompt_words = set(re.findall(r"\w+", prompt.lower()))
+    return (set(words) <= prompt_words
+            and sum(1 for w in words if not w.isdecimal()) >= 2)
 
 
 def _hallucination(no_speech_prob: float, avg_logprob: float) -> bool:
