@@ -26,7 +26,6 @@ class DeadlineH11Protocol(H11Protocol):
     not all arrived ``header_seconds`` after it opened."""
 
     header_seconds = HEADER_SECONDS
-    closed_for_slowness = 0  # across the process, for the log and the tests
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -48,7 +47,6 @@ class DeadlineH11Protocol(H11Protocol):
     def _deadline_passed(self) -> None:
         waiting = self.cycle is None and self.conn.their_state is h11.IDLE
         if waiting and not self.transport.is_closing():
-            type(self).closed_for_slowness += 1
             host = self.client[0] if self.client else "?"
             log.warning("closing a connection from %s: no complete request within %g s",
                         host, self.header_seconds)
