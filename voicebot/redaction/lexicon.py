@@ -146,9 +146,13 @@ _EXPIRY_TRIGGER = re.compile(
     r"|(?P<verb>\bexpir(?:es|e|ed|ing|era|ée|ant)\b)",
     re.IGNORECASE,
 )
+# The cheap test before a scan: it must match every text in which the scan could
+# read a digit. "oh" is a zero only beside a number word or a repeat ("double
+# oh"), so the repeats are in it and the zero letters need not be.
 _NUMBERISH = {
     lang: re.compile(
-        r"\d|\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+        r"\d|\b(?:" + "|".join(sorted({*words, *_REPEATS}, key=len, reverse=True)) + r")\b",
+        re.IGNORECASE)
     for lang, words in _NUMBERS.items()
 }
 _TOKEN = re.compile(r"([^\W\d_]+(?:['’\-][^\W\d_]+)*)|(\d+)|(\S)")
