@@ -62,11 +62,12 @@ def read(part: str) -> list[dict[str, Any]]:
     names = {"heldout": ["heldout.jsonl"], "heldout2": ["heldout2.jsonl"],
              "tune": ["tune.jsonl"],
              "all": ["tune.jsonl", "heldout.jsonl", "heldout2.jsonl"]}[part]
-    lines = []
-    for name in names:
-        with (CORPUS / name).open(encoding="utf-8") as handle:
-            lines += [json.loads(row) for row in handle if row.strip()]
-    return lines
+    return [line for name in names for line in read_file(CORPUS / name)]
+
+
+def read_file(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(row) for row in handle if row.strip()]
 
 
 def predicted(heard: Any, stage: str) -> set[str]:
@@ -278,6 +279,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["heldout2", "heldout", "tune", "all"],
                         default="heldout2")
+    parser.add_argument("--file", type=Path, default=None,
+                        help="read the lines from this corpus file instead of a part (a "
+                             "development set, or candidate lines)")
     parser.add_argument("--design", nargs="+", default=["parsers", "shipped"],
                         choices=["parsers", "llm", "shipped"])
     parser.add_argument("--failures", type=int, default=15, help="failures to print")
@@ -285,8 +289,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None,
                         help="where to write the results (default: /tmp/understanding-PART.json)")
     args = parser.parse_args()
-    args.json = args.json or Path(f"/tmp/understanding-{args.part}.json")
-    lines = read(args.part)
+    part = args.file.stem if args.file else args.part
+    args.json = args.json or Path(f"/tmp/understanding-{part}.json")
+    lines = read_file(args.file) if args.file else read(args.part)
     results = {}
     for name, reader in design_readers(args.design).items():
         result = score(lines, reader)
@@ -297,7 +302,7 @@ def main() -> None:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     machine = {"machine": platform.machine(), "cpus": os.cpu_count(),
                "python": platform.python_version()}
-    args.json.write_text(json.dumps({"part": args.part, "machine": machine,
+    args.json.write_text(json.dumps({"part": part, "machine": machine,
                                      "results": results}, indent=1, default=str) + "\n")
     print(f"\nwritten {args.json}")
 
