@@ -43,6 +43,13 @@ DISTRESS = [
     ("300400", "je suis suicidaire"),
     ("300400", "j'ai envie d'en finir, je n'en peux plus"),
     ("300400", "ma mère est décédée la semaine dernière"),
+    # Less said outright: a suicide attempt abbreviated, money kept from the caller,
+    # reading, a protected adult, apostrophes dropped.
+    ("300400", "j'ai fait une ts cet été alors votre facture hein"),
+    ("300400", "c'est mon mari qui garde ma carte, il me laisse pas un sou"),
+    ("100200", "i cant read or write so the letters mean nothing to me"),
+    ("300400", "je suis sous protection des majeurs"),
+    ("100200", "im in hospital right now"),
 ]
 
 
@@ -123,6 +130,17 @@ REQUESTS = [
     ("300400", "ne m'appelez plus jamais", "stop_contact", "end"),
     ("300400", "envoyez-moi un justificatif par courrier", "validation", "end"),
     ("300400", "j'ai déposé un dossier de surendettement", "bankruptcy", "hand_off"),
+    # As speech recognition writes them, apostrophes dropped.
+    ("100200", "i dont owe you people anything", "dispute", "hand_off"),
+    ("300400", "cest pas ma dette", "dispute", "hand_off"),
+    # Said another way: a regional word, another country's procedure.
+    ("500600", "legally you're not allowed to be calling me", "stop_contact", "end"),
+    ("300400", "appelez-moi pu jamais sur mon cellulaire", "stop_contact", "end"),
+    ("300400", "merci de ne plus me joindre au bureau", "stop_contact", "end"),
+    ("300400", "ce contrat n'est pas le mien, c'est un faux", "dispute", "hand_off"),
+    ("300400", "quelqu'un a imité ma signature pour ouvrir ça", "dispute", "hand_off"),
+    ("500600", "I'm under debt review with a counsellor", "bankruptcy", "hand_off"),
+    ("300400", "on a un plan conventionnel de redressement", "bankruptcy", "hand_off"),
 ]
 
 
@@ -288,6 +306,17 @@ async def test_options_can_be_picked_by_position_or_description(reference, choic
     dialogue, turns = await converse(reference, [*IDENTITY[reference], ask, choice])
     assert dialogue.decision.count == count
     assert re.search(r"To confirm|Pour confirmer", turns[-1]["text"])
+
+
+@pytest.mark.parametrize(("reference", "line"), [
+    ("500600", "I can pay on the first"), ("500600", "hold on a second"),
+    ("500600", "the first of next month works"), ("300400", "je paierai le premier mars"),
+    ("300400", "une seconde"), ("300400", "comme le mois dernier"),
+])
+async def test_an_ordinal_that_says_when_picks_no_option(reference, line):
+    ask = "quelles sont mes options ?" if reference == "300400" else "what are my options?"
+    dialogue, _ = await converse(reference, [*IDENTITY[reference], ask, line])
+    assert not [d for kind, d in dialogue.record.events if kind == "chosen"]
 
 
 async def test_french_on_an_english_only_line_is_answered_in_french():

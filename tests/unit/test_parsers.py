@@ -54,3 +54,19 @@ def test_parse_yes_no(text, language, answer):
 def test_spell_digits():
     assert spell_digits("100200", "en") == "one, zero, zero, two, zero, zero"
     assert spell_digits("3004", "fr") == "trois, zéro, zéro, quatre"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("i dont owe this", "i don't owe this"),
+    ("im in hospital and cant talk", "i'm in hospital and can't talk"),
+    ("thats not mine, whats this", "that's not mine, what's this"),
+    ("cest pas moi jai rien signé", "c'est pas moi j'ai rien signé"),
+    # words that are words without an apostrophe stay
+    ("I feel ill, its well past, were the men here", "i feel ill, its well past, were the men"
+     " here"),
+    ("Jen and the ID", "jen and the id"),
+])
+def test_rules_read_apostrophes_speech_recognition_dropped(text, expected):
+    from voicebot.dialogue.intents import rule_text
+
+    assert rule_text(text) == expected

@@ -16,7 +16,6 @@ import os
 import re
 
 import pytest
-
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from num2words import num2words

@@ -89,6 +89,13 @@ SAFETY_EN: dict[str, list[str]] = {
         r" |too many )?(?:pills|tablets|sleeping pills)", r"(?:can't|cannot|can no longer)"
         r" (?:manage|handle|cope with) (?:the phone|(?:her|his|my) (?:affairs|money|bills))",
         r"guardianship|conservator", r"in a (?:shelter|refuge)",
+        r"(?:can't|cannot|can not|don't) read (?:very |too )?(?:well|good|properly|much)",
+        r"(?:numbers|words|letters|figures) (?:go|get|are|look) (?:all )?(?:jumbled|mixed up"
+        r"|muddled|blurry|funny)", r"dyslexi", r"illiterate",
+        r"(?:can't|cannot) (?:read|write) (?:or|and|nor) (?:read|write)",
+        r"(?:in|into|gets? in) (?:a|such a) (?:terrible|right|real|awful|bad|dreadful|proper)"
+        r" (?:state|way|panic)", r"(?:don't|do not) understand (?:none|any|half) of"
+        r" (?:this|it|that)",
     ],
     "third_party": [
         r"on behalf of", rf"(?:calling|ringing|phoning|here|call|speaking) (?:for|about) "
@@ -145,6 +152,12 @@ SAFETY_EN: dict[str, list[str]] = {
         r" writing|by (?:mail|email|post|letter))",
         r"leave me (?:the \w+ )?(?:alone|be)", r"not (?:even )?allowed to (?:call|contact|ring)",
         r"(?:stop|quit) (?:calling|ringing|phoning|contacting) (?:my|her|his)",
+        r"(?:can't|cannot|not (?:even )?allowed to|not supposed to"
+        r"|not permitted to|have no right to) (?:even )?(?:be )?(?:call|calling|contact"
+        r"|contacting|ring|ringing|phone|phoning) (?:me|us|here)",
+        r"(?:don't|do not|never|stop) (?:call|calling|ring|ringing|phone|phoning|contact"
+        r"|contacting) (?:me )?(?:at|on) (?:work|my work|my job|my mobile|my cell|this number"
+        r"|my phone)", r"(?:no more|don't want any(?: more)?) (?:letters|texts|emails|messages)",
     ],
     "dispute": [
         r"disput", r"not (?:my|mine|our) (?:debt|bill|account|contract|phone|problem|loan)",
@@ -199,6 +212,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"bankrupt", r"chapter (?:7|seven|13|thirteen|eleven|11)", r"insolven",
         r"\biva\b", r"debt relief order", r"trustee", r"debt (?:management|relief) (?:plan"
         r"|order|program)", r"automatic stay", r"discharg",
+        r"debt review", r"debt counsel+or", r"sequestrat", r"administration order",
+        r"consumer proposal", r"\bdro\b", r"(?:filed|filing|file) (?:for )?(?:chapter|ch\.?)\b",
     ],
     "ask_human": [
         r"\bhuman\b(?! being ok)", r"real (?:person|people|human|someone|agent)",
@@ -217,6 +232,9 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|talk to (?:someone|somebody|a person)", r"(?:don't|do not) (?:like|want|talk to)"
         r" (?:these |this )?machines?",
         r"(?:someone|somebody|anyone|anybody) (?:who|that) speaks",
+        r"(?:speak|talk) (?:to|with) (?:mr|mrs|ms|miss|madam|sir|the lady|the man|the person)"
+        r"\b", r"(?:who|that) (?:handles|deals with|looks after|manages) my (?:account|case"
+        r"|file)",
     ],
     "card_data": [
         r"card number", r"credit card (?:is|number)", r"debit card (?:is|number)", r"my card is",
@@ -278,6 +296,15 @@ SAFETY_FR: dict[str, list[str]] = {
         r"curat(?:eur|rice)|tut(?:eur|rice)|sous (?:tutelle|curatelle)", r"ne peut plus g[ée]rer",
         r"depuis (?:que|le d[ée]c[èe]s de) (?:mon|ma)", r"(?:mon|ma) (?:mari|femme|compagnon"
         r"|compagne|m[èe]re|p[èe]re|fils|fille) (?:est )?(?:d[ée]c[ée]d[ée]e?|parti|partie)",
+        r"\b(?:une|des|ma|sa|deux|fait) ts\b", r"contr[ôo]l(?:e|ait) (?:tout|mon argent|mes comptes"
+        r"|mes d[ée]penses|mon salaire)", r"(?:il|elle|mon mari|ma femme|mon compagnon|ma"
+        r" compagne|mon conjoint) (?:me )?(?:prend|garde|confisque|bloque|a pris|m'a pris) (?:ma"
+        r" carte|mon argent|mes sous|ma paie|ma paye|mon salaire|mes papiers|ma cb"
+        r"|mon ch[ée]quier)",
+        r"(?:me )?laisse (?:pas|aucun|m[êe]me pas|jamais|plus) (?:un )?(?:centime|sou|euro|rond"
+        r"|kopeck|balle)",
+        r"(?:suis|est|sommes) (?:plac[ée]e?s? )?sous (?:une )?(?:mesure de )?protection",
+        r"(?:sais|peux) (?:pas|plus|presque pas) (?:lire|[ée]crire)", r"illettr", r"dyslex",
     ],
     "third_party": [
         r"de la part de", r"au nom de", rf"(?:j'appelle|je t[ée]l[ée]phone|j'appelais|appelle"
@@ -309,6 +336,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|de) (?:vous )?parler", r"(?:je suis )?(?:le|la) (?:notaire|tuteur|tutrice)",
         r"c'est (?:sa|son) (?:femme|mari)", r"pour (?:elle|lui)\b(?! aussi)", r"(?:il|elle) doit"
         r" combien", r"combien (?:il|elle) doit",
+        r"(?:c'est|c'[ée]tait|celle|celui|compte|facture|dette|r[ée]f[ée]rence|contrat|ligne)"
+        r" (?:de|d'|à) mon ex\b",
     ],
     "stop_contact": [
         r"arr[êe]tez de (?:m'appeler|me contacter|me harceler|m'[ée]crire|appeler|me rappeler"
@@ -328,6 +357,12 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:ne )?(?:pas |plus )?(?:vous )?appelez moi", r"si vous (?:me )?rappelez",
         r"(?:me )?fout(?:ez|re|iez) la paix", r"pas le droit de (?:m'appeler|me contacter"
         r"|m'harceler)", r"arr[êe]tez d'appeler (?:ma|mon|mes|chez)",
+        r"(?:appel|rappel|contact|t[ée]l[ée]phon)(?:ez|er|e)[- ]moi (?:pu|pus|plus|jamais)\b",
+        r"(?:m'appelez|me rappelez|me contactez|me t[ée]l[ée]phonez|m'[ée]crivez) (?:pu|pus)\b",
+        r"ne (?:plus|pu|pus) me (?:joindre|contacter|appeler|t[ée]l[ée]phoner|rappeler|d[ée]ranger"
+        r"|relancer|harceler|[ée]crire)", r"(?:m'appel|me t[ée]l[ée]phon|me contact|me joindre"
+        r"|me rappel)\w* (?:pas|plus|jamais) (?:sur|[àa]|au) (?:mon )?(?:travail|boulot|bureau"
+        r"|taf|job|cell|portable|fixe)",
     ],
     "dispute": [
         r"contest", r"pas (?:ma|mon|notre) (?:dette|facture|compte|contrat|probl[èe]me|cr[ée]dit)",
@@ -346,6 +381,9 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:elle|il|ils) (?:ne )?vous doi(?:t|vent) rien", r"(?:je ne pense|je pense) pas que"
         r" (?:ce soit|c'est) (?:juste|bon|correct)", r"(?:pris|vol[ée]|utilis[ée]) (?:mes cartes"
         r"|ma carte|mon identit[ée]|mon nom)",
+        r"imit\w* ma signature", r"(?:fausse|faux) signature",
+        r"sign[ée] (?:à ma place|sans moi)", r"(?:proc[èe]s|litige|contentieux|conflit) avec"
+        r" (?:vous|votre|vos|la soci|l'entreprise|eux)",
     ],
     "validation": [
         r"justificati", r"preuve", r"par [ée]crit", r"(?:envoy|transmett|adress)(?:ez|er)"
@@ -369,6 +407,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"faillite", r"surendett", r"banque de france", r"plan de redressement",
         r"r[ée]tablissement personnel", r"liquidation", r"redressement judiciaire",
         r"commission de", r"dossier de surendettement",
+        r"plan conventionnel", r"\bredressement\b", r"proc[ée]dure collective",
     ],
     "ask_human": [
         r"conseill[eè]re?", r"un humain", r"(?:une )?(?:vraie|vraie) personne", r"quelqu'un de"
@@ -383,6 +422,10 @@ SAFETY_FR: dict[str, list[str]] = {
         r"quelqu'un (?:avec qui|à qui|peut me rappeler)", r"joindre quelqu'un", r"me transf[ée]rer",
         r"(?:aime|veux) pas (?:ces|les) machines",
         r"quelqu'un qui parle",
+        r"(?:parler|passer|joindre) (?:à|a|avec) (?:madame|monsieur|mme|mlle|m\.) \w",
+        r"(?:parler|passer|joindre|ravoir|retrouver) (?:au|à la|a la|le|la) (?:monsieur|dame"
+        r"|personne|jeune homme|jeune femme) (?:que|qui|avec qui|à qui|de la derni)",
+        r"(?:c'est|c'[ée]tait) (?:elle|lui) qui (?:suit|g[èe]re|s'occupe de|a) (?:mon|le) dossier",
     ],
     "card_data": [
         r"num[ée]ro de (?:ma )?carte", r"ma carte (?:c'est|est)", r"date d'expiration",
@@ -579,11 +622,36 @@ TOPICS = {
 }
 
 # Picking one of the options just read out.
+# Ordinals that say when, not which: "on the first", "the first of March", "give me
+# a second", "le mois dernier", "la première fois", "le premier janvier".
+_MONTHS_EN = (r"january|february|march|april|may|june|july|august|september|october"
+              r"|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_NOT_A_DATE_EN = (r"(?<!\bon )(?<!\bby )(?<!\bat )(?<!\bon the )(?<!\bby the )(?<!\bfrom the )"
+                  r"(?<!\bafter the )(?<!\bbefore the )(?<!\buntil the )(?<!\btill the )"
+                  r"(?<!\bsince the )(?<!\bstarting the )")
+_NOT_TIME_EN = (r"(?! (?:of|time|times|payment|payments|instal\w*|week|month|day|thing|things"
+                r"|place|call|letter|bill|year|half|quarter|name|line|hand|job|house|car"
+                rf"|{_MONTHS_EN})\b)(?!-)")
+_MONTHS_FR = (r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre"
+              r"|novembre|d[ée]cembre")
+_AFTER_TIME_NOUN_FR = "".join(rf"(?<!\b{noun} )" for noun in (
+    "mois", "semaine", "ann[ée]e", "an", "fois", "jour", "week-end", "trimestre", "nuit",
+    "courrier", "lettre", "relance", "appel"))
+_NOT_A_DATE_FR = (r"(?<!\bau )(?<!\bdu )(?<!\bd[èe]s le )(?<!\bavant le )(?<!\bapr[èe]s le )"
+                  r"(?<!\bjusqu'au )(?<!\bpour le )(?<!\bd'ici le )(?<!\bà partir du )")
+_NOT_TIME_FR = (r"(?! (?:fois|du mois|de chaque mois|jour|mois|semaine|ann[ée]e|temps|abord"
+                r"|versement|paiement|pr[ée]l[èe]vement|[ée]ch[ée]ance|mensualit[ée]|relance"
+                r"|courrier|lettre|appel|d[ée]lai|recours|moment|minute|enfant|week-end"
+                rf"|{_MONTHS_FR})\b)(?!-)")
+
 OPTIONS = {
     "en": [
-        ("1", r"\b(?:the )?(?:first|1st)\b|(?:option|number|plan) (?:one|1|a)\b"),
-        ("2", r"\b(?:the )?(?:second|2nd)\b|(?:option|number|plan) (?:two|2|b)\b"),
-        ("3", r"\b(?:the )?(?:third|3rd)\b|(?:option|number|plan) (?:three|3|c)\b"),
+        ("1", rf"{_NOT_A_DATE_EN}\b(?:the )?(?:first|1st)\b{_NOT_TIME_EN}"
+              r"|(?:option|number|plan) (?:one|1|a)\b"),
+        ("2", rf"{_NOT_A_DATE_EN}(?<!\ba )(?<!\bone )\b(?:the )?(?:second|2nd)\b{_NOT_TIME_EN}"
+              r"|(?:option|number|plan) (?:two|2|b)\b"),
+        ("3", rf"{_NOT_A_DATE_EN}(?<!\ba )(?<!\bone )(?<!\btwo )\b(?:the )?(?:third|3rd)\b"
+              rf"{_NOT_TIME_EN}|(?:option|number|plan) (?:three|3|c)\b"),
         ("last", r"\bthe last (?:one|option|plan)\b|\blast one\b"),
         ("lowest", r"\b(?:lowest|smallest|cheapest|least|lower|smaller|minimum) (?:one|option"
                    r"|plan|payments?|monthly|amount|instal)|\bthe (?:lowest|smallest|cheapest)\b"),
@@ -595,11 +663,14 @@ OPTIONS = {
                     r"|\bspread (?:it )?(?:out )?the most\b"),
     ],
     "fr": [
-        ("1", r"\b(?:le |la )?premi[eè]re?\b|\boption (?:un|une|1|a)\b|\bnum[ée]ro (?:un|1)\b"),
-        ("2", r"\b(?:le |la )?(?:deuxi[eè]me|seconde?)\b|\boption (?:deux|2|b)\b"
-              r"|\bnum[ée]ro (?:deux|2)\b"),
-        ("3", r"\b(?:le |la )?troisi[eè]me\b|\boption (?:trois|3|c)\b|\bnum[ée]ro (?:trois|3)\b"),
-        ("last", r"\b(?:le |la )?derni[eè]re?\b"),
+        ("1", rf"{_NOT_A_DATE_FR}\b(?:le |la )?premi[eè]re?\b{_NOT_TIME_FR}"
+              r"|\boption (?:un|une|1|a)\b|\bnum[ée]ro (?:un|1)\b"),
+        ("2", rf"{_NOT_A_DATE_FR}(?<!\bune )\b(?:le |la )?(?:deuxi[eè]me|seconde?)\b"
+              rf"{_NOT_TIME_FR}|\boption (?:deux|2|b)\b|\bnum[ée]ro (?:deux|2)\b"),
+        ("3", rf"{_NOT_A_DATE_FR}\b(?:le |la )?troisi[eè]me\b{_NOT_TIME_FR}"
+              r"|\boption (?:trois|3|c)\b|\bnum[ée]ro (?:trois|3)\b"),
+        ("last", rf"(?<!\bce )(?<!\bcette )(?<!\ben ){_AFTER_TIME_NOUN_FR}\b(?:le |la )?"
+                 rf"derni[eè]re?\b{_NOT_TIME_FR}"),
         ("lowest", r"\b(?:le |la )?(?:plus (?:bas|basse|petit|petite|faible)|moins (?:cher|ch[èe]re"
                    r"|[ée]lev[ée]e?))\b|\bmensualit[ée]s? (?:la|les) plus (?:basses?|petites?)\b"),
         ("highest", r"\b(?:le |la )?plus (?:[ée]lev[ée]e?|gros|grosse|haut|haute|rapide)\b"),

@@ -84,6 +84,30 @@ def _lang(language: str) -> str:
     return "fr" if language.startswith("fr") else "en"
 
 
+# Speech recognition and typing callers drop apostrophes ("i dont owe this", "im in
+# hospital", "cest pas ma dette"); the rules are written with them. Only forms that
+# are no other word are restored ("ill", "id", "its", "were", "well" stay).
+_APOSTROPHES = {
+    **{f"{stem}nt": f"{stem}n't" for stem in (
+        "do", "does", "did", "is", "was", "are", "were", "could", "should", "would", "have",
+        "has", "had", "must", "need")},
+    "dont": "don't", "cant": "can't", "wont": "won't", "aint": "ain't", "im": "i'm",
+    "ive": "i've", "youre": "you're", "youve": "you've", "theyre": "they're",
+    "theyve": "they've", "weve": "we've", "thats": "that's", "whats": "what's",
+    "theres": "there's", "hes": "he's", "shes": "she's", "whos": "who's",
+    "jai": "j'ai", "cest": "c'est", "jsuis": "j'suis", "chuis": "j'suis", "jpeux": "j'peux",
+    "jveux": "j'veux", "jsais": "j'sais", "quil": "qu'il", "jetais": "j'étais",
+    "jy": "j'y",
+}
+_APOSTROPHE_WORD = re.compile(r"\b(?:" + "|".join(sorted(_APOSTROPHES, key=len, reverse=True))
+                              + r")\b")
+
+
+def rule_text(text: str) -> str:
+    """The line as the rules read it: :func:`normalize`, apostrophes restored."""
+    return _APOSTROPHE_WORD.sub(lambda m: _APOSTROPHES[m.group()], normalize(text))
+
+
 @lru_cache(maxsize=1024)
 def keyword_intents(text: str, language: str) -> tuple[Intent, ...]:
     """Every rule-based intent found, most urgent first.
@@ -91,7 +115,7 @@ def keyword_intents(text: str, language: str) -> tuple[Intent, ...]:
     Safety rules of both languages count whatever the call's language; the
     negotiation rules only in the call's language.
     """
-    norm = normalize(text)
+    norm = rule_text(text)
     lang = _lang(language)
     found: set[Intent] = set()
     for table in (_SAFETY[lang], _SAFETY["fr" if lang == "en" else "en"]):
@@ -133,12 +157,12 @@ _WANTS = {
 
 def hedged(text: str, language: str) -> bool:
     """A hedge, a condition, a delay or sarcasm: never consent."""
-    return _HEDGES[_lang(language)].search(normalize(text)) is not None
+    return _HEDGES[_lang(language)].search(rule_text(text)) is not None
 
 
 def question_topic(text: str, language: str) -> str | None:
     """What a question is about, among those the prompt files answer."""
-    norm = normalize(text)
+    norm = rule_text(text)
     for topic, pattern in _TOPICS[_lang(language)].items():
         if pattern.search(norm):
             return topic
@@ -146,12 +170,12 @@ def question_topic(text: str, language: str) -> str | None:
 
 
 def is_question(text: str, language: str) -> bool:
-    return "?" in text or _QUESTION[_lang(language)].search(normalize(text)) is not None
+    return "?" in text or _QUESTION[_lang(language)].search(rule_text(text)) is not None
 
 
 def chosen_option(text: str, language: str) -> str | None:
     """Which option the caller picks: "1", "2", "3", "last", "lowest", "highest", ..."""
-    norm = normalize(text)
+    norm = rule_text(text)
     for option, pattern in _OPTIONS[_lang(language)]:
         if pattern.search(norm):
             return option
