@@ -50,6 +50,10 @@ DISTRESS = [
     ("100200", "i cant read or write so the letters mean nothing to me"),
     ("300400", "je suis sous protection des majeurs"),
     ("100200", "im in hospital right now"),
+    ("500600", "i relapsed last week, drinking again, i cant deal with bills"),
+    ("300400", "on a enterré mon frère samedi"),
+    ("300400", "jsuis rendu à boutte, j'ai pus le goût de rien"),
+    ("500600", "sorry I cant read, my daughter usually does the letters"),
 ]
 
 
@@ -84,6 +88,8 @@ THIRD_PARTIES = [
     ("300400", ["je suis le mari de Marie Dupont", "Marie Dupont", "75011"]),
     ("300400", ["oui", "j'appelle de la part de ma femme", "Marie Dupont", "75011"]),
     ("300400", ["oui", "elle n'est pas là, je suis sa fille", "Marie Dupont"]),
+    ("500600", ["yes", "he's in jail right now, I handle his mail", "John Smith", "10001"]),
+    ("300400", ["oui", "c'est pas moi, c'est mon coloc, il s'est tiré", "Marie Dupont"]),
 ]
 
 
@@ -141,6 +147,10 @@ REQUESTS = [
     ("300400", "quelqu'un a imité ma signature pour ouvrir ça", "dispute", "hand_off"),
     ("500600", "I'm under debt review with a counsellor", "bankruptcy", "hand_off"),
     ("300400", "on a un plan conventionnel de redressement", "bankruptcy", "hand_off"),
+    ("300400", "par écrit uniquement s'il vous plaît", "stop_contact", "end"),
+    ("300400", "jveux plus que vous mappeliez au travail", "stop_contact", "end"),
+    ("100200", "those were estimated bills, the meter reading was wrong", "dispute", "hand_off"),
+    ("100200", "put it in black and white and post it to me", "validation", "end"),
 ]
 
 

@@ -22,7 +22,7 @@ _KIN_EN = (r"(?:husband|wife|spouse|partner|boyfriend|girlfriend|son|daughter|ki
 _KIN_FR = (r"(?:mari|femme|[ée]pou(?:x|se)|compagnon|compagne|conjoint|conjointe|copain|copine"
            r"|fils|fille|enfant|m[èe]re|p[èe]re|maman|papa|parents?|fr[èe]re|s(?:œ|oe)ur"
            r"|grand-m[èe]re|grand-p[èe]re|tante|oncle|neveu|ni[èe]ce|cousin|cousine|ami|amie"
-           r"|voisin|voisine|locataire|client|cliente|patron|aidant|aidante|tuteur|tutrice"
+           r"|voisin|voisine|locataire|colocataire|coloc|client|cliente|patron|aidant|aidante|tuteur|tutrice"
            r"|curateur|curatrice|belle-m[èe]re|beau-p[èe]re|beau-fr[èe]re|belle-s(?:œ|oe)ur"
            r"|gendre|belle-fille|beau-fils)")
 _NOT_A_NAME_EN = (r"(?:a|an|the|some|help|info|information|advice|my|our|your|this|that|it|"
@@ -93,6 +93,12 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:numbers|words|letters|figures) (?:go|get|are|look) (?:all )?(?:jumbled|mixed up"
         r"|muddled|blurry|funny)", r"dyslexi", r"illiterate",
         r"(?:can't|cannot) (?:read|write) (?:or|and|nor) (?:read|write)",
+        r"(?:can't|cannot|don't know how to) read\b(?! (?:it|that|this|the|your|my|them|those"
+        r"|these|what|out|back|off|through|all))", r"my (?:reading|eyesight)"
+        r" (?:of english )?is (?:very |not |too |so )?(?:weak|poor|bad|not good|not great)",
+        r"(?:not|don't|do not) understand(?:ing)? (?:these|the|your|any of the) letters",
+        r"relaps", r"gambling (?:problem|addiction|again)", r"addict", r"drinking again",
+        r"alcoholi", r"in recovery", r"\bsober\b",
         r"(?:in|into|gets? in) (?:a|such a) (?:terrible|right|real|awful|bad|dreadful|proper)"
         r" (?:state|way|panic)", r"(?:don't|do not) understand (?:none|any|half) of"
         r" (?:this|it|that)",
@@ -133,6 +139,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|mom|husband|wife|father|mother|son|daughter)", r"(?:i'm|i am) just (?:his|her|helping)",
         r"on behalf of (?:our|my) client", r"(?:written )?permission to speak for",
         r"how much (?:he|she) owes",
+        rf"\bnot (?:me|mine)[,.]? (?:it's |its |it is )?(?:my|his|her|our) {_KIN_EN}",
+        r"\b(?:he|she)(?:'s| is) (?:in (?:prison|jail|custody)|locked up|incarcerated|inside)",
     ],
     "stop_contact": [
         r"stop (?:calling|contacting|phoning|ringing|texting|bothering|harass|hassling|bugging"
@@ -158,6 +166,9 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:don't|do not|never|stop) (?:call|calling|ring|ringing|phone|phoning|contact"
         r"|contacting) (?:me )?(?:at|on) (?:work|my work|my job|my mobile|my cell|this number"
         r"|my phone)", r"(?:no more|don't want any(?: more)?) (?:letters|texts|emails|messages)",
+        r"(?:rather|prefer) (?:you )?(?:have|get|had|to have|to get|put|send|sent)"
+        r" (?:it|everything|things|that|this) (?:in writing|in black and white|by (?:post|mail"
+        r"|letter)|through the letter ?box)", r"needn't (?:talk|speak) to you",
     ],
     "dispute": [
         r"disput", r"not (?:my|mine|our) (?:debt|bill|account|contract|phone|problem|loan)",
@@ -184,6 +195,12 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:took|stole|used|opened|ran up) (?:\w+ )?(?:my (?:cards?|identity|name|details)"
         r"|(?:these|this|the) (?:bills?|debts?|charges))", r"(?:she|he|they) (?:doesn't|does"
         r" not|don't|do not) owe",
+        r"not sure (?:that|the|this|your) (?:figure|amount|balance|bill|total|number)(?:'s| is)"
+        r" (?:right|correct)", r"(?:meter )?reading (?:was|is|were) (?:wrong|lower|off|incorrect"
+        r"|estimated|never taken)", r"estimated (?:bills?|readings?)", r"more than (?:what )?(?:the"
+        r"|your) (?:last )?(?:letter|bill|statement) said", r"(?:can't|cannot) (?:possibly )?be"
+        r" (?:behind|in arrears|owing)", r"(?:some|a) (?:muddle|mix-?up)", r"(?:fees|charges"
+        r"|interest)[^.]{0,25}(?:aren't|are not|isn't|not) (?:legal|lawful|allowed|right|fair)",
     ],
     "validation": [
         r"(?:send|mail|post|email|give|show|provide)(?: me| us)? (?:some |a |the )?(?:proof"
@@ -200,6 +217,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:before|first)", r"proof (?:it'?s|that it'?s) mine", r"(?:show|prove) (?:me )?"
         r"(?:the|that|it)", r"payment history", r"official letter", r"(?:so i know|to know)"
         r" (?:it's|its) (?:legit|real)", r"account details by (?:mail|post|email)",
+        r"in black and white",
     ],
     "lawyer": [
         r"lawyer", r"attorney(?! general)", r"solicitor", r"legal (?:counsel|advice|aid"
@@ -304,6 +322,14 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:me )?laisse (?:pas|aucun|m[êe]me pas|jamais|plus) (?:un )?(?:centime|sou|euro|rond"
         r"|kopeck|balle)",
         r"(?:suis|est|sommes) (?:plac[ée]e?s? )?sous (?:une )?(?:mesure de )?protection",
+        r"(?:j'ai|on a|nous avons|je viens d'|on vient d') ?enterr[ée]", r"rechut", r"addict",
+        r"th[ée]rapie", r"(?:je )?(?:bois|picole) (?:de nouveau|encore|trop|beaucoup)",
+        r"alcool", r"machines? [àa] sous", r"\bcasino", r"depuis mon (?:attaque|avc|accident"
+        r"|op[ée]ration)", r"j'ai des trous", r"confonds (?:les chiffres|tout|les dates"
+        r"|les montants)", r"(?:plus|pas|pus) envie de me r[ée]veiller", r"la peine de"
+        r" (?:continuer|vivre|se battre|me battre)(?! (?:[àa]|de) (?:payer|vous|appeler))",
+        r"(?:suis|chus|est|sommes|j'suis) (?:pas mal |compl[èe]tement |vraiment |tellement"
+        r" |rendue? )?[àa] bout(?:te)?\b", r"(?:plus|pus|pas) (?:le )?go[ûu]t (?:de|[àa]) rien",
         r"(?:sais|peux) (?:pas|plus|presque pas) (?:lire|[ée]crire)", r"illettr", r"dyslex",
     ],
     "third_party": [
@@ -338,6 +364,9 @@ SAFETY_FR: dict[str, list[str]] = {
         r" combien", r"combien (?:il|elle) doit",
         r"(?:c'est|c'[ée]tait|celle|celui|compte|facture|dette|r[ée]f[ée]rence|contrat|ligne)"
         r" (?:de|d'|à) mon ex\b",
+        r"(?:c'est|je suis) (?:le|la|son|sa) coloc", r"(?:il|elle) s'est (?:barr[ée]|tir[ée]"
+        r"|sauv[ée]|envol[ée])", r"(?:il|elle) est (?:en prison|incarc[ée]r|en taule|d[ée]tenue?"
+        r"|en d[ée]tention)",
     ],
     "stop_contact": [
         r"arr[êe]tez de (?:m'appeler|me contacter|me harceler|m'[ée]crire|appeler|me rappeler"
@@ -363,6 +392,13 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|relancer|harceler|[ée]crire)", r"(?:m'appel|me t[ée]l[ée]phon|me contact|me joindre"
         r"|me rappel)\w* (?:pas|plus|jamais) (?:sur|[àa]|au) (?:mon )?(?:travail|boulot|bureau"
         r"|taf|job|cell|portable|fixe)",
+        r"(?:par courrier|par [ée]crit|par mail|par lettre|par la poste) (?:seulement|uniquement)",
+        r"(?:je |j')\s?veux (?:plus|pas) que vous (?:m'|me )?(?:appel|rappel|contact|t[ée]l[ée]phon"
+        r"|harc|d[ée]rang)", r"(?:veux|voulons|voudrais) plus (?:de )?(?:ces|vos|les|d') ?appels",
+        r"(?:veux|voulons) plus (?:g[ée]rer|parler|discuter|traiter) (?:[çc]a |de [çc]a )?(?:au"
+        r"|par) (?:t[ée]l[ée]phone|tel|t[ée]l)\b", r"(?:m'appelez|appelez) sur mon (?:gsm|portable"
+        r"|t[ée]l[ée]phone|num[ée]ro) (?:de service|pro|professionnel|du (?:travail|boulot))",
+        r"mon (?:patron|chef|employeur) (?:voit|entend|r[ée]pond)",
     ],
     "dispute": [
         r"contest", r"pas (?:ma|mon|notre) (?:dette|facture|compte|contrat|probl[èe]me|cr[ée]dit)",
@@ -395,6 +431,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:envoy|transmett)(?:ez|er)(?:-moi| moi)? (?:[çc]a|le papier|les papiers) (?:par"
         r" (?:courrier|mail|[ée]crit)|avec)", r"courrier officiel", r"(?:par|en) courrier",
         r"papier avec la dette", r"(?:ma|avec ma) signature",
+        r"noir sur blanc", r"d[ée]compte (?:d[ée]taill|pr[ée]cis|complet|[ée]crit|exact)",
     ],
     "lawyer": [
         r"avocat", r"huissier", r"juridique", r"juriste", r"tribunal", r"\bjustice\b",

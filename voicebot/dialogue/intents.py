@@ -103,9 +103,15 @@ _APOSTROPHE_WORD = re.compile(r"\b(?:" + "|".join(sorted(_APOSTROPHES, key=len, 
                               + r")\b")
 
 
+# French object pronouns glued to their verb: "vous mappelez", "menvoyez".
+_FR_ELIDED = re.compile(r"\b([mtl])(appel\w*|[ée]cri\w*|envoy\w*|harc[eè]l\w*|emb[eê]t\w*"
+                        r"|[ée]nerv\w*)\b")
+
+
 def rule_text(text: str) -> str:
     """The line as the rules read it: :func:`normalize`, apostrophes restored."""
-    return _APOSTROPHE_WORD.sub(lambda m: _APOSTROPHES[m.group()], normalize(text))
+    text = _APOSTROPHE_WORD.sub(lambda m: _APOSTROPHES[m.group()], normalize(text))
+    return _FR_ELIDED.sub(r"\1'\2", text)
 
 
 @lru_cache(maxsize=1024)
