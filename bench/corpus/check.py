@@ -54,7 +54,7 @@ OPTIONAL = (
     "ambiguous", "topic", "option", "reference", "name", "postcode",
 )
 
-ID_RE = re.compile(r"^(en|fr)-(t|h)-(\d{4})$")
+ID_RE = re.compile(r"^(en|fr)-(t|h|d)-(\d{4})$")
 DECIMAL_RE = re.compile(r"^\d+(\.\d{1,2})?$")
 ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -64,7 +64,7 @@ QUOTAS = {
     "t": {"intent": 30, "consent": 70},
     "h": {"intent": 20, "consent": 40},
 }
-PART_NAMES = {"t": "tune", "h": "held-out"}
+PART_NAMES = {"t": "tune", "h": "held-out", "d": "development"}
 
 
 class Report:
@@ -89,10 +89,12 @@ def expected_part(path: Path) -> str | None:
         return "t"
     if name.startswith("heldout") or name.startswith("held_out") or name.startswith("held-out"):
         return "h"
+    if name.startswith("dev"):
+        return "d"
     return None
 
 
-def check_record(rec: object, where: str, rep: Report) -> dict | None:
+def check_record(rec: object, where: str, rep: Report, part: str | None = None) -> dict | None:
     if not isinstance(rec, dict):
         rep.error(where, "line is not a JSON object")
         return None
@@ -109,7 +111,7 @@ def check_record(rec: object, where: str, rep: Report) -> dict | None:
     rid = rec.get("id")
     lang = rec.get("lang")
     if "id" in rec and (not isinstance(rid, str) or not ID_RE.match(rid)):
-        rep.error(where, "id must look like <en|fr>-<t|h>-<4 digits>")
+        rep.error(where, "id must look like <en|fr>-<t|h|d>-<4 digits>")
         ok = False
     if "lang" in rec and lang not in LANGS:
         rep.error(where, f"lang must be one of {LANGS}")
@@ -192,8 +194,12 @@ def check_record(rec: object, where: str, rep: Report) -> dict | None:
             rep.error(where, "topic given without the intent 'question'")
             ok = False
     elif "question" in intents:
-        rep.error(where, "intent 'question' without a topic")
-        ok = False
+        # A development set is labelled for the safety intents; its topics may be missing.
+        if part == "d":
+            rep.warn(where, "intent 'question' without a topic")
+        else:
+            rep.error(where, "intent 'question' without a topic")
+            ok = False
     if "option" in rec:
         v = rec["option"]
         if _is_int(v):
@@ -256,7 +262,7 @@ def check_file(path: Path, seen_ids: dict[str, str], rep: Report):
                 parts_seen[m.group(2)] += 1
                 if part is not None and m.group(2) != part:
                     rep.error(where, f"id part '{m.group(2)}' does not belong in {path.name}")
-        good = check_record(rec, where, rep)
+        good = check_record(rec, where, rep, part)
         if good is None:
             continue
         key = (good["lang"], " ".join(good["text"].lower().split()))
@@ -300,6 +306,8 @@ def summarise(path: Path, part: str | None, records: list[dict], rep: Report) ->
     table("register", REGISTERS, by_register)
     table("topic", TOPICS, by_topic)
 
+    if part == "d":
+        return  # a development set has no quotas
     if part not in QUOTAS:
         rep.warn(path.name, "cannot tell tune from held-out; quotas not checked")
         return
