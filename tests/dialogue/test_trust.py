@@ -54,6 +54,10 @@ DISTRESS = [
     ("300400", "on a enterré mon frère samedi"),
     ("300400", "jsuis rendu à boutte, j'ai pus le goût de rien"),
     ("500600", "sorry I cant read, my daughter usually does the letters"),
+    ("100200", "the bailiffs are changing the locks on monday and we've nowhere to go"),
+    ("500600", "they've given me a few months to live, so what's the point"),
+    ("100200", "my boyfriend keeps my bank card and hands me ten pounds a week"),
+    ("300400", "on vient d'être expulsés, on dort dans la voiture"),
 ]
 
 
@@ -90,6 +94,10 @@ THIRD_PARTIES = [
     ("300400", ["oui", "elle n'est pas là, je suis sa fille", "Marie Dupont"]),
     ("500600", ["yes", "he's in jail right now, I handle his mail", "John Smith", "10001"]),
     ("300400", ["oui", "c'est pas moi, c'est mon coloc, il s'est tiré", "Marie Dupont"]),
+    ("100200", ["yes", "the account's in my landlord's name, I only pay it", "Jane Doe"]),
+    ("300400", ["oui", "elle ne peut plus parler depuis l'AVC, c'est moi qui gère tout",
+                "Marie Dupont", "75011"]),
+    ("500600", ["yes", "John doesn't live here, he moved to Texas", "John Smith"]),
 ]
 
 
@@ -151,6 +159,14 @@ REQUESTS = [
     ("300400", "jveux plus que vous mappeliez au travail", "stop_contact", "end"),
     ("100200", "those were estimated bills, the meter reading was wrong", "dispute", "hand_off"),
     ("100200", "put it in black and white and post it to me", "validation", "end"),
+    ("100200", "you've mixed me up with someone, I never lived at that address", "dispute",
+     "hand_off"),
+    ("500600", "somebody was posing as me when they opened it", "dispute", "hand_off"),
+    ("300400", "vous me confondez avec quelqu'un d'autre", "dispute", "hand_off"),
+    ("100200", "no calls at work please, ever", "stop_contact", "end"),
+    ("300400", "merci de ne plus rien envoyer à la maison", "stop_contact", "end"),
+    ("300400", "j'ai déposé une proposition de consommateur chez un syndic de faillite",
+     "bankruptcy", "hand_off"),
 ]
 
 

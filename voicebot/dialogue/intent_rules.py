@@ -99,6 +99,13 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:not|don't|do not) understand(?:ing)? (?:these|the|your|any of the) letters",
         r"relaps", r"gambling (?:problem|addiction|again)", r"addict", r"drinking again",
         r"alcoholi", r"in recovery", r"\bsober\b",
+        r"bed ?(?:bound|ridden)", r"housebound", r"(?:gets?|getting|becomes?) (?:so |very |really"
+        r" |easily )?(?:confused|muddled|flustered)", r"headstone|gravestone|\bcoffin\b|my grave\b",
+        r"(?:months|weeks|a year|days) to live", r"(?:takes|took|keeps|kept|has) (?:all )?my"
+        r" (?:wages|pay|benefits|pension|bank card|cards?)\b", r"(?:keep|kept) forgetting",
+        r"evict", r"(?:change|changing) the locks", r"homeless", r"(?:sleeping|living) (?:in"
+        r" (?:my|the|our) car|rough|on the street)", r"nowhere (?:to (?:go|live|sleep|stay)|else"
+        r" to go)", r"where am i (?:meant|supposed) to (?:go|live)",
         r"(?:in|into|gets? in) (?:a|such a) (?:terrible|right|real|awful|bad|dreadful|proper)"
         r" (?:state|way|panic)", r"(?:don't|do not) understand (?:none|any|half) of"
         r" (?:this|it|that)",
@@ -141,6 +148,15 @@ SAFETY_EN: dict[str, list[str]] = {
         r"how much (?:he|she) owes",
         rf"\bnot (?:me|mine)[,.]? (?:it's |its |it is )?(?:my|his|her|our) {_KIN_EN}",
         r"\b(?:he|she)(?:'s| is) (?:in (?:prison|jail|custody)|locked up|incarcerated|inside)",
+        r"(?:sort(?:ing)? out|deal(?:ing)? with|settl(?:e|ing)|go(?:ing)? through)"
+        r" (?:what|everything|the things|all the stuff|the bills) (?:he|she|they) left",
+        r"my late (?:husband|wife|partner|father|mother|dad|mum|mom|son|daughter)(?:'s)?"
+        r" (?:name|account|bills?|debts?|paid|had|was|took)",
+        rf"(?:under|in) (?:my|his|her) (?:{_KIN_EN}|landlord|landlady|flatmate|ex)'?s? name",
+        r"(?:can't|cannot|isn't able to|is not able to|couldn't) (?:come to|get to|use) the phone",
+        r"(?:doesn't|does not|don't|do not) live (?:here|at this address|with (?:me|us))"
+        r"(?! (?:either|anymore,? (?:i|we)))", r"(?:he|she|they) moved (?:out|away|abroad"
+        r"|to)\b",
     ],
     "stop_contact": [
         r"stop (?:calling|contacting|phoning|ringing|texting|bothering|harass|hassling|bugging"
@@ -169,6 +185,9 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:rather|prefer) (?:you )?(?:have|get|had|to have|to get|put|send|sent)"
         r" (?:it|everything|things|that|this) (?:in writing|in black and white|by (?:post|mail"
         r"|letter)|through the letter ?box)", r"needn't (?:talk|speak) to you",
+        r"no (?:contact|calls?|calling|phone calls) (?:at|on|to) (?:work|my work|my job|my mobile"
+        r"|my cell|this number)", r"(?:don't|do not|stop) send(?:ing)? (?:anything|letters|post"
+        r"|mail|bills) (?:to|at) (?:the house|my house|my home|home|my address)",
     ],
     "dispute": [
         r"disput", r"not (?:my|mine|our) (?:debt|bill|account|contract|phone|problem|loan)",
@@ -201,6 +220,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|your) (?:last )?(?:letter|bill|statement) said", r"(?:can't|cannot) (?:possibly )?be"
         r" (?:behind|in arrears|owing)", r"(?:some|a) (?:muddle|mix-?up)", r"(?:fees|charges"
         r"|interest)[^.]{0,25}(?:aren't|are not|isn't|not) (?:legal|lawful|allowed|right|fair)",
+        r"more than (?:what )?you (?:said|told me|quoted) (?:before|earlier|last time)",
+        r"(?:pretend(?:ed|ing)|posing|pose[ds]?) (?:to be|as) me", r"mixed me up with",
+        r"(?:i )?(?:wasn't|was not|never) (?:even )?(?:living|lived) (?:there|at that address)"
+        r"|(?:wasn't|was not) (?:even )?in the country",
     ],
     "validation": [
         r"(?:send|mail|post|email|give|show|provide)(?: me| us)? (?:some |a |the )?(?:proof"
@@ -330,6 +353,12 @@ SAFETY_FR: dict[str, list[str]] = {
         r" (?:continuer|vivre|se battre|me battre)(?! (?:[àa]|de) (?:payer|vous|appeler))",
         r"(?:suis|chus|est|sommes|j'suis) (?:pas mal |compl[èe]tement |vraiment |tellement"
         r" |rendue? )?[àa] bout(?:te)?\b", r"(?:plus|pus|pas) (?:le )?go[ûu]t (?:de|[àa]) rien",
+        r"(?:vois|voit) (?:pu|plus|pas) le bout", r"(?:suis|chus|j'suis) (?:pu|plus) capable",
+        r"expuls", r"\bau 115\b", r"sans[- ]abri", r"(?:[àa]|dans) la rue avec", r"(?:dormir|dors"
+        r"|dort|dormons|vivons|vis) dans (?:ma|la|notre) voiture",
+        r"\balit[ée]", r"grabataire", r"(?:il|elle) me"
+        r" (?:prend|garde|confisque) (?:toute |tout )?(?:ma paie|ma paye|mon salaire|mes"
+        r" allocations|ma pension|ma retraite)",
         r"(?:sais|peux) (?:pas|plus|presque pas) (?:lire|[ée]crire)", r"illettr", r"dyslex",
     ],
     "third_party": [
@@ -367,6 +396,12 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:c'est|je suis) (?:le|la|son|sa) coloc", r"(?:il|elle) s'est (?:barr[ée]|tir[ée]"
         r"|sauv[ée]|envol[ée])", r"(?:il|elle) est (?:en prison|incarc[ée]r|en taule|d[ée]tenue?"
         r"|en d[ée]tention)",
+        r"c'est moi qui (?:g[èe]re|m'occupe de) (?:tout|ses|son|sa|les papiers|ses papiers)",
+        r"n'habite (?:plus|pas|pu) (?:ici|l[àa]|[àa] cette adresse|chez moi)", r"(?:il|elle) est"
+        r" partie? (?:vivre|habiter|s'installer|travailler) (?:[àa]|au|en|aux)",
+        r"(?:il|elle) (?:ne )?(?:peut|pourra) (?:plus|pas|pu) (?:parler|vous r[ée]pondre"
+        r"|r[ée]pondre|venir au t[ée]l[ée]phone|t[ée]l[ée]phoner)",
+        r"\b(?:[àa]|au) son nom\b",
     ],
     "stop_contact": [
         r"arr[êe]tez de (?:m'appeler|me contacter|me harceler|m'[ée]crire|appeler|me rappeler"
@@ -399,13 +434,16 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|par) (?:t[ée]l[ée]phone|tel|t[ée]l)\b", r"(?:m'appelez|appelez) sur mon (?:gsm|portable"
         r"|t[ée]l[ée]phone|num[ée]ro) (?:de service|pro|professionnel|du (?:travail|boulot))",
         r"mon (?:patron|chef|employeur) (?:voit|entend|r[ée]pond)",
+        r"(?:ne )?plus rien (?:m')?envoyer", r"de (?:plus|pu|pus|ne plus) (?:m'appeler|me contacter"
+        r"|me rappeler|m'[ée]crire|me t[ée]l[ée]phoner|me joindre)",
     ],
     "dispute": [
         r"contest", r"pas (?:ma|mon|notre) (?:dette|facture|compte|contrat|probl[èe]me|cr[ée]dit)",
         r"(?:je ne|j'|je n')(?:vous )?(?:dois|doit) rien", r"je ne (?:vous )?dois (?:rien|pas)",
         r"dois rien", r"d[ée]j[àa] (?:pay|r[ée]gl|rembours|sold)", r"(?:j'ai|on a) (?:tout )?"
         r"(?:pay[ée]|r[ée]gl[ée])", r"erreur", r"fraude", r"arnaque", r"escroquerie",
-        r"usurpation", r"jamais (?:eu|sign|souscrit|ouvert|command|utilis)", r"r[ée]sili",
+        r"usurpation", r"r[ée]sili", r"jamais (?:eu|sign|souscrit|ouvert|command|utilis|appel"
+        r"|habit|consomm|[ée]t[ée] client)",
         r"pas le bon (?:montant|num[ée]ro|dossier)", r"(?:c'est|cette facture est) (?:faux|fausse"
         r"|n'importe quoi)", r"je ne reconnais pas", r"ne correspond (?:à|a) rien",
         r"(?:s[ûu]re?|certaine?) d'avoir pay", r"jamais (?:[ée]t[ée] )?client", r"(?:montant|solde"
@@ -418,7 +456,13 @@ SAFETY_FR: dict[str, list[str]] = {
         r" (?:ce soit|c'est) (?:juste|bon|correct)", r"(?:pris|vol[ée]|utilis[ée]) (?:mes cartes"
         r"|ma carte|mon identit[ée]|mon nom)",
         r"imit\w* ma signature", r"(?:fausse|faux) signature",
-        r"sign[ée] (?:à ma place|sans moi)", r"(?:proc[èe]s|litige|contentieux|conflit) avec"
+        r"sign[ée] (?:à ma place|sans moi)",
+        r"(?:preuve|justificatif|re[çc]u) (?:que |qu')?(?:c'est|c'[ée]tait|tout est|j'ai"
+        r"|la facture est) (?:r[ée]gl|pay|sold)", r"fait passer pour moi",
+        r"confond(?:ez|u|re) avec (?:quelqu'un|une autre|un autre)",
+        r"(?:j'[ée]tais|j'habitais|je vivais) (?:m[êe]me )?pas (?:en france|l[àa]|ici"
+        r"|dans le logement|[àa] cette adresse)",
+        r"(?:proc[èe]s|litige|contentieux|conflit) avec"
         r" (?:vous|votre|vos|la soci|l'entreprise|eux)",
     ],
     "validation": [
@@ -432,6 +476,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r" (?:courrier|mail|[ée]crit)|avec)", r"courrier officiel", r"(?:par|en) courrier",
         r"papier avec la dette", r"(?:ma|avec ma) signature",
         r"noir sur blanc", r"d[ée]compte (?:d[ée]taill|pr[ée]cis|complet|[ée]crit|exact)",
+        r"(?:besoin|voudrais|veux|envoyez|envoyer)[^.]{0,20}(?:relev[ée] de compte|d[ée]compte"
+        r"|historique des (?:paiements|factures))",
     ],
     "lawyer": [
         r"avocat", r"huissier", r"juridique", r"juriste", r"tribunal", r"\bjustice\b",
@@ -445,6 +491,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"r[ée]tablissement personnel", r"liquidation", r"redressement judiciaire",
         r"commission de", r"dossier de surendettement",
         r"plan conventionnel", r"\bredressement\b", r"proc[ée]dure collective",
+        r"proposition de consommateur", r"syndic (?:de faillite|autoris)",
+        r"r[èe]glement collectif de dettes",
     ],
     "ask_human": [
         r"conseill[eè]re?", r"un humain", r"(?:une )?(?:vraie|vraie) personne", r"quelqu'un de"
@@ -460,6 +508,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:aime|veux) pas (?:ces|les) machines",
         r"quelqu'un qui parle",
         r"(?:parler|passer|joindre) (?:à|a|avec) (?:madame|monsieur|mme|mlle|m\.) \w",
+        r"(?:je (?:peux|pourrais|voudrais)|puis-je|pourrais-je) (?:avoir|parler [àa])"
+        r" (?:madame|monsieur|mme|mlle|m\.) \w",
         r"(?:parler|passer|joindre|ravoir|retrouver) (?:au|à la|a la|le|la) (?:monsieur|dame"
         r"|personne|jeune homme|jeune femme) (?:que|qui|avec qui|à qui|de la derni)",
         r"(?:c'est|c'[ée]tait) (?:elle|lui) qui (?:suit|g[èe]re|s'occupe de|a) (?:mon|le) dossier",
