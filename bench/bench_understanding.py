@@ -8,7 +8,8 @@ Designs measured (``--design``, several allowed):
 - ``llm``: the parsers, and the language model (embedded Qwen2.5 0.5B, as the
   service runs it) for every line where they find nothing actionable;
 - ``shipped``: what calls use: the parsers with the intent classifier trained on
-  ``tune.jsonl`` (the language model stays a fallback the dialogue rarely needs).
+  ``tune.jsonl`` and ``dev.jsonl`` (the language model stays a fallback the dialogue
+  rarely needs).
 
 The held-out parts are what the closing notes report; nothing is tuned on them.
 ``heldout2`` (the default) is the clean one; ``heldout``'s failures were read on
@@ -114,7 +115,11 @@ def consents(heard: Any, line: dict[str, Any]) -> bool:
 readers_keep: list[Any] = []
 
 
-def design_readers(designs: Sequence[str]) -> dict[str, Callable[[dict[str, Any]], Any]]:
+TRAIN = (CORPUS / "tune.jsonl", CORPUS / "dev.jsonl")
+
+
+def design_readers(designs: Sequence[str], train: Sequence[Path] = TRAIN
+                   ) -> dict[str, Callable[[dict[str, Any]], Any]]:
     from voicebot.dialogue import understanding as u
 
     readers: dict[str, Callable[[dict[str, Any]], Any]] = {}
@@ -124,7 +129,7 @@ def design_readers(designs: Sequence[str]) -> dict[str, Callable[[dict[str, Any]
         from voicebot.dialogue.classifier import load_or_train
 
         started = time.perf_counter()
-        model = load_or_train(CORPUS / "tune.jsonl", Path(os.environ.get(
+        model = load_or_train(train, Path(os.environ.get(
             "VOICEBOT_HOME", Path.home() / ".cache" / "voicebot")) / "intents")
         print(f"classifier ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
@@ -282,6 +287,9 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=None,
                         help="read the lines from this corpus file instead of a part (a "
                              "development set, or candidate lines)")
+    parser.add_argument("--train", type=Path, nargs="+", default=list(TRAIN),
+                        help="the corpus files the shipped design's classifier is trained on "
+                             "(an experiment; calls use tune.jsonl and dev.jsonl)")
     parser.add_argument("--design", nargs="+", default=["parsers", "shipped"],
                         choices=["parsers", "llm", "shipped"])
     parser.add_argument("--failures", type=int, default=15, help="failures to print")
@@ -293,7 +301,7 @@ def main() -> None:
     args.json = args.json or Path(f"/tmp/understanding-{part}.json")
     lines = read_file(args.file) if args.file else read(args.part)
     results = {}
-    for name, reader in design_readers(args.design).items():
+    for name, reader in design_readers(args.design, args.train).items():
         result = score(lines, reader)
         results[name] = result
         show(name, result, failures=args.failures)

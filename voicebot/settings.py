@@ -79,9 +79,11 @@ class Settings(BaseModel):
     ollama_host: str = "http://127.0.0.1:11434"
     filler_after_seconds: float = Field(0.9, gt=0, description="say 'one moment' after this")
     # Intent classifier (multilingual sentence embeddings), trained on the labelled corpus.
-    intent_corpus: Path | None = Field(
-        PROJECT_ROOT / "bench" / "corpus" / "tune.jsonl",
-        description="the labelled lines the classifier learns from; unset: rules only")
+    intent_corpus: tuple[Path, ...] = Field(
+        (PROJECT_ROOT / "bench" / "corpus" / "tune.jsonl",
+         PROJECT_ROOT / "bench" / "corpus" / "dev.jsonl"),
+        description="the labelled lines the classifier learns from, files separated by"
+                    " ':'; empty: rules only")
 
     # Hand-off to people: the store, the agents, and the carrier's transfer.
     handoff_db: Path | None = Field(None, description="default: <home>/handoffs.db")
@@ -127,6 +129,15 @@ class Settings(BaseModel):
         512, ge=16, description="open HTTP and WebSocket connections; more get 503")
     max_frame_bytes: int = Field(16_384, ge=1024)
     max_call_seconds: float = Field(1800.0, gt=10)
+
+    @field_validator("intent_corpus", mode="before")
+    @classmethod
+    def _corpus_files(cls, value: object) -> object:
+        if value is None:
+            return ()
+        if isinstance(value, str | Path):
+            return tuple(Path(part) for part in str(value).split(os.pathsep) if part.strip())
+        return value
 
     @field_validator("public_url")
     @classmethod

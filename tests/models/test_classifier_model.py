@@ -1,4 +1,5 @@
-"""The intent classifier with the real e5 embedder, trained on the real tuning corpus.
+"""The intent classifier the service uses: the real e5 embedder, trained on the real
+tuning corpus (``VOICEBOT_INTENT_CORPUS``, cached where the service keeps it).
 
 Cross-validated precision and recall against the recall targets are measured by the
 benchmark (``bench/bench_classifier.py``), not asserted here: they are figures of a
@@ -13,18 +14,13 @@ import time
 
 import pytest
 
-from voicebot.dialogue.classifier import (
-    IntentClassifier,
-    asr_variant,
-    load_or_train,
-)
+from voicebot.dialogue.classifier import IntentClassifier, asr_variant
 from voicebot.dialogue.labels import SAFETY_INTENTS, read_corpus
-from voicebot.settings import PROJECT_ROOT
+from voicebot.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.models
 
 TUNE = PROJECT_ROOT / "bench" / "corpus" / "tune.jsonl"
-CACHE = PROJECT_ROOT / ".cache" / "intent-classifier"
 
 # (language, stage, text, the safety intent it must raise)
 SAFETY_PROBES = [
@@ -99,8 +95,11 @@ def embedder():
 
 @pytest.fixture(scope="module")
 def classifier(tune_lines, embedder):
+    from voicebot.engines.registry import load_intents
+
     started = time.perf_counter()
-    clf = load_or_train(TUNE, CACHE, embedder)
+    clf = load_intents(Settings.from_env())
+    assert clf is not None
     print(f"\nclassifier ready in {time.perf_counter() - started:.1f} s: {dict(clf.metadata)}")
     return clf
 

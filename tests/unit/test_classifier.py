@@ -25,6 +25,7 @@ from voicebot.dialogue.classifier import (
     asr_variant,
     cache_path,
     load_or_train,
+    read_corpora,
     select_thresholds,
 )
 from voicebot.dialogue.labels import (
@@ -36,6 +37,7 @@ from voicebot.dialogue.labels import (
 )
 from voicebot.dialogue.training import ThresholdRule, TrainConfig
 from voicebot.errors import ConfigError, ModelError
+from voicebot.settings import Settings
 
 LINES = Path(__file__).parent / "data" / "intent_lines.jsonl"
 FAST = Recipe(network=TrainConfig(hidden=32, epochs=40, ensemble=1), folds=3)
@@ -333,6 +335,27 @@ def test_load_or_train_caches_by_corpus_and_code(tmp_path):
     assert embedder.calls > trained_calls
     assert len(list(cache.glob("*.npz"))) == 2 and not list(cache.glob("*.tmp"))
     assert all(p.stat().st_mode & 0o777 == 0o644 for p in cache.glob("*.npz"))
+
+
+def test_several_corpus_files_train_one_classifier(tmp_path):
+    first, second = tmp_path / "tune.jsonl", tmp_path / "dev.jsonl"
+    rows = LINES.read_bytes().splitlines(True)
+    first.write_bytes(b"".join(rows[: len(rows) // 2]))
+    second.write_bytes(b"".join(rows[len(rows) // 2:]))
+    assert len(read_corpora([first, second])) == len(read_corpus(LINES))
+    assert cache_path([first, second], tmp_path, "e", FAST) != cache_path(first, tmp_path, "e",
+                                                                          FAST)
+    second.write_bytes(rows[0])  # the same id in both files
+    with pytest.raises(ValueError, match="twice"):
+        read_corpora([first, second])
+
+
+@pytest.mark.parametrize(("value", "files"), [
+    ("a.jsonl", ("a.jsonl",)), ("a.jsonl:b.jsonl", ("a.jsonl", "b.jsonl")), ("", ()),
+])
+def test_the_corpus_setting_lists_files(value, files):
+    settings = Settings.from_env({"VOICEBOT_INTENT_CORPUS": value})
+    assert settings.intent_corpus == tuple(Path(f) for f in files)
 
 
 def test_asr_variant():

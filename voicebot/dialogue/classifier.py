@@ -358,19 +358,39 @@ def _code_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def cache_path(corpus: Path, cache_dir: Path, embedder_name: str,
+def _files(corpus: Path | Sequence[Path]) -> tuple[Path, ...]:
+    return (corpus,) if isinstance(corpus, Path) else tuple(corpus)
+
+
+def read_corpora(corpus: Path | Sequence[Path]) -> list[LabelledLine]:
+    """Every line of one corpus file or of several, in order; an id twice is an error."""
+    lines = [line for path in _files(corpus) for line in read_corpus(path)]
+    seen: set[str] = set()
+    for line in lines:
+        if line.id in seen:
+            raise ValueError(f"corpus line {line.id} appears twice in {_files(corpus)}")
+        seen.add(line.id)
+    return lines
+
+
+def cache_path(corpus: Path | Sequence[Path], cache_dir: Path, embedder_name: str,
                recipe: Recipe | None = None) -> Path:
-    """Where the classifier trained on ``corpus`` by this code, embedder and recipe is kept."""
-    digest = hashlib.sha256(corpus.read_bytes())
+    """Where the classifier trained on ``corpus`` (one file or several) by this code,
+    embedder and recipe is kept."""
+    digest = hashlib.sha256()
+    for path in _files(corpus):
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     digest.update(_code_version().encode())
     digest.update(embedder_name.encode())
     digest.update(repr(recipe or Recipe()).encode())
     return cache_dir / f"intent-classifier-{digest.hexdigest()[:16]}.npz"
 
 
-def load_or_train(corpus: Path, cache_dir: Path, embedder: TextEmbedder | None = None,
+def load_or_train(corpus: Path | Sequence[Path], cache_dir: Path,
+                  embedder: TextEmbedder | None = None,
                   recipe: Recipe | None = None) -> IntentClassifier:
-    """The classifier for ``corpus``: from the cache, or trained once and cached.
+    """The classifier for ``corpus`` (one file or several): from the cache, or trained
+    once and cached.
 
     Training takes about a minute (embedding the corpus, then the cross-validation);
     loading from the cache takes milliseconds plus the embedder's own load.
@@ -387,7 +407,7 @@ def load_or_train(corpus: Path, cache_dir: Path, embedder: TextEmbedder | None =
         except ModelError as exc:
             log.warning("retraining the intent classifier: %s", exc)
     started = time.perf_counter()
-    classifier = IntentClassifier.train(read_corpus(corpus), embedder, recipe)
+    classifier = IntentClassifier.train(read_corpora(corpus), embedder, recipe)
     classifier.save(path)
     log.info("intent classifier trained on %s in %.1f s, cached in %s",
              corpus, time.perf_counter() - started, path)

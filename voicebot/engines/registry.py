@@ -119,11 +119,12 @@ def load_voices(settings: Settings, paths: ModelPaths) -> dict[str, Voice]:
 def load_intents(settings: Settings) -> IntentModel | None:
     """The intent classifier trained on ``settings.intent_corpus`` (cached; trained once)."""
     corpus = settings.intent_corpus
-    if corpus is None:
+    if not corpus:
         log.warning("no intent corpus set: caller lines are read by rules alone")
         return None
-    if not corpus.is_file():
-        raise ConfigError(f"intent corpus {corpus} not found (VOICEBOT_INTENT_CORPUS)")
+    for path in corpus:
+        if not path.is_file():
+            raise ConfigError(f"intent corpus {path} not found (VOICEBOT_INTENT_CORPUS)")
     from voicebot.dialogue.classifier import load_or_train
 
     started = time.perf_counter()
