@@ -58,6 +58,11 @@ DISTRESS = [
     ("500600", "they've given me a few months to live, so what's the point"),
     ("100200", "my boyfriend keeps my bank card and hands me ten pounds a week"),
     ("300400", "on vient d'être expulsés, on dort dans la voiture"),
+    ("100200", "I'm autistic and this call is a lot, please slow down"),
+    ("500600", "i wont be needing any plan where im going"),
+    ("100200", "a scammer took all my savings last month"),
+    ("300400", "je suis autiste, ça va trop vite pour moi"),
+    ("300400", "on m'a arnaquée, j'ai perdu toutes mes économies"),
 ]
 
 
@@ -98,6 +103,8 @@ THIRD_PARTIES = [
     ("300400", ["oui", "elle ne peut plus parler depuis l'AVC, c'est moi qui gère tout",
                 "Marie Dupont", "75011"]),
     ("500600", ["yes", "John doesn't live here, he moved to Texas", "John Smith"]),
+    ("100200", ["yes", "wrong number, there's no Jane Doe here", "Jane Doe"]),
+    ("300400", ["oui", "vous vous êtes trompés de personne, connais pas cette dame"]),
 ]
 
 
@@ -167,6 +174,13 @@ REQUESTS = [
     ("300400", "merci de ne plus rien envoyer à la maison", "stop_contact", "end"),
     ("300400", "j'ai déposé une proposition de consommateur chez un syndic de faillite",
      "bankruptcy", "hand_off"),
+    ("100200", "the direct debit came out twice this month", "dispute", "hand_off"),
+    ("500600", "two agencies are chasing me for the same debt", "dispute", "hand_off"),
+    ("100200", "I cancelled within the cooling-off period", "dispute", "hand_off"),
+    ("500600", "I only owe 200, not 700", "dispute", "hand_off"),
+    ("300400", "le prélèvement est passé deux fois ce mois-ci", "dispute", "hand_off"),
+    ("300400", "je me suis rétractée dans les délais", "dispute", "hand_off"),
+    ("300400", "voyez ça avec maître Durand", "lawyer", "hand_off"),
 ]
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlencode
 
-import httpx
 from streamdouble.api import CallReport, save_reply
 from streamdouble.metrics import compute
 from streamdouble.protocol import StreamIdentity
@@ -16,8 +15,8 @@ from streamdouble.scenario import parse
 from streamdouble.session import Session, SessionConfig
 
 from tests.conftest import FIXTURES, TWILIO_TOKEN, read_wav
+from tests.twilio_webhook import stream_parameters
 from voicebot.dialogue.parsers import _number_words_to_digits, normalize
-from voicebot.web.security import twilio_signature
 
 
 def new_call_sid() -> str:
@@ -29,15 +28,8 @@ async def twiml_parameters(stream_url: str, call_sid: str,
     """What the voice webhook tells Twilio to put on the stream's ``start`` for a call
     (its parameters and its token), asked as Twilio asks: signed."""
     http = stream_url.replace("ws://", "http://", 1).removesuffix("/twilio/stream")
-    url = f"{http}/twilio/voice?{urlencode(params)}"
-    form = {"CallSid": call_sid, "From": "+15551230000", "To": "+15559870000"}
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(url, data=form, headers={
-            "X-Twilio-Signature": twilio_signature(TWILIO_TOKEN, url, form)})
-    response.raise_for_status()
-    stream = ET.fromstring(response.text).find("./Connect/Stream")
-    assert stream is not None, response.text
-    return {str(p.get("name")): str(p.get("value")) for p in stream.iter("Parameter")}
+    return await asyncio.to_thread(stream_parameters, http, call_sid, f"?{urlencode(params)}",
+                                   TWILIO_TOKEN)
 
 
 async def call(url: str, steps: list[dict], params: dict[str, str], out: Path | None = None):

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from web_support import CONNECTED, TOKENS, answered, close_code, stand_in_service, start
 from websockets.asyncio.client import connect
 
+from tests.twilio_webhook import stream_parameters
 from voicebot.errors import ConfigError
 from voicebot.handoff.twiml import say
 from voicebot.settings import PROJECT_ROOT, Settings
@@ -92,14 +93,7 @@ def test_docs_pages_are_off_by_default(tmp_path, path):
 def fetch_twiml(http: str, call_sid: str, query: str = "?creditor=acme-telecom&account=100200",
                 form: dict[str, str] | None = None) -> dict[str, str]:
     """POST the voice webhook as Twilio would (signed); the <Stream> parameters it returns."""
-    url = f"{http}/twilio/voice{query}"
-    form = {"CallSid": call_sid, "From": "+15551230000", **(form or {})}
-    response = httpx.post(url, data=form, timeout=10,
-                          headers={"X-Twilio-Signature": twilio_signature(AUTH_TOKEN, url, form)})
-    response.raise_for_status()
-    stream = ET.fromstring(response.text).find("./Connect/Stream")
-    assert stream is not None
-    return {p.get("name"): p.get("value") for p in stream.iter("Parameter")}  # type: ignore[misc]
+    return stream_parameters(http, call_sid, query, AUTH_TOKEN, form)
 
 
 @pytest.fixture

@@ -98,6 +98,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:of english )?is (?:very |not |too |so )?(?:weak|poor|bad|not good|not great)",
         r"(?:not|don't|do not) understand(?:ing)? (?:these|the|your|any of the) letters",
         r"relaps", r"gambling (?:problem|addiction|again)", r"addict", r"drinking again",
+        r"autis", r"asperger", r"\badhd\b", r"(?:won't|will not|wont|not) (?:be )?need(?:ing)?"
+        r" [^.]{0,30}where i(?:'m| am) going", r"(?:lost|lose|took|stole|taken|gone)"
+        r" (?:all )?(?:of )?(?:my|our) (?:savings|life savings|pension)", r"(?:whole|entire)"
+        r" (?:pension|savings|life savings) (?:gone|lost)",
         r"alcoholi", r"in recovery", r"\bsober\b",
         r"bed ?(?:bound|ridden)", r"housebound", r"(?:gets?|getting|becomes?) (?:so |very |really"
         r" |easily )?(?:confused|muddled|flustered)", r"headstone|gravestone|\bcoffin\b|my grave\b",
@@ -146,6 +150,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|mom|husband|wife|father|mother|son|daughter)", r"(?:i'm|i am) just (?:his|her|helping)",
         r"on behalf of (?:our|my) client", r"(?:written )?permission to speak for",
         r"how much (?:he|she) owes",
+        rf"(?:it's|its|it is) (?:my|his|her) (?:dead |late )?{_KIN_EN}'?s (?:debt|bill|account"
+        r"|contract|phone|loan)", r"wrong (?:person|number)\b", r"(?:there's|there is|theres)"
+        r" no [a-z]+(?: [a-z]+)? (?:here|at this number|living here)", r"(?:no|nobody) (?:called"
+        r"|named|by the name(?: of)?) [a-z]+(?: [a-z]+)? (?:lives |living )?here",
         rf"\bnot (?:me|mine)[,.]? (?:it's |its |it is )?(?:my|his|her|our) {_KIN_EN}",
         r"\b(?:he|she)(?:'s| is) (?:in (?:prison|jail|custody)|locked up|incarcerated|inside)",
         r"(?:sort(?:ing)? out|deal(?:ing)? with|settl(?:e|ing)|go(?:ing)? through)"
@@ -221,6 +229,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:behind|in arrears|owing)", r"(?:some|a) (?:muddle|mix-?up)", r"(?:fees|charges"
         r"|interest)[^.]{0,25}(?:aren't|are not|isn't|not) (?:legal|lawful|allowed|right|fair)",
         r"more than (?:what )?you (?:said|told me|quoted) (?:before|earlier|last time)",
+        r"how (?:can|could|do|would) i (?:possibly )?owe", r"(?:taken|took|charged|debited|came"
+        r" out) twice", r"(?:two|2) (?:companies|agencies|collectors|firms) (?:are )?(?:chasing"
+        r"|after|calling)", r"same debt", r"cooling[- ]off", r"i (?:only )?owe (?:you )?\$?\d+,?"
+        r" not \$?\d+",
         r"(?:pretend(?:ed|ing)|posing|pose[ds]?) (?:to be|as) me", r"mixed me up with",
         r"(?:i )?(?:wasn't|was not|never) (?:even )?(?:living|lived) (?:there|at that address)"
         r"|(?:wasn't|was not) (?:even )?in the country",
@@ -354,6 +366,9 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:suis|chus|est|sommes|j'suis) (?:pas mal |compl[èe]tement |vraiment |tellement"
         r" |rendue? )?[àa] bout(?:te)?\b", r"(?:plus|pus|pas) (?:le )?go[ûu]t (?:de|[àa]) rien",
         r"(?:vois|voit) (?:pu|plus|pas) le bout", r"(?:suis|chus|j'suis) (?:pu|plus) capable",
+        r"\bautiste", r"\btdah\b", r"l[àa] o[ùu] je vais,? (?:j'aurai|j'en aurai|je n'aurai|y"
+        r" aura) (?:pas|plus|besoin)", r"(?:perdu|vol[ée]|pris|arnaqu[ée]) (?:toutes |tout )?"
+        r"(?:mes|nos) (?:[ée]conomies|[ée]pargne|retraite)",
         r"expuls", r"\bau 115\b", r"sans[- ]abri", r"(?:[àa]|dans) la rue avec", r"(?:dormir|dors"
         r"|dort|dormons|vivons|vis) dans (?:ma|la|notre) voiture",
         r"\balit[ée]", r"grabataire", r"(?:il|elle) me"
@@ -399,6 +414,9 @@ SAFETY_FR: dict[str, list[str]] = {
         r"c'est moi qui (?:g[èe]re|m'occupe de) (?:tout|ses|son|sa|les papiers|ses papiers)",
         r"n'habite (?:plus|pas|pu) (?:ici|l[àa]|[àa] cette adresse|chez moi)", r"(?:il|elle) est"
         r" partie? (?:vivre|habiter|s'installer|travailler) (?:[àa]|au|en|aux)",
+        r"pas moi (?:le|la) titulaire", r"(?:mauvais|faux) num[ée]ro", r"tromp[ée]e?s? de"
+        r" (?:personne|num[ée]ro)", r"\bconnais pas (?:cette (?:dame|personne|femme)|ce"
+        r" (?:monsieur|nom|gars|type|mec))\b",
         r"(?:il|elle) (?:ne )?(?:peut|pourra) (?:plus|pas|pu) (?:parler|vous r[ée]pondre"
         r"|r[ée]pondre|venir au t[ée]l[ée]phone|t[ée]l[ée]phoner)",
         r"\b(?:[àa]|au) son nom\b",
@@ -460,6 +478,11 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:preuve|justificatif|re[çc]u) (?:que |qu')?(?:c'est|c'[ée]tait|tout est|j'ai"
         r"|la facture est) (?:r[ée]gl|pay|sold)", r"fait passer pour moi",
         r"confond(?:ez|u|re) avec (?:quelqu'un|une autre|un autre)",
+        r"(?:pr[ée]l[èe]vement|d[ée]bit|paiement|facture)s? (?:est |a |m'a )?(?:pass[ée]e?"
+        r"|[ée]t[ée] pris|pr[ée]lev[ée]e?|factur[ée]e?) (?:deux|2) fois", r"m[êe]me dette",
+        r"r[ée]tract",
+        r"\b(?:j'ai|ai) rien sign[ée]\b", r"je (?:ne )?reconnais (?:que |seulement )?\d+",
+        r"montant (?:est|et|é|ai) faux",
         r"(?:j'[ée]tais|j'habitais|je vivais) (?:m[êe]me )?pas (?:en france|l[àa]|ici"
         r"|dans le logement|[àa] cette adresse)",
         r"(?:proc[èe]s|litige|contentieux|conflit) avec"
@@ -481,6 +504,7 @@ SAFETY_FR: dict[str, list[str]] = {
     ],
     "lawyer": [
         r"avocat", r"huissier", r"juridique", r"juriste", r"tribunal", r"\bjustice\b",
+        r"\bma[îi]tre (?!d'h)[a-zé]+(?![^.]{0,20}notaire)",
         r"proc[èe]s", r"assigner", r"porter plainte", r"plainte", r"protection juridique",
         r"mon conseil",
         r"cabinet\b", r"de la part de notre cli", r"association de consommateurs",
