@@ -63,6 +63,10 @@ DISTRESS = [
     ("100200", "a scammer took all my savings last month"),
     ("300400", "je suis autiste, ça va trop vite pour moi"),
     ("300400", "on m'a arnaquée, j'ai perdu toutes mes économies"),
+    ("100200", "i wrote a note last night, i was going to do it"),
+    ("300400", "vous voulez que je me foute en l'air, c'est ça ?"),
+    ("500600", "my ex took a loan out in my name and he says he'll hurt me"),
+    ("300400", "on doit quitter le logement vendredi avec les enfants"),
 ]
 
 
@@ -105,6 +109,8 @@ THIRD_PARTIES = [
     ("500600", ["yes", "John doesn't live here, he moved to Texas", "John Smith"]),
     ("100200", ["yes", "wrong number, there's no Jane Doe here", "Jane Doe"]),
     ("300400", ["oui", "vous vous êtes trompés de personne, connais pas cette dame"]),
+    ("100200", ["yes", "this came for the previous tenant, I just opened it", "Jane Doe"]),
+    ("300400", ["oui", "c'est le courrier de ma copine, je regarde la référence"]),
 ]
 
 
@@ -181,6 +187,8 @@ REQUESTS = [
     ("300400", "le prélèvement est passé deux fois ce mois-ci", "dispute", "hand_off"),
     ("300400", "je me suis rétractée dans les délais", "dispute", "hand_off"),
     ("300400", "voyez ça avec maître Durand", "lawyer", "hand_off"),
+    ("500600", "you can't charge me that, it's not legal", "dispute", "hand_off"),
+    ("300400", "ce montant sort de nulle part", "dispute", "hand_off"),
 ]
 
 

@@ -98,7 +98,15 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:of english )?is (?:very |not |too |so )?(?:weak|poor|bad|not good|not great)",
         r"(?:not|don't|do not) understand(?:ing)? (?:these|the|your|any of the) letters",
         r"relaps", r"gambling (?:problem|addiction|again)", r"addict", r"drinking again",
-        r"autis", r"asperger", r"\badhd\b", r"(?:won't|will not|wont|not) (?:be )?need(?:ing)?"
+        r"autis", r"asperger", r"\badhd\b",
+        r"(?:wrote|written|writing) (?:a|my) (?:suicide |goodbye )?note\b(?! (?:of|down|on|to|for"
+        r"|with|about|saying))", r"(?:left|leave|leaving) (?:a|my) (?:suicide|goodbye) note",
+        r"(?:last night|tonight|yesterday)[^.]{0,40}(?:going|gonna) to do it",
+        r"(?:gonna|going to|will|'ll|\bhell|\bshell) (?:hurt|kill|hit|beat) me",
+        rf"my late {_KIN_EN}", r"\b(?:my ex|ex-(?:husband|wife|partner|boyfriend|girlfriend))\b"
+        r"[^.]{0,25}(?:took out|opened|ran up|put|got)[^.]{0,30}in my name",
+        r"(?:partner|husband|wife|boyfriend|girlfriend)[^.]{0,25}(?:took out|ran up)[^.]{0,30}"
+        r"in my name (?:without|behind)", r"(?:won't|will not|wont|not) (?:be )?need(?:ing)?"
         r" [^.]{0,30}where i(?:'m| am) going", r"(?:lost|lose|took|stole|taken|gone)"
         r" (?:all )?(?:of )?(?:my|our) (?:savings|life savings|pension)", r"(?:whole|entire)"
         r" (?:pension|savings|life savings) (?:gone|lost)",
@@ -151,7 +159,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"on behalf of (?:our|my) client", r"(?:written )?permission to speak for",
         r"how much (?:he|she) owes",
         rf"(?:it's|its|it is) (?:my|his|her) (?:dead |late )?{_KIN_EN}'?s (?:debt|bill|account"
-        r"|contract|phone|loan)", r"wrong (?:person|number)\b", r"(?:there's|there is|theres)"
+        r"|letter|post|mail"
+        r"|contract|phone|loan)", r"wrong (?:person|number)\b",
+        r"(?:previous|last|former|old) (?:tenant|occupant|owner|resident)s?\b",
+        r"(?:there's|there is|theres)"
         r" no [a-z]+(?: [a-z]+)? (?:here|at this number|living here)", r"(?:no|nobody) (?:called"
         r"|named|by the name(?: of)?) [a-z]+(?: [a-z]+)? (?:lives |living )?here",
         rf"\bnot (?:me|mine)[,.]? (?:it's |its |it is )?(?:my|his|her|our) {_KIN_EN}",
@@ -194,7 +205,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:it|everything|things|that|this) (?:in writing|in black and white|by (?:post|mail"
         r"|letter)|through the letter ?box)", r"needn't (?:talk|speak) to you",
         r"no (?:contact|calls?|calling|phone calls) (?:at|on|to) (?:work|my work|my job|my mobile"
-        r"|my cell|this number)", r"(?:don't|do not|stop) send(?:ing)? (?:anything|letters|post"
+        r"|my cell|this number)", r"stop sending (?:her|his|their|my|the|me|any) (?:post|mail"
+        r"|letters|bills)", r"(?:don't|do not|stop) send(?:ing)? (?:anything|letters|post"
         r"|mail|bills) (?:to|at) (?:the house|my house|my home|home|my address)",
     ],
     "dispute": [
@@ -229,7 +241,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:behind|in arrears|owing)", r"(?:some|a) (?:muddle|mix-?up)", r"(?:fees|charges"
         r"|interest)[^.]{0,25}(?:aren't|are not|isn't|not) (?:legal|lawful|allowed|right|fair)",
         r"more than (?:what )?you (?:said|told me|quoted) (?:before|earlier|last time)",
-        r"how (?:can|could|do|would) i (?:possibly )?owe", r"(?:taken|took|charged|debited|came"
+        r"how (?:can|could|do|would) i (?:possibly )?owe", r"(?:can't|cannot|not allowed to)"
+        r" charge (?:me|us)", r"(?:taken|took|charged|debited|came"
         r" out) twice", r"(?:two|2) (?:companies|agencies|collectors|firms) (?:are )?(?:chasing"
         r"|after|calling)", r"same debt", r"cooling[- ]off", r"i (?:only )?owe (?:you )?\$?\d+,?"
         r" not \$?\d+",
@@ -319,7 +332,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:il|elle) me (?:frappe|bat|menace)", r"peur de mon (?:mari|compagnon|ex)",
         r"foyer d'accueil",
         r"plus (?:l'int[ée]r[êe]t|de sens|go[ûu]t (?:à|a) rien)", r"(?:serait|ce serait) mieux si"
-        r" je (?:n'[ée]tais|[ée]tais) plus l[àa]", r"(?:plus|pas) l[àa] pour", r"foutre en l'air",
+        r" je (?:n'[ée]tais|[ée]tais) plus l[àa]", r"(?:plus|pas) l[àa] pour",
+        r"fou(?:tre|te|tes|ts|tu) en l'air",
         r"m[ée]dicaments? .{0,30}(?:prendre|avaler)", r"(?:tous|tout) (?:les )?prendre",
         r"id[ée]es noires", r"me (?:fais|faire) du mal", r"dialyse", r"(?:pas|plus) bien dans ma"
         r" t[êe]te", r"[çc]a va pas dans ma t[êe]te", r"je (?:ne )?tiens plus",
@@ -366,7 +380,9 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:suis|chus|est|sommes|j'suis) (?:pas mal |compl[èe]tement |vraiment |tellement"
         r" |rendue? )?[àa] bout(?:te)?\b", r"(?:plus|pus|pas) (?:le )?go[ûu]t (?:de|[àa]) rien",
         r"(?:vois|voit) (?:pu|plus|pas) le bout", r"(?:suis|chus|j'suis) (?:pu|plus) capable",
-        r"\bautiste", r"\btdah\b", r"l[àa] o[ùu] je vais,? (?:j'aurai|j'en aurai|je n'aurai|y"
+        r"\bautiste", r"\btdah\b", r"lettre d'adieu", r"quitter (?:le|notre|mon|ce)"
+        r" logement", r"(?:mon|ma) ex\b[^.]{0,25}(?:a ouvert|a pris|a souscrit|a fait)[^.]{0,30}"
+        r"(?:[àa] mon nom|sur mon nom)", r"l[àa] o[ùu] je vais,? (?:j'aurai|j'en aurai|je n'aurai|y"
         r" aura) (?:pas|plus|besoin)", r"(?:perdu|vol[ée]|pris|arnaqu[ée]) (?:toutes |tout )?"
         r"(?:mes|nos) (?:[ée]conomies|[ée]pargne|retraite)",
         r"expuls", r"\bau 115\b", r"sans[- ]abri", r"(?:[àa]|dans) la rue avec", r"(?:dormir|dors"
@@ -414,7 +430,10 @@ SAFETY_FR: dict[str, list[str]] = {
         r"c'est moi qui (?:g[èe]re|m'occupe de) (?:tout|ses|son|sa|les papiers|ses papiers)",
         r"n'habite (?:plus|pas|pu) (?:ici|l[àa]|[àa] cette adresse|chez moi)", r"(?:il|elle) est"
         r" partie? (?:vivre|habiter|s'installer|travailler) (?:[àa]|au|en|aux)",
-        r"pas moi (?:le|la) titulaire", r"(?:mauvais|faux) num[ée]ro", r"tromp[ée]e?s? de"
+        r"pas moi (?:le|la) titulaire", r"(?:mauvais|faux) num[ée]ro",
+        r"ancien(?:ne)? (?:occupant|occupante|locataire|propri[ée]taire)",
+        rf"(?:c'est|la|le) (?:lettre|facture|courrier|dossier) de (?:ma|mon) {_KIN_FR}",
+        r"tromp[ée]e?s? de"
         r" (?:personne|num[ée]ro)", r"\bconnais pas (?:cette (?:dame|personne|femme)|ce"
         r" (?:monsieur|nom|gars|type|mec))\b",
         r"(?:il|elle) (?:ne )?(?:peut|pourra) (?:plus|pas|pu) (?:parler|vous r[ée]pondre"
@@ -482,7 +501,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|[ée]t[ée] pris|pr[ée]lev[ée]e?|factur[ée]e?) (?:deux|2) fois", r"m[êe]me dette",
         r"r[ée]tract",
         r"\b(?:j'ai|ai) rien sign[ée]\b", r"je (?:ne )?reconnais (?:que |seulement )?\d+",
-        r"montant (?:est|et|é|ai) faux",
+        r"montant (?:est|et|é|ai) faux", r"sort(?:ir|i)? de nulle part",
         r"(?:j'[ée]tais|j'habitais|je vivais) (?:m[êe]me )?pas (?:en france|l[àa]|ici"
         r"|dans le logement|[àa] cette adresse)",
         r"(?:proc[èe]s|litige|contentieux|conflit) avec"
