@@ -13,6 +13,8 @@ catches what they miss (``voicebot.dialogue.classifier``).
 
 from __future__ import annotations
 
+from voicebot.dialogue.dates import MONTH_RE
+
 # Relatives and others who may call for the account holder.
 _KIN_EN = (r"(?:husband|wife|spouse|partner|boyfriend|girlfriend|son|daughter|kid|child|mum|mom"
            r"|mother|dad|father|parent|brother|sister|grand(?:ma|pa|mother|father|son|daughter)"
@@ -754,16 +756,12 @@ TOPICS = {
 # Picking one of the options just read out.
 # Ordinals that say when, not which: "on the first", "the first of March", "give me
 # a second", "le mois dernier", "la première fois", "le premier janvier".
-_MONTHS_EN = (r"january|february|march|april|may|june|july|august|september|october"
-              r"|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
 _NOT_A_DATE_EN = (r"(?<!\bon )(?<!\bby )(?<!\bat )(?<!\bon the )(?<!\bby the )(?<!\bfrom the )"
                   r"(?<!\bafter the )(?<!\bbefore the )(?<!\buntil the )(?<!\btill the )"
                   r"(?<!\bsince the )(?<!\bstarting the )")
 _NOT_TIME_EN = (r"(?! (?:of|time|times|payment|payments|instal\w*|week|month|day|thing|things"
                 r"|place|call|letter|bill|year|half|quarter|name|line|hand|job|house|car"
-                rf"|{_MONTHS_EN})\b)(?!-)")
-_MONTHS_FR = (r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre"
-              r"|novembre|d[ée]cembre")
+                rf"|{MONTH_RE['en']})\b)(?!-)")
 _AFTER_TIME_NOUN_FR = "".join(rf"(?<!\b{noun} )" for noun in (
     "mois", "semaine", "ann[ée]e", "an", "fois", "jour", "week-end", "trimestre", "nuit",
     "courrier", "lettre", "relance", "appel"))
@@ -772,7 +770,7 @@ _NOT_A_DATE_FR = (r"(?<!\bau )(?<!\bdu )(?<!\bd[èe]s le )(?<!\bavant le )(?<!\b
 _NOT_TIME_FR = (r"(?! (?:fois|du mois|de chaque mois|jour|mois|semaine|ann[ée]e|temps|abord"
                 r"|versement|paiement|pr[ée]l[èe]vement|[ée]ch[ée]ance|mensualit[ée]|relance"
                 r"|courrier|lettre|appel|d[ée]lai|recours|moment|minute|enfant|week-end"
-                rf"|{_MONTHS_FR})\b)(?!-)")
+                rf"|{MONTH_RE['fr']})\b)(?!-)")
 
 OPTIONS = {
     "en": [
