@@ -115,10 +115,7 @@ def consents(heard: Any, line: dict[str, Any]) -> bool:
 readers_keep: list[Any] = []
 
 
-TRAIN = (CORPUS / "tune.jsonl", CORPUS / "dev.jsonl")
-
-
-def design_readers(designs: Sequence[str], train: Sequence[Path] = TRAIN
+def design_readers(designs: Sequence[str], train: Sequence[Path] | None = None
                    ) -> dict[str, Callable[[dict[str, Any]], Any]]:
     from voicebot.dialogue import understanding as u
 
@@ -127,6 +124,9 @@ def design_readers(designs: Sequence[str], train: Sequence[Path] = TRAIN
         readers["parsers"] = lambda line: u.parse(line["text"], line["lang"], TODAY)
     if "shipped" in designs:
         from voicebot.dialogue.classifier import load_or_train
+        from voicebot.settings import Settings
+
+        train = train or Settings.from_env().intent_corpus  # what calls use
 
         started = time.perf_counter()
         model = load_or_train(train, Path(os.environ.get(
@@ -287,9 +287,9 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=None,
                         help="read the lines from this corpus file instead of a part (a "
                              "development set, or candidate lines)")
-    parser.add_argument("--train", type=Path, nargs="+", default=list(TRAIN),
+    parser.add_argument("--train", type=Path, nargs="+", default=None,
                         help="the corpus files the shipped design's classifier is trained on "
-                             "(an experiment; calls use tune.jsonl and dev.jsonl)")
+                             "(an experiment; default: VOICEBOT_INTENT_CORPUS, what calls use)")
     parser.add_argument("--design", nargs="+", default=["parsers", "shipped"],
                         choices=["parsers", "llm", "shipped"])
     parser.add_argument("--failures", type=int, default=15, help="failures to print")
