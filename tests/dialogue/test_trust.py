@@ -244,6 +244,46 @@ async def test_two_hedges_end_the_call_with_nothing_agreed():
     assert ("consent_deferred", "") in dialogue.record.events
 
 
+# Consent said without "yes" is consent; a refusal or a question in the same words is not.
+CONSENT_EN = ["I agree.", "agreed", "I accept", "I do.", "sounds good", "that works for me",
+              "go ahead", "let's do it", "that's fine", "perfect", "I'm happy with that",
+              "no problem", "no worries", "fine", "deal"]
+CONSENT_FR = ["j'accepte", "je suis d'accord", "ça me va", "ça marche", "c'est bon",
+              "très bien", "ça me convient", "pas de souci", "allez-y", "entendu"]
+NOT_CONSENT_EN = ["I don't agree", "I do not", "do I agree", "is that fine", "not okay",
+                  "absolutely not", "of course not", "I can't agree to that",
+                  "I agree it's a lot", "I'd agree if it were less", "fine, whatever",
+                  "that doesn't work", "that won't work for me", "not fine",
+                  "I agree to disagree", "sounds good but I need to check", "no"]
+NOT_CONSENT_FR = ["je ne suis pas d'accord", "pas d'accord", "ça ne me va pas", "ça me va pas",
+                  "je n'accepte pas", "ça ne marche pas", "c'est pas bon", "je refuse",
+                  "absolument pas", "est-ce que ça me va", "bien sûr que non"]
+
+
+@pytest.mark.parametrize("line", CONSENT_EN)
+async def test_consent_without_a_yes_word_is_consent(line):
+    dialogue, _ = await converse("100200", [*JANE, "I can pay 100 a month", line])
+    assert dialogue.agreed and dialogue.handoff == "payment"
+
+
+@pytest.mark.parametrize("line", CONSENT_FR)
+async def test_french_consent_without_oui_is_consent(line):
+    dialogue, _ = await converse("300400", [*MARIE, "je peux payer 60 euros par mois", line])
+    assert dialogue.agreed
+
+
+@pytest.mark.parametrize("line", NOT_CONSENT_EN)
+async def test_a_refusal_or_a_question_in_agreeing_words_is_never_consent(line):
+    dialogue, _ = await converse("100200", [*JANE, "I can pay 100 a month", line])
+    assert not dialogue.agreed and dialogue.handoff is None
+
+
+@pytest.mark.parametrize("line", NOT_CONSENT_FR)
+async def test_a_french_refusal_in_agreeing_words_is_never_consent(line):
+    dialogue, _ = await converse("300400", [*MARIE, "je peux payer 60 euros par mois", line])
+    assert not dialogue.agreed
+
+
 async def test_a_clear_yes_after_a_hedge_is_consent():
     dialogue, _ = await converse("100200", [*JANE, "I can pay 100 a month", "I guess",
                                             "yes, I agree"])

@@ -64,3 +64,10 @@ def spoken_digits(text: str, language: str) -> str:
     """Every digit said in ``text``, words or figures, in order, as one string."""
     words = re.sub(r"[^\w\s'-]", " ", normalize(text)).split()
     return "".join(re.sub(r"\D", "", w) for w in _number_words_to_digits(words, language))
+
+
+def dialogue(record: dict) -> str:
+    """A call record's transcript as one line per turn, for failure messages
+    (pytest shortens a printed list; a message is printed whole)."""
+    return "\n".join(f"{t['speaker']}{' (interrupted)' if t.get('interrupted') else ''}: "
+                     f"{t['text']}" for t in record["transcript"])

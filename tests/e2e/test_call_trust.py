@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from tests.conftest import read_wav
-from tests.e2e.helpers import call, spoken_digits, transcribe
+from tests.e2e.helpers import call, dialogue, spoken_digits, transcribe
 from tests.e2e.test_call import turn
 from voicebot.engines.stt import transcribe_recording
 
@@ -49,7 +49,7 @@ async def test_distress_by_voice_stops_collection_and_gets_a_priority_hand_off(
                                        {"wait": 24}],
                               {"creditor": "acme-telecom", "account": "100200"},
                               calls_so_far(server), out=reply)
-    assert record["handoff"] == "vulnerability", record["transcript"]
+    assert record["handoff"] == "vulnerability", dialogue(record)
     assert "vulnerability" in record["flags"] and record["priority"] is True
     packet = packet_of(server, record)
     assert packet["reason"] == "vulnerability" and packet["flags"][0] == "priority"
@@ -66,7 +66,7 @@ async def test_a_hedge_at_the_read_back_is_not_consent_by_voice(server, recogniz
                                        *turn("en_jane_not_sure.wav")],
                               {"creditor": "acme-telecom", "account": "100200"},
                               calls_so_far(server), out=reply)
-    assert record["agreed"] is False and record["handoff"] is None, record["transcript"]
+    assert record["agreed"] is False and record["handoff"] is None, dialogue(record)
     last_words = [t["text"] for t in record["transcript"][-4:]]
     assert "no rush" in record["transcript"][-1]["text"], last_words
     assert "no rush" in transcribe(recognizer, reply, "en").lower()
@@ -78,7 +78,7 @@ async def test_a_third_party_by_voice_learns_nothing(server, recognizer, tmp_pat
                                        {"wait": 12}],
                               {"creditor": "acme-telecom", "account": "100200"},
                               calls_so_far(server), out=reply)
-    assert "third_party" in record["flags"], record["transcript"]
+    assert "third_party" in record["flags"], dialogue(record)
     assert record["decision"] is None
     heard = transcribe(recognizer, reply, "en").lower()
     assert "account holder" in heard
@@ -91,7 +91,7 @@ async def test_distress_in_french_by_voice(server, recognizer, tmp_path):
                                        {"say": "fr_marie_suicidaire.wav"}, {"wait": 24}],
                               {"creditor": "northwind-energy", "account": "300400"},
                               calls_so_far(server), out=reply)
-    assert record["handoff"] == "vulnerability", record["transcript"]
+    assert record["handoff"] == "vulnerability", dialogue(record)
     assert "31 14" in record["transcript"][-1]["text"]
     assert "conseiller" in transcribe(recognizer, reply, "fr").lower()
 
@@ -102,7 +102,7 @@ async def test_a_french_caller_on_an_english_line_is_answered_in_french(server, 
     record = await after_call(server, [*GREETING, *turn("fr_bonjour_facture.wav")],
                               {"creditor": "acme-telecom"}, calls_so_far(server), out=reply)
     last = record["transcript"][-1]["text"]
-    assert "anglais" in last and "conseiller" in last, record["transcript"]
+    assert "anglais" in last and "conseiller" in last, dialogue(record)
     # What the caller heard last (the greeting before it was in English), in French.
     tail = read_wav(reply)[-12 * 16_000:]
     assert "conseiller" in transcribe_recording(recognizer, tail, "fr").lower()
@@ -117,7 +117,7 @@ async def test_an_agreed_plan_survives_a_hang_up_during_the_confirmation(server,
     record = await after_call(server, [*AGREE, {"wait": 2.5}, "hangup"],
                               {"creditor": "acme-telecom", "account": "100200"},
                               calls_so_far(server))
-    assert record["agreed"] is True, record["transcript"]
+    assert record["agreed"] is True, dialogue(record)
     packet = packet_of(server, record)
     assert packet["agreed"] and packet["decision"]["instalment_amount"] == "100.00"
     assert packet["status"] == "fallback" and "Call back" in packet["notes"]
@@ -129,7 +129,7 @@ async def test_talking_over_the_confirmation_still_moves_the_call(server, twilio
                                        {"wait": 8}],
                               {"creditor": "acme-telecom", "account": "100200"},
                               calls_so_far(server))
-    assert record["agreed"] is True, record["transcript"]
+    assert record["agreed"] is True, dialogue(record)
     assert packet_of(server, record)["agreed"]
     assert [r for r in twilio_recorder.requests if record["call_id"] in r["path"]]
     said = " ".join(t["text"] for t in record["transcript"] if t["speaker"] == "bot")

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from tests.conftest import PROJECT_ROOT
-from tests.e2e.helpers import call
+from tests.e2e.helpers import call, dialogue
 from tests.e2e.test_flood import Watch, clip_seconds
 
 pytestmark = [pytest.mark.e2e, pytest.mark.models]
@@ -79,7 +79,7 @@ async def test_eight_calls_complete_through_a_hostile_crowd(server, tmp_path):
     assert not [c for c in records if c["call_id"].startswith("CA000")]  # no forged call
     for record in mine:
         assert any(t["speaker"] == "caller" and t["text"].strip()
-                   for t in record["transcript"]), record["transcript"]
+                   for t in record["transcript"]), dialogue(record)
     await asyncio.sleep(1.0)
     health = server.health()
     assert health["status"] == "ok" and health["active_calls"] == 0

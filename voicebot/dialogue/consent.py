@@ -1,6 +1,7 @@
 """An unambiguous yes to a plan read back: nothing else counts as consent.
 
-A yes word is not enough ("yes, if I can change the date", "yeah, well, I
+Consent need not contain "yes" ("I agree", "sounds good", "j'accepte"), but a yes
+word is not enough either ("yes, if I can change the date", "yeah, well, I
 suppose"): the line must be made only of words that agree. Anything more and the
 bot asks again, which costs a few seconds; taking a hedge for consent would
 commit someone to a plan they did not accept.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from voicebot.dialogue.parsers import normalize, parse_yes_no
+from voicebot.dialogue.parsers import agreement_idioms, normalize, parse_yes_no
 
 
 def _words(text: str) -> frozenset[str]:
@@ -36,19 +37,32 @@ _AGREEING = {
 }
 _STRONG = {
     "en": re.compile(r"\b(?:yes|yeah|yep|yup|yea|aye|sure|ok|okay|alright|agree|agreed|accept"
-                     r"|deal|absolutely|definitely|correct)\b"),
-    "fr": re.compile(r"\b(?:oui|ouais|ouaip|ok|okay|d'accord|daccord|accepte|j'accepte|entendu"
-                     r"|volontiers|absolument|parfait|marche)\b"),
+                     r"|accepted|deal|absolutely|definitely|certainly|correct|perfect|fine"
+                     r"|sounds good|that works|works for me|go ahead|let'?s do (?:it|that)"
+                     r"|(?:i|we) do$|happy with (?:it|that|this))\b"),
+    "fr": re.compile(r"\b(?:oui|ouais|ouaip|ok|okay|d'accord|daccord|accepte|j'accepte"
+                     r"|acceptons|entendu|volontiers|absolument|parfait|marche|me va"
+                     r"|convient|c'est bon|très bien|tres bien|allez-y|vas-y|impeccable"
+                     r"|nickel|carrément)\b"),
+}
+# "Do I agree?", "is it fine": the line asks, whatever its words.
+_ASKS = {
+    "en": frozenset({"do", "does", "is", "are", "am", "will", "would", "should", "can"}),
+    "fr": frozenset({"est-ce", "estce"}),
 }
 
 
 def clear_yes(text: str, language: str) -> bool:
-    """True only for a plain, unconditional yes ("Yes, I agree", "Oui, ça me va")."""
+    """True only for a plain, unconditional yes ("Yes, I agree", "I agree", "Oui, ça me
+    va", "j'accepte"): a line made only of agreeing words, with at least one that
+    agrees on its own, no negation and no question."""
     lang = "fr" if language.startswith("fr") else "en"
-    norm = normalize(text)
-    if "?" in norm or parse_yes_no(text, lang) is not True:
+    norm = agreement_idioms(normalize(text), lang)
+    if "?" in norm or parse_yes_no(text, lang) is False:
         return False
-    words = re.findall(r"[\w']+", norm.replace("’", "'"))
-    if not words or not _STRONG[lang].search(norm):
+    words = re.findall(r"[\w']+", norm)
+    if not words or words[0] in _ASKS[lang]:
+        return False
+    if not _STRONG[lang].search(" ".join(re.findall(r"[\w'-]+", norm))):
         return False
     return all(word in _AGREEING[lang] for word in words)

@@ -114,35 +114,97 @@ def extract_digits(text: str, language: str = "en") -> str | None:
 _YES = {
     "en": ["yes", "yeah", "yep", "yup", "correct", "right", "that's right", "sure", "exactly",
            "affirmative", "uh-huh", "uh huh", "okay", "ok", "that is right", "absolutely",
-           "indeed", "of course", "that's it", "perfect"],
+           "indeed", "of course", "that's it", "perfect", "definitely", "certainly",
+           "agree", "agreed", "i accept", "sounds good", "that works"],
     "fr": ["oui", "ouais", "exact", "exactement", "c'est ça", "c'est bien ça", "d'accord",
            "tout à fait", "correct", "c'est correct", "bien sûr", "absolument", "parfait",
-           "voilà", "ok", "okay", "oui oui"],
+           "voilà", "ok", "okay", "oui oui", "certainement", "entendu", "ça me va",
+           "ça marche", "ça me convient", "j'accepte"],
 }
 _NO = {
     "en": ["no", "nope", "nah", "wrong", "incorrect", "not right", "not correct", "isn't",
-           "is not", "that's not", "negative", "not quite", "not it"],
+           "is not", "that's not", "negative", "not quite", "not it", "disagree",
+           "don't agree", "do not agree", "don't accept", "do not accept", "refuse",
+           "reject", "no way", "not at all"],
     "fr": ["non", "pas ça", "faux", "incorrect", "pas correct", "pas bon", "pas exact",
-           "ce n'est pas", "c'est pas", "pas du tout"],
+           "ce n'est pas", "c'est pas", "pas du tout", "refuse", "je refuse", "pas d'accord",
+           "ne me va pas", "ne marche pas", "ne me convient pas", "n'accepte pas"],
 }
+# Words that turn a yes word round when they come just before it ("not okay", "I
+# don't think that's right", "pas d'accord", "je ne suis plus d'accord") ...
+_NEGATORS = {
+    "en": re.compile(r"^(?:not|never|neither|nor|\w+n't|dont|didnt|doesnt|isnt|wasnt|arent"
+                     r"|wouldnt|cant|wont|aint|hardly)$"),
+    "fr": re.compile(r"^(?:ne|n'\w*|pas|jamais|plus|point|guère|nullement)$"),
+}
+# ... or just after it ("absolutely not", "of course not", "absolument pas",
+# "bien sûr que non").
+_NEGATED_AFTER = {"en": re.compile(r"^not\b"), "fr": re.compile(r"^(?:pas|que non)\b")}
+_NEGATION_REACH = 3  # words before a yes word that can still negate it
+_UNSURE = {"en": ("sure",), "fr": ("sûr", "sur", "certain")}
+
+
+# Agreement said with a negative word in it: "no problem" is a yes, not a no.
+_NEGATIVE_YES = {
+    "en": re.compile(r"\b(?:no problem(?: at all)?|not a problem|no worries)\b"),
+    "fr": re.compile(r"\b(?:pas de (?:problème|probleme|souci|soucis)"
+                     r"|sans (?:problème|probleme|souci)|aucun (?:problème|probleme|souci))\b"),
+}
+
+
+def agreement_idioms(text: str, language: str) -> str:
+    """``text`` with each negative-sounding agreement ("no problem", "pas de souci")
+    replaced by "ok", so that a "no" inside it is not read as a refusal."""
+    pattern = _NEGATIVE_YES.get("fr" if language.startswith("fr") else "en")
+    return pattern.sub("ok", text) if pattern else text
 
 
 def _contains(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", text) is not None
 
 
+def _yes_spans(text: str, language: str) -> list[tuple[int, int, str]]:
+    spans = []
+    for phrase in _YES.get(language, _YES["en"]):
+        for match in re.finditer(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", text):
+            spans.append((match.start(), match.end(), phrase))
+    # A yes phrase inside a longer one ("right" in "that's right") is the longer one.
+    return [s for s in spans
+            if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+
+
+def _is_negated(text: str, start: int, end: int, language: str) -> bool:
+    """Whether a negation in the same clause reaches the yes word at ``start:end``."""
+    lang = language if language in _NEGATORS else "en"
+    before = text[:start].split("|")[-1].split()[-_NEGATION_REACH:]
+    if any(_NEGATORS[lang].match(word) for word in before):
+        return True
+    return _NEGATED_AFTER[lang].match(text[end:].strip()) is not None
+
+
 def parse_yes_no(text: str, language: str = "en") -> bool | None:
-    """True for yes, False for no, None when unclear or both."""
-    norm = re.sub(r"[!?.,;:]", " ", normalize(text))
-    norm = re.sub(r"\s+", " ", norm).strip()
-    if not norm:
+    """True for yes, False for no, None when unclear or both.
+
+    A yes word that is negated ("not okay", "absolutely not", "pas d'accord") is a no;
+    a negated "sure" ("I'm not sure") is neither: the caller has not decided.
+    """
+    # Clause breaks become "|": a negation does not reach over one ("I don't know, yes").
+    norm = re.sub(r"[!?.,;:]", " | ", agreement_idioms(normalize(text), language))
+    norm = re.sub(r"\s+", " ", norm).strip(" |")
+    if not norm.replace("|", "").strip():
         return None
     says_no = any(_contains(norm, p) for p in _NO.get(language, _NO["en"]))
-    says_yes = any(_contains(norm, p) for p in _YES.get(language, _YES["en"]))
+    yes_spans = _yes_spans(norm, language)
+    negated = [span for span in yes_spans if _is_negated(norm, span[0], span[1], language)]
+    if any(span[2] in _UNSURE.get(language, ()) for span in negated):
+        return None
+    plain_yes = len(negated) < len(yes_spans)
+    if negated:
+        says_no = True
     if says_no:
         # "not correct", "c'est pas ça": the negation wins over the yes word inside it.
-        return False if not says_yes or _negated_yes(norm, language) else None
-    return True if says_yes else None
+        return False if not plain_yes or _negated_yes(norm, language) else None
+    return True if plain_yes else None
 
 
 def _negated_yes(text: str, language: str) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
+from voicebot.dialogue.consent import clear_yes
 from voicebot.dialogue.intents import (
     SAFETY_INTENTS,
     Intent,
@@ -107,6 +108,8 @@ def parse(text: str, language: str, today: dt.date) -> Understanding:
     yes_no = parse_yes_no(text, language)
     if hedge:
         yes_no = None if yes_no else yes_no  # "yes, I guess" is not a yes
+    elif yes_no is None and clear_yes(text, language):
+        yes_no = True  # "I agree", "sounds good", "j'accepte": a yes without the word
     plan = parse_plan_request(text, language, today)
     topic = question_topic(text, language)
     if Intent.QUESTION in rules and topic is None and (
