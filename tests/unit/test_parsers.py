@@ -94,6 +94,12 @@ def test_spell_digits():
     ("I feel ill, its well past, were the men here", "i feel ill, its well past, were the men"
      " here"),
     ("Jen and the ID", "jen and the id"),
+    # an elided French word heard as a word of its own
+    ("j ai reçu une lettre c est pas à moi", "j'ai reçu une lettre c'est pas à moi"),
+    ("d accord mais qu il arrête, s il vous plait", "d'accord mais qu'il arrête, s'il vous"
+     " plait"),
+    # spelled letters are not French
+    ("my name is j a n e d o e", "my name is j a n e d o e"),
 ])
 def test_rules_read_apostrophes_speech_recognition_dropped(text, expected):
     from voicebot.dialogue.intents import rule_text

@@ -697,9 +697,11 @@ QUESTION_WORDS = {
 
 TOPICS = {
     "en": {
+        # "AI", but not the "ai" of a French "j'ai" heard on an English line.
         "robot": [r"robot", r"\bbot\b", r"machine", r"computer", r"automated", r"recording",
-                  r"\bai\b", r"artificial", r"real (?:person|human)", r"are you (?:a )?(?:human"
-                  r"|real|a person|alive)", r"talking to a (?:person|human)"],
+                  r"(?<!')(?<!\bj )\bai\b", r"\ba\.i\b", r"artificial", r"real (?:person|human)",
+                  r"are you (?:a )?(?:human|real|a person|alive)",
+                  r"talking to a (?:person|human)"],
         "missed_payment": [r"miss(?:ed)? (?:a|one|the|my|any)? ?(?:payment|instal)",
                            r"(?:can't|cannot|don't|couldn't) (?:make|pay) (?:a|one|the) "
                            r"(?:payment|month)", r"late (?:payment|with a payment)",

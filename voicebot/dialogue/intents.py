@@ -108,9 +108,21 @@ _FR_ELIDED = re.compile(r"\b([mtl])(appel\w*|[ée]cri\w*|envoy\w*|harc[eè]l\w*|
                         r"|[ée]nerv\w*)\b")
 
 
+# ... or written as a word of its own ("j ai", "c est", "qu il", "d accord").
+_FR_DETACHED = re.compile(r"\b(?:(j) (ai|avais|aurai|aurais|étais|etais)|(c) (est|était|etait)"
+                          r"|(d) (accord)|(n) (est|ai|a|avais|était|etait|y)"
+                          r"|(qu) (il|ils|elle|elles|on|est|un|une)|(s) (il|ils))\b")
+
+
+def _join_detached(match: re.Match[str]) -> str:
+    first, second = (g for g in match.groups() if g is not None)
+    return f"{first}'{second}"
+
+
 def rule_text(text: str) -> str:
     """The line as the rules read it: :func:`normalize`, apostrophes restored."""
     text = _APOSTROPHE_WORD.sub(lambda m: _APOSTROPHES[m.group()], normalize(text))
+    text = _FR_DETACHED.sub(_join_detached, text)
     return _FR_ELIDED.sub(r"\1'\2", text)
 
 
@@ -190,7 +202,7 @@ def chosen_option(text: str, language: str) -> str | None:
 
 def spoken_language(text: str) -> str | None:
     """"fr" or "en" when the line is plainly in that language (a few words at least)."""
-    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœ']+", normalize(text))
+    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœ']+", rule_text(text))
     if len(words) < 2:
         return None
     scores = {lang: sum(w in markers for w in words)
