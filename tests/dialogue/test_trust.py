@@ -43,6 +43,9 @@ DISTRESS = [
     ("300400", "je suis suicidaire"),
     ("300400", "j'ai envie d'en finir, je n'en peux plus"),
     ("300400", "ma mère est décédée la semaine dernière"),
+    ("100200", "I'm only just home after a suicide attempt"),
+    ("500600", "last spring I tried to end it, so forgive me if I'm slow"),
+    ("300400", "j'ai fait une tentative l'an dernier, je suis encore fragile"),
     # Less said outright: a suicide attempt abbreviated, money kept from the caller,
     # reading, a protected adult, apostrophes dropped.
     ("300400", "j'ai fait une ts cet été alors votre facture hein"),
@@ -111,6 +114,12 @@ THIRD_PARTIES = [
     ("300400", ["oui", "vous vous êtes trompés de personne, connais pas cette dame"]),
     ("100200", ["yes", "this came for the previous tenant, I just opened it", "Jane Doe"]),
     ("300400", ["oui", "c'est le courrier de ma copine, je regarde la référence"]),
+    ("100200", ["yes", "nobody called Jane on this number any more", "Jane Doe"]),
+    ("500600", ["yes", "Mr Smith is no longer living here, we've only just moved in",
+                "John Smith"]),
+    ("100200", ["yes", "she's in a care home now, I open her post", "Jane Doe", "94107"]),
+    ("500600", ["yes", "this number belongs to the firm, I only answer the phones",
+                "John Smith"]),
 ]
 
 
@@ -189,6 +198,18 @@ REQUESTS = [
     ("300400", "voyez ça avec maître Durand", "lawyer", "hand_off"),
     ("500600", "you can't charge me that, it's not legal", "dispute", "hand_off"),
     ("300400", "ce montant sort de nulle part", "dispute", "hand_off"),
+    ("100200", "how could I even have a debt with you, I paid by direct debit all along",
+     "dispute", "hand_off"),
+    ("500600", "the figure on your letter is different from what you just read out",
+     "dispute", "hand_off"),
+    ("500600", "how can it possibly come to 900, I hardly used it", "dispute", "hand_off"),
+    ("100200", "I shut down all my accounts before I moved abroad", "dispute", "hand_off"),
+    ("300400", "vous m'avez prélevé encore deux fois ce mois-ci", "dispute", "hand_off"),
+    ("300400", "c'est pas le même montant que sur le courrier, y a 80 euros de trop",
+     "dispute", "hand_off"),
+    ("300400", "l'appartement de Toulouse c'est pas le mien", "dispute", "hand_off"),
+    ("100200", "I've already gone to the ombudsman about this bill", "dispute", "hand_off"),
+    ("500600", "speak to my brief about it", "lawyer", "hand_off"),
 ]
 
 
@@ -247,17 +268,26 @@ async def test_two_hedges_end_the_call_with_nothing_agreed():
 # Consent said without "yes" is consent; a refusal or a question in the same words is not.
 CONSENT_EN = ["I agree.", "agreed", "I accept", "I do.", "sounds good", "that works for me",
               "go ahead", "let's do it", "that's fine", "perfect", "I'm happy with that",
-              "no problem", "no worries", "fine", "deal"]
+              "no problem", "no worries", "fine", "deal", "that's acceptable to me",
+              "please proceed", "lock it in", "sign me up", "yes, I confirm",
+              "yes, I accept these terms", "sorry, yes, that's fine dear",
+              "bloody finally, yes, agreed"]
 CONSENT_FR = ["j'accepte", "je suis d'accord", "ça me va", "ça marche", "c'est bon",
-              "très bien", "ça me convient", "pas de souci", "allez-y", "entendu"]
+              "très bien", "ça me convient", "pas de souci", "allez-y", "entendu", "je valide",
+              "je confirme", "banco", "je donne mon accord", "vous avez mon consentement",
+              "c'est bon pour moi", "vas y validez", "oui c'est ok pour moi"]
 NOT_CONSENT_EN = ["I don't agree", "I do not", "do I agree", "is that fine", "not okay",
                   "absolutely not", "of course not", "I can't agree to that",
                   "I agree it's a lot", "I'd agree if it were less", "fine, whatever",
                   "that doesn't work", "that won't work for me", "not fine",
-                  "I agree to disagree", "sounds good but I need to check", "no"]
+                  "I agree to disagree", "sounds good but I need to check", "no",
+                  "I don't consent", "I decline", "no thanks, not interested",
+                  "I'm not okay with that"]
 NOT_CONSENT_FR = ["je ne suis pas d'accord", "pas d'accord", "ça ne me va pas", "ça me va pas",
                   "je n'accepte pas", "ça ne marche pas", "c'est pas bon", "je refuse",
-                  "absolument pas", "est-ce que ça me va", "bien sûr que non"]
+                  "absolument pas", "est-ce que ça me va", "bien sûr que non", "nan",
+                  "je valide pas", "j'accepte pas du tout", "j'accepte rien", "pas question",
+                  "hors de question", "je décline", "ouais ouais c'est ça", "jaccepte pas"]
 
 
 @pytest.mark.parametrize("line", CONSENT_EN)

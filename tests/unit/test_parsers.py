@@ -102,6 +102,6 @@ def test_spell_digits():
     ("my name is j a n e d o e", "my name is j a n e d o e"),
 ])
 def test_rules_read_apostrophes_speech_recognition_dropped(text, expected):
-    from voicebot.dialogue.intents import rule_text
+    from voicebot.dialogue.parsers import rule_text
 
     assert rule_text(text) == expected

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from voicebot.dialogue.parsers import agreement_idioms, normalize, parse_yes_no
+from voicebot.dialogue.parsers import agreement_idioms, parse_yes_no, rule_text
 
 
 def _words(text: str) -> frozenset[str]:
@@ -25,25 +25,32 @@ _AGREEING = {
         we're agree agreed accept accepted do that that's thats this it it's its is sounds
         sound works work for me to the plan deal go ahead please thank thanks you of course
         happy with am will let's lets so well oh totally yess lovely brilliant done that'll
-        be wonderful cool
+        be wonderful cool grand acceptable proceed set up on sign lock in bet confirm
+        confirmed terms conditions those these payment payments arrangement schedule sorry
+        dear love sir madam being patient very much glad bloody hell finally damn
     """),
     "fr": _words("""
         oui ouais ouaip ok okay d'accord daccord accord entendu parfait bien très tres bon
         ça ca me va marche c'est cest je j'accepte jaccepte accepte acceptons on nous suis
         tout à a fait absolument exactement volontiers merci allez-y allez vas-y y comme le
         ce plan cela convient conviens sûr sur évidemment carrément bah ben oh impeccable
-        nickel super génial top
+        nickel super génial top affirmatif valide valider validez j'valide confirme confirmer
+        confirmez donne mon accord consentement avez vous madame monsieur petit beaucoup
+        patience pour votre good go banco enfin eh échéancier cet avec conditions les
+        enregistrer enregistrez l'enregistrer pouvez putain moi vas truc part dessus là la
     """),
 }
 _STRONG = {
     "en": re.compile(r"\b(?:yes|yeah|yep|yup|yea|aye|sure|ok|okay|alright|agree|agreed|accept"
                      r"|accepted|deal|absolutely|definitely|certainly|correct|perfect|fine"
                      r"|sounds good|that works|works for me|go ahead|let'?s do (?:it|that)"
-                     r"|(?:i|we) do$|happy with (?:it|that|this))\b"),
+                     r"|(?:i|we) do$|happy with (?:it|that|this)|acceptable|proceed|set it up"
+                     r"|sign me up|lock it in|confirm(?:ed)?|^bet)\b"),
     "fr": re.compile(r"\b(?:oui|ouais|ouaip|ok|okay|d'accord|daccord|accepte|j'accepte"
                      r"|acceptons|entendu|volontiers|absolument|parfait|marche|me va"
                      r"|convient|c'est bon|très bien|tres bien|allez-y|vas-y|impeccable"
-                     r"|nickel|carrément)\b"),
+                     r"|nickel|carrément|affirmatif|j'valide|valide[rz]?|confirme[rz]?|banco"
+                     r"|donne mon accord|mon consentement|c'est good)\b"),
 }
 # "Do I agree?", "is it fine": the line asks, whatever its words.
 _ASKS = {
@@ -57,7 +64,7 @@ def clear_yes(text: str, language: str) -> bool:
     va", "j'accepte"): a line made only of agreeing words, with at least one that
     agrees on its own, no negation and no question."""
     lang = "fr" if language.startswith("fr") else "en"
-    norm = agreement_idioms(normalize(text), lang)
+    norm = agreement_idioms(rule_text(text), lang)
     if "?" in norm or parse_yes_no(text, lang) is False:
         return False
     words = re.findall(r"[\w']+", norm)

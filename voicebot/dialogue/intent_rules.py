@@ -56,7 +56,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"scared (?:for my life|of him|of her)", r"refuge", r"shelter",
         r"(?:don't|do not) see (?:the|any) point", r"(?:don't|do not|no longer) (?:even )?want to"
         r" be (?:here|around|alive)", r"won't be (?:around|here|alive)", r"(?:cutting|burning)"
-        r" (?:myself|again)", r"\bpills\b", r"(?:passed|died) (?:last|this|on|in|away|recently"
+        r" (?:myself|again)", r"\bpills\b", r"suicide attempt",
+        r"(?:made|after|since) (?:an|my|the) attempt on my (?:own )?life",
+        r"tried to (?:end it|end things|kill myself|take my (?:own )?life|top myself)",
+        r"(?:passed|died) (?:last|this|on|in|away|recently"
         r"|two|a few|yesterday)", r"dialysis", r"\bthe er\b", r"emergency room", r"\ba&e\b",
         r"(?:hit|hits|hitting|beat|beats|beating) me\b", r"gets? (?:violent|angry|aggressive)",
         r"takes? (?:all )?my money", r"not allowed to (?:have|use|spend)", r"controls? (?:all )?"
@@ -165,8 +168,16 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|contract|phone|loan)", r"wrong (?:person|number)\b",
         r"(?:previous|last|former|old) (?:tenant|occupant|owner|resident)s?\b",
         r"(?:there's|there is|theres)"
-        r" no [a-z]+(?: [a-z]+)? (?:here|at this number|living here)", r"(?:no|nobody) (?:called"
-        r"|named|by the name(?: of)?) [a-z]+(?: [a-z]+)? (?:lives |living )?here",
+        r" no [a-z]+(?: [a-z]+)? (?:here|at this number|on this number|living here"
+        r"|at this address)", r"\b(?:is|'s) (?:no (?:more|longer)|not) (?:living|staying) here",
+        r"(?:we|i) (?:have |'ve )?(?:only )?just moved? in\b", r"new people (?:here|now|live)",
+        r"\b(?:he|she)(?:'s| is) (?:now )?in (?:a|the) (?:nursing|care|residential|retirement)"
+        r" home", r"(?:account|number|bill|contract|phone) (?:belongs|belonged|is registered"
+        r"|was registered) to (?:the|my|a|our) (?:company|business|boss|employer|firm|office"
+        r"|landlord|landlady)", r"i (?:just|only) (?:work here|answer the phones?)",
+        r"(?:no|nobody) (?:called"
+        r"|named|by the name(?: of)?) [a-z]+(?: [a-z]+)? (?:lives |living )?(?:here|on this"
+        r" number|at this number|at this address)",
         rf"\bnot (?:me|mine)[,.]? (?:it's |its |it is )?(?:my|his|her|our) {_KIN_EN}",
         r"\b(?:he|she)(?:'s| is) (?:in (?:prison|jail|custody)|locked up|incarcerated|inside)",
         r"(?:sort(?:ing)? out|deal(?:ing)? with|settl(?:e|ing)|go(?:ing)? through)"
@@ -237,13 +248,26 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|(?:these|this|the) (?:bills?|debts?|charges))", r"(?:she|he|they) (?:doesn't|does"
         r" not|don't|do not) owe",
         r"not sure (?:that|the|this|your) (?:figure|amount|balance|bill|total|number)(?:'s| is)"
-        r" (?:right|correct)", r"(?:meter )?reading (?:was|is|were) (?:wrong|lower|off|incorrect"
+        r" (?:even )?(?:right|correct)",
+        r"(?:meter )?reading (?:was|is|were) (?:wrong|lower|off|incorrect"
         r"|estimated|never taken)", r"estimated (?:bills?|readings?)", r"more than (?:what )?(?:the"
         r"|your) (?:last )?(?:letter|bill|statement) said", r"(?:can't|cannot) (?:possibly )?be"
         r" (?:behind|in arrears|owing)", r"(?:some|a) (?:muddle|mix-?up)", r"(?:fees|charges"
         r"|interest)[^.]{0,25}(?:aren't|are not|isn't|not) (?:legal|lawful|allowed|right|fair)",
         r"more than (?:what )?you (?:said|told me|quoted) (?:before|earlier|last time)",
-        r"how (?:can|could|do|would) i (?:possibly )?owe", r"(?:can't|cannot|not allowed to)"
+        r"how (?:can|could|do|would|did) i (?:possibly |even |still )?(?:owe|have (?:a |any |this )"
+        r"?debt|be in debt|be owing)", r"how i(?:'d| would| could| can) (?:possibly )?owe",
+        r"how (?:can|could|does|did) (?:it|that|this|the bill) (?:possibly )?(?:be|come to|add up"
+        r" to|reach) (?:so much|that much|\$?\d|[a-z]+ hundred)",
+        r"(?:amount|figure|total|balance|bill|sum)\b.{0,30}?\b(?:is |was |'s )?(?:different"
+        r"|not the same) (?:from|to|than) (?:the|my|your|what)",
+        r"different (?:from|to|than) what (?:you|your \w+) (?:just )?(?:said|say|read|told"
+        r"|quoted|wrote)",
+        r"(?:letter|bill|statement) says? \$?\d+,? (?:but )?you (?:say|said)",
+        r"(?:closed|close|cancelled|canceled|cancel|shut) (?:down )?(?:everything|all (?:my|the)"
+        r" accounts) before i (?:leave|left|moved|move)", r"(?:was|been|were) on direct debit"
+        r" (?:the whole time|all along|every month|the entire time)", r"ombudsman",
+        r"(?:can't|cannot|not allowed to)"
         r" charge (?:me|us)", r"(?:taken|took|charged|debited|came"
         r" out) twice", r"(?:two|2) (?:companies|agencies|collectors|firms) (?:are )?(?:chasing"
         r"|after|calling)", r"same debt", r"cooling[- ]off", r"i (?:only )?owe (?:you )?\$?\d+,?"
@@ -270,6 +294,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r"in black and white",
     ],
     "lawyer": [
+        r"\bmy brief\b(?:'s)?(?! case| moment| look| chat)",
         r"lawyer", r"attorney(?! general)", r"solicitor", r"legal (?:counsel|advice|aid"
         r"|representation|team|action)", r"\bsue\b", r"suing", r"take (?:you|this) to court",
         r"\bcourt\b", r"small claims", r"represented by", r"paralegal",
@@ -314,6 +339,7 @@ SAFETY_EN: dict[str, list[str]] = {
 
 SAFETY_FR: dict[str, list[str]] = {
     "vulnerable": [
+        r"(?:fait|faite|fais) une tentative", r"tentative (?:de suicide|d'en finir)",
         r"suicid", r"me tuer",
         r"en finir(?! avec (?:cette|ma|la|votre|ce|vos|ces) (?:dette|histoire|affaire"
         r"|dossier|facture|[ée]ch[ée]ancier)| maintenant\b)",
@@ -506,6 +532,13 @@ SAFETY_FR: dict[str, list[str]] = {
         r"montant (?:est|et|é|ai) faux", r"sort(?:ir|i)? de nulle part",
         r"(?:j'[ée]tais|j'habitais|je vivais) (?:m[êe]me )?pas (?:en france|l[àa]|ici"
         r"|dans le logement|[àa] cette adresse)",
+        r"(?:m'a|ma|on m'a|vous m'avez|j'ai [ée]t[ée]) (?:d[ée]bit[ée]e?|pr[ée]lev[ée]e?"
+        r"|factur[ée]e?) (?:\w+ )?(?:deux|2) fois",
+        r"(?<!mon )(?<!notre )m[ée]diateur(?! de dettes?)(?! qui)",
+        r"pas (?:le|la) m[êe]me (?:montant|total|somme|chiffre )?que",
+        r"(?:\d+|[a-z]+) (?:euros|balles|€) de (?:plus|trop)",
+        r"(?:maison|appartement|logement|adresse|compteur)\b.{0,30}c'est pas (?:moi|[àa] moi"
+        r"|la mienne|le mien)",
         r"(?:proc[èe]s|litige|contentieux|conflit) avec"
         r" (?:vous|votre|vos|la soci|l'entreprise|eux)",
     ],
@@ -682,7 +715,7 @@ HEDGES = {
         r"je (?:vous )?rappel", r"plus tard", r"attendez", r"^\s*(?:euh+|heu+|hum+|bah|ben)"
         r"[.,!?]*\s*$", r"[çc]a d[ée]pend", r"(?:oui|ouais|d'accord),? mais", r"si (?:je|vous"
         r"|[çc]a|on)", r"j'ai le choix", r"pas maintenant", r"laissez-moi", r"le temps de",
-        r"j'esp[èe]re", r"on sait jamais", r"mouais",
+        r"j'esp[èe]re", r"on sait jamais", r"mouais", r"ouais,? ouais,? c'est [çc]a",
     ],
 }
 

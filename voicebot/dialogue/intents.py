@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from voicebot.dialogue import intent_rules as rules
-from voicebot.dialogue.parsers import normalize
+from voicebot.dialogue.parsers import normalize, rule_text
 
 
 class Intent(enum.StrEnum):
@@ -82,48 +82,6 @@ _OPTIONS = {lang: [(option, re.compile(p)) for option, p in options]
 
 def _lang(language: str) -> str:
     return "fr" if language.startswith("fr") else "en"
-
-
-# Speech recognition and typing callers drop apostrophes ("i dont owe this", "im in
-# hospital", "cest pas ma dette"); the rules are written with them. Only forms that
-# are no other word are restored ("ill", "id", "its", "were", "well" stay).
-_APOSTROPHES = {
-    **{f"{stem}nt": f"{stem}n't" for stem in (
-        "do", "does", "did", "is", "was", "are", "were", "could", "should", "would", "have",
-        "has", "had", "must", "need")},
-    "dont": "don't", "cant": "can't", "wont": "won't", "aint": "ain't", "im": "i'm",
-    "ive": "i've", "youre": "you're", "youve": "you've", "theyre": "they're",
-    "theyve": "they've", "weve": "we've", "thats": "that's", "whats": "what's",
-    "theres": "there's", "hes": "he's", "shes": "she's", "whos": "who's",
-    "jai": "j'ai", "cest": "c'est", "jsuis": "j'suis", "chuis": "j'suis", "jpeux": "j'peux",
-    "jveux": "j'veux", "jsais": "j'sais", "quil": "qu'il", "jetais": "j'étais",
-    "jy": "j'y",
-}
-_APOSTROPHE_WORD = re.compile(r"\b(?:" + "|".join(sorted(_APOSTROPHES, key=len, reverse=True))
-                              + r")\b")
-
-
-# French object pronouns glued to their verb: "vous mappelez", "menvoyez".
-_FR_ELIDED = re.compile(r"\b([mtl])(appel\w*|[ée]cri\w*|envoy\w*|harc[eè]l\w*|emb[eê]t\w*"
-                        r"|[ée]nerv\w*)\b")
-
-
-# ... or written as a word of its own ("j ai", "c est", "qu il", "d accord").
-_FR_DETACHED = re.compile(r"\b(?:(j) (ai|avais|aurai|aurais|étais|etais)|(c) (est|était|etait)"
-                          r"|(d) (accord)|(n) (est|ai|a|avais|était|etait|y)"
-                          r"|(qu) (il|ils|elle|elles|on|est|un|une)|(s) (il|ils))\b")
-
-
-def _join_detached(match: re.Match[str]) -> str:
-    first, second = (g for g in match.groups() if g is not None)
-    return f"{first}'{second}"
-
-
-def rule_text(text: str) -> str:
-    """The line as the rules read it: :func:`normalize`, apostrophes restored."""
-    text = _APOSTROPHE_WORD.sub(lambda m: _APOSTROPHES[m.group()], normalize(text))
-    text = _FR_DETACHED.sub(_join_detached, text)
-    return _FR_ELIDED.sub(r"\1'\2", text)
 
 
 @lru_cache(maxsize=1024)

@@ -26,6 +26,48 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("’", "'")).strip()
 
 
+# Speech recognition and typing callers drop apostrophes ("i dont owe this", "im in
+# hospital", "cest pas ma dette"); the rules are written with them. Only forms that
+# are no other word are restored ("ill", "id", "its", "were", "well" stay).
+_APOSTROPHES = {
+    **{f"{stem}nt": f"{stem}n't" for stem in (
+        "do", "does", "did", "is", "was", "are", "were", "could", "should", "would", "have",
+        "has", "had", "must", "need")},
+    "dont": "don't", "cant": "can't", "wont": "won't", "aint": "ain't", "im": "i'm",
+    "ive": "i've", "youre": "you're", "youve": "you've", "theyre": "they're",
+    "theyve": "they've", "weve": "we've", "thats": "that's", "whats": "what's",
+    "theres": "there's", "hes": "he's", "shes": "she's", "whos": "who's",
+    "jai": "j'ai", "cest": "c'est", "jsuis": "j'suis", "chuis": "j'suis", "jpeux": "j'peux",
+    "jveux": "j'veux", "jsais": "j'sais", "quil": "qu'il", "jetais": "j'étais",
+    "jy": "j'y", "daccord": "d'accord", "jaccepte": "j'accepte", "jvalide": "j'valide",
+}
+_APOSTROPHE_WORD = re.compile(r"\b(?:" + "|".join(sorted(_APOSTROPHES, key=len, reverse=True))
+                              + r")\b")
+
+
+# French object pronouns glued to their verb: "vous mappelez", "menvoyez".
+_FR_ELIDED = re.compile(r"\b([mtl])(appel\w*|[ée]cri\w*|envoy\w*|harc[eè]l\w*|emb[eê]t\w*"
+                        r"|[ée]nerv\w*)\b")
+
+
+# ... or written as a word of its own ("j ai", "c est", "qu il", "d accord").
+_FR_DETACHED = re.compile(r"\b(?:(j) (ai|avais|aurai|aurais|étais|etais)|(c) (est|était|etait)"
+                          r"|(d) (accord)|(n) (est|ai|a|avais|était|etait|y)"
+                          r"|(qu) (il|ils|elle|elles|on|est|un|une)|(s) (il|ils))\b")
+
+
+def _join_detached(match: re.Match[str]) -> str:
+    first, second = (g for g in match.groups() if g is not None)
+    return f"{first}'{second}"
+
+
+def rule_text(text: str) -> str:
+    """The line as the rules read it: :func:`normalize`, apostrophes restored."""
+    text = _APOSTROPHE_WORD.sub(lambda m: _APOSTROPHES[m.group()], normalize(text))
+    text = _FR_DETACHED.sub(_join_detached, text)
+    return _FR_ELIDED.sub(r"\1'\2", text)
+
+
 def _number_words_to_digits(words: list[str], language: str) -> list[str]:
     """Turn each number word into digits, keeping "twenty one" as 21, not 201.
 
@@ -125,10 +167,13 @@ _NO = {
     "en": ["no", "nope", "nah", "wrong", "incorrect", "not right", "not correct", "isn't",
            "is not", "that's not", "negative", "not quite", "not it", "disagree",
            "don't agree", "do not agree", "don't accept", "do not accept", "refuse",
-           "reject", "no way", "not at all"],
+           "reject", "no way", "not at all", "decline", "don't consent", "do not consent",
+           "not interested"],
     "fr": ["non", "pas ça", "faux", "incorrect", "pas correct", "pas bon", "pas exact",
            "ce n'est pas", "c'est pas", "pas du tout", "refuse", "je refuse", "pas d'accord",
-           "ne me va pas", "ne marche pas", "ne me convient pas", "n'accepte pas"],
+           "ne me va pas", "ne marche pas", "ne me convient pas", "n'accepte pas", "nan",
+           "décline", "pas question", "hors de question", "valide pas", "accepte pas",
+           "pas accepter", "pas en mesure", "accepte rien", "jamais de la vie"],
 }
 # Words that turn a yes word round when they come just before it ("not okay", "I
 # don't think that's right", "pas d'accord", "je ne suis plus d'accord") ...
@@ -139,7 +184,8 @@ _NEGATORS = {
 }
 # ... or just after it ("absolutely not", "of course not", "absolument pas",
 # "bien sûr que non").
-_NEGATED_AFTER = {"en": re.compile(r"^not\b"), "fr": re.compile(r"^(?:pas|que non)\b")}
+_NEGATED_AFTER = {"en": re.compile(r"^not\b"),
+                  "fr": re.compile(r"^(?:pas|rien|jamais|que non)\b")}
 _NEGATION_REACH = 3  # words before a yes word that can still negate it
 _UNSURE = {"en": ("sure",), "fr": ("sûr", "sur", "certain")}
 
@@ -189,7 +235,7 @@ def parse_yes_no(text: str, language: str = "en") -> bool | None:
     a negated "sure" ("I'm not sure") is neither: the caller has not decided.
     """
     # Clause breaks become "|": a negation does not reach over one ("I don't know, yes").
-    norm = re.sub(r"[!?.,;:]", " | ", agreement_idioms(normalize(text), language))
+    norm = re.sub(r"[!?.,;:]", " | ", agreement_idioms(rule_text(text), language))
     norm = re.sub(r"\s+", " ", norm).strip(" |")
     if not norm.replace("|", "").strip():
         return None
