@@ -46,6 +46,8 @@ DISTRESS = [
     ("100200", "I'm only just home after a suicide attempt"),
     ("500600", "last spring I tried to end it, so forgive me if I'm slow"),
     ("300400", "j'ai fait une tentative l'an dernier, je suis encore fragile"),
+    ("100200", "sorry I'm in a and e with my mum right now"),
+    ("300400", "encore une facture comme ça et je me jette sous un train"),
     # Less said outright: a suicide attempt abbreviated, money kept from the caller,
     # reading, a protected adult, apostrophes dropped.
     ("300400", "j'ai fait une ts cet été alors votre facture hein"),
@@ -120,6 +122,16 @@ THIRD_PARTIES = [
     ("100200", ["yes", "she's in a care home now, I open her post", "Jane Doe", "94107"]),
     ("500600", ["yes", "this number belongs to the firm, I only answer the phones",
                 "John Smith"]),
+    ("100200", ["yes", "you've reached the dental surgery, can I take a message?",
+                "Jane Doe"]),
+    ("100200", ["yes", "daddy's at work and I'm not allowed to talk to strangers"]),
+    ("500600", ["yes", "hang on, let me ask him, he says his zip is 10001", "John Smith",
+                "10001"]),
+    ("500600", ["yes", "we moved in a few weeks ago, I don't know any John", "John Smith"]),
+    ("300400", ["oui", "agence immobilière du centre bonjour, vous vous êtes trompé",
+                "Marie Dupont"]),
+    ("300400", ["oui", "madame est en rendez-vous, voulez-vous laisser un message ?"]),
+    ("300400", ["oui", "faut voir avec sa curatrice, moi je peux rien dire", "Marie Dupont"]),
 ]
 
 
@@ -210,6 +222,13 @@ REQUESTS = [
     ("300400", "l'appartement de Toulouse c'est pas le mien", "dispute", "hand_off"),
     ("100200", "I've already gone to the ombudsman about this bill", "dispute", "hand_off"),
     ("500600", "speak to my brief about it", "lawyer", "hand_off"),
+    ("100200", "it was 310 on my last statement and now you say 480", "dispute", "hand_off"),
+    ("500600", "your agent told me the account would be written off", "dispute", "hand_off"),
+    ("100200", "the line was cut for months, how can there be any charges", "dispute",
+     "hand_off"),
+    ("500600", "the balance keeps going up every time you call", "dispute", "hand_off"),
+    ("300400", "vous continuez à facturer une ligne résiliée", "dispute", "hand_off"),
+    ("300400", "y a un zéro de trop sur votre facture", "dispute", "hand_off"),
 ]
 
 

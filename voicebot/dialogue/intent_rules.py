@@ -33,6 +33,7 @@ _NOT_A_NAME_EN = (r"(?:a|an|the|some|help|info|information|advice|my|our|your|th
 
 SAFETY_EN: dict[str, list[str]] = {
     "vulnerable": [
+        r"\ba (?:and|n) e\b", r"jump off (?:a|the) (?:bridge|building|roof)",
         r"suicid", r"kill(?:ing)? myself", r"end(?:ing)? (?:it all|my life|my own life|things)",
         r"take my (?:own )?life", r"(?:don't|do not|no longer) want to (?:live|be alive|be here"
         r"|wake up)", r"want to die", r"wish i (?:was|were) dead", r"better off dead",
@@ -128,6 +129,28 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:this|it|that)",
     ],
     "third_party": [
+        # Someone else's phone, a business's line, a message taken for the holder.
+        r"(?:can|may|shall) i (?:take|pass on) (?:a |down a )?message", r"take (?:down )?what"
+        r" it's about", r"(?:i'm|i am) (?:just |only )?(?:the |his |her |their )?(?:receptionist"
+        r"|secretary|office manager|intern|temp|babysitter|nanny|cleaner|housekeeper)",
+        r"(?:this is|it's|you(?:'ve)? (?:rang|rung|called|reached|got)) (?:the )?(?:[a-z]+ ){0,2}"
+        r"(?:office|reception|surgery|school|practice|salon|garage|shop|store|restaurant)\b"
+        r"(?: line| number)?", r"business (?:line|number) now", r"(?:isn't|is not|not)"
+        r" (?:anybody's|anyone's|somebody's|someone's|a) (?:personal|private|home) (?:number"
+        r"|line|phone)", r"(?:they|he|she) (?:don't|doesn't|do not|does not) have this number",
+        r"(?<!my )(?<!our )\b(?:mum|mom|mummy|mommy|dad|daddy|nan|nana|gran|grandma|grandpa"
+        r"|grandad)(?:'s| is) (?:asleep|sleeping|napping|in the (?:shower|bath)|at work|out"
+        r"|not (?:here|home|in|around|available)|away|busy|upstairs|resting)",
+        r"let me (?:just )?ask (?:him|her|them)\b", r"\b(?:he|she) says (?:it's|its|his|her"
+        r"|the)\b", r"ask (?:him|her|them) when (?:he|she|they) (?:get|gets|come|comes) (?:in"
+        r"|home|back)", r"(?:that's|thats) my (?:twin|brother|sister|mum|mom|dad|husband|wife"
+        r"|son|daughter|father|mother)\b(?!-)",
+        r"(?:we|i) (?:have |'ve )?(?:only )?(?:just )?moved? in (?:last|this|a few|two|three"
+        r"|recently|yesterday|on)\b",
+        r"(?:don't|do not) know"
+        r" (?:any|anyone called|anybody (?:called|named)|a (?:mr|mrs|ms|miss)) [a-z]+",
+        r"(?:i )?(?:just|only) (?:picked up|answered)(?! the (?:letter|post|mail))",
+        r"found (?:this|the|a) phone",
         r"on behalf of", rf"(?:calling|ringing|phoning|here|call|speaking) (?:for|about) "
         rf"(?:my|his|her|their|our) {_KIN_EN}",
         r"(?:calling|ringing|phoning|speaking) for (?:mr|mrs|ms|miss|dr)\b",
@@ -223,6 +246,13 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|mail|bills) (?:to|at) (?:the house|my house|my home|home|my address)",
     ],
     "dispute": [
+        r"(?:it was|it's|its|was) \$?[\w,.-]+ on (?:the|my) (?:last |latest )?(?:statement|bill"
+        r"|letter)", r"(?:said|told me|promised|assured me) (?:that )?(?:the balance|the debt|it"
+        r"|everything|the account) would be (?:cleared|written off|wiped|cancel+ed|zero|closed)",
+        r"how (?:can|could) there be (?:any )?(?:usage|charges?|a bill|a balance|anything"
+        r" (?:owing|owed|to pay))", r"(?:was|were|would be|should be|supposed to be) capped",
+        r"(?:amount|balance|figure|total) keeps (?:changing|going up)", r"every (?:letter|bill"
+        r"|statement) says (?:something )?different",
         r"disput", r"not (?:my|mine|our) (?:debt|bill|account|contract|phone|problem|loan)",
         r"(?:isn't|is not|ain't|wasn't) (?:mine|my debt|my bill|my account)",
         r"(?:don't|do not|doesn't|never) owe", r"owe (?:you |them )?nothing", r"i owe nothing",
@@ -339,6 +369,8 @@ SAFETY_EN: dict[str, list[str]] = {
 
 SAFETY_FR: dict[str, list[str]] = {
     "vulnerable": [
+        r"(?:saute|sauter|sautez|jette|jeter) (?:du|d'un|par la|sous (?:un|le)) (?:pont"
+        r"|fen[êe]tre|immeuble|balcon|train|m[ée]tro|toit)",
         r"(?:fait|faite|fais) une tentative", r"tentative (?:de suicide|d'en finir)",
         r"suicid", r"me tuer",
         r"en finir(?! avec (?:cette|ma|la|votre|ce|vos|ces) (?:dette|histoire|affaire"
@@ -421,6 +453,22 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:sais|peux) (?:pas|plus|presque pas) (?:lire|[ée]crire)", r"illettr", r"dyslex",
     ],
     "third_party": [
+        # Le téléphone d'un autre, une entreprise, un message pris pour le titulaire.
+        r"(?:puis-je|je peux|voulez-vous|souhaitez-vous|vous voulez) (?:prendre|laisser)"
+        r" (?:un )?message", r"(?:cabinet|salon|garage|agence|boutique|magasin|[ée]cole|mairie"
+        r"|r[ée]sidence|soci[ée]t[ée]|entreprise|restaurant|pharmacie)\b.{0,40}(?:bonjour"
+        r"|j'?[ée]coute|accueil|tromp)", r"(?:je (?:ne )?suis|j'suis|jsuis) (?:que|juste|seulement)"
+        r" (?:le|la|l') ?(?:stagiaire|standardiste|secr[ée]taire|assistante?|r[ée]ceptionniste"
+        r"|femme de m[ée]nage|nounou|baby-?sitter|voisine?)", r"(?:monsieur|madame|le docteur"
+        r"|le patron|la patronne|le g[ée]rant|la g[ée]rante|le directeur|la directrice) est"
+        r" (?:en (?:r[ée]union|rendez-vous|d[ée]placement|consultation|cong[ée])|absente?"
+        r"|pas l[àa])", r"quel r[ée]sident",
+        r"(?:voir|v[ée]rifier|demander) (?:ça )?avec (?:lui|elle) ce soir",
+        r"(?:son|sa) (?:portable|num[ée]ro) (?:du|de) travail", r"dans ses papiers",
+        r"(?:j'ai|ai) (?:juste|seulement) d[ée]croch[ée]", r"d[ée]croch[ée] parce que (?:ça|ca)"
+        r" sonn", r"trouv[ée] (?:ce|le|un)"
+        r" (?:t[ée]l[ée]phone|portable)", r"(?:sa|son|leur) (?:tut|curat)(?:eur|rice)\b",
+        r"\b(?:l')?udaf\b", r"\bludaf\b",
         r"de la part de", r"au nom de", rf"(?:j'appelle|je t[ée]l[ée]phone|j'appelais|appelle"
         rf"|appel) (?:pour|au sujet de|concernant) (?:mon|ma|mes|son|sa|le|la) {_KIN_FR}",
         r"(?:j'appelle|je t[ée]l[ée]phone|j'appelais) pour (?:m\.|mme|madame|monsieur"
@@ -503,6 +551,10 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|me rappeler|m'[ée]crire|me t[ée]l[ée]phoner|me joindre)",
     ],
     "dispute": [
+        r"(?:factur|pr[ée]lev)\w* encore", r"continue[zr]? (?:à|a) (?:factur|compter"
+        r"|pr[ée]lever)", r"z[ée]ro de trop", r"comment je (?:pourrais|peux|pourrai) (?:avoir"
+        r"|devoir|[êe]tre en retard)",
+        r"pa(?:ie|ye) par pr[ée]l[èe]vement (?:tous les mois|chaque mois|depuis)",
         r"contest", r"pas (?:ma|mon|notre) (?:dette|facture|compte|contrat|probl[èe]me|cr[ée]dit)",
         r"(?:je ne|j'|je n')(?:vous )?(?:dois|doit) rien", r"je ne (?:vous )?dois (?:rien|pas)",
         r"dois rien", r"d[ée]j[àa] (?:pay|r[ée]gl|rembours|sold)", r"(?:j'ai|on a) (?:tout )?"
