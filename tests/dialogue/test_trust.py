@@ -48,6 +48,9 @@ DISTRESS = [
     ("300400", "j'ai fait une tentative l'an dernier, je suis encore fragile"),
     ("100200", "sorry I'm in a and e with my mum right now"),
     ("300400", "encore une facture comme ça et je me jette sous un train"),
+    ("100200", "I just want everything to be over, not only these calls"),
+    ("500600", "I've been hearing voices again since the letters started"),
+    ("300400", "j'entends des voix la nuit depuis que j'ai reçu vos lettres"),
     # Less said outright: a suicide attempt abbreviated, money kept from the caller,
     # reading, a protected adult, apostrophes dropped.
     ("300400", "j'ai fait une ts cet été alors votre facture hein"),
@@ -132,6 +135,7 @@ THIRD_PARTIES = [
                 "Marie Dupont"]),
     ("300400", ["oui", "madame est en rendez-vous, voulez-vous laisser un message ?"]),
     ("300400", ["oui", "faut voir avec sa curatrice, moi je peux rien dire", "Marie Dupont"]),
+    ("500600", ["yes", "I pay the bill for my daughter while she's at college", "John Smith"]),
 ]
 
 
@@ -229,6 +233,8 @@ REQUESTS = [
     ("500600", "the balance keeps going up every time you call", "dispute", "hand_off"),
     ("300400", "vous continuez à facturer une ligne résiliée", "dispute", "hand_off"),
     ("300400", "y a un zéro de trop sur votre facture", "dispute", "hand_off"),
+    ("100200", "please unsubscribe me from all of this", "stop_contact", "end"),
+    ("500600", "I want to opt out of these calls", "stop_contact", "end"),
 ]
 
 

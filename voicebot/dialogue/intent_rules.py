@@ -33,6 +33,8 @@ _NOT_A_NAME_EN = (r"(?:a|an|the|some|help|info|information|advice|my|our|your|th
 
 SAFETY_EN: dict[str, list[str]] = {
     "vulnerable": [
+        r"want (?:it all|everything|all of it) to (?:stop|end|be over)", r"hearing voices",
+        r"voices (?:in my head|telling me|talking to me)",
         r"\ba (?:and|n) e\b", r"jump off (?:a|the) (?:bridge|building|roof)",
         r"suicid", r"kill(?:ing)? myself", r"end(?:ing)? (?:it all|my life|my own life|things)",
         r"take my (?:own )?life", r"(?:don't|do not|no longer) want to (?:live|be alive|be here"
@@ -129,6 +131,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:this|it|that)",
     ],
     "third_party": [
+        rf"(?:paying|pay|paid) (?:it|this|the bill|the account) for my {_KIN_EN}\b",
         # Someone else's phone, a business's line, a message taken for the holder.
         r"(?:can|may|shall) i (?:take|pass on) (?:a |down a )?message", r"take (?:down )?what"
         r" it's about", r"(?:i'm|i am) (?:just |only )?(?:the |his |her |their )?(?:receptionist"
@@ -214,6 +217,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|to)\b",
     ],
     "stop_contact": [
+        r"\b(?:un ?subscribe|on subscribe) me\b", r"opt (?:me )?out\b",
         r"stop (?:calling|contacting|phoning|ringing|texting|bothering|harass|hassling|bugging"
         r"|chasing|pestering)", r"(?:don't|do not|never) (?:ever )?(?:call|contact|phone|ring"
         r"|text|bother) (?:me|us|this number|here|again|my)", r"quit (?:calling|contacting|ringing"
@@ -369,6 +373,7 @@ SAFETY_EN: dict[str, list[str]] = {
 
 SAFETY_FR: dict[str, list[str]] = {
     "vulnerable": [
+        r"(?:j'entends|j'ai|entendre) des voix", r"des voix (?:qui me parlent|dans ma t[êe]te)",
         r"(?:saute|sauter|sautez|jette|jeter) (?:du|d'un|par la|sous (?:un|le)) (?:pont"
         r"|fen[êe]tre|immeuble|balcon|train|m[ée]tro|toit)",
         r"(?:fait|faite|fais) une tentative", r"tentative (?:de suicide|d'en finir)",

@@ -45,9 +45,10 @@ _APOSTROPHE_WORD = re.compile(r"\b(?:" + "|".join(sorted(_APOSTROPHES, key=len, 
                               + r")\b")
 
 
-# French object pronouns glued to their verb: "vous mappelez", "menvoyez".
-_FR_ELIDED = re.compile(r"\b([mtl])(appel\w*|[ée]cri\w*|envoy\w*|harc[eè]l\w*|emb[eê]t\w*"
-                        r"|[ée]nerv\w*)\b")
+# French object pronouns glued to their verb: "vous mappelez", "menvoyez", "arrêtez
+# dappeler".
+_FR_ELIDED = re.compile(r"\b([mtl]|d(?=appel))(appel\w*|[ée]cri\w*|envoy\w*|harc[eè]l\w*"
+                        r"|emb[eê]t\w*|[ée]nerv\w*)\b")
 
 
 # ... or written as a word of its own ("j ai", "c est", "qu il", "d accord").
