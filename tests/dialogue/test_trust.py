@@ -136,6 +136,7 @@ THIRD_PARTIES = [
     ("300400", ["oui", "madame est en rendez-vous, voulez-vous laisser un message ?"]),
     ("300400", ["oui", "faut voir avec sa curatrice, moi je peux rien dire", "Marie Dupont"]),
     ("500600", ["yes", "I pay the bill for my daughter while she's at college", "John Smith"]),
+    ("100200", ["yes", "hold on, I'll ask her... she says yeah, go on", "Jane Doe"]),
 ]
 
 
@@ -235,6 +236,15 @@ REQUESTS = [
     ("300400", "y a un zéro de trop sur votre facture", "dispute", "hand_off"),
     ("100200", "please unsubscribe me from all of this", "stop_contact", "end"),
     ("500600", "I want to opt out of these calls", "stop_contact", "end"),
+    ("500600", "we represent Mr Smith, please deal with our office", "lawyer", "hand_off"),
+    ("100200", "I don't believe I owe all of that, but fine, 30 a month", "dispute", "hand_off"),
+    ("100200", "leave my old dad alone, he has nothing to do with it", "stop_contact", "end"),
+    ("500600", "that should have been written off with the rest", "dispute", "hand_off"),
+    ("300400", "je crois pas vous devoir autant, mais bon, 20 par mois", "dispute", "hand_off"),
+    ("300400", "je paierai ce que je dois réellement, pas un centime de plus", "dispute",
+     "hand_off"),
+    ("300400", "j'ai jamais habité à Paris, moi", "dispute", "hand_off"),
+    ("300400", "je veux plus jamais entendre parler de vous", "stop_contact", "end"),
 ]
 
 

@@ -144,9 +144,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?<!my )(?<!our )\b(?:mum|mom|mummy|mommy|dad|daddy|nan|nana|gran|grandma|grandpa"
         r"|grandad)(?:'s| is) (?:asleep|sleeping|napping|in the (?:shower|bath)|at work|out"
         r"|not (?:here|home|in|around|available)|away|busy|upstairs|resting)",
-        r"let me (?:just )?ask (?:him|her|them)\b", r"\b(?:he|she) says (?:it's|its|his|her"
-        r"|the)\b", r"ask (?:him|her|them) when (?:he|she|they) (?:get|gets|come|comes) (?:in"
-        r"|home|back)", r"(?:that's|thats) my (?:twin|brother|sister|mum|mom|dad|husband|wife"
+        r"(?:i'll|i will|let me) (?:just )?ask (?:him|her|them)\b",
+        r"\b(?:he|she) says (?:yes|yeah|no|ok|okay|go ahead|it's|its|his|her|the)\b",
+        r"ask (?:him|her|them) when (?:he|she|they) (?:get|gets|come|comes) (?:in|home|back)",
+        r"(?:that's|thats) my (?:twin|brother|sister|mum|mom|dad|husband|wife"
         r"|son|daughter|father|mother)\b(?!-)",
         r"(?:we|i) (?:have |'ve )?(?:only )?(?:just )?moved? in (?:last|this|a few|two|three"
         r"|recently|yesterday|on)\b",
@@ -217,6 +218,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|to)\b",
     ],
     "stop_contact": [
+        r"leave (?:\w+ ){1,3}alone",
         r"\b(?:un ?subscribe|on subscribe) me\b", r"opt (?:me )?out\b",
         r"stop (?:calling|contacting|phoning|ringing|texting|bothering|harass|hassling|bugging"
         r"|chasing|pestering)", r"(?:don't|do not|never) (?:ever )?(?:call|contact|phone|ring"
@@ -250,6 +252,9 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|mail|bills) (?:to|at) (?:the house|my house|my home|home|my address)",
     ],
     "dispute": [
+        r"(?:don't|do not) (?:think|believe|reckon) i owe (?:all|the whole|that much|this|it"
+        r"|you)", r"should (?:of|have|'ve) been (?:included|discharged|written off|wiped|covered)",
+        r"what i (?:actually|really) owe",
         r"(?:it was|it's|its|was) \$?[\w,.-]+ on (?:the|my) (?:last |latest )?(?:statement|bill"
         r"|letter)", r"(?:said|told me|promised|assured me) (?:that )?(?:the balance|the debt|it"
         r"|everything|the account) would be (?:cleared|written off|wiped|cancel+ed|zero|closed)",
@@ -328,6 +333,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"in black and white",
     ],
     "lawyer": [
+        r"we represent (?:ms|mr|mrs|miss|dr|the|our|your|my)\b", r"(?:from|at|with) the (?:law )?"
+        r"offices? of [a-z]+ (?:and|&) [a-z]+",
         r"\bmy brief\b(?:'s)?(?! case| moment| look| chat)",
         r"lawyer", r"attorney(?! general)", r"solicitor", r"legal (?:counsel|advice|aid"
         r"|representation|team|action)", r"\bsue\b", r"suing", r"take (?:you|this) to court",
@@ -373,6 +380,7 @@ SAFETY_EN: dict[str, list[str]] = {
 
 SAFETY_FR: dict[str, list[str]] = {
     "vulnerable": [
+        r"(?:exerce|j'ai) la (?:tutelle|curatelle)",
         r"(?:j'entends|j'ai|entendre) des voix", r"des voix (?:qui me parlent|dans ma t[êe]te)",
         r"(?:saute|sauter|sautez|jette|jeter) (?:du|d'un|par la|sous (?:un|le)) (?:pont"
         r"|fen[êe]tre|immeuble|balcon|train|m[ée]tro|toit)",
@@ -522,6 +530,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"\b(?:[àa]|au) son nom\b",
     ],
     "stop_contact": [
+        r"(?:veux|voudrais) plus (?:jamais )?entendre parler de vous",
         r"arr[êe]tez de (?:m'appeler|me contacter|me harceler|m'[ée]crire|appeler|me rappeler"
         r"|me t[ée]l[ée]phoner|me d[ée]ranger)", r"ne (?:m'|me )(?:appelez|contactez|rappelez"
         r"|t[ée]l[ée]phonez|d[ée]rangez) (?:plus|jamais|pas)", r"ne plus (?:m'appeler|me contacter"
@@ -556,6 +565,10 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|me rappeler|m'[ée]crire|me t[ée]l[ée]phoner|me joindre)",
     ],
     "dispute": [
+        r"(?:je )?(?:ne )?crois pas (?:vous )?(?:devoir|que je (?:vous )?(?:dois|doive))",
+        r"ce que je"
+        r" (?:vous )?dois (?:vraiment|r[ée]ellement)", r"jamais (?:v[ée]cu|habit[ée]) (?:dans|[àa]"
+        r"|l[àa]|ici)",
         r"(?:factur|pr[ée]lev)\w* encore", r"continue[zr]? (?:à|a) (?:factur|compter"
         r"|pr[ée]lever)", r"z[ée]ro de trop", r"comment je (?:pourrais|peux|pourrai) (?:avoir"
         r"|devoir|[êe]tre en retard)",
