@@ -245,6 +245,19 @@ REQUESTS = [
      "hand_off"),
     ("300400", "j'ai jamais habité à Paris, moi", "dispute", "hand_off"),
     ("300400", "je veux plus jamais entendre parler de vous", "stop_contact", "end"),
+    ("100200", "I settled my final bill the day I moved out", "dispute", "hand_off"),
+    ("500600", "I couldn't possibly have used that much, I'm never home", "dispute", "hand_off"),
+    ("100200", "no way that's correct, not for a phone line", "dispute", "hand_off"),
+    ("500600", "they promised me zero percent when I signed", "dispute", "hand_off"),
+    ("100200", "the 480 is wrong, it was nearer 300", "dispute", "hand_off"),
+    ("500600", "I agreed a full and final with the last lot in 2021", "dispute", "hand_off"),
+    ("100200", "your colleague said it had been written off", "dispute", "hand_off"),
+    ("100200", "how would I know you're genuine, anyone can ring up", "validation", "end"),
+    ("500600", "are you even licensed to collect debts?", "validation", "end"),
+    ("100200", "who was the original creditor on this?", "validation", "end"),
+    ("300400", "vous êtes une société agréée ou pas ?", "validation", "end"),
+    ("300400", "donnez-moi le nom du créancier d'origine d'abord", "validation", "end"),
+    ("300400", "c'est pas la bonne adresse, j'habite au 4 pas au 40", "dispute", "hand_off"),
 ]
 
 

@@ -252,6 +252,16 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|mail|bills) (?:to|at) (?:the house|my house|my home|home|my address)",
     ],
     "dispute": [
+        r"(?:paid|pay|settled) (?:off )?(?:the|my) final bill",
+        r"(?:can't|cannot|couldn't|could not) (?:possibly )?have used (?:all )?(?:that|this"
+        r"|so much)", r"(?:somebody|someone) else's (?:meter|account|bill|debt|phone|number)",
+        r"no way (?:that's|that is|thats|it's|its) (?:right|correct|true|mine)",
+        r"(?:told|promised) (?:me|us) (?:zero|0|no) (?:percent|%|interest)",
+        r"had (?:that|it|the line|the phone|the service) (?:cut off|disconnected|cancell?ed"
+        r"|stopped)", r"\b(?:\$?\d+|[a-z]+ (?:hundred|thousand|grand))(?: dollars| pounds| quid"
+        r"| euros)? (?:is|was|'s) (?:wrong|not right|incorrect|too much|way too high)",
+        r"(?:done|did|made|paid|agreed|had|signed) (?:a |the )?full and final",
+        r"(?:was|were|been|got) written off",
         r"(?:don't|do not) (?:think|believe|reckon) i owe (?:all|the whole|that much|this|it"
         r"|you)", r"should (?:of|have|'ve) been (?:included|discharged|written off|wiped|covered)",
         r"what i (?:actually|really) owe",
@@ -316,6 +326,15 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|(?:wasn't|was not) (?:even )?in the country",
     ],
     "validation": [
+        r"how (?:do|can|would) i know (?:you're|your|you are|this is|it's|its) (?:legit|real"
+        r"|genuine|who you say|not a scam)", r"\b(?:f ?c ?a|fca) (?:number|registration)",
+        r"(?:are you|you're|you are) (?:even )?(?:registered|licen[cs]ed|authori[sz]ed|regulated)",
+        r"(?:licen[cs]e|registration) number",
+        r"(?:who|what|which) (?:was|is) the original (?:creditor|lender|company|bank)",
+        r"(?:name|details) of the original (?:creditor|lender|company)",
+        r"which (?:bank|company|lender) was (?:it|this) (?:with )?originally",
+        r"if (?:the )?(?:paperwork|documents?|papers|statement) (?:checks? out|is right|adds up"
+        r"|is in order)",
         r"(?:send|mail|post|email|give|show|provide)(?: me| us)? (?:some |a |the )?(?:proof"
         r"|evidence|verification|validation|documentation|documents|paperwork|letter|statement"
         r"|breakdown|copy|bill|contract|details)", r"in writing", r"written (?:notice|proof"
@@ -565,6 +584,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|me rappeler|m'[ée]crire|me t[ée]l[ée]phoner|me joindre)",
     ],
     "dispute": [
+        r"pas la bonne adresse",
         r"(?:je )?(?:ne )?crois pas (?:vous )?(?:devoir|que je (?:vous )?(?:dois|doive))",
         r"ce que je"
         r" (?:vous )?dois (?:vraiment|r[ée]ellement)", r"jamais (?:v[ée]cu|habit[ée]) (?:dans|[àa]"
@@ -613,6 +633,10 @@ SAFETY_FR: dict[str, list[str]] = {
         r" (?:vous|votre|vos|la soci|l'entreprise|eux)",
     ],
     "validation": [
+        r"(?:soci[ée]t[ée]|organisme|cabinet|agence|vous [êe]tes|[êe]tes-vous)(?: [\w'-]+){0,3}"
+        r" agr(?:éé|ée|eé)e?s?\b", r"agr[ée]ment",
+        r"(?:op[ée]rateur|cr[ée]ancier|soci[ée]t[ée]|banque|fournisseur|organisme) (?:de d[ée]part"
+        r"|d'origine|initial|originel)", r"(?:titulaire|cr[ée]ancier|d[ée]tenteur) actuel",
         r"justificati", r"preuve", r"par [ée]crit", r"(?:envoy|transmett|adress)(?:ez|er)"
         r"(?:-moi| moi)? (?:un |une |le |la |les |des )?(?:courrier|lettre|document|d[ée]tail"
         r"|facture|contrat|relev[ée]|copie|d[ée]compte|justificatif|preuve)", r"prouvez",
