@@ -362,6 +362,18 @@ async def test_a_french_refusal_in_agreeing_words_is_never_consent(line):
     assert not dialogue.agreed
 
 
+@pytest.mark.parametrize(("reference", "first", "correction", "amount"), [
+    ("100200", "I can pay 100 a month", "no, that's wrong, I said 80 not 100", "80.00"),
+    ("100200", "I can pay 100 a month", "the 100 is wrong, I meant 80", "80.00"),
+    ("300400", "je peux payer 60 euros par mois", "non c'est faux, j'ai dit 70 pas 60", "70.00"),
+])
+async def test_correcting_the_amount_read_back_is_a_new_offer_not_a_dispute(
+        reference, first, correction, amount):
+    dialogue, turns = await converse(reference, [*IDENTITY[reference], first, correction])
+    assert "dispute" not in dialogue.flags and dialogue.handoff is None
+    assert dialogue.decision.ask.amount == Decimal(amount), turns[-1]["text"]
+
+
 async def test_a_clear_yes_after_a_hedge_is_consent():
     dialogue, _ = await converse("100200", [*JANE, "I can pay 100 a month", "I guess",
                                             "yes, I agree"])

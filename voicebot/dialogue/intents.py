@@ -101,6 +101,8 @@ def keyword_intents(text: str, language: str) -> tuple[Intent, ...]:
     if topic is not None or "?" in text or _QUESTION[lang].search(norm):
         found.add(Intent.QUESTION)
     found -= _asked_about(norm, lang, topic, found)
+    if Intent.DISPUTE in found and corrects_itself(text, lang):
+        found.discard(Intent.DISPUTE)
     if hedged(text, lang):
         found.add(Intent.UNSURE)
     if chosen_option(text, lang) is not None:
@@ -122,6 +124,23 @@ def _asked_about(norm: str, lang: str, topic: str | None, found: set[Intent]) ->
     still = _SAFETY[lang][subject].search(rest) or _SAFETY["fr" if lang == "en" else "en"][
         subject].search(rest)
     return set() if still else {subject}
+
+
+# A caller restating the figure they gave: a correction of the bot, not a dispute.
+_CORRECTS_ITSELF = {
+    "en": re.compile(r"\bi (?:said|meant|asked for|offered|told you|was saying)\b[^.?!]{0,25}"
+                     r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty"
+                     r"|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b)"),
+    "fr": re.compile(r"(?:j'ai (?:dit|demand[ée]|propos[ée])|je voulais dire|je disais)[^.?!]{0,25}"
+                     r"(?:\d|\b(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|trente"
+                     r"|quarante|cinquante|soixante|cent)\b)"),
+}
+
+
+def corrects_itself(text: str, language: str) -> bool:
+    """"That's wrong, I said 80 not 100": the caller corrects what the bot heard of their
+    own offer; the debt is not in question, whatever words of dispute come with it."""
+    return _CORRECTS_ITSELF[_lang(language)].search(rule_text(text)) is not None
 
 
 _WANTS = {

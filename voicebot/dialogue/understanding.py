@@ -24,6 +24,7 @@ from voicebot.dialogue.intents import (
     SAFETY_INTENTS,
     Intent,
     chosen_option,
+    corrects_itself,
     hedged,
     keyword_intents,
     question_topic,
@@ -135,11 +136,14 @@ def understand(text: str, language: str, today: dt.date, *,
     """Rules and parsers, with a classifier's ``labels`` for the line added, and its
     ``alerts`` (safety intents it cannot rule out) kept as checks to make."""
     heard = parse(text, language, today)
+    # What the rules know for sure the classifier does not overturn.
+    ruled_out = {Intent.DISPUTE} if corrects_itself(text, language) else set()
     extra = [intent for intent in _intents(labels)
-             if intent in _FROM_CLASSIFIER and intent not in heard.intents]
+             if intent in _FROM_CLASSIFIER and intent not in heard.intents
+             and intent not in ruled_out]
     checks = tuple(intent for intent in _intents(alerts)
                    if intent in SAFETY_INTENTS and intent not in heard.intents
-                   and intent not in extra)
+                   and intent not in extra and intent not in ruled_out)
     if not extra:
         return replace(heard, checks=checks) if checks else heard
     intents = tuple(sorted((*heard.intents, *extra), key=list(Intent).index))
