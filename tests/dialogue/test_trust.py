@@ -210,6 +210,8 @@ REQUESTS = [
     ("500600", "two agencies are chasing me for the same debt", "dispute", "hand_off"),
     ("100200", "I cancelled within the cooling-off period", "dispute", "hand_off"),
     ("500600", "I only owe 200, not 700", "dispute", "hand_off"),
+    ("500600", "I said I only owe 200, not 700", "dispute", "hand_off"),
+    ("300400", "j'ai dit que je dois 100, pas 400", "dispute", "hand_off"),
     ("300400", "le prélèvement est passé deux fois ce mois-ci", "dispute", "hand_off"),
     ("300400", "je me suis rétractée dans les délais", "dispute", "hand_off"),
     ("300400", "voyez ça avec maître Durand", "lawyer", "hand_off"),

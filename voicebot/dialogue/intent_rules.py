@@ -584,6 +584,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|me rappeler|m'[ée]crire|me t[ée]l[ée]phoner|me joindre)",
     ],
     "dispute": [
+        r"je (?:ne )?(?:vous )?(?:dois|devais) (?:que |seulement )?\d[\d.,]*(?: ?(?:euros|€))?,?"
+        r" (?:et )?pas \d",
         r"pas la bonne adresse",
         r"(?:je )?(?:ne )?crois pas (?:vous )?(?:devoir|que je (?:vous )?(?:dois|doive))",
         r"ce que je"

@@ -137,10 +137,17 @@ _CORRECTS_ITSELF = {
 }
 
 
+# ... unless what they restate is what they owe ("I said I only owe 200, not 700").
+_ABOUT_THE_DEBT = re.compile(r"\bowe|\bowing|\bdebt|\bbalance|\bdoi[st]\b|\bdevoir|\bdette"
+                             r"|\bsolde")
+
+
 def corrects_itself(text: str, language: str) -> bool:
     """"That's wrong, I said 80 not 100": the caller corrects what the bot heard of their
     own offer; the debt is not in question, whatever words of dispute come with it."""
-    return _CORRECTS_ITSELF[_lang(language)].search(rule_text(text)) is not None
+    norm = rule_text(text)
+    return (_CORRECTS_ITSELF[_lang(language)].search(norm) is not None
+            and _ABOUT_THE_DEBT.search(norm) is None)
 
 
 _WANTS = {
