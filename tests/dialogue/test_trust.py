@@ -376,6 +376,21 @@ async def test_correcting_the_amount_read_back_is_a_new_offer_not_a_dispute(
     assert dialogue.decision.ask.amount == Decimal(amount), turns[-1]["text"]
 
 
+@pytest.mark.parametrize(("reference", "line"), [
+    ("100200", "yes I agree, and email me the confirmation please"),
+    ("100200", "yes, could I have a letter confirming the payments?"),
+    ("500600", "yes, and send me a receipt after each payment"),
+    ("300400", "oui j'accepte, envoyez-moi la confirmation par mail"),
+    ("300400", "d'accord, vous m'envoyez l'échéancier une fois que c'est validé"),
+])
+async def test_paperwork_about_the_agreed_plan_is_not_a_request_for_proof(reference, line):
+    first = "je peux payer 60 euros par mois" if reference == "300400" else "I can pay 100 a month"
+    dialogue, _ = await converse(reference, [*IDENTITY[reference], first, line])
+    assert "validation" not in dialogue.flags and "dispute" not in dialogue.flags
+    # Agreed, or asked for a plain yes: the call goes on either way.
+    assert dialogue.handoff in (None, "payment")
+
+
 async def test_a_clear_yes_after_a_hedge_is_consent():
     dialogue, _ = await converse("100200", [*JANE, "I can pay 100 a month", "I guess",
                                             "yes, I agree"])

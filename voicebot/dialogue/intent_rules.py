@@ -290,7 +290,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r" right", r"paid (?:some|part|most|half) of (?:that|it|this)", r"after i cancel",
         r"cancell?ation", r"only owe", r"late fee", r"shouldn't be there", r"(?:in|under) my"
         r" name", r"(?:isn't|is not|not) (?:even )?my debt", r"i (?:already )?paid \d+",
-        r"(?:i )?pay already", r"receipt", r"dispute", r"(?:not|aren't|isn't) legit",
+        r"(?:i )?pay already",
+        r"(?:have|got|kept|keep|hold|show you|found|there's) (?:a |the |my |all the )?"
+        r"(?:[\w-]+ ){0,2}receipts?\b",
+        r"dispute", r"(?:not|aren't|isn't) legit",
         r"discharged", r"(?:these|the) charges", r"doesn't add up", r"(?:not|never) ordered",
         r"(?:don't|do not) think (?:that's|that is|it's|this is) (?:right|correct|mine|fair)",
         r"(?:took|stole|used|opened|ran up) (?:\w+ )?(?:my (?:cards?|identity|name|details)"

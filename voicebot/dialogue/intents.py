@@ -103,6 +103,8 @@ def keyword_intents(text: str, language: str) -> tuple[Intent, ...]:
     found -= _asked_about(norm, lang, topic, found)
     if Intent.DISPUTE in found and corrects_itself(text, lang):
         found.discard(Intent.DISPUTE)
+    if Intent.VALIDATION in found and plan_paperwork(text, lang):
+        found.discard(Intent.VALIDATION)
     if hedged(text, lang):
         found.add(Intent.UNSURE)
     if chosen_option(text, lang) is not None:
@@ -135,6 +137,32 @@ _CORRECTS_ITSELF = {
                      r"(?:\d|\b(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|trente"
                      r"|quarante|cinquante|soixante|cent)\b)"),
 }
+
+
+# Paperwork about the plan being agreed ("send the confirmation to my email", "will I
+# get a letter confirming the plan?", "l'échéancier par mail") is not a request for
+# proof of the debt ...
+_PLAN_PAPERWORK = {
+    "en": re.compile(r"\b(?:send|e-?mail|text|post)(?: me| it)?(?: over)? (?:the |a )?"
+                     r"(?:confirmation|receipts?)\b|\bconfirm\w*\b[^.?!]{0,30}\b(?:plan"
+                     r"|arrangement|payments?|what we(?:'ve)? agreed)\b|\b(?:receipt|statement)s?"
+                     r" (?:after|for|each|every) (?:every |each )?(?:payment|month)"
+                     r"|\b(?:letter|e-?mail|text|something in the post) (?:confirming|to (?:say"
+                     r"|confirm))"),
+    "fr": re.compile(r"\b(?:confirmation|attestation|r[ée]capitulatif)\b|\bune fois (?:que )?"
+                     r"(?:c'est |ce sera |tout est )?(?:valid[ée]|sign[ée]|d'accord|pay[ée])"),
+}
+_ABOUT_PROOF = re.compile(r"\bproof|\bprove|\bverif|\bvalidat|\bowe\b|\bowing|\bdebt|\bbreakdown"
+                          r"|\bitemi[sz]|\boriginal|\bpreuve|\bprouv|\bjustificatif|\bdette"
+                          r"|\bdoi[st]\b|\bd[ée]compte|\bcontrat|\bcontract|\bfirst\b|\bbefore"
+                          r"|\buntil\b|\bavant\b|d'abord|tant que|\bsigned\b|\bscam|\barnaque")
+
+
+def plan_paperwork(text: str, language: str) -> bool:
+    """The caller asks for paperwork about the plan, not for proof of the debt."""
+    norm = rule_text(text)
+    return (_PLAN_PAPERWORK[_lang(language)].search(norm) is not None
+            and _ABOUT_PROOF.search(norm) is None)
 
 
 # ... unless what they restate is what they owe ("I said I only owe 200, not 700").

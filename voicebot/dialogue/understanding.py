@@ -27,6 +27,7 @@ from voicebot.dialogue.intents import (
     corrects_itself,
     hedged,
     keyword_intents,
+    plan_paperwork,
     question_topic,
     spoken_language,
 )
@@ -138,6 +139,8 @@ def understand(text: str, language: str, today: dt.date, *,
     heard = parse(text, language, today)
     # What the rules know for sure the classifier does not overturn.
     ruled_out = {Intent.DISPUTE} if corrects_itself(text, language) else set()
+    if plan_paperwork(text, language):
+        ruled_out.add(Intent.VALIDATION)
     extra = [intent for intent in _intents(labels)
              if intent in _FROM_CLASSIFIER and intent not in heard.intents
              and intent not in ruled_out]
