@@ -61,6 +61,8 @@ def test_extract_digits(text, language, digits):
         ("bien sûr que non", "fr", False),
         ("ça me va pas", "fr", False),
         ("je n'accepte pas", "fr", False),
+        ("je suis plus d'accord", "fr", False),
+        ("en plus, ça me va", "fr", True),
         # ... but not across a clause break, and "not sure" is undecided, not a no
         ("Yes, I didn't hear you, that's right", "en", True),
         ("I'm not sure", "en", None),

@@ -188,6 +188,7 @@ _NEGATORS = {
 _NEGATED_AFTER = {"en": re.compile(r"^not\b"),
                   "fr": re.compile(r"^(?:pas|rien|jamais|que non)\b")}
 _NEGATION_REACH = 3  # words before a yes word that can still negate it
+_NOT_NEGATING_PLUS = frozenset({"en", "de", "le", "au", "non", "et", "ou", "bien"})
 _UNSURE = {"en": ("sure",), "fr": ("sûr", "sur", "certain")}
 
 
@@ -223,8 +224,13 @@ def _yes_spans(text: str, language: str) -> list[tuple[int, int, str]]:
 def _is_negated(text: str, start: int, end: int, language: str) -> bool:
     """Whether a negation in the same clause reaches the yes word at ``start:end``."""
     lang = language if language in _NEGATORS else "en"
-    before = text[:start].split("|")[-1].split()[-_NEGATION_REACH:]
-    if any(_NEGATORS[lang].match(word) for word in before):
+    clause = text[:start].split("|")[-1].split()
+    reach = len(clause) - _NEGATION_REACH
+    for i, word in enumerate(clause):
+        if i < reach or not _NEGATORS[lang].match(word):
+            continue
+        if word == "plus" and i > 0 and clause[i - 1] in _NOT_NEGATING_PLUS:
+            continue  # "en plus, ça me va": besides, not "no longer"
         return True
     return _NEGATED_AFTER[lang].match(text[end:].strip()) is not None
 
