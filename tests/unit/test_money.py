@@ -770,3 +770,15 @@ def test_roles_of_amounts_in_words(n, language, style):
     close = f"{said} {'pour solder le dossier' if fr else 'to close the account'}"
     settle = parse_plan_request(close, language, TODAY)
     assert (settle.upfront, settle.amount, settle.lump_sum) == (n, None, False)
+
+
+@pytest.mark.parametrize(("text", "language", "amount"), [
+    ("80, not 100", "en", "80"),
+    ("no, the 100 is wrong, I said 80", "en", "80"),
+    ("not 50, 60 a month", "en", "60"),
+    ("60 par mois, pas 50", "fr", "60"),
+    ("le 100 c'est faux, j'ai dit 80", "fr", "80"),
+    ("I can pay $100 a month.", "en", "100"),
+])
+def test_a_figure_taken_back_is_not_the_amount(text, language, amount):
+    assert parse_plan_request(text, language, TODAY).amount == Decimal(amount)

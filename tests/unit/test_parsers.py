@@ -107,20 +107,3 @@ def test_rules_read_apostrophes_speech_recognition_dropped(text, expected):
     from voicebot.dialogue.parsers import rule_text
 
     assert rule_text(text) == expected
-
-
-@pytest.mark.parametrize(("text", "language", "amount"), [
-    ("80, not 100", "en", "80"),
-    ("no, the 100 is wrong, I said 80", "en", "80"),
-    ("not 50, 60 a month", "en", "60"),
-    ("60 par mois, pas 50", "fr", "60"),
-    ("le 100 c'est faux, j'ai dit 80", "fr", "80"),
-    ("I can pay $100 a month.", "en", "100"),
-])
-def test_a_figure_taken_back_is_not_the_amount(text, language, amount):
-    import datetime as dt
-    from decimal import Decimal
-
-    from voicebot.dialogue.money import parse_plan_request
-
-    assert parse_plan_request(text, language, dt.date(2026, 12, 2)).amount == Decimal(amount)

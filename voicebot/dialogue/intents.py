@@ -101,10 +101,7 @@ def keyword_intents(text: str, language: str) -> tuple[Intent, ...]:
     if topic is not None or "?" in text or _QUESTION[lang].search(norm):
         found.add(Intent.QUESTION)
     found -= _asked_about(norm, lang, topic, found)
-    if Intent.DISPUTE in found and corrects_itself(text, lang):
-        found.discard(Intent.DISPUTE)
-    if Intent.VALIDATION in found and plan_paperwork(text, lang):
-        found.discard(Intent.VALIDATION)
+    found -= _ruled_out(norm, lang)
     if hedged(text, lang):
         found.add(Intent.UNSURE)
     if chosen_option(text, lang) is not None:
@@ -158,11 +155,6 @@ _ABOUT_PROOF = re.compile(r"\bproof|\bprove|\bverif|\bvalidat|\bowe\b|\bowing|\b
                           r"|\buntil\b|\bavant\b|d'abord|tant que|\bsigned\b|\bscam|\barnaque")
 
 
-def plan_paperwork(text: str, language: str) -> bool:
-    """The caller asks for paperwork about the plan, not for proof of the debt."""
-    norm = rule_text(text)
-    return (_PLAN_PAPERWORK[_lang(language)].search(norm) is not None
-            and _ABOUT_PROOF.search(norm) is None)
 
 
 # ... unless what they restate is what they owe ("I said I only owe 200, not 700").
@@ -170,12 +162,21 @@ _ABOUT_THE_DEBT = re.compile(r"\bowe|\bowing|\bdebt|\bbalance|\bdoi[st]\b|\bdevo
                              r"|\bsolde")
 
 
-def corrects_itself(text: str, language: str) -> bool:
-    """"That's wrong, I said 80 not 100": the caller corrects what the bot heard of their
-    own offer; the debt is not in question, whatever words of dispute come with it."""
-    norm = rule_text(text)
-    return (_CORRECTS_ITSELF[_lang(language)].search(norm) is not None
-            and _ABOUT_THE_DEBT.search(norm) is None)
+def ruled_out(text: str, language: str) -> set[Intent]:
+    """Safety intents a line's own words rule out, whatever the rules or the classifier
+    hear in it: a correction of the caller's own offer ("that's wrong, I said 80 not
+    100") is no dispute, paperwork about the plan ("email me the confirmation") no
+    request for proof."""
+    return _ruled_out(rule_text(text), _lang(language))
+
+
+def _ruled_out(norm: str, lang: str) -> set[Intent]:
+    out = set()
+    if _CORRECTS_ITSELF[lang].search(norm) and not _ABOUT_THE_DEBT.search(norm):
+        out.add(Intent.DISPUTE)
+    if _PLAN_PAPERWORK[lang].search(norm) and not _ABOUT_PROOF.search(norm):
+        out.add(Intent.VALIDATION)
+    return out
 
 
 _WANTS = {

@@ -377,8 +377,9 @@ _RETRACTED = {
 def parse_plan_request(text: str, language: str, today: dt.date) -> PlanRequest:
     """Amount, count, frequency, first date, lump sum and up-front sum from one utterance."""
     lang = lang_of(language)
-    if re.search(r"\d", text) and _RETRACTED[lang].search(text.lower()):
-        text = _RETRACTED[lang].sub(" ", text.lower())
+    if re.search(r"\d", text):
+        cleaned, taken_back = _RETRACTED[lang].subn(" ", text.lower())
+        text = cleaned if taken_back else text
     a = _analyse(text, lang)
     frequency = one_frequency(a.freqs)
     count = _count(a)

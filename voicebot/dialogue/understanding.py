@@ -24,11 +24,10 @@ from voicebot.dialogue.intents import (
     SAFETY_INTENTS,
     Intent,
     chosen_option,
-    corrects_itself,
     hedged,
     keyword_intents,
-    plan_paperwork,
     question_topic,
+    ruled_out,
     spoken_language,
 )
 from voicebot.dialogue.money import PlanRequest, numbers_in, parse_plan_request
@@ -137,16 +136,14 @@ def understand(text: str, language: str, today: dt.date, *,
     """Rules and parsers, with a classifier's ``labels`` for the line added, and its
     ``alerts`` (safety intents it cannot rule out) kept as checks to make."""
     heard = parse(text, language, today)
-    # What the rules know for sure the classifier does not overturn.
-    ruled_out = {Intent.DISPUTE} if corrects_itself(text, language) else set()
-    if plan_paperwork(text, language):
-        ruled_out.add(Intent.VALIDATION)
+    # What the line's own words rule out, the classifier does not add back.
+    excluded = ruled_out(text, language)
     extra = [intent for intent in _intents(labels)
              if intent in _FROM_CLASSIFIER and intent not in heard.intents
-             and intent not in ruled_out]
+             and intent not in excluded]
     checks = tuple(intent for intent in _intents(alerts)
                    if intent in SAFETY_INTENTS and intent not in heard.intents
-                   and intent not in extra and intent not in ruled_out)
+                   and intent not in extra and intent not in excluded)
     if not extra:
         return replace(heard, checks=checks) if checks else heard
     intents = tuple(sorted((*heard.intents, *extra), key=list(Intent).index))
