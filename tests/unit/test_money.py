@@ -779,6 +779,13 @@ def test_roles_of_amounts_in_words(n, language, style):
     ("60 par mois, pas 50", "fr", "60"),
     ("le 100 c'est faux, j'ai dit 80", "fr", "80"),
     ("I can pay $100 a month.", "en", "100"),
+    ("not 50, 60", "en", "60"),
+    ("not fifty dollars, sixty", "en", "60"),
+    ("the 90 was a mistake, seventy a month", "en", "70"),
+    ("pas cinquante, soixante", "fr", "60"),
+    ("pas les 100 euros, 80", "fr", "80"),
+    ("le 100 c'était une erreur, quatre-vingts par mois", "fr", "80"),
+    ("I'm not 100 percent sure but 40 a month", "en", "40"),
 ])
 def test_a_figure_taken_back_is_not_the_amount(text, language, amount):
     assert parse_plan_request(text, language, TODAY).amount == Decimal(amount)

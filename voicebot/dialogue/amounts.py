@@ -116,6 +116,14 @@ _TOO_MUCH = re.compile(  # "100 is too much", "100 c'est trop": turned down
     r"(?:is|'s|would be|est|c'est|ça fait|ça)?\s*"
     r"(?:way\s+|much\s+|beaucoup\s+|bien\s+)?(?:too (?:much|high|steep)|trop\b|out of the question"
     r"|not possible|pas possible|impossible)")
+# A figure the caller takes back: "80, not 100", "not 50, 60", "the 100 is wrong",
+# "pas 100 mais 60", "le 100 c'est faux".
+_TAKEN_BACK_BEFORE = re.compile(r"\b(?:not|pas)\s+(?:(?:the|les?)\s+)?[$€£]?\s*$")
+_TAKEN_BACK_AFTER = re.compile(
+    r"\s*(?:dollars?|bucks|pounds|quid|euros?|balles|€|\$|£)?\s*"
+    r"(?:is|was|'s|c'est|est|[ée]tait)\s+(?:wrong|not right|incorrect|a mistake|faux"
+    r"|pas (?:bon|juste|ça|ca)|une erreur)\b")
+_BEFORE_TAKEN_BACK = re.compile(r"(?:not|pas)\s+(?:(?:the|les?)\s+)?[$€£]?\s*\d")
 _OR = re.compile(r"\b(?:or|ou|maybe|perhaps|peut-être|voire|either|soit)\b|^\s*(?:to|à|-|/|,)\s*$"
                  r"|^\s*(?:to|à|-)\s*(?:maybe|even|peut-être|même)?\s*[$€£]?\s*$")
 _NOT_OR = re.compile(
@@ -158,6 +166,12 @@ def negated(s: str, start: int) -> bool:
     """A negation earlier in the same clause: "I can't pay it all at once"."""
     clause = [m.end() for m in _CLAUSE.finditer(s, 0, start)]
     return _NEGATION.search(s, clause[-1] if clause else 0, start) is not None
+
+
+def taken_back(s: str, num: Num) -> bool:
+    """A figure the caller withdraws as they say it: "not 100", "the 100 is wrong"."""
+    return bool(_TAKEN_BACK_BEFORE.search(s, 0, num.start)
+                or _TAKEN_BACK_AFTER.match(s, num.end))
 
 
 class Candidate(NamedTuple):
@@ -215,7 +229,8 @@ def _single(s: str, lang: str, num: Num, rhythm_starts: set[int]) -> Candidate |
     if not strong:
         word = re.match(r"(?:[^\W\d_][\w'-]*)?", rest)[0]  # a following figure is fine
         if (num.value == 0  # "press zero"
-                or (word and word not in _OK_AFTER[lang] and word != "k")
+                or (word and word not in _OK_AFTER[lang] and word != "k"
+                    and not _BEFORE_TAKEN_BACK.match(rest))
                 or (num.whole and 1990 <= num.value <= 2099 and _HEAD_YEAR.search(head))
                 or (re.search(r"\bat\s*$", head) and num.value <= 24)  # a time of day
                 or re.search(r"\b(?:i'm|i am|im)\s*$", head)):  # an age
@@ -244,6 +259,9 @@ def money_candidates(s: str, lang: str, nums: list[Num], taken: list[Span],
     i = 0
     while i < len(nums):
         num, nxt = nums[i], nums[i + 1] if i + 1 < len(nums) else None
+        if taken_back(s, num):
+            i += 1
+            continue
         compound = _compound(s, num, nxt)
         if compound is not None:
             out.append(compound)

@@ -362,24 +362,9 @@ def _first_date(a: _Analysis, lang: str, today: dt.date, roles: _Roles,
     return dates.pop() if len(dates) == 1 else None
 
 
-# Figures the caller takes back: "80, not 100", "the 100 is wrong, I said 80",
-# "80 pas 100", "le 100 c'est faux".
-_RETRACTED = {
-    "en": re.compile(r"\bnot (?:\$|£|€)?\d[\d.,]*(?: ?(?:dollars|pounds|quid|euros|bucks))?\b"
-                     r"|\b(?:the )?(?:\$|£|€)?\d[\d.,]*(?: ?(?:dollars|pounds|quid|euros|bucks))?"
-                     r" (?:is|was|'s) (?:wrong|not right|incorrect|a mistake)\b"),
-    "fr": re.compile(r"\bpas (?:les? )?\d[\d.,]*(?: ?(?:euros|€|balles))?\b"
-                     r"|\b(?:les? )?\d[\d.,]*(?: ?(?:euros|€|balles))? (?:c'est|est|[ée]tait)"
-                     r" (?:faux|pas (?:bon|juste|[çc]a)|une erreur)\b"),
-}
-
-
 def parse_plan_request(text: str, language: str, today: dt.date) -> PlanRequest:
     """Amount, count, frequency, first date, lump sum and up-front sum from one utterance."""
     lang = lang_of(language)
-    if re.search(r"\d", text):
-        cleaned, taken_back = _RETRACTED[lang].subn(" ", text.lower())
-        text = cleaned if taken_back else text
     a = _analyse(text, lang)
     frequency = one_frequency(a.freqs)
     count = _count(a)
