@@ -75,6 +75,11 @@ DISTRESS = [
     ("300400", "vous voulez que je me foute en l'air, c'est ça ?"),
     ("500600", "my ex took a loan out in my name and he says he'll hurt me"),
     ("300400", "on doit quitter le logement vendredi avec les enfants"),
+    # Said in passing: a ward, an attempt in slang, not long to live.
+    ("100200", "I'm still on the ward, they only let me have the phone for an hour"),
+    ("300400", "je me suis raté en juin, alors allez-y doucement"),
+    ("300400", "de toute façon j'en ai plus pour longtemps"),
+    ("500600", "I haven't got long left, the doctors were honest with me"),
 ]
 
 
@@ -137,7 +142,22 @@ THIRD_PARTIES = [
     ("300400", ["oui", "faut voir avec sa curatrice, moi je peux rien dire", "Marie Dupont"]),
     ("500600", ["yes", "I pay the bill for my daughter while she's at college", "John Smith"]),
     ("100200", ["yes", "hold on, I'll ask her... she says yeah, go on", "Jane Doe"]),
+    ("500600", ["yes", "I'm his deputy, appointed by the court, he lacks capacity",
+                "John Smith", "10001"]),
+    ("300400", ["oui", "notre client nous a chargés de ce dossier", "Marie Dupont"]),
+    ("300400", ["oui", "mon fils est injoignable, il est en mission", "Marie Dupont"]),
+    ("500600", ["yes", "he's offshore for another three weeks, I sort his post",
+                "John Smith"]),
 ]
+
+
+async def test_what_else_a_third_partys_words_say_is_recorded_not_discussed():
+    dialogue, turns = await converse("300400", [
+        "oui", "c'est mon ex qui a ouvert ce compte avec mon nom", "Marie Dupont", "75011"])
+    assert dialogue.flags == ["third_party", "dispute"]
+    assert not dialogue.verified and dialogue.decision is None and dialogue.handoff is None
+    assert not re.search(r"solde|\d+ euros|recouvrement|contest", bot_text(turns), re.I)
+    assert "titulaire" in turns[-1]["text"]
 
 
 @pytest.mark.parametrize(("reference", "lines"), THIRD_PARTIES)
@@ -260,6 +280,27 @@ REQUESTS = [
     ("300400", "vous êtes une société agréée ou pas ?", "validation", "end"),
     ("300400", "donnez-moi le nom du créancier d'origine d'abord", "validation", "end"),
     ("300400", "c'est pas la bonne adresse, j'habite au 4 pas au 40", "dispute", "hand_off"),
+    # Said by what happened rather than by a word for it.
+    ("100200", "why would I pay money I already sent you in March", "dispute", "hand_off"),
+    ("500600", "the cheque was cashed weeks ago, check your records", "dispute", "hand_off"),
+    ("100200", "my nephew opened that contract, he used my email to sign up", "dispute",
+     "hand_off"),
+    ("500600", "that's from when I lived in Denver, I closed it all then", "dispute",
+     "hand_off"),
+    ("100200", "2000 for gas in a studio flat? that's ridiculous", "dispute", "hand_off"),
+    ("500600", "I sent the router back the week I got it", "dispute", "hand_off"),
+    ("100200", "I'm positive it was all settled last spring", "dispute", "hand_off"),
+    ("300400", "mon cousin a ouvert ce compte à mon nom quand il logeait chez moi", "dispute",
+     "hand_off"),
+    ("300400", "j'ai quitté l'appartement en mai, depuis c'est plus moi", "dispute",
+     "hand_off"),
+    ("300400", "j'ai tout annulé dans les délais, j'ai le mail", "dispute", "hand_off"),
+    ("300400", "cette facture a été entièrement réglée en septembre", "dispute", "hand_off"),
+    ("300400", "c'est pas moi qui ai passé ces commandes", "dispute", "hand_off"),
+    ("100200", "itemise it, every single charge", "validation", "end"),
+    ("500600", "you can't even explain the figure, so no", "validation", "end"),
+    ("300400", "je veux le détail des frais avant tout", "validation", "end"),
+    ("300400", "arrêtez de m'envoyer vos relances", "stop_contact", "end"),
 ]
 
 

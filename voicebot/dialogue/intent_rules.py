@@ -129,6 +129,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:in|into|gets? in) (?:a|such a) (?:terrible|right|real|awful|bad|dreadful|proper)"
         r" (?:state|way|panic)", r"(?:don't|do not) understand (?:none|any|half) of"
         r" (?:this|it|that)",
+        r"(?:i'm|im|i am|i've been|been|still) (?:still )?(?:on|in) (?:the |a )?(?:\w+ )?ward\b",
+        r"(?:haven't|have not|don't have|not) (?:got )?(?:long|much time|much longer) (?:left|to l"
+        r"ive)",
+        r"not long for this world",
     ],
     "third_party": [
         rf"(?:paying|pay|paid) (?:it|this|the bill|the account) for my {_KIN_EN}\b",
@@ -216,6 +220,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:doesn't|does not|don't|do not) live (?:here|at this address|with (?:me|us))"
         r"(?! (?:either|anymore,? (?:i|we)))", r"(?:he|she|they) moved (?:out|away|abroad"
         r"|to)\b",
+        r"\bdeputy for\b",
+        r"(?:lacks|lack of|without|has no) (?:the )?(?:mental )?capacity",
+        r"(?:he|she|they)(?:'s| is| are| will be) (?:unreachable|uncontactable|out at sea|offshore"
+        r"|on the rigs|away (?:at sea|on deployment|on tour))",
     ],
     "stop_contact": [
         r"leave (?:\w+ ){1,3}alone",
@@ -327,6 +335,29 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:pretend(?:ed|ing)|posing|pose[ds]?) (?:to be|as) me", r"mixed me up with",
         r"(?:i )?(?:wasn't|was not|never) (?:even )?(?:living|lived) (?:there|at that address)"
         r"|(?:wasn't|was not) (?:even )?in the country",
+        r"(?:money|payment|cheque|check) (?:that )?(?:i|we) (?:already |have already |'ve already "
+        r")?(?:sent|paid|gave|posted)",
+        r"(?:cheque|check|payment|transfer) (?:was|got|has been) (?:cashed|cleared|taken|received)",
+        r"(?:i|we) (?:already )?paid (?:the lot|it all|all of it|everything|the whole (?:lot|thing"
+        r")|up) (?:off |back )?(?:when|before|the day|once)",
+        r"(?:i'm|im|i am) (?:sure|certain|positive) (?:it's|its|it has|it was|that's|that was|this"
+        r" was|this has|that has) (?:been |all )?(?:paid|settled|cleared)",
+        r"(?:my|her|his|their|our) (?:\w+ ){0,2}(?:opened|took out|set up|signed up for|ordered) ("
+        r"?:that|it|this|the account|the contract|the phone)\b(?! for me)",
+        r"used my (?:email|e-mail|name|details|address|bank details|card) to (?:sign up|open|order"
+        r"|set up|get)",
+        r"from when i (?:lived|was living|used to live|rented) (?:in|at|on)",
+        r"(?:since|after) (?:i|we) (?:moved out|left the (?:flat|house|apartment|property|place))",
+        r"\b\d[\d,]* (?:\w+ )?(?:for|on) (?:the )?(?:water|gas|electric\w*|power|heating|phone|int"
+        r"ernet|broadband)\b.{0,40}(?:impossible|no way|can't be|cannot be|ridiculous|joke|insane)",
+        r"(?:leak|fault|glitch|problem) (?:or something )?on (?:your|the company's|their) (?:side|"
+        r"end)",
+        r"(?:one|a|that|this|the) (?:month|bill|payment|charge) (?:is|was|got) (?:double|doubled|c"
+        r"ounted twice|charged twice|billed twice)",
+        r"(?:i|we) (?:had )?(?:returned|sent back|took back) (?:it|that|the (?:phone|item|order|go"
+        r"ods|parcel|router|device))",
+        r"(?:sent|took|brought|posted) (?:it|that|them|the (?:phone|item|order|goods|parcel|router"
+        r"|device|box|modem|handset|equipment)) back\b",
     ],
     "validation": [
         r"how (?:do|can|would) i know (?:you're|your|you are|this is|it's|its) (?:legit|real"
@@ -353,6 +384,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:the|that|it)", r"payment history", r"official letter", r"(?:so i know|to know)"
         r" (?:it's|its) (?:legit|real)", r"account details by (?:mail|post|email)",
         r"in black and white",
+        r"\bitemi[sz]e\b",
+        r"(?:won't|will not|can't|cannot|don't|didn't|couldn't) (?:even )?explain (?:it|this|that|"
+        r"the (?:figure|amount|number|charges?|balance))?",
+        r"(?:a |the )?number (?:you|that you) (?:won't|can't|cannot|don't) (?:even )?explain",
     ],
     "lawyer": [
         r"we represent (?:ms|mr|mrs|miss|dr|the|our|your|my)\b", r"(?:from|at|with) the (?:law )?"
@@ -486,6 +521,9 @@ SAFETY_FR: dict[str, list[str]] = {
         r" (?:prend|garde|confisque) (?:toute |tout )?(?:ma paie|ma paye|mon salaire|mes"
         r" allocations|ma pension|ma retraite)",
         r"(?:sais|peux) (?:pas|plus|presque pas) (?:lire|[ée]crire)", r"illettr", r"dyslex",
+        r"je me suis rat[ée]e?\b",
+        r"j'me suis rat[ée]e?\b",
+        r"(?:j'?en ai|j'?en aurai|j'?en ai pas) (?:plus|pas|pu) pour (?:tr[èe]s )?longtemps",
     ],
     "third_party": [
         # Le téléphone d'un autre, une entreprise, un message pris pour le titulaire.
@@ -550,6 +588,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:il|elle) (?:ne )?(?:peut|pourra) (?:plus|pas|pu) (?:parler|vous r[ée]pondre"
         r"|r[ée]pondre|venir au t[ée]l[ée]phone|t[ée]l[ée]phoner)",
         r"\b(?:[àa]|au) son nom\b",
+        r"\b(?:notre|mon) client(?:e)?\b",
+        r"(?:il|elle|ils|elles) (?:est|sont|sera|seront) (?:\w+ )?(?:injoignable|pas joignable)",
     ],
     "stop_contact": [
         r"(?:veux|voudrais) plus (?:jamais )?entendre parler de vous",
@@ -585,6 +625,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"mon (?:patron|chef|employeur) (?:voit|entend|r[ée]pond)",
         r"(?:ne )?plus rien (?:m')?envoyer", r"de (?:plus|pu|pus|ne plus) (?:m'appeler|me contacter"
         r"|me rappeler|m'[ée]crire|me t[ée]l[ée]phoner|me joindre)",
+        r"arr[êe]te[zr]? de (?:m'envoyer|nous envoyer|m'inonder de) (?:des |vos |les |tous ces )?("
+        r"?:lettres|courriers|mails|e-mails|sms|textos|messages|relances)",
     ],
     "dispute": [
         r"je (?:ne )?(?:vous )?(?:dois|devais) (?:que |seulement )?\d[\d.,]*(?: ?(?:euros|€))?,?"
@@ -636,6 +678,29 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|la mienne|le mien)",
         r"(?:proc[èe]s|litige|contentieux|conflit) avec"
         r" (?:vous|votre|vos|la soci|l'entreprise|eux)",
+        r"(?:qui|qu'il|qu'elle|il|elle|ex|ex-mari|ex-femme|mari|femme|fils|fille|fr[èe]re|s(?:œ|oe"
+        r")ur|cousine?|copain|copine|coloc) (?:l'a|l'avait|a|avait) (?:ouvert|souscrit|pris|comman"
+        r"d[ée]) (?:\w+ ){0,3}(?:avec|[àa]|sous) mon nom",
+        r"(?:c'est|c'[ée]tait) (?:mon|ma|mes) \w+ qui (?:l'a|l'avait|a|avait|les a) (?:ouvert|sous"
+        r"crit|command[ée]|pris|fait)",
+        r"(?:je l'ai|j'ai|on l'a|on a) quitt[ée]e? (?:l'appartement |le logement |la maison |les l"
+        r"ieux )?(?:en (?:\d|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octo"
+        r"bre|novembre|d[ée]cembre)|le \d|depuis|il y a)",
+        r"depuis c'est plus (?:moi|nous)",
+        r"[ée]tat des lieux",
+        r"habit[ée] (?:l[àa](?:-bas)?|ici|dedans) (?:seulement|que|juste) ",
+        r"pas normal,? (?:ça|ca)\b",
+        r"(?:pas|plus) normal[,.]? (?:ce|cette|ces|le|la|les) (?:montant|facture|somme|chiffre|tot"
+        r"al)",
+        r"(?:j'ai|j'avais|on a|on avait|je l'ai|je l'avais) (?:tout |bien )?annul[ée]",
+        r"retourn[ée]?\w* (?:au|dans le|en|le) magasin",
+        r"(?:renvoy[ée]|rendu|retourn[ée]) (?:le colis|le t[ée]l[ée]phone|l'appareil|la box|le mat"
+        r"[ée]riel|le produit)",
+        r"(?:ce n'est|c'est|c'[ée]tait) pas moi qui (?:ai|a|avais) (?:fait|pass[ée]|command[ée]|ac"
+        r"het[ée]|ouvert|sign[ée])",
+        r"(?:a|ont|avait|avaient) [ée]t[ée] (?:int[ée]gralement |enti[èe]rement |d[ée]j[àa] |bien "
+        r")?(?:r[ée]gl[ée]|pay[ée]|sold[ée]|rembours[ée])",
+        r"(?:j'ai|on a) tout (?:sold[ée]|rembours[ée]|r[ée]gl[ée]|pay[ée])",
     ],
     "validation": [
         r"(?:soci[ée]t[ée]|organisme|cabinet|agence|vous [êe]tes|[êe]tes-vous)(?: [\w'-]+){0,3}"
@@ -654,6 +719,9 @@ SAFETY_FR: dict[str, list[str]] = {
         r"noir sur blanc", r"d[ée]compte (?:d[ée]taill|pr[ée]cis|complet|[ée]crit|exact)",
         r"(?:besoin|voudrais|veux|envoyez|envoyer)[^.]{0,20}(?:relev[ée] de compte|d[ée]compte"
         r"|historique des (?:paiements|factures))",
+        r"(?:facture|courrier|lettre|papier|relev[ée])s? dans (?:ma|la) bo[îi]te aux lettres",
+        r"(?:le )?d[ée]tail (?:des|du|de la|de l') ?(?:int[ée]r[êe]ts?|frais|calcul|somme|montant|"
+        r"dette|facture|p[ée]nalit[ée]s)",
     ],
     "lawyer": [
         r"avocat", r"huissier", r"juridique", r"juriste", r"tribunal", r"\bjustice\b",

@@ -271,7 +271,7 @@ class NegotiationDialogue:
             if not sure and self.account is not None:
                 sure = speaks_for(text, self.account.name)
             if sure:
-                return self._third_party()
+                return self._third_party(heard)
             if self.stage is Stage.RIGHT_PARTY or self.verified:
                 # Name and postcode have matched and the balance was said: the model's
                 # guess alone ("Him, I'm not sure" misheard for "Hmm") is not worth
@@ -331,8 +331,13 @@ class NegotiationDialogue:
         self._event("question", "unknown")
         return self._reply(answer("unknown", self.policy, self.prompts), self._t("offer_person"))
 
-    def _third_party(self) -> Reply:
+    def _third_party(self, heard: Understanding | None = None) -> Reply:
         self._flag(Intent.THIRD_PARTY)
+        # What else their own words said ("my ex opened it in my name": a dispute too) is
+        # recorded for the staff who call the holder back; nothing is said about it.
+        for other in heard.by_rules if heard else ():
+            if other in FLAGS and other is not Intent.THIRD_PARTY:
+                self._flag(other)
         self.stage = Stage.DONE
         self.talk.stop()
         return self._reply(self._t("third_party"), end_call=True)
