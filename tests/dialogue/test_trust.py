@@ -481,8 +481,24 @@ async def test_money_up_front_where_there_is_no_settlement():
     assert "doesn't offer a reduced settlement" in turns[-1]["text"]
 
 
-async def test_hardship_goes_to_staff_where_the_policy_says_they_handle_it():
-    dialogue, turns = await converse("100200", [*JANE, "I lost my job, I can only do 20"])
+@pytest.mark.parametrize("line", [
+    "I lost my job, I can only do 20",
+    "things are pretty stretched, I'm on universal credit",
+    "I'm between contracts at the moment, 15 a month is all I can do",
+    "the repayments are killing me, I've got nothing left after rent",
+])
+async def test_hardship_goes_to_staff_where_the_policy_says_they_handle_it(line):
+    dialogue, turns = await converse("100200", [*JANE, line])
+    assert dialogue.handoff == "hardship" and dialogue.decision is None
+
+
+@pytest.mark.parametrize("line", [
+    "je suis à sec ce mois-ci",
+    "je touche le RSA, je peux pas faire plus de 20 euros",
+    "c'est tendu niveau argent en ce moment, j'ai rien sur le compte",
+])
+async def test_french_hardship_goes_to_staff_too(line):
+    dialogue, turns = await converse("300400", [*MARIE, line])
     assert dialogue.handoff == "hardship" and dialogue.decision is None
 
 

@@ -778,6 +778,13 @@ NEGOTIATION_EN: dict[str, list[str]] = {
         r"(?:my )?hours (?:got |were )?cut", r"living paycheck to paycheck", r"in debt",
         r"can barely", r"(?:only|just) (?:get|earn|make) ", r"(?:sick|ill) (?:leave|pay)",
         r"maternity", r"single (?:mom|mum|parent|dad)", r"medical bills", r"can't work",
+        r"(?:bit|little|pretty|really|very|a tad) (?:tight|stretched|thin on the ground)",
+        r"things are (?:a bit |pretty |really )?(?:stretched|tight|lean)",
+        r"universal credit|universe all credit|jobseeker|job seeker|\bon (?:esa|pip|ssi|ssdi|centrelink|the dole)\b|\bon the pension\b",
+        r"between (?:jobs|contracts|work)",
+        r"(?:seasonal work|zero[- ]hours?)",
+        r"(?:interest|payments?|repayments?|instalments?)(?:'s| is| are) killing me",
+        r"nothing left (?:after|once|to pay|for)",
     ],
     "pay_in_full": [
         r"pay (?:it |the (?:whole|full|entire) (?:thing|amount|balance|lot) |everything |all "
@@ -824,6 +831,16 @@ NEGOTIATION_FR: dict[str, list[str]] = {
         r"je m'en sors pas", r"je ne m'en sors pas", r"d[ée]couvert", r"pas de (?:travail"
         r"|boulot)", r"int[ée]rim", r"temps partiel", r"arr[êe]t maladie", r"budget (?:serr|"
         r"limit)", r"je touche (?:que|seulement)",
+        r"(?:un peu|trop|tr[èe]s|vraiment|assez) juste (?:ce mois|en ce moment|financi|niveau (?:argent|sous|fric)|avec)",
+        r"\b(?:[àa]|a) sec\b",
+        r"(?:pension|retraite) (?:est |reste )?(?:modeste|petite|maigre)",
+        r"\bje touche (?:le |l'|que le |que l')?(?:rsa|are|aah|ch[ôo]mage|minimum)",
+        r"c'est (?:chaud|tendu|compliqu[ée]) (?:ce mois|en ce moment|niveau (?:argent|fric|thunes?))",
+        r"cass[ée] (?:ben |bien )?raide",
+        r"saisonni",
+        r"rien sur (?:le|mon) compte",
+        r"j'ai pas (?:l'argent|les sous|de quoi)",
+        r"(?:pas|plus) (?:de|d') ?(?:sous|thunes?|fric|bl[ée]|oseille)\b",
     ],
     "pay_in_full": [
         r"tout payer", r"payer (?:la totalit[ée]|le tout|tout|l'int[ée]gralit[ée]|en totalit[ée]"
