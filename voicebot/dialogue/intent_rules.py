@@ -780,7 +780,8 @@ NEGOTIATION_EN: dict[str, list[str]] = {
         r"maternity", r"single (?:mom|mum|parent|dad)", r"medical bills", r"can't work",
         r"(?:bit|little|pretty|really|very|a tad) (?:tight|stretched|thin on the ground)",
         r"things are (?:a bit |pretty |really )?(?:stretched|tight|lean)",
-        r"universal credit|universe all credit|jobseeker|job seeker|\bon (?:esa|pip|ssi|ssdi|centrelink|the dole)\b|\bon the pension\b",
+        r"universal credit|universe all credit|jobseeker|job seeker|\bon (?:esa|pip|ssi|ssdi|centr"
+        r"elink|the dole)\b|\bon the pension\b",
         r"between (?:jobs|contracts|work)",
         r"(?:seasonal work|zero[- ]hours?)",
         r"(?:interest|payments?|repayments?|instalments?)(?:'s| is| are) killing me",
@@ -831,11 +832,13 @@ NEGOTIATION_FR: dict[str, list[str]] = {
         r"je m'en sors pas", r"je ne m'en sors pas", r"d[ée]couvert", r"pas de (?:travail"
         r"|boulot)", r"int[ée]rim", r"temps partiel", r"arr[êe]t maladie", r"budget (?:serr|"
         r"limit)", r"je touche (?:que|seulement)",
-        r"(?:un peu|trop|tr[èe]s|vraiment|assez) juste (?:ce mois|en ce moment|financi|niveau (?:argent|sous|fric)|avec)",
+        r"(?:un peu|trop|tr[èe]s|vraiment|assez) juste (?:ce mois|en ce moment|financi|niveau (?:a"
+        r"rgent|sous|fric)|avec)",
         r"\b(?:[àa]|a) sec\b",
         r"(?:pension|retraite) (?:est |reste )?(?:modeste|petite|maigre)",
         r"\bje touche (?:le |l'|que le |que l')?(?:rsa|are|aah|ch[ôo]mage|minimum)",
-        r"c'est (?:chaud|tendu|compliqu[ée]) (?:ce mois|en ce moment|niveau (?:argent|fric|thunes?))",
+        r"c'est (?:chaud|tendu|compliqu[ée]) (?:ce mois|en ce moment|niveau (?:argent|fric|thunes?"
+        r"))",
         r"cass[ée] (?:ben |bien )?raide",
         r"saisonni",
         r"rien sur (?:le|mon) compte",
