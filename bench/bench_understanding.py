@@ -197,6 +197,11 @@ def score(lines: list[dict[str, Any]], reader: Callable[[dict[str, Any]], Any]
         if gold & set(SAFETY):
             checks["safety_lines"] += 1
             checks["safety_stopped"] += bool(guess & set(SAFETY))
+        else:
+            checks["plain_stopped"] += bool(guess & set(SAFETY))
+            acted = {getattr(i, "value", str(i)) for i in heard.intents}
+            checks["plain_acted"] += bool({"ask_human" if x == "human" else x
+                                           for x in acted} & set(SAFETY))
         missed = gold - guess
         if missed & set(SAFETY) or (gold & set(SAFETY)) != (guess & set(SAFETY)):
             failures.append({"id": line["id"], "text": line["text"], "gold": sorted(gold),
@@ -265,6 +270,11 @@ def show(name: str, result: dict[str, Any], *, failures: int) -> None:
     if checks.get("asked"):
         print(f"safety checks asked: {checks['asked']}; on lines with no safety intent: "
               f"{checks['needless']} of {checks['plain_lines']}")
+    if checks.get("plain_lines"):
+        print(f"lines with no safety intent on which negotiation stops: "
+              f"{checks['plain_stopped']} of {checks['plain_lines']}, "
+              f"{checks['plain_acted']} of them acted on (a hand-off or an end) "
+              f"rather than asked about")
     print(f"safety errors (missed or extra): {len(result['safety_failures'])}")
     for item in result["safety_failures"][:failures]:
         print(f"   {item['id']}: {item['text']!r} gold {item['gold']} got {item['got']}")

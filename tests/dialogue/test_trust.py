@@ -80,6 +80,8 @@ DISTRESS = [
     ("300400", "je me suis raté en juin, alors allez-y doucement"),
     ("300400", "de toute façon j'en ai plus pour longtemps"),
     ("500600", "I haven't got long left, the doctors were honest with me"),
+    ("100200", "maybe I'll just walk off the car park roof, problem solved"),
+    ("500600", "I have problems with my memory, I forget whether I paid"),
 ]
 
 
@@ -148,6 +150,9 @@ THIRD_PARTIES = [
     ("300400", ["oui", "mon fils est injoignable, il est en mission", "Marie Dupont"]),
     ("500600", ["yes", "he's offshore for another three weeks, I sort his post",
                 "John Smith"]),
+    ("100200", ["yes", "it's his phone contract really, I only pay it for him", "Jane Doe"]),
+    ("300400", ["oui", "c'est elle la titulaire, je lui en parle ce soir quand elle rentre",
+                "Marie Dupont"]),
 ]
 
 
@@ -301,7 +306,39 @@ REQUESTS = [
     ("500600", "you can't even explain the figure, so no", "validation", "end"),
     ("300400", "je veux le détail des frais avant tout", "validation", "end"),
     ("300400", "arrêtez de m'envoyer vos relances", "stop_contact", "end"),
+    ("100200", "I'd rather not be rung at home any more, if that's all right", "stop_contact",
+     "end"),
+    ("300400", "ne me sonnez plus, s'il vous plaît", "stop_contact", "end"),
+    ("300400", "je veux un papier avant de payer quoi que ce soit", "validation", "end"),
+    ("100200", "I'm not paying a penny without a bill in my hand", "validation", "end"),
+    ("300400", "c'est une dette qui existe même pas", "dispute", "hand_off"),
+    ("300400", "voyez ça avec mon baveux", "lawyer", "hand_off"),
+    ("500600", "I'm in a PIA now, the practitioner deals with all that", "bankruptcy",
+     "hand_off"),
+    ("300400", "le service de médiation de dettes gère tout maintenant", "bankruptcy",
+     "hand_off"),
+    ("100200", "I paid 200 of that in March and it's not showing", "dispute", "hand_off"),
 ]
+
+
+# Lines that sound like a request and are not: the negotiation goes on.
+LOOK_ALIKES = [
+    ("100200", "I work at the county court, can the 80 a month come out on the 30th?"),
+    ("100200", "that's murder on the interest, give me something shorter, 100 a month"),
+    ("100200", "my son set me up with online banking so I can send it, 80 a month"),
+    ("100200", "is the account passed on to you now? anyway, 80 a month"),
+    ("100200", "I paid 50 last month on the app, can I do 80 a month from now on"),
+    ("300400", "le plus court, 60 par mois, ça me va"),
+    ("300400", "j'ai hâte d'en finir avec ces comptes-là, 60 par mois"),
+]
+
+
+@pytest.mark.parametrize(("reference", "line"), LOOK_ALIKES)
+async def test_a_look_alike_is_not_a_request(reference, line):
+    dialogue, turns = await converse(reference, [*IDENTITY[reference], line])
+    assert dialogue.flags == [] and dialogue.handoff is None and not dialogue.ended_request
+    assert not re.search(r"just to check|juste pour vérifier|proof|justificatif",
+                         turns[-1]["text"], re.I)
 
 
 @pytest.mark.parametrize(("reference", "line", "flag", "action"), REQUESTS)
@@ -347,6 +384,74 @@ async def test_a_hedge_at_the_read_back_is_never_consent(hedge):
 async def test_a_french_hedge_is_never_consent(hedge):
     dialogue, _ = await converse("300400", [*MARIE, "je peux payer 60 euros par mois", hedge])
     assert not dialogue.agreed
+
+
+class _Guesses:
+    """A classifier's guesses for given lines, nothing for the others: what a trained one
+    says of a line it takes for a request, made certain so the dialogue's part is tested."""
+
+    def __init__(self, guesses: dict[str, tuple[str, ...]]):
+        self.guesses = guesses
+        self._line = ""
+
+    def classify(self, text, language, stage):
+        self._line = text
+        return self
+
+    def labels(self):
+        return self.guesses.get(self._line, ())
+
+    def alerts(self):
+        return ()
+
+
+async def _guessed(reference, lines, guesses):
+    from tests.dialogue.conftest import READING
+
+    READING["classifier"] = _Guesses(guesses)
+    try:
+        return await converse(reference, lines)
+    finally:
+        READING["classifier"] = None
+
+
+async def test_a_request_only_the_classifier_heard_is_asked_about_not_acted_on():
+    offer = "the letter says I missed two, anyway I can do 80 a month"
+    dialogue, turns = await _guessed("100200", [*JANE, offer], {offer: ("dispute",)})
+    assert "debt isn't right" in turns[-1]["text"]
+    assert dialogue.flags == [] and dialogue.handoff is None
+
+
+def test_the_classifier_alone_makes_requests_checks_and_keeps_distress_an_intent():
+    from tests.dialogue.conftest import TODAY
+    from voicebot.dialogue.intents import Intent
+    from voicebot.dialogue.understanding import understand
+
+    heard = understand("I can do 80 a month", "en", TODAY,
+                       labels=("vulnerable", "dispute", "validation"), alerts=("lawyer",))
+    assert heard.intents == (Intent.VULNERABLE,)
+    assert heard.checks == (Intent.DISPUTE, Intent.VALIDATION, Intent.LAWYER)
+    ruled = understand("I don't owe you anything", "en", TODAY, labels=("dispute",))
+    assert Intent.DISPUTE in ruled.intents and not ruled.checks  # the rules heard it
+
+
+async def test_no_to_the_check_goes_on_with_what_the_caller_had_said():
+    offer = "the letter says I missed two, anyway I can do 80 a month"
+    again = "the letter says I missed two"
+    dialogue, turns = await _guessed("100200", [*JANE, offer, "no", again],
+                                     {offer: ("dispute",), again: ("dispute",)})
+    said = after(turns, len(JANE) + 1)
+    assert said.startswith("Thank you.") and "80 dollars" in said
+    assert dialogue.flags == [] and dialogue.handoff is None
+    # Asked once and denied: the same guess is not asked about again in this call.
+    assert sum("debt isn't right" in t["text"] for t in turns) == 1
+
+
+async def test_yes_to_the_check_records_the_request_and_stops():
+    offer = "I can do 50 a month but the letter's a joke"
+    dialogue, turns = await _guessed("100200", [*JANE, offer, "yes"], {offer: ("dispute",)})
+    assert "dispute" in dialogue.flags and dialogue.decision is None
+    assert not re.search(r"afford|how would you like", after(turns, len(JANE) + 1), re.I)
 
 
 async def test_two_hedges_end_the_call_with_nothing_agreed():

@@ -62,7 +62,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:myself|again)", r"\bpills\b", r"suicide attempt",
         r"(?:made|after|since) (?:an|my|the) attempt on my (?:own )?life",
         r"tried to (?:end it|end things|kill myself|take my (?:own )?life|top myself)",
-        r"(?:passed|died) (?:last|this|on|in|away|recently"
+        r"(?:passed|died) (?:last|this|on(?! to\b)|in|away|recently"
         r"|two|a few|yesterday)", r"dialysis", r"\bthe er\b", r"emergency room", r"\ba&e\b",
         r"(?:hit|hits|hitting|beat|beats|beating) me\b", r"gets? (?:violent|angry|aggressive)",
         r"takes? (?:all )?my money", r"not allowed to (?:have|use|spend)", r"controls? (?:all )?"
@@ -72,7 +72,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:in|out of) rehab", r"overdos", r"(?:have|got|had) a (?:stroke|seizure|heart attack"
         r"|breakdown)", r"can't (?:think|breathe) straight", r"(?:no|not) (?:eaten|slept) (?:in"
         r"|for)", r"(?:life|everything) (?:is|'s) (?:falling apart|pointless|over)",
-        r"(?:what's|what is) the point", r"end it\b", r"(?:can't|cannot) keep going",
+        r"(?:what's|what is) the point", r"\bend it\b", r"(?:can't|cannot) keep going",
         r"keep going much longer", r"(?:i'm|i am) (?:terminally|seriously|very) (?:ill|sick)",
         r"hospice", r"carer for my", r"confus(?:ed|ing) (?:lately|these days|all the time)",
         r"(?:easier|better) if i (?:just )?(?:wasn't|weren't|was not|were not) (?:here|around)",
@@ -133,6 +133,11 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:haven't|have not|don't have|not) (?:got )?(?:long|much time|much longer) (?:left|to l"
         r"ive)",
         r"not long for this world",
+        r"(?:step|stepping|stepped|walk|walking|throw|throwing) (?:myself )?off (?:a|the)"
+        r" (?:[\w-]+ ){0,2}(?:bridge|building|roof|cliff|ledge|platform)",
+        r"(?:under|in front of) (?:a|the) (?:train|bus|lorry|truck|car)\b",
+        r"problems? (?:of|with) (?:the |my )?memory",
+        r"i (?:keep )?forget(?:ting)? (?:if|whether|everything|things|what i)",
     ],
     "third_party": [
         rf"(?:paying|pay|paid) (?:it|this|the bill|the account) for my {_KIN_EN}\b",
@@ -152,7 +157,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r"\b(?:he|she) says (?:yes|yeah|no|ok|okay|go ahead|it's|its|his|her|the)\b",
         r"ask (?:him|her|them) when (?:he|she|they) (?:get|gets|come|comes) (?:in|home|back)",
         r"(?:that's|thats) my (?:twin|brother|sister|mum|mom|dad|husband|wife"
-        r"|son|daughter|father|mother)\b(?!-)",
+        r"|son|daughter|father|mother)\b(?!-|'s (?:house|place|flat|home|address|street))",
         r"(?:we|i) (?:have |'ve )?(?:only )?(?:just )?moved? in (?:last|this|a few|two|three"
         r"|recently|yesterday|on)\b",
         r"(?:don't|do not) know"
@@ -224,6 +229,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:lacks|lack of|without|has no) (?:the )?(?:mental )?capacity",
         r"(?:he|she|they)(?:'s| is| are| will be) (?:unreachable|uncontactable|out at sea|offshore"
         r"|on the rigs|away (?:at sea|on deployment|on tour))",
+        r"(?:this|that|it)(?:'s| is| was) (?:her|his|their) (?:\w+ )?(?:contract|account|bill|debt"
+        r"|loan|phone|plan)\b",
+        r"pay (?:it|this|that|the (?:bill|account|debt))(?: off)? for (?:her|him|them)\b",
+        r"(?:he|she) (?:told|asked) me to (?:say|accept|agree|pay|tell you|sort)",
     ],
     "stop_contact": [
         r"leave (?:\w+ ){1,3}alone",
@@ -258,6 +267,9 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|my cell|this number)", r"stop sending (?:her|his|their|my|the|me|any) (?:post|mail"
         r"|letters|bills)", r"(?:don't|do not|stop) send(?:ing)? (?:anything|letters|post"
         r"|mail|bills) (?:to|at) (?:the house|my house|my home|home|my address)",
+        r"(?:not|never|no longer) (?:to )?(?:get|be) (?:rung|called|phoned|contacted)",
+        r"(?:all )?(?:communications?|correspondence|contact|calls?) (?:should|must|is to|are to|w"
+        r"ill) (?:now )?(?:go|be directed|be sent|be made|come) (?:through|to|via)",
     ],
     "dispute": [
         r"(?:paid|pay|settled) (?:off )?(?:the|my) final bill",
@@ -297,7 +309,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"not sure (?:that's|that is)"
         r" right", r"paid (?:some|part|most|half) of (?:that|it|this)", r"after i cancel",
         r"cancell?ation", r"only owe", r"late fee", r"shouldn't be there", r"(?:in|under) my"
-        r" name", r"(?:isn't|is not|not) (?:even )?my debt", r"i (?:already )?paid \d+",
+        r" name", r"(?:isn't|is not|not) (?:even )?my debt", r"i already paid \d+", r"i paid \d+ ("
+        r"?:already|and (?:you|it)|but (?:you|it))",
         r"(?:i )?pay already",
         r"(?:have|got|kept|keep|hold|show you|found|there's) (?:a |the |my |all the )?"
         r"(?:[\w-]+ ){0,2}receipts?\b",
@@ -358,6 +371,11 @@ SAFETY_EN: dict[str, list[str]] = {
         r"ods|parcel|router|device))",
         r"(?:sent|took|brought|posted) (?:it|that|them|the (?:phone|item|order|goods|parcel|router"
         r"|device|box|modem|handset|equipment)) back\b",
+        r"(?:debt|bill|balance|amount|money) that (?:doesn't|does not|don't) (?:even )?exist",
+        r"i paid \d+ of (?:that|it|this|the)",
+        r"(?:isn't|is not|not|hasn't been|wasn't|never been) (?:showing|credited|taken off|deducte"
+        r"d|applied|on (?:the|my) account)",
+        r"should be (?:less|lower|smaller) (?:than|now|by)",
     ],
     "validation": [
         r"how (?:do|can|would) i know (?:you're|your|you are|this is|it's|its) (?:legit|real"
@@ -376,7 +394,9 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:the|this|that|my) (?:debt|balance|amount)", r"prove (?:it|that|this|i owe)",
         r"proof (?:that|of|i owe)", r"(?:see|want) (?:the|a) (?:paperwork|contract|bill|statement"
         r"|signed)", r"original creditor",
-        r"(?:send|mail|email|post|give|show)(?: me)? (?:like )?(?:something|anything|the (?:paper"
+        r"(?:send|mail|email|post|give|show)(?: me)? (?:like )?(?:(?:something|anything)"
+        r"(?! (?:shorter|longer|smaller|lower|cheaper|else|less|better|different|easier)\b)"
+        r"|the (?:paper"
         r"|document|documents|contract|original)|an? (?:itemi[sz]ed|statement|letter|copy"
         r"|official))", r"(?:put|have) (?:all )?(?:that|it|this) in (?:a letter|writing)",
         r"(?:see|have) it written", r"written (?:down|copy)", r"(?:the )?(?:document|proof)s?"
@@ -388,6 +408,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:won't|will not|can't|cannot|don't|didn't|couldn't) (?:even )?explain (?:it|this|that|"
         r"the (?:figure|amount|number|charges?|balance))?",
         r"(?:a |the )?number (?:you|that you) (?:won't|can't|cannot|don't) (?:even )?explain",
+        r"without (?:a|the) (?:bill|letter|statement|contract|paper\w*|proof|invoice) in (?:my|you"
+        r"r|his|her) hand",
+        r"(?:a |the )?(?:letter|bill|paper|paperwork|statement|proof|invoice) (?:first )?before (?"
+        r":i|we) (?:pay|send|give|agree|hand over)",
     ],
     "lawyer": [
         r"we represent (?:ms|mr|mrs|miss|dr|the|our|your|my)\b", r"(?:from|at|with) the (?:law )?"
@@ -395,7 +419,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"\bmy brief\b(?:'s)?(?! case| moment| look| chat)",
         r"lawyer", r"attorney(?! general)", r"solicitor", r"legal (?:counsel|advice|aid"
         r"|representation|team|action)", r"\bsue\b", r"suing", r"take (?:you|this) to court",
-        r"\bcourt\b", r"small claims", r"represented by", r"paralegal",
+        r"(?<!plus )(?<!trop )(?<!tr[èe]s )(?<!assez )(?<!c'est )(?<!work at the county )"
+        r"\bcourt\b(?! fine|s? terme)", r"small claims", r"represented by", r"paralegal",
         r"law (?:firm|office)", r"on behalf of (?:our|my) client", r"\badvocate\b(?! for)",
         r"consumer (?:rights|protection) (?:attorney|lawyer|group|agency)",
     ],
@@ -405,6 +430,9 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|order|program)", r"automatic stay", r"discharg",
         r"debt review", r"debt counsel+or", r"sequestrat", r"administration order",
         r"consumer proposal", r"\bdro\b", r"(?:filed|filing|file) (?:for )?(?:chapter|ch\.?)\b",
+        r"\bpia\b",
+        r"personal insolvency",
+        r"debt settlement arrangement",
     ],
     "ask_human": [
         r"\bhuman\b(?! being ok)", r"real (?:person|people|human|someone|agent)",
@@ -444,7 +472,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:fait|faite|fais) une tentative", r"tentative (?:de suicide|d'en finir)",
         r"suicid", r"me tuer",
         r"en finir(?! avec (?:cette|ma|la|votre|ce|vos|ces) (?:dette|histoire|affaire"
-        r"|dossier|facture|[ée]ch[ée]ancier)| maintenant\b)",
+        r"|dossier|facture|[ée]ch[ée]ancier|comptes?(?:-l[àa])?|paiements?|factures)"
+        r"| maintenant\b)",
         r"mettre fin (?:à|a) (?:mes jours|ma vie)",
         r"(?:plus|pas) envie de vivre", r"(?:ne )?veux plus vivre", r"envie de mourir",
         r"veux mourir", r"mieux (?:sans moi|mort)", r"me faire du mal", r"me (?:suis )?"
@@ -590,6 +619,12 @@ SAFETY_FR: dict[str, list[str]] = {
         r"\b(?:[àa]|au) son nom\b",
         r"\b(?:notre|mon) client(?:e)?\b",
         r"(?:il|elle|ils|elles) (?:est|sont|sera|seront) (?:\w+ )?(?:injoignable|pas joignable)",
+        r"c'est (?:lui|elle) (?:le|la) titulaire",
+        r"\b(?:il|elle) (?:dit|demande|propose|veut|r[ée]pond) (?:que )?(?:\d+|oui|non|d'accord|ok"
+        r")\b",
+        r"je (?:lui|leur) (?:dis|dirai|demande|demanderai|en parle|en parlerai)\b.{0,30}(?:ce soir"
+        r"|quand (?:il|elle) rentre|demain|plus tard)",
+        r"(?:il|elle) m'a dit de (?:dire|accepter|payer|refuser|vous dire)",
     ],
     "stop_contact": [
         r"(?:veux|voudrais) plus (?:jamais )?entendre parler de vous",
@@ -627,6 +662,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|me rappeler|m'[ée]crire|me t[ée]l[ée]phoner|me joindre)",
         r"arr[êe]te[zr]? de (?:m'envoyer|nous envoyer|m'inonder de) (?:des |vos |les |tous ces )?("
         r"?:lettres|courriers|mails|e-mails|sms|textos|messages|relances)",
+        r"(?:ne )?(?:me|m') ?sonne(?:z|r|nt)? plus",
     ],
     "dispute": [
         r"je (?:ne )?(?:vous )?(?:dois|devais) (?:que |seulement )?\d[\d.,]*(?: ?(?:euros|€))?,?"
@@ -637,8 +673,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r" (?:vous )?dois (?:vraiment|r[ée]ellement)", r"jamais (?:v[ée]cu|habit[ée]) (?:dans|[àa]"
         r"|l[àa]|ici)",
         r"(?:factur|pr[ée]lev)\w* encore", r"continue[zr]? (?:à|a) (?:factur|compter"
-        r"|pr[ée]lever)", r"z[ée]ro de trop", r"comment je (?:pourrais|peux|pourrai) (?:avoir"
-        r"|devoir|[êe]tre en retard)",
+        r"|pr[ée]lever)", r"z[ée]ro de trop",
+        r"comment je (?:pourrais|peux|pourrai) (?:vous )?(?:avoir|devoir|[êe]tre en retard)",
         r"pa(?:ie|ye) par pr[ée]l[èe]vement (?:tous les mois|chaque mois|depuis)",
         r"contest", r"pas (?:ma|mon|notre) (?:dette|facture|compte|contrat|probl[èe]me|cr[ée]dit)",
         r"(?:je ne|j'|je n')(?:vous )?(?:dois|doit) rien", r"je ne (?:vous )?dois (?:rien|pas)",
@@ -651,7 +687,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:s[ûu]re?|certaine?) d'avoir pay", r"jamais (?:[ée]t[ée] )?client", r"(?:montant|solde"
         r"|somme) (?:est )?(?:faux|fausse|erron|trop [ée]lev|le double)", r"je (?:ne )?dois que",
         r"frais de retard", r"rien (?:à|a) faire l[àa]", r"(?:à|a|en) mon nom", r"pas le mien",
-        r"pas la mienne", r"r[ée]clam[ée]", r"litige", r"effac[ée]e?", r"(?:jamais )?re[çc]u"
+        r"pas la mienne", r"r[ée]clam[ée]", r"litige", r"\beffac[ée]e?s?\b", r"(?:jamais )?re[çc]u"
         r" (?:la|le|les) (?:commande|marchandise|produit|t[ée]l[ée]phone)", r"factur[ée] (?:deux"
         r" fois|apr[èe]s)", r"(?:pas|plus) client",
         r"(?:elle|il|ils) (?:ne )?vous doi(?:t|vent) rien", r"(?:je ne pense|je pense) pas que"
@@ -701,6 +737,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:a|ont|avait|avaient) [ée]t[ée] (?:int[ée]gralement |enti[èe]rement |d[ée]j[àa] |bien "
         r")?(?:r[ée]gl[ée]|pay[ée]|sold[ée]|rembours[ée])",
         r"(?:j'ai|on a) tout (?:sold[ée]|rembours[ée]|r[ée]gl[ée]|pay[ée])",
+        r"(?:dette|facture|somme|montant|cr[ée]dit) qui (?:n')?existe (?:pas|m[êe]me pas)",
+        r"(?:devait|deviez|allait|allez|avait promis d'|m'aviez promis d') ?(?:tout )?effacer",
     ],
     "validation": [
         r"(?:soci[ée]t[ée]|organisme|cabinet|agence|vous [êe]tes|[êe]tes-vous)(?: [\w'-]+){0,3}"
@@ -722,6 +760,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:facture|courrier|lettre|papier|relev[ée])s? dans (?:ma|la) bo[îi]te aux lettres",
         r"(?:le )?d[ée]tail (?:des|du|de la|de l') ?(?:int[ée]r[êe]ts?|frais|calcul|somme|montant|"
         r"dette|facture|p[ée]nalit[ée]s)",
+        r"(?:lettre|papier|courrier|facture|preuve|document)s? avant de (?:payer|r[ée]gler|donner|"
+        r"verser|accepter)",
     ],
     "lawyer": [
         r"avocat", r"huissier", r"juridique", r"juriste", r"tribunal", r"\bjustice\b",
@@ -730,6 +770,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"mon conseil",
         r"cabinet\b", r"de la part de notre cli", r"association de consommateurs",
         r"que choisir", r"\bufc\b",
+        r"\bbaveux\b",
     ],
     "bankruptcy": [
         r"faillite", r"surendett", r"banque de france", r"plan de redressement",
@@ -738,6 +779,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"plan conventionnel", r"\bredressement\b", r"proc[ée]dure collective",
         r"proposition de consommateur", r"syndic (?:de faillite|autoris)",
         r"r[èe]glement collectif de dettes",
+        r"m[ée]diat(?:eur|rice|ion) de dettes?",
     ],
     "ask_human": [
         r"conseill[eè]re?", r"un humain", r"(?:une )?(?:vraie|vraie) personne", r"quelqu'un de"

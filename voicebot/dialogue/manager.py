@@ -98,6 +98,10 @@ class NegotiationDialogue:
         self._earlier: list[str] = []  # caller lines before the account was known
         self._resume: Stage | None = None  # where to go back after a right-party check
         self._checking: Intent | None = None  # the safety intent being checked
+        # The line that raised the check, to go on with if the caller says no, and the
+        # requests the caller has said no to (not asked about again in this call).
+        self._held: tuple[str, Understanding] | None = None
+        self._denied: set[Intent] = set()
         self._offered_person = False
         self._unheard = 0  # replies in a row whose speech failed
         self._longest_reference = max((len(r) for r in accounts), default=10)
@@ -170,12 +174,18 @@ class NegotiationDialogue:
             reply = self._hand_off("payment")
         if reply is None and heard.safety is not None:
             reply = self._on_safety(heard.safety, heard, text)
+        thanks = ""
         if reply is None and self.stage is Stage.SAFETY_CHECK:
             reply = self._on_check_answer(heard, text)
+            if reply is None and self._held is not None:
+                # "No": what they said before the question goes on, as if asked now.
+                thanks, (text, heard) = self._t("check_denied"), self._held
+            self._held = None
         checks = [c for c in heard.checks
-                  if not (c is Intent.THIRD_PARTY and self.verified)]  # name and postcode
+                  if c not in self._denied  # asked once and denied: not asked again
+                  and not (c is Intent.THIRD_PARTY and self.verified)]  # name and postcode
         if reply is None and checks and self.stage is not Stage.DONE:  # already matched
-            reply = self._check(checks[0])
+            reply = self._check(checks[0], text, heard)
         if reply is None and self._offered_person:
             self._offered_person = False
             if heard.yes_no is True:
@@ -191,6 +201,9 @@ class NegotiationDialogue:
             reply = self._on_question(text, heard)
         if reply is None:
             reply = await self._on_stage(text, heard)
+        if thanks:
+            reply = dataclasses.replace(reply, text=f"{thanks} {reply.text}")
+            self._last = reply.text
         return reply
 
     async def on_keypad(self, digits: str) -> Reply:
@@ -296,8 +309,10 @@ class NegotiationDialogue:
             return self._reply(self._t(f"ended_{request}"), end_call=True)
         return self._hand_off(request)
 
-    def _check(self, intent: Intent) -> Reply:
+    def _check(self, intent: Intent, text: str, heard: Understanding) -> Reply:
         """Not sure the caller meant it: ask, as a careful agent would, before going on."""
+        others = tuple(c for c in heard.checks if c is not intent)
+        self._held = (text, dataclasses.replace(heard, checks=others))
         if intent is Intent.THIRD_PARTY:
             self._resume, self.stage = self.stage, Stage.RIGHT_PARTY
             self._event("right_party_check", "")
@@ -320,7 +335,15 @@ class NegotiationDialogue:
             return self._on_safety(intent, confirmed, text) or self._reply(self._question())
         if heard.yes_no is False:
             self._event("safety_check_denied", intent.value)
-            return self._reply(self._t("check_denied"), self._question())
+            if intent is not Intent.VULNERABLE:
+                self._denied.add(intent)
+            held = self._held[1] if self._held is not None else None
+            if held is not None and not (held.intents or held.checks or held.digits
+                                         or held.yes_no is not None or not held.plan.empty):
+                self._held = None  # nothing more was said than what was asked about
+            if self._held is None:
+                return self._reply(self._t("check_denied"), self._question())
+            return None
         if intent is Intent.VULNERABLE:
             # No clear answer to "can I pass you to someone who can help?": do so.
             return self._on_safety(intent, heard, text)

@@ -57,6 +57,14 @@ _FROM_CLASSIFIER = {
     *SAFETY_INTENTS, Intent.CARD_DATA, Intent.HARDSHIP, Intent.PAY_IN_FULL, Intent.SETTLEMENT,
     Intent.OPTIONS, Intent.CHOOSE_OPTION, Intent.UNSURE, Intent.QUESTION, Intent.REPEAT,
 }
+# Requests the classifier alone hears are asked about, not acted on: about half of its
+# guesses are ordinary lines ("the letter says I missed two payments, which ones?"), and
+# asking ("are you saying this debt isn't right?") stops the negotiation as surely while
+# a "no" lets the caller go on. Distress, a third party and a request for a person keep
+# their own handling.
+_ASKED_NOT_ACTED = frozenset({
+    Intent.STOP_CONTACT, Intent.DISPUTE, Intent.VALIDATION, Intent.LAWYER, Intent.BANKRUPTCY,
+})
 
 
 class Scores(Protocol):
@@ -141,9 +149,14 @@ def understand(text: str, language: str, today: dt.date, *,
     extra = [intent for intent in _intents(labels)
              if intent in _FROM_CLASSIFIER and intent not in heard.intents
              and intent not in excluded]
-    checks = tuple(intent for intent in _intents(alerts)
-                   if intent in SAFETY_INTENTS and intent not in heard.intents
-                   and intent not in extra and intent not in excluded)
+    asked = [intent for intent in extra if intent in _ASKED_NOT_ACTED]
+    extra = [intent for intent in extra if intent not in _ASKED_NOT_ACTED]
+    alerted = [intent for intent in _intents(alerts)
+               if intent in SAFETY_INTENTS and intent not in asked]
+    # What the classifier decided comes first, most urgent first; then its alerts, by score.
+    checks = tuple(intent for intent in [*sorted(asked, key=SAFETY_INTENTS.index), *alerted]
+                   if intent not in heard.intents and intent not in extra
+                   and intent not in excluded)
     if not extra:
         return replace(heard, checks=checks) if checks else heard
     intents = tuple(sorted((*heard.intents, *extra), key=list(Intent).index))
