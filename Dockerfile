@@ -17,7 +17,7 @@ ENV VOICEBOT_HOME=/opt/voicebot-home \
     VOICEBOT_PROMPTS_DIR=/src/prompts \
     VOICEBOT_POLICIES_DIR=/src/policies
 COPY bench/corpus ./bench/corpus
-ENV VOICEBOT_INTENT_CORPUS=/src/bench/corpus/tune.jsonl:/src/bench/corpus/dev.jsonl
+ENV VOICEBOT_INTENT_CORPUS=/src/bench/corpus/tune.jsonl:/src/bench/corpus/dev.jsonl:/src/bench/corpus/devcheck.jsonl
 RUN /opt/voicebot/bin/voicebot models install \
     && /opt/voicebot/bin/voicebot phrases make \
     && /opt/voicebot/bin/voicebot intents train
@@ -28,9 +28,9 @@ COPY --from=build /opt/voicebot /opt/voicebot
 COPY --from=build /opt/voicebot-home /opt/voicebot-home
 COPY prompts /app/prompts
 COPY policies /app/policies
-COPY bench/corpus/tune.jsonl bench/corpus/dev.jsonl /app/corpus/
+COPY bench/corpus/tune.jsonl bench/corpus/dev.jsonl bench/corpus/devcheck.jsonl /app/corpus/
 ENV PATH=/opt/voicebot/bin:$PATH \
-    VOICEBOT_INTENT_CORPUS=/app/corpus/tune.jsonl:/app/corpus/dev.jsonl \
+    VOICEBOT_INTENT_CORPUS=/app/corpus/tune.jsonl:/app/corpus/dev.jsonl:/app/corpus/devcheck.jsonl \
     VOICEBOT_HOME=/opt/voicebot-home \
     VOICEBOT_PROMPTS_DIR=/app/prompts \
     VOICEBOT_POLICIES_DIR=/app/policies \

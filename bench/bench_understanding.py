@@ -8,8 +8,8 @@ Designs measured (``--design``, several allowed):
 - ``llm``: the parsers, and the language model (embedded Qwen2.5 0.5B, as the
   service runs it) for every line where they find nothing actionable;
 - ``shipped``: what calls use: the parsers with the intent classifier trained on
-  ``tune.jsonl`` and ``dev.jsonl`` (the language model stays a fallback the dialogue
-  rarely needs).
+  ``tune.jsonl``, ``dev.jsonl`` and ``devcheck.jsonl`` (the language model stays a
+  fallback the dialogue rarely needs).
 
 The held-out parts are what the closing notes report; nothing is tuned on them.
 ``heldout4`` (the default) is the clean one; the failures of ``heldout`` and
@@ -202,7 +202,11 @@ def score(lines: list[dict[str, Any]], reader: Callable[[dict[str, Any]], Any]
             checks["safety_stopped"] += bool(guess & set(SAFETY))
         else:
             checks["plain_stopped"] += bool(guess & set(SAFETY))
-            acted = {getattr(i, "value", str(i)) for i in heard.intents}
+            # As the dialogue acts: a third party the rules did not hear is asked about
+            # ("am I speaking with the account holder?"), not acted on.
+            rules = set(getattr(heard, "by_rules", ()))
+            acted = {getattr(i, "value", str(i)) for i in heard.intents
+                     if getattr(i, "value", "") != "third_party" or i in rules}
             checks["plain_acted"] += bool({"ask_human" if x == "human" else x
                                            for x in acted} & set(SAFETY))
         missed = gold - guess

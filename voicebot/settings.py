@@ -81,7 +81,8 @@ class Settings(BaseModel):
     # Intent classifier (multilingual sentence embeddings), trained on the labelled corpus.
     intent_corpus: tuple[Path, ...] = Field(
         (PROJECT_ROOT / "bench" / "corpus" / "tune.jsonl",
-         PROJECT_ROOT / "bench" / "corpus" / "dev.jsonl"),
+         PROJECT_ROOT / "bench" / "corpus" / "dev.jsonl",
+         PROJECT_ROOT / "bench" / "corpus" / "devcheck.jsonl"),
         description="the labelled lines the classifier learns from, files separated by"
                     " ':'; empty: rules only")
 

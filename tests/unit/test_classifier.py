@@ -18,12 +18,14 @@ import pytest
 
 from voicebot.dialogue import training
 from voicebot.dialogue.classifier import (
+    SEGMENT_LABELS,
     STAGES,
     IntentClassifier,
     IntentScores,
     Recipe,
     asr_variant,
     cache_path,
+    segments,
     load_or_train,
     read_corpora,
     select_thresholds,
@@ -291,6 +293,37 @@ def test_batch_equals_one_by_one(trained):
         single = trained.classify(text, lang, stage).scores
         assert got.scores == pytest.approx(single)
     assert trained.classify_batch([], [], []) == []
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("I can pay 80 a month", []),
+    ("Yes. Fine. I can do 80 a month.", []),  # pieces under three words are not scored
+    ("Sure, I can do eighty a month. But honestly that contract was never mine.",
+     ["Sure, I can do eighty a month.", "honestly that contract was never mine."]),
+    ("d'accord pour 60 par mois mais arrêtez de m'appeler au travail",
+     ["d'accord pour 60 par mois", "arrêtez de m'appeler au travail"]),
+    ("ok fine whatever; my brother deals with the post anyway",
+     ["ok fine whatever;", "my brother deals with the post"]),
+])
+def test_segments_of_a_turn(text, parts):
+    assert segments(text) == parts
+
+
+def test_requests_take_the_highest_score_of_the_sentences(trained):
+    line = "Sure, I can do eighty a month. But honestly that contract was never mine."
+    texts = [line, *segments(line)]
+    each = trained.classify_vectors(BagOfWords().embed(texts), ["en"] * 3, ["negotiate"] * 3)
+    got = trained.classify(line, "en", "negotiate").scores
+    for label in trained.labels:
+        expected = (max(e.scores[label] for e in each) if label in SEGMENT_LABELS
+                    else each[0].scores[label])
+        assert got[label] == pytest.approx(expected)
+    # In a batch, each line is merged with its own sentences only.
+    batch = trained.classify_batch(["stop calling me", line], ["en", "en"],
+                                   ["offer", "negotiate"])
+    assert batch[1].scores == pytest.approx(dict(got))
+    assert batch[0].scores == pytest.approx(
+        dict(trained.classify("stop calling me", "en", "offer").scores))
 
 
 def test_save_load_round_trip(trained, tmp_path):

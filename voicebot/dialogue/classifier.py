@@ -31,7 +31,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -66,6 +66,30 @@ ALERT_RULES: Mapping[str, ThresholdRule] = MappingProxyType({
     # Hedges must be found so that they can veto consent.
     "unsure": ThresholdRule(recall=0.97, margin=0.5, floor=1e-4),
 })
+# A caller may bury a request in one sentence of a longer turn ("Fine, 80 a month. But
+# that contract was never mine."), where it weighs little in the embedding of the whole
+# line. Each sentence or clause of such a turn is scored too, and these labels take the
+# highest score. The dialogue asks about a request the classifier alone heard rather
+# than acting on it, so a wrong guess here costs a question, not a call. (On heldout3,
+# used to decide it: third party 0.984 -> 1.0, dispute 0.962 -> 0.981, validation
+# 0.933 -> 0.978, ten more of 651 other lines asked about.)
+SEGMENT_LABELS: tuple[str, ...] = (
+    "third_party", "stop_contact", "dispute", "validation", "lawyer", "bankruptcy",
+)
+_SEGMENT_BREAK = re.compile(
+    r"(?<=[.!?;])\s+|\s*(?:,\s*)?\b(?:but|mais|and anyway|anyway|enfin bref|bref)\b\s*",
+    re.IGNORECASE)
+SEGMENT_MIN_WORDS = 3
+
+
+def segments(text: str) -> list[str]:
+    """The sentences and clauses of a turn worth scoring on their own; none for a turn
+    of one ("I can pay 80 a month"), or pieces shorter than three words."""
+    parts = [p.strip(" ,") for p in _SEGMENT_BREAK.split(text) if p and p.strip(" ,")]
+    parts = [p for p in parts if len(p.split()) >= SEGMENT_MIN_WORDS]
+    return parts if len(parts) > 1 else []
+
+
 # ``label: labels that veto it``: when a vetoing label passes its alert threshold, the
 # vetoed one does not pass, whatever its score.
 VETOES: Mapping[str, tuple[str, ...]] = MappingProxyType({"yes": ("unsure",)})
@@ -246,11 +270,27 @@ class IntentClassifier:
 
     def classify_batch(self, texts: Sequence[str], languages: Sequence[str],
                        stages: Sequence[str]) -> list[IntentScores]:
-        """Score several lines at once (faster per line than one by one)."""
+        """Score several lines at once (faster per line than one by one); see
+        ``SEGMENT_LABELS`` for what the sentences of a longer line add."""
         if not texts:
             return []
-        vectors = self._embedder.embed(list(texts))
-        return self.classify_vectors(vectors, languages, stages)
+        pieces = [segments(text) for text in texts]
+        flat = [*texts, *(piece for parts in pieces for piece in parts)]
+        owner = [i for i, parts in enumerate(pieces) for _ in parts]
+        vectors = self._embedder.embed(flat)
+        scored = self.classify_vectors(
+            vectors, [*languages, *(languages[i] for i in owner)],
+            [*stages, *(stages[i] for i in owner)])
+        whole, parts = scored[:len(texts)], scored[len(texts):]
+        if not parts:
+            return whole
+        best = [dict(line.scores) for line in whole]
+        for i, part in zip(owner, parts, strict=True):
+            for label in SEGMENT_LABELS:
+                if label in best[i]:
+                    best[i][label] = max(best[i][label], part.scores[label])
+        return [replace(line, scores=MappingProxyType(merged))
+                for line, merged in zip(whole, best, strict=True)]
 
     def classify_vectors(self, vectors: np.ndarray, languages: Sequence[str],
                          stages: Sequence[str]) -> list[IntentScores]:
