@@ -25,9 +25,9 @@ from voicebot.dialogue.classifier import (
     Recipe,
     asr_variant,
     cache_path,
-    segments,
     load_or_train,
     read_corpora,
+    segments,
     select_thresholds,
 )
 from voicebot.dialogue.labels import (
