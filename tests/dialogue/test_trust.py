@@ -82,6 +82,12 @@ DISTRESS = [
     ("500600", "I haven't got long left, the doctors were honest with me"),
     ("100200", "maybe I'll just walk off the car park roof, problem solved"),
     ("500600", "I have problems with my memory, I forget whether I paid"),
+    ("100200", "I'm phoning from the ward, they lent me the phone"),
+    ("500600", "he reads all my post, if he sees this he'll go mad"),
+    ("300400", "je suis à l'hosto depuis lundi"),
+    ("300400", "dès que j'ai un peu d'argent je le rejoue, c'est plus fort que moi"),
+    ("300400", "je sors de désintox la semaine prochaine"),
+    ("500600", "I'll be dead before the last payment anyway"),
 ]
 
 
@@ -152,6 +158,15 @@ THIRD_PARTIES = [
                 "John Smith"]),
     ("100200", ["yes", "it's his phone contract really, I only pay it for him", "Jane Doe"]),
     ("300400", ["oui", "c'est elle la titulaire, je lui en parle ce soir quand elle rentre",
+                "Marie Dupont"]),
+    ("100200", ["yes", "my mum said to tell you she can pay on friday", "Jane Doe"]),
+    ("500600", ["yes", "I handle all his finances since his stroke", "John Smith"]),
+    ("100200", ["yes", "I found this letter on the pavement, it's someone's account",
+                "Jane Doe"]),
+    ("300400", ["oui", "ma mère, elle dit qu'elle peut mettre 30 par mois", "Marie Dupont"]),
+    ("300400", ["oui", "je suis le propriétaire, votre client est parti sans payer",
+                "Marie Dupont"]),
+    ("300400", ["oui", "en tant que tutrice de madame Dupont je vous appelle",
                 "Marie Dupont"]),
 ]
 
@@ -330,6 +345,9 @@ LOOK_ALIKES = [
     ("100200", "I paid 50 last month on the app, can I do 80 a month from now on"),
     ("300400", "le plus court, 60 par mois, ça me va"),
     ("300400", "j'ai hâte d'en finir avec ces comptes-là, 60 par mois"),
+    ("100200", "I'm not bankrupt or anything, I just forgot, 80 a month"),
+    ("300400", "je suis mort de fatigue, mais 60 par mois ça ira"),
+    ("300400", "mon conseiller bancaire m'a dit 60 par mois maximum"),
 ]
 
 

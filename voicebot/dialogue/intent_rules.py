@@ -138,6 +138,19 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:under|in front of) (?:a|the) (?:train|bus|lorry|truck|car)\b",
         r"problems? (?:of|with) (?:the |my )?memory",
         r"i (?:keep )?forget(?:ting)? (?:if|whether|everything|things|what i)",
+        r"(?:calling|ringing|phoning|speaking to you) from (?:the|a|my) (?:\w+ )?(?:ward|hospital|"
+        r"hospice|rehab|clinic|hospital bed)",
+        r"(?:he|she)(?:'ll| will) (?:go mad|kill me|go spare|lose it|hit the roof)",
+        r"(?:he|she) (?:opens|reads|checks|goes through|controls) (?:all )?my (?:post|mail|letters"
+        r"|phone|messages|money|bank)",
+        r"(?:he|she)(?:'s| has) (?:got|taken|kept) (?:all )?(?:the|my) (?:bank )?cards",
+        r"i'll be in (?:big )?trouble if (?:he|she)",
+        r"(?:can't|cannot) (?:talk|speak) (?:freely|loud(?:ly)?|for long)(?:,)? (?:he|she)",
+        r"(?:get|getting|gets) (?:ever so|very|a bit|really|all) (?:muddled|confused|mixed up)",
+        r"never (?:learned|learnt) to read",
+        r"(?:just )?(?:wanted|want) to (?:talk|speak) to (?:someone|somebody) (?:before|first)\b",
+        r"(?:be|i'll be|i will be|i'd be) (?:dead|gone|six feet under) (?:before|by the time)",
+        r"\bdetox\b",
     ],
     "third_party": [
         rf"(?:paying|pay|paid) (?:it|this|the bill|the account) for my {_KIN_EN}\b",
@@ -233,6 +246,15 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|loan|phone|plan)\b",
         r"pay (?:it|this|that|the (?:bill|account|debt))(?: off)? for (?:her|him|them)\b",
         r"(?:he|she) (?:told|asked) me to (?:say|accept|agree|pay|tell you|sort)",
+        r"(?:said|says|told me|asked me) to tell you (?:that )?(?:he|she)\b",
+        r"(?:i do|i handle|i manage|i look after|i sort) (?:all )?(?:his|her|their) (?:banking|fin"
+        r"ances|money|bills|post|affairs|paperwork)",
+        r"\b(?:my|our) client\b",
+        r"found (?:this|a|the) letter (?:on|in|outside|at|by)",
+        r"(?:someone|somebody)(?:'s| else's) (?:account|details|letter|name)",
+        r"(?:i'm|i am) (?:the|his|her|their) landlord",
+        r"\b(?:mr|mrs|ms|miss) \w+ (?:is asking|asks|wants to know|says|would like)",
+        r"\b(?:he|she) (?:reckons|is asking|'s asking|wants to know) (?:if|whether|he|she|it)",
     ],
     "stop_contact": [
         r"leave (?:\w+ ){1,3}alone",
@@ -425,7 +447,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"consumer (?:rights|protection) (?:attorney|lawyer|group|agency)",
     ],
     "bankruptcy": [
-        r"bankrupt", r"chapter (?:7|seven|13|thirteen|eleven|11)", r"insolven",
+        r"(?<!not )(?<!never been )(?<!never gone )bankrupt", r"chapter (?:7|seven|13|thirteen|ele"
+        r"ven|11)", r"insolven",
         r"\biva\b", r"debt relief order", r"trustee", r"debt (?:management|relief) (?:plan"
         r"|order|program)", r"automatic stay", r"discharg",
         r"debt review", r"debt counsel+or", r"sequestrat", r"administration order",
@@ -484,7 +507,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"cancer", r"tumeur", r"maladie (?:grave|incurable|longue)", r"gravement malade",
         r"tr[èe]s malade", r"op[ée]ration", r"avc\b", r"infarctus", r"alzheimer",
         r"d[ée]mence", r"(?:je )?perds la m[ée]moire", r"d[ée]c[ée]d", r"d[ée]c[èe]s",
-        r"\bmort\b(?! de rire)", r"(?<!batterie est )(?<!presque )\bmorte\b(?! de rire)",
+        r"\bmort\b(?! de (?:rire|fatigue|faim|froid|honte|trouille|peur))", r"(?<!batterie est )(?"
+        r"<!presque )\bmorte\b(?! de rire)",
         r"est mort", r"obs[èe]ques", r"enterrement", r"veu(?:f|ve)",
         r"\bdeuil\b", r"perdu mon (?:mari|fils|p[èe]re|fr[èe]re|compagnon|enfant|b[ée]b[ée])",
         r"perdu ma (?:femme|fille|m[èe]re|s(?:œ|oe)ur|compagne)", r"violences?",
@@ -553,6 +577,15 @@ SAFETY_FR: dict[str, list[str]] = {
         r"je me suis rat[ée]e?\b",
         r"j'me suis rat[ée]e?\b",
         r"(?:j'?en ai|j'?en aurai|j'?en ai pas) (?:plus|pas|pu) pour (?:tr[èe]s )?longtemps",
+        r"(?:je peux|j'peux|jpeux|je ne peux) (?:pas )?parler (?:fort|librement|longtemps)",
+        r"\bhosto\b",
+        r"(?:jamais|pas) appris (?:à|a) lire",
+        r"\brejou(?:e|er|é)",
+        r"(?:paris|jeux|casino|poker) en ligne",
+        r"parler (?:à|a) quelqu'un avant\b",
+        r"(?:serai|s'rai|serais|s'rais) (?:crev[ée]e?|mort|morte|plus l[àa]|parti) avant",
+        r"d[ée]sintox",
+        r"je m'embrouille",
     ],
     "third_party": [
         # Le téléphone d'un autre, une entreprise, un message pris pour le titulaire.
@@ -625,6 +658,15 @@ SAFETY_FR: dict[str, list[str]] = {
         r"je (?:lui|leur) (?:dis|dirai|demande|demanderai|en parle|en parlerai)\b.{0,30}(?:ce soir"
         r"|quand (?:il|elle) rentre|demain|plus tard)",
         r"(?:il|elle) m'a dit de (?:dire|accepter|payer|refuser|vous dire)",
+        r"(?:il|elle) me fait signe",
+        r"(?:il|elle) fait (?:oui|non|signe) de la t[êe]te",
+        r"\b(?:mon|ma) (?:mari|femme|[ée]poux|[ée]pouse|conjoint|conjointe|fils|fille|m[èe]re|p[èe"
+        r"]re|fr[èe]re|s(?:œ|oe)ur|copain|copine)\b,? (?:il|elle) (?:dit|demande|veut|propose)",
+        r"je transmets (?:à|a) (?:mon|ma) ",
+        r"(?:je suis|c'est moi) (?:le|la) propri[ée]taire",
+        r"(?:tuteur|tutrice|curateur|curatrice|mandataire) (?:de|d') (?:monsieur|madame|mme|m\.|mon"
+        r"|ma|mes)\b",
+        r"(?:sur|dans) son courrier",
     ],
     "stop_contact": [
         r"(?:veux|voudrais) plus (?:jamais )?entendre parler de vous",
@@ -767,7 +809,7 @@ SAFETY_FR: dict[str, list[str]] = {
         r"avocat", r"huissier", r"juridique", r"juriste", r"tribunal", r"\bjustice\b",
         r"\bma[îi]tre (?!d'h)[a-zé]+(?![^.]{0,20}notaire)",
         r"proc[èe]s", r"assigner", r"porter plainte", r"plainte", r"protection juridique",
-        r"mon conseil",
+        r"mon conseil(?!ler (?:bancaire|financier|cl|en))",
         r"cabinet\b", r"de la part de notre cli", r"association de consommateurs",
         r"que choisir", r"\bufc\b",
         r"\bbaveux\b",
@@ -782,7 +824,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"m[ée]diat(?:eur|rice|ion) de dettes?",
     ],
     "ask_human": [
-        r"conseill[eè]re?", r"un humain", r"(?:une )?(?:vraie|vraie) personne", r"quelqu'un de"
+        r"(?<!mon )(?<!ma )conseill[eè]re?(?! (?:bancaire|financi))",
+        r"un humain", r"(?:une )?(?:vraie|vraie) personne", r"quelqu'un de"
         r" r[ée]el", r"un (?:agent|op[ée]rateur|responsable|interlocuteur)", r"une op[ée]ratrice",
         r"(?:parler|discuter) (?:à|a|avec) (?:quelqu'un|un humain|une personne|un conseiller"
         r"|une conseill|un responsable|votre sup|un agent|un vrai)", r"service client",
