@@ -118,12 +118,13 @@ _TOO_MUCH = re.compile(  # "100 is too much", "100 c'est trop": turned down
     r"|not possible|pas possible|impossible)")
 # A figure the caller takes back: "80, not 100", "not 50, 60", "the 100 is wrong",
 # "pas 100 mais 60", "le 100 c'est faux".
-_TAKEN_BACK_BEFORE = re.compile(r"\b(?:not|pas)\s+(?:(?:the|les?)\s+)?[$€£]?\s*$")
+_NOT_FIGURE = r"\b(?:not|pas)\s+(?:(?:the|les?)\s+)?[$€£]?\s*"  # "not", before a figure
+_TAKEN_BACK_BEFORE = re.compile(_NOT_FIGURE + r"$")
 _TAKEN_BACK_AFTER = re.compile(
     r"\s*(?:dollars?|bucks|pounds|quid|euros?|balles|€|\$|£)?\s*"
     r"(?:is|was|'s|c'est|est|[ée]tait)\s+(?:wrong|not right|incorrect|a mistake|faux"
     r"|pas (?:bon|juste|ça|ca)|une erreur)\b")
-_BEFORE_TAKEN_BACK = re.compile(r"(?:not|pas)\s+(?:(?:the|les?)\s+)?[$€£]?\s*\d")
+_BEFORE_TAKEN_BACK = re.compile(_NOT_FIGURE + r"\d")  # "80 not 100": 80 stands
 _OR = re.compile(r"\b(?:or|ou|maybe|perhaps|peut-être|voire|either|soit)\b|^\s*(?:to|à|-|/|,)\s*$"
                  r"|^\s*(?:to|à|-)\s*(?:maybe|even|peut-être|même)?\s*[$€£]?\s*$")
 _NOT_OR = re.compile(

@@ -134,6 +134,9 @@ _CORRECTS_ITSELF = {
                      r"(?:\d|\b(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|trente"
                      r"|quarante|cinquante|soixante|cent)\b)"),
 }
+# ... unless what they restate is what they owe ("I said I only owe 200, not 700").
+_ABOUT_THE_DEBT = re.compile(r"\bowe|\bowing|\bdebt|\bbalance|\bdoi[st]\b|\bdevoir|\bdette"
+                             r"|\bsolde")
 
 
 # Paperwork about the plan being agreed ("send the confirmation to my email", "will I
@@ -149,17 +152,11 @@ _PLAN_PAPERWORK = {
     "fr": re.compile(r"\b(?:confirmation|attestation|r[ée]capitulatif)\b|\bune fois (?:que )?"
                      r"(?:c'est |ce sera |tout est )?(?:valid[ée]|sign[ée]|d'accord|pay[ée])"),
 }
+# ... unless the line is about the debt or its proof ("send me the contract first").
 _ABOUT_PROOF = re.compile(r"\bproof|\bprove|\bverif|\bvalidat|\bowe\b|\bowing|\bdebt|\bbreakdown"
                           r"|\bitemi[sz]|\boriginal|\bpreuve|\bprouv|\bjustificatif|\bdette"
                           r"|\bdoi[st]\b|\bd[ée]compte|\bcontrat|\bcontract|\bfirst\b|\bbefore"
                           r"|\buntil\b|\bavant\b|d'abord|tant que|\bsigned\b|\bscam|\barnaque")
-
-
-
-
-# ... unless what they restate is what they owe ("I said I only owe 200, not 700").
-_ABOUT_THE_DEBT = re.compile(r"\bowe|\bowing|\bdebt|\bbalance|\bdoi[st]\b|\bdevoir|\bdette"
-                             r"|\bsolde")
 
 
 def ruled_out(text: str, language: str) -> set[Intent]:

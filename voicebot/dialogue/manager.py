@@ -311,8 +311,6 @@ class NegotiationDialogue:
 
     def _check(self, intent: Intent, text: str, heard: Understanding) -> Reply:
         """Not sure the caller meant it: ask, as a careful agent would, before going on."""
-        others = tuple(c for c in heard.checks if c is not intent)
-        self._held = (text, dataclasses.replace(heard, checks=others))
         if intent is Intent.THIRD_PARTY:
             self._resume, self.stage = self.stage, Stage.RIGHT_PARTY
             self._event("right_party_check", "")
@@ -322,6 +320,12 @@ class NegotiationDialogue:
             return self._reply(self._t("offer_person"))
         self._resume, self.stage = self.stage, Stage.SAFETY_CHECK
         self._checking = intent
+        # Kept to go on with after a no, when the line said more than what is asked about.
+        held = dataclasses.replace(heard, checks=tuple(c for c in heard.checks
+                                                       if c is not intent))
+        says_more = (held.intents or held.checks or held.digits or held.yes_no is not None
+                     or not held.plan.empty)
+        self._held = (text, held) if says_more else None
         self._event("safety_check", intent.value)
         return self._reply(self._t(f"check_{intent.value}"))
 
@@ -337,13 +341,9 @@ class NegotiationDialogue:
             self._event("safety_check_denied", intent.value)
             if intent is not Intent.VULNERABLE:
                 self._denied.add(intent)
-            held = self._held[1] if self._held is not None else None
-            if held is not None and not (held.intents or held.checks or held.digits
-                                         or held.yes_no is not None or not held.plan.empty):
-                self._held = None  # nothing more was said than what was asked about
             if self._held is None:
                 return self._reply(self._t("check_denied"), self._question())
-            return None
+            return None  # the caller's earlier line goes on (see on_caller_text)
         if intent is Intent.VULNERABLE:
             # No clear answer to "can I pass you to someone who can help?": do so.
             return self._on_safety(intent, heard, text)
