@@ -38,6 +38,7 @@ from voicebot.dialogue.labels import (
     read_corpus,
 )
 from voicebot.dialogue.training import ThresholdRule, TrainConfig
+from voicebot.engines.embeddings import VectorCache
 from voicebot.errors import ConfigError, ModelError
 from voicebot.settings import Settings
 
@@ -52,6 +53,7 @@ class BagOfWords:
         self.name = name
         self.dim = dim
         self.calls = 0
+        self.texts = 0
 
     def _word(self, word: str) -> np.ndarray:
         seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "little")
@@ -59,6 +61,7 @@ class BagOfWords:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1
+        self.texts += len(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             vector = sum((self._word(w) for w in re.findall(r"\w+", text.lower())),
@@ -364,10 +367,39 @@ def test_load_or_train_caches_by_corpus_and_code(tmp_path):
     corpus.write_bytes(LINES.read_bytes() + LINES.read_bytes().splitlines(True)[0]
                        .replace(b"en-t-9000", b"en-t-8999"))
     assert not cache_path(corpus, cache, embedder.name, FAST).exists()
+    texts_before = embedder.texts
     load_or_train(corpus, cache, embedder, FAST)
-    assert embedder.calls > trained_calls
-    assert len(list(cache.glob("*.npz"))) == 2 and not list(cache.glob("*.tmp"))
+    assert cache_path(corpus, cache, embedder.name, FAST).exists()  # retrained
+    # The new line repeats an old line's words: its vectors come from the vector cache.
+    assert embedder.texts == texts_before
+    assert len(list(cache.glob("intent-classifier-*.npz"))) == 2
+    assert not list(cache.glob("*.tmp"))
     assert all(p.stat().st_mode & 0o777 == 0o644 for p in cache.glob("*.npz"))
+
+
+def test_vector_cache_returns_the_embedders_vectors_and_embeds_each_text_once(tmp_path):
+    embedder = BagOfWords()
+    cache = VectorCache(tmp_path, embedder)
+    texts = ["I can pay 50 a month", "stop calling me", "I can pay 50 a month", "oui"]
+    first = cache.embed(texts)
+    assert np.array_equal(first, embedder.embed(texts))
+    assert embedder.texts == 3 + 4  # the duplicate embedded once, then the direct call
+    again = VectorCache(tmp_path, embedder).embed(["oui", "a new line", "stop calling me"])
+    assert embedder.texts == 7 + 1
+    assert np.array_equal(again, embedder.embed(["oui", "a new line", "stop calling me"]))
+    other = VectorCache(tmp_path, BagOfWords(name="another/64"))
+    assert other.path != cache.path  # vectors of one embedder never serve another
+
+
+def test_an_unreadable_vector_cache_is_ignored_and_rewritten(tmp_path):
+    embedder = BagOfWords()
+    cache = VectorCache(tmp_path, embedder)
+    cache.path.write_bytes(b"not a zip file")
+    vectors = cache.embed(["hello", "bonjour"])
+    assert np.array_equal(vectors, embedder.embed(["hello", "bonjour"]))
+    calls = embedder.texts
+    VectorCache(tmp_path, embedder).embed(["bonjour"])
+    assert embedder.texts == calls  # the rewritten cache is read
 
 
 def test_several_corpus_files_train_one_classifier(tmp_path):

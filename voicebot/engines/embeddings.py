@@ -6,14 +6,21 @@ process: ``shared_embedder`` loads it on first use.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
+import tempfile
 import threading
+import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from voicebot.errors import EngineError, ModelError
+
+log = logging.getLogger(__name__)
 
 
 class TextEmbedder(Protocol):
@@ -85,3 +92,87 @@ def shared_embedder() -> E5Embedder:
         if _shared is None:
             _shared = E5Embedder()
         return _shared
+
+
+class VectorCache:
+    """Vectors already computed, kept in one file per embedder under ``directory``.
+
+    Training the intent classifier embeds every corpus line twice (as written and as
+    speech recognition might give it); with this cache a retraining after a few hundred
+    new lines embeds only those. An embedding depends on the text alone, not on the
+    batch it came in, so a cached vector is exactly the one the embedder would return.
+    A cache that cannot be read is ignored and rewritten, never an error.
+    """
+
+    #: Beyond this many vectors (about 150 MB) only the ones of the last call are kept.
+    max_rows = 100_000
+
+    def __init__(self, directory: Path, embedder: TextEmbedder) -> None:
+        self._embedder = embedder
+        tag = hashlib.sha256(embedder.name.encode()).hexdigest()[:12]
+        self.path = directory / f"vectors-{tag}.npz"
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def _read(self) -> tuple[np.ndarray, np.ndarray] | None:
+        try:
+            with np.load(self.path, allow_pickle=False) as data:
+                keys, vectors = data["keys"], data["vectors"]
+        except FileNotFoundError:
+            return None
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            log.warning("ignoring the vector cache %s: %s", self.path, exc)
+            return None
+        if keys.ndim != 1 or vectors.ndim != 2 or len(keys) != len(vectors):
+            log.warning("ignoring the vector cache %s: inconsistent arrays", self.path)
+            return None
+        return keys, vectors
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """The vectors of ``texts``: cached ones read, the others embedded and added."""
+        texts = list(texts)
+        wanted = [self._key(t) for t in texts]
+        known: dict[str, np.ndarray] = {}
+        stored = self._read()
+        if stored is not None:
+            index = {k: i for i, k in enumerate(stored[0].tolist())}
+            for key in set(wanted):
+                i = index.get(key)
+                if i is not None:
+                    known[key] = stored[1][i]
+        missing = [t for t, k in zip(texts, wanted, strict=True) if k not in known]
+        if missing:
+            unique = list(dict.fromkeys(missing))
+            fresh = self._embedder.embed(unique)
+            for text, vector in zip(unique, fresh, strict=True):
+                known[self._key(text)] = vector
+        out = np.stack([known[k] for k in wanted]).astype(np.float32, copy=False)
+        if missing:
+            self._write(stored, known)
+        return out
+
+    def _write(self, stored: tuple[np.ndarray, np.ndarray] | None,
+               known: dict[str, np.ndarray]) -> None:
+        keys = list(known)
+        vectors = [known[k] for k in keys]
+        if stored is not None and len(stored[0]) + len(keys) <= self.max_rows:
+            mine = set(keys)
+            for key, vector in zip(stored[0].tolist(), stored[1], strict=True):
+                if key not in mine:
+                    keys.append(key)
+                    vectors.append(vector)
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz.tmp")
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, keys=np.array(keys, dtype="U32"),
+                         vectors=np.stack(vectors).astype(np.float32))
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("cannot write the vector cache %s: %s", self.path, exc)
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
