@@ -88,6 +88,20 @@ DISTRESS = [
     ("300400", "dès que j'ai un peu d'argent je le rejoue, c'est plus fort que moi"),
     ("300400", "je sors de désintox la semaine prochaine"),
     ("500600", "I'll be dead before the last payment anyway"),
+    # A loss, a ward, a partner's grip, a prognosis: said in passing or misheard.
+    ("100200", "my baby was stillborn in october and I can't face the post"),
+    ("100200", "they've got me on the psych unit for another week"),
+    ("500600", "I can't bloody take any more of these letters"),
+    ("100200", "since Margaret passed I've not opened a single bill"),
+    ("500600", "there's a restraining order on my ex now, that's why the address changed"),
+    ("100200", "he doesn't let me answer the phone when he's home"),
+    ("500600", "my dads in a coma since the crash"),
+    ("300400", "je sors de l'hp la semaine prochaine"),
+    ("300400", "j'attends une greffe du foie depuis un an"),
+    ("300400", "ma femme est en soins palliatifs, je dors plus"),
+    ("300400", "plus rien ne me retient, vous savez"),
+    ("300400", "mon compagnon m'écoute là, je peux pas parler"),
+    ("300400", "on m'a donné six mois à vivre"),
 ]
 
 
@@ -333,6 +347,11 @@ REQUESTS = [
     ("300400", "le service de médiation de dettes gère tout maintenant", "bankruptcy",
      "hand_off"),
     ("100200", "I paid 200 of that in March and it's not showing", "dispute", "hand_off"),
+    ("100200", "I already settled that account in the summer", "dispute", "hand_off"),
+    ("100200", "my wife paid that off in august", "dispute", "hand_off"),
+    ("300400", "le prélèvement est passé le 3, vérifiez", "dispute", "hand_off"),
+    ("300400", "sans justificatif je paie rien", "validation", "end"),
+    ("100200", "the official receiver has all my accounts now", "bankruptcy", "hand_off"),
 ]
 
 
@@ -348,6 +367,8 @@ LOOK_ALIKES = [
     ("100200", "I'm not bankrupt or anything, I just forgot, 80 a month"),
     ("300400", "je suis mort de fatigue, mais 60 par mois ça ira"),
     ("300400", "mon conseiller bancaire m'a dit 60 par mois maximum"),
+    ("100200", "my gran passed years ago and left me a bit, so 80 a month is fine"),
+    ("300400", "je travaille au greffe du tribunal, 60 par mois ça ira"),
 ]
 
 
@@ -386,9 +407,14 @@ HEDGES_EN = ["I'm not sure", "I guess", "maybe", "yeah right", "I'll think about
              "I suppose so", "sure, whatever", "ok but I need to check with my husband",
              "um", "yes if I can change the date later", "probably",
              # as speech recognition writes a "hmm": no reason to doubt who is speaking
-             "Him I'm not sure.", "Her, I guess.", "Him. Maybe."]
+             "Him I'm not sure.", "Her, I guess.", "Him. Maybe.",
+             # sarcasm: praise after an "oh", or piled up, with no yes in it
+             "Oh marvellous, just marvellous.", "oh sure, that'll be easy",
+             "Fantastic. Perfect. Exactly what I needed this week."]
 HEDGES_FR = ["je ne sais pas", "peut-être", "bof", "je vais réfléchir", "mouais",
-             "oui mais je dois en parler à mon mari", "faut voir", "si vous voulez"]
+             "oui mais je dois en parler à mon mari", "faut voir", "si vous voulez",
+             "oh génial, vraiment", "Formidable. Magnifique. Encore des mensualités.",
+             "ah ben bravo"]
 
 
 @pytest.mark.parametrize("hedge", HEDGES_EN)

@@ -151,6 +151,27 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:just )?(?:wanted|want) to (?:talk|speak) to (?:someone|somebody) (?:before|first)\b",
         r"(?:be|i'll be|i will be|i'd be) (?:dead|gone|six feet under) (?:before|by the time)",
         r"\bdetox\b",
+        r"\bstill ?born\b|\bmiscarr",
+        r"(?:^|\b(?:on|in) (?:the|a) )(?:psych|sike|sych|psyche|mental health|secure) (?:ward|unit"
+        r")\b",
+        r"^(?:on|in) (?:the|a) (?:\w+ )?ward (?:till|until|since|for)\b",
+        r"\bbi ?polar\b",
+        r"(?:can't|cannot|can not) (?:fucking |fuckin |bloody |effing |frigging )(?:take|cope|hand"
+        r"le|go on|do this)",
+        r"\b(?:he's|she's|he is|she is|he|she|my ex|my partner|my husband|my wife|my boyfriend) (?"
+        r":been |keeps? )?threatening me\b",
+        r"\b(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|brother|sister|nan|gran"
+        r"|grandad|grandma|grandpa) (?:passed|past)\b(?! (?:the|it|me|him|her|that|this|on to|onto"
+        r"|over|by|my|a|an)\b)(?![^.]{0,25}(?:years|a long time|ages|decades) ago)",
+        r"\b(?:since|after|when) (?:\w+ ){1,2}(?:passed|died)\b(?! (?:the|it|me|him|her|that|this|"
+        r"on to|onto|over|by|my|a|an)\b)(?![^.]{0,25}(?:years|a long time|ages|decades) ago)",
+        r"protective order|restraining order|non-molestation|injunction against (?:him|her|my)",
+        r"(?:doesn't|does not|won't|will not|don't|doesnt|wont) let me (?:talk|speak|go out|answer"
+        r"|be on the phone|use the phone|make calls|leave)",
+        r"\bcarer (?:does|handles|manages|looks after|sorts|deals with) (?:my|all my)",
+        r"\b(?:got|have|has|with) m s\b",
+        r"need(?:ing)? [^.]{0,30}where (?:i'm|i am) (?:going|headed|off to)",
+        r"\b(?:in|into|out of) a coma\b|\blife support\b",
     ],
     "third_party": [
         rf"(?:paying|pay|paid) (?:it|this|the bill|the account) for my {_KIN_EN}\b",
@@ -255,6 +276,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:i'm|i am) (?:the|his|her|their) landlord",
         r"\b(?:mr|mrs|ms|miss) \w+ (?:is asking|asks|wants to know|says|would like)",
         r"\b(?:he|she) (?:reckons|is asking|'s asking|wants to know) (?:if|whether|he|she|it)",
+        r"\bon be ?half of\b",
+        r"\bit's (?:his|her) (?:card|account|bill|debt|contract|loan|credit card)\b",
     ],
     "stop_contact": [
         r"leave (?:\w+ ){1,3}alone",
@@ -398,6 +421,13 @@ SAFETY_EN: dict[str, list[str]] = {
         r"(?:isn't|is not|not|hasn't been|wasn't|never been) (?:showing|credited|taken off|deducte"
         r"d|applied|on (?:the|my) account)",
         r"should be (?:less|lower|smaller) (?:than|now|by)",
+        r"\b(?:i|we|i've|we've|already) (?:already )?settled (?:it|that|this|the (?:account|bill|b"
+        r"alance|debt))\b",
+        r"\bwrong (?:geezer|bloke|fella|fellow|guy|man|woman|lady|bird)\b",
+        r"\b(?:fee|fees|charge|charges) (?:is|are|'s) (?:a |an absolute |a total )?(?:con|scam|rip"
+        r"-?off|racket|daylight robbery)\b",
+        r"\b(?:husband|wife|partner|son|daughter|mum|mom|dad|father|mother) (?:already )?paid (?:t"
+        r"hat|it|this|the bill|the lot|it off)\b",
     ],
     "validation": [
         r"how (?:do|can|would) i know (?:you're|your|you are|this is|it's|its) (?:legit|real"
@@ -434,6 +464,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"r|his|her) hand",
         r"(?:a |the )?(?:letter|bill|paper|paperwork|statement|proof|invoice) (?:first )?before (?"
         r":i|we) (?:pay|send|give|agree|hand over)",
+        r"(?:till|until|unless|before) (?:it's|it is|i see it|i get it|i have it|it comes|it's com"
+        r"e) (?:in|through) (?:my|the) (?:post|post ?box|mail|letter ?box|inbox)",
     ],
     "lawyer": [
         r"we represent (?:ms|mr|mrs|miss|dr|the|our|your|my)\b", r"(?:from|at|with) the (?:law )?"
@@ -456,6 +488,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r"\bpia\b",
         r"personal insolvency",
         r"debt settlement arrangement",
+        r"\bd r o\b|official receiver|\bthe receiver (?:wrote|has|is|said|sent)",
     ],
     "ask_human": [
         r"\bhuman\b(?! being ok)", r"real (?:person|people|human|someone|agent)",
@@ -586,6 +619,21 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:serai|s'rai|serais|s'rais) (?:crev[ée]e?|mort|morte|plus l[àa]|parti) avant",
         r"d[ée]sintox",
         r"je m'embrouille",
+        r"(?:\bl'?|\bl |\bde l'?|\bà l'?)hp\b",
+        r"interdiction de contact|ordonnance de protection|bracelet anti-?rapprochement",
+        r"femmes? battues",
+        r"(?<!au )(?<!du )\bgreffe\b(?! du tribunal)",
+        r"soins? pal+iatifs?|pal+ia ?tifs?|pas lia tifs?",
+        r"\bcoma\b|r[ée]animation|\ben r[ée]a\b",
+        r"(?:conjoint|mari|compagnon|copain|femme|compagne|il|elle) (?:m'?)?[ée]coute\b[^.]{0,30}("
+        r"?:peux|peut|dire|parler)",
+        r"plus rien (?:qui )?(?:ne )?me retient",
+        r"entends des voix|entend des voix",
+        r"je suis sous (?:tu ?tel+e|cura ?tel+e)",
+        r"handicap[ée]+e? (?:à|a) \d+",
+        r"sous la menace",
+        r"(?:on m'?a donn[ée]|il me reste|me reste) (?:que )?(?:\d+|deux|trois|quatre|six|quelques"
+        r") (?:mois|semaines) (?:à|a) vivre",
     ],
     "third_party": [
         # Le téléphone d'un autre, une entreprise, un message pris pour le titulaire.
@@ -781,6 +829,10 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:j'ai|on a) tout (?:sold[ée]|rembours[ée]|r[ée]gl[ée]|pay[ée])",
         r"(?:dette|facture|somme|montant|cr[ée]dit) qui (?:n')?existe (?:pas|m[êe]me pas)",
         r"(?:devait|deviez|allait|allez|avait promis d'|m'aviez promis d') ?(?:tout )?effacer",
+        r"(?:cette|la|votre) r[ée]f[ée]rence,? je (?:ne )?la connais pas",
+        r"pr[ée]l[eè]vement (?:est |a été |a ete )?(?:pass[ée]|parti|d[ée]bit[ée])",
+        r"r[ée]gl[ée]r? depuis (?:le|la|des|début|fin|\d)",
+        r"(?:vous )?dois (?:que dalle|nada|peau de balle)",
     ],
     "validation": [
         r"(?:soci[ée]t[ée]|organisme|cabinet|agence|vous [êe]tes|[êe]tes-vous)(?: [\w'-]+){0,3}"
@@ -804,9 +856,11 @@ SAFETY_FR: dict[str, list[str]] = {
         r"dette|facture|p[ée]nalit[ée]s)",
         r"(?:lettre|papier|courrier|facture|preuve|document)s? avant de (?:payer|r[ée]gler|donner|"
         r"verser|accepter)",
+        r"sans (?:une |la |aucune )?(?:facture|justificatif|preuve|papier|courrier|relev[ée])\b",
     ],
     "lawyer": [
-        r"avocat", r"huissier", r"juridique", r"juriste", r"tribunal", r"\bjustice\b",
+        r"avocat", r"huissier", r"juridique", r"juriste",
+        r"(?<!greffe du )(?<!greffe d'un )(?<!travaille au )(?<!bosse au )tribunal", r"\bjustice\b",
         r"\bma[îi]tre (?!d'h)[a-zé]+(?![^.]{0,20}notaire)",
         r"proc[èe]s", r"assigner", r"porter plainte", r"plainte", r"protection juridique",
         r"mon conseil(?!ler (?:bancaire|financier|cl|en))",
@@ -961,6 +1015,15 @@ NEGOTIATION_FR: dict[str, list[str]] = {
 }
 
 # Not consent, whatever else is said: hedges, conditions, sarcasm, delays.
+_YES_WORDS_EN = (r"(?:yes|yeah|yep|yup|agree|agreed|i do|that's fine|go ahead|deal|ok|okay"
+                 r"|alright|all right|let's do it|sounds good)")
+_PRAISE_EN = (r"(?:great|wonderful|brilliant|fantastic|lovely|perfect|marvell?ous|terrific"
+              r"|amazing|super|splendid|fabulous|just great)")
+_YES_WORDS_FR = (r"(?:oui|ouais|ouaip|d'accord|ok|okay|j'accepte|[çc]a marche|[çc]a me va"
+                 r"|entendu|allons-y|vas-y|allez-y)")
+_PRAISE_FR = (r"(?:super|g[ée]nial|parfait|formidable|magnifique|bravo|merveilleux|trop bien"
+              r"|chouette|g[ée]nialissime|fantastique)")
+
 HEDGES = {
     "en": [
         r"not (?:sure|certain|really|quite|yet|convinced|so sure)", r"unsure", r"i guess",
@@ -977,6 +1040,13 @@ HEDGES = {
         r"as if", r"(?:yeah|yes|ok|okay),? but", r"if (?:you|i|that|it|we)", r"can i (?:think"
         r"|wait|have)", r"for now", r"i hope so", r"fingers crossed", r"no idea",
         r"i guess so", r"not a chance", r"in your dreams", r"\bhardly\b", r"under protest",
+        # Praise with an "oh" before it, or piled up, and no yes-word: often sarcasm. Asking
+        # again costs a sincere caller one question; taking it as consent could cost a plan.
+        rf"^(?!.*\b{_YES_WORDS_EN}\b)(?:oh|ooh|ah|well),? (?:sure|{_PRAISE_EN}|how (?:lovely"
+        r"|nice|kind))\b",
+        rf"^(?!.*\b{_YES_WORDS_EN}\b).*\b{_PRAISE_EN}\b[,.!]+ (?:just |really |absolutely "
+        rf"|simply |oh )?{_PRAISE_EN}\b",
+        r"just what i (?:wanted|needed)", r"can't wait to (?:pay|give you)",
     ],
     "fr": [
         r"je ne sais pas", r"j(?:e |')sais pas", r"chais pas", r"pas (?:s[ûu]r|certain|vraiment"
@@ -988,6 +1058,9 @@ HEDGES = {
         r"[.,!?]*\s*$", r"[çc]a d[ée]pend", r"(?:oui|ouais|d'accord),? mais", r"si (?:je|vous"
         r"|[çc]a|on)", r"j'ai le choix", r"pas maintenant", r"laissez-moi", r"le temps de",
         r"j'esp[èe]re", r"on sait jamais", r"mouais", r"ouais,? ouais,? c'est [çc]a",
+        rf"^(?!.*\b{_YES_WORDS_FR}\b)(?:oh|ah|ben|bah|eh ben|ah ben),? {_PRAISE_FR}",
+        rf"^(?!.*\b{_YES_WORDS_FR}\b).*{_PRAISE_FR}[,.!]+ (?:vraiment |trop |carr[ée]ment "
+        rf"|ah )?{_PRAISE_FR}", r"ben bravo", r"c'est le pied",
     ],
 }
 
