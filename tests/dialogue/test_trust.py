@@ -221,6 +221,23 @@ async def test_the_account_holder_talking_about_family_is_not_a_third_party():
     assert dialogue.agreed
 
 
+# A holder who says the account is their own while naming family: never a third party.
+@pytest.mark.parametrize(("reference", "line"), [
+    ("100200", "my husband's name is on the broadband, this one's in my name, 100 a month"),
+    ("100200", "my son usually rings for me but it's my own account, 100 a month"),
+    ("500600", "I'm the account holder, my wife just reminded me to call. 100 a month"),
+    ("300400", "c'est mon contrat à moi, pas celui de mon frère, 100 par mois"),
+    ("300400", "je suis bien la titulaire, ma fille m'a juste aidée à trouver le numéro, "
+               "100 par mois"),
+])
+async def test_a_holder_who_says_the_account_is_theirs_is_not_a_third_party(reference, line):
+    dialogue, turns = await converse(reference, [*IDENTITY[reference], line])
+    assert "third_party" not in dialogue.flags and dialogue.handoff is None
+    # The plan goes on: no right-party question, no safety check, no goodbye.
+    assert dialogue.stage.name in {"CONSENT", "ACCEPT_OFFER", "CONFIRM_AMOUNT",
+                                   "NEGOTIATE"}, turns[-1]["text"]
+
+
 # -- stop contact, disputes, proof, lawyers, bankruptcy: never ask for money after -------
 
 REQUESTS = [
@@ -369,6 +386,12 @@ LOOK_ALIKES = [
     ("300400", "mon conseiller bancaire m'a dit 60 par mois maximum"),
     ("100200", "my gran passed years ago and left me a bit, so 80 a month is fine"),
     ("300400", "je travaille au greffe du tribunal, 60 par mois ça ira"),
+    # the hospital as a workplace, advice handed on, the debt to be done with
+    ("100200", "I work at the hospital, so payday's the 15th, 80 a month from then"),
+    ("100200", "I'm in the hospital car park on my break, I'm a porter, 80 a month"),
+    ("300400", "je bosse aux urgences de nuit, 60 par mois ça ira"),
+    ("100200", "my dad passed on one bit of advice, pay what you owe, so 80 a month"),
+    ("300400", "le plus court, je veux en finir vite, 60 par mois"),
 ]
 
 

@@ -27,6 +27,21 @@ _KIN_FR = (r"(?:mari|femme|[ée]pou(?:x|se)|compagnon|compagne|conjoint|conjoint
            r"|voisin|voisine|locataire|colocataire|coloc|client|cliente|patron|aidant|aidante|tuteur|tutrice"
            r"|curateur|curatrice|belle-m[èe]re|beau-p[èe]re|beau-fr[èe]re|belle-s(?:œ|oe)ur"
            r"|gendre|belle-fille|beau-fils)")
+# A hospital that is where the caller works, or a place passed through ("I work at the
+# hospital", "the hospital car park"), is no sign of illness.
+_NOT_AT_WORK_EN = "".join(rf"(?<!{w} )" for w in (
+    "work at the", "work in the", "works at the", "working at the", "work at a", "job at the",
+    "nurse at the", "porter at the", "cleaner at the", "shift at the", "shifts at the"))
+_NOT_A_PLACE_EN = (r"(?! (?:kitchen|kitchens|car park|parking lot|canteen|cafe|café|shop"
+                   r"|laundry|porter|cleaner|job|shift|shifts|reception|staff)\b)")
+_NOT_AT_WORK_FR = "".join(rf"(?<!{w})" for w in (
+    "travaille à l'", "travaille a l'", "bosse à l'", "bosse a l'", "nettoyage à l'",
+    "hall de l'", "parking de l'", "cafétéria de l'", "bosse aux ", "travaille aux "))
+# "my dad passed on his old advice", "she passed me the phone": handed on, not a death.
+_NOT_HANDED_ON = (r"(?! (?:on|along|over) (?:his|her|their|my|some|a|an|one|any|what|good|that"
+                  r"|this|it|the"
+                  r" (?:message|info|number|word|details|letter|phone|advice))\b"
+                  r"| (?:me|it|him|her|them|the (?:phone|message|letter))\b)")
 _NOT_A_NAME_EN = (r"(?:a|an|the|some|help|info|information|advice|my|our|your|this|that|it|"
                   r"payment|payments|a payment|plan|bill|account|debt|balance|reference|money|"
                   r"arrangement|about|because|to|in|on|regarding|myself|me|us|sorting|him|her)")
@@ -45,7 +60,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"myself", r"overdose", r"jump (?:off|in front)", r"not (?:safe|okay) (?:right now|at all)",
         r"depress", r"anxiety attack", r"panic attack", r"breakdown", r"mental (?:health|illness|"
         r"breakdown)", r"psychiatr", r"bipolar", r"schizo", r"sectioned", r"crisis team",
-        r"hospital", r"hospice", r"intensive care", r"\bicu\b", r"\ber\b(?= (?:right now|now))",
+        rf"{_NOT_AT_WORK_EN}hospital{_NOT_A_PLACE_EN}", r"hospice", r"intensive care",
+        r"\bicu\b", r"\ber\b(?= (?:right now|now))",
         r"chemo", r"cancer", r"tumou?r", r"terminal",
         r"(?<!phone is )(?<!battery is )dying\b(?! to| for)", r"stroke\b",
         r"heart attack", r"seriously (?:ill|sick)", r"(?:very|really|gravely) ill", r"surgery",
@@ -62,13 +78,15 @@ SAFETY_EN: dict[str, list[str]] = {
         r" (?:myself|again)", r"\bpills\b", r"suicide attempt",
         r"(?:made|after|since) (?:an|my|the) attempt on my (?:own )?life",
         r"tried to (?:end it|end things|kill myself|take my (?:own )?life|top myself)",
-        r"(?:passed|died) (?:last|this|on(?! to\b)|in|away|recently"
+        rf"(?:passed|died){_NOT_HANDED_ON} (?:last|this|on(?! to\b)|in|away|recently"
         r"|two|a few|yesterday)", r"dialysis", r"\bthe er\b", r"emergency room", r"\ba&e\b",
         r"(?:hit|hits|hitting|beat|beats|beating) me\b", r"gets? (?:violent|angry|aggressive)",
         r"takes? (?:all )?my money", r"not allowed to (?:have|use|spend)", r"controls? (?:all )?"
         r"(?:the|my) money", r"learning (?:difficult|disabilit)", r"my memory", r"anxiety",
         r"jump(?:ing)? off", r"made (?:my|up my) (?:plans|mind)(?! to pay)", r"disappear",
-        r"\bgrief\b", r"lost (?:him|her) (?:last|this|in|recently)", r"(?:just|recently) lost my",
+        r"\bgrief\b", r"lost (?:him|her) (?:last|this|in|recently)",
+        r"(?:just|recently) lost my(?! (?:job|work|contract|hours|shifts|position|phone|card"
+        r"|wallet|keys|bag|licen[cs]e|place|temper|voice|train of thought|benefits|income))",
         r"(?:in|out of) rehab", r"overdos", r"(?:have|got|had) a (?:stroke|seizure|heart attack"
         r"|breakdown)", r"can't (?:think|breathe) straight", r"(?:no|not) (?:eaten|slept) (?:in"
         r"|for)", r"(?:life|everything) (?:is|'s) (?:falling apart|pointless|over)",
@@ -92,7 +110,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|girlfriend|wife|ex)) (?:checks|reads|goes through|monitors|tracks|watches) my (?:phone"
         r"|messages|texts|mail|post|emails|bank|account)", r"if (?:he|she) (?:asks|finds out)",
         r"(?:he|she)(?:'ll| will| would|'d) (?:kill|hurt|hit) me", r"(?:my|our) (?:wife|husband"
-        r"|partner|mum|mom|mother|dad|father|son|daughter|brother|sister|baby) (?:passed|died)",
+        r"|partner|mum|mom|mother|dad|father|son|daughter|brother|sister|baby) (?:passed|died)"
+        rf"{_NOT_HANDED_ON}",
         r"(?:took|taken|swallowed|had) (?:a (?:lot|bunch|load|handful) of |all (?:my|the) |some"
         r" |too many )?(?:pills|tablets|sleeping pills)", r"(?:can't|cannot|can no longer)"
         r" (?:manage|handle|cope with) (?:the phone|(?:her|his|my) (?:affairs|money|bills))",
@@ -139,7 +158,7 @@ SAFETY_EN: dict[str, list[str]] = {
         r"problems? (?:of|with) (?:the |my )?memory",
         r"i (?:keep )?forget(?:ting)? (?:if|whether|everything|things|what i)",
         r"(?:calling|ringing|phoning|speaking to you) from (?:the|a|my) (?:\w+ )?(?:ward|hospital|"
-        r"hospice|rehab|clinic|hospital bed)",
+        rf"hospice|rehab|clinic|hospital bed){_NOT_A_PLACE_EN}",
         r"(?:he|she)(?:'ll| will) (?:go mad|kill me|go spare|lose it|hit the roof)",
         r"(?:he|she) (?:opens|reads|checks|goes through|controls) (?:all )?my (?:post|mail|letters"
         r"|phone|messages|money|bank)",
@@ -161,9 +180,11 @@ SAFETY_EN: dict[str, list[str]] = {
         r"\b(?:he's|she's|he is|she is|he|she|my ex|my partner|my husband|my wife|my boyfriend) (?"
         r":been |keeps? )?threatening me\b",
         r"\b(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|brother|sister|nan|gran"
-        r"|grandad|grandma|grandpa) (?:passed|past)\b(?! (?:the|it|me|him|her|that|this|on to|onto"
+        r"|grandad|grandma|grandpa) (?:passed|past)\b"
+        rf"{_NOT_HANDED_ON}(?! (?:the|it|me|him|her|that|this|on to|onto"
         r"|over|by|my|a|an)\b)(?![^.]{0,25}(?:years|a long time|ages|decades) ago)",
-        r"\b(?:since|after|when) (?:\w+ ){1,2}(?:passed|died)\b(?! (?:the|it|me|him|her|that|this|"
+        rf"\b(?:since|after|when) (?:\w+ ){{1,2}}(?:passed|died)\b{_NOT_HANDED_ON}"
+        r"(?! (?:the|it|me|him|her|that|this|"
         r"on to|onto|over|by|my|a|an)\b)(?![^.]{0,25}(?:years|a long time|ages|decades) ago)",
         r"protective order|restraining order|non-molestation|injunction against (?:him|her|my)",
         r"(?:doesn't|does not|won't|will not|don't|doesnt|wont) let me (?:talk|speak|go out|answer"
@@ -221,7 +242,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"their) (?:carer|caregiver|caseworker|case worker|social worker|support worker|guardian"
         r"|brother|sister|son|daughter|husband|wife|widow|widower|mum|mom|dad|roommate|flatmate"
         r"|neighbou?r|friend|nephew|niece|aunt|uncle|grandson|granddaughter|partner)",
-        rf"\bmy {_KIN_EN} (?:passed|died|has the account|is in|'s in|is the account)",
+        rf"\bmy {_KIN_EN} (?:(?:passed|died){_NOT_HANDED_ON}|has the account|is in|'s in"
+        r"|is the account)",
         rf"(?:its|it's|it is) for [a-z]+ [a-z]+\b.{{0,40}}\b(?:his|her) {_KIN_EN}",
         r"\b(?:her|his) (?:zip|postcode|post code|account|reference|name|balance|date of birth)"
         r" (?:is|number)", r"\b(?:he|she)(?:'s| is) (?:in a hospice|in hospital|sick|asleep"
@@ -353,9 +375,13 @@ SAFETY_EN: dict[str, list[str]] = {
         r"|balance is|amount is) (?:wrong|not right|too high|double)",
         r"not sure (?:that's|that is)"
         r" right", r"paid (?:some|part|most|half) of (?:that|it|this)", r"after i cancel",
-        r"cancell?ation", r"only owe", r"late fee", r"shouldn't be there", r"(?:in|under) my"
-        r" name", r"(?:isn't|is not|not) (?:even )?my debt", r"i already paid \d+", r"i paid \d+ ("
-        r"?:already|and (?:you|it)|but (?:you|it))",
+        r"cancell?ation", r"only owe", r"late fee", r"shouldn't be there",
+        # "opened in my name", not "this one's in my name"
+        "".join(rf"(?<!{w} )" for w in ("one's", "it's", "it is", "account's", "account is",
+                                         "bill's", "bill is", "contract's", "contract is",
+                                         "all", "been", "still", "is"))
+        + r"(?:in|under) my name", r"(?:isn't|is not|not) (?:even )?my debt",
+        r"i already paid \d+", r"i paid \d+ (?:already|and (?:you|it)|but (?:you|it))",
         r"(?:i )?pay already",
         r"(?:have|got|kept|keep|hold|show you|found|there's) (?:a |the |my |all the )?"
         r"(?:[\w-]+ ){0,2}receipts?\b",
@@ -527,7 +553,8 @@ SAFETY_FR: dict[str, list[str]] = {
         r"|fen[êe]tre|immeuble|balcon|train|m[ée]tro|toit)",
         r"(?:fait|faite|fais) une tentative", r"tentative (?:de suicide|d'en finir)",
         r"suicid", r"me tuer",
-        r"en finir(?! avec (?:cette|ma|la|votre|ce|vos|ces) (?:dette|histoire|affaire"
+        r"^(?!.*(?:le plus (?:vite|court|rapide)|qui finit|tout (?:payer|r[ée]gler)|d'un coup))"
+        r".*en finir(?! avec (?:cette|ma|la|votre|ce|vos|ces) (?:dette|histoire|affaire"
         r"|dossier|facture|[ée]ch[ée]ancier|comptes?(?:-l[àa])?|paiements?|factures)"
         r"| maintenant\b)",
         r"mettre fin (?:à|a) (?:mes jours|ma vie)",
@@ -535,8 +562,9 @@ SAFETY_FR: dict[str, list[str]] = {
         r"veux mourir", r"mieux (?:sans moi|mort)", r"me faire du mal", r"me (?:suis )?"
         r"(?:scarifi|mutil)", r"je n'en peux plus", r"j'en peux plus", r"je craque",
         r"(?:au )?bout du rouleau", r"plus la force", r"d[ée]pression", r"d[ée]prim",
-        r"burn-?out", r"crise d'angoisse", r"psychiatr", r"bipolaire", r"h[ôo]pital",
-        r"hospitalis", r"urgences", r"r[ée]animation", r"soins palliatifs", r"chimio",
+        r"burn-?out", r"crise d'angoisse", r"psychiatr", r"bipolaire",
+        rf"{_NOT_AT_WORK_FR}(?:h[ôo]pital|urgences)(?! o[ùu] je (?:travaille|bosse))",
+        r"hospitalis", r"r[ée]animation", r"soins palliatifs", r"chimio",
         r"cancer", r"tumeur", r"maladie (?:grave|incurable|longue)", r"gravement malade",
         r"tr[èe]s malade", r"op[ée]ration", r"avc\b", r"infarctus", r"alzheimer",
         r"d[ée]mence", r"(?:je )?perds la m[ée]moire", r"d[ée]c[ée]d", r"d[ée]c[èe]s",

@@ -173,7 +173,33 @@ def _ruled_out(norm: str, lang: str) -> set[Intent]:
         out.add(Intent.DISPUTE)
     if _PLAN_PAPERWORK[lang].search(norm) and not _ABOUT_PROOF.search(norm):
         out.add(Intent.VALIDATION)
+    if _HOLDER_SAYS_SO[lang].search(norm) and not _FOR_SOMEONE_ELSE.search(norm):
+        out.add(Intent.THIRD_PARTY)
     return out
+
+
+# A caller who says the account is their own ("my husband's name is on the gas bill, but
+# this one's mine", "c'est bien moi le titulaire") is not a third party because of the
+# family they mention; identity is still verified before anything about the debt ...
+_HOLDER_SAYS_SO = {
+    "en": re.compile(r"\b(?:the |this )?(?:account|bill|contract|debt|one)(?:'s| is) (?:all )?"
+                     r"(?:mine|in my (?:own )?name)\b|\b(?:it's|it is|this is|that's|is) my"
+                     r" (?:own )?(?:account|bill|contract|debt)(?:,? not (?:his|hers|theirs|my"
+                     r" \w+(?:'s)?))?(?:,? (?:mine|a moi))?\b(?! (?:number|reference|holder"
+                     r"'s))|\bi(?:'m| am) the (?:account ?holder|bill ?payer)\b(?!'s)"
+                     r"|\bnot calling (?:for|on behalf of) (?:anyone|anybody|someone) else\b"),
+    "fr": re.compile(r"\bc'est (?:bien )?(?:moi|mon compte|mon contrat|ma facture|mon nom|[àa]"
+                     r" mon nom)\b(?:[^.?!]{0,20}\b(?:le titulaire|la titulaire|\b[àa] moi\b))?"
+                     r"(?=[^.?!]{0,30}(?:titulaire|\b[àa] moi\b|mon nom|pas (?:celui|celle|le sien"
+                     r"|la sienne|[àa] lui|[àa] elle)|le contrat|sur le contrat))"
+                     r"|\b(?:celle-l[àa]|celui-l[àa]|ce compte|ce contrat|cette facture),? c'est"
+                     r" (?:la|le) mien(?:ne)?\b|\bje suis (?:bien )?(?:le|la) titulaire\b"),
+}
+# ... unless the same line says they call for someone else.
+_FOR_SOMEONE_ELSE = re.compile(
+    r"\bon behalf of\b|\bcalling (?:for|about) (?:my|his|her|their|mr|mrs|ms|miss)\b"
+    r"|\b(?:he|she|they) (?:asked|wants?) me to\b|\bpour le compte de\b|\bde la part de\b"
+    r"|\bj'appelle pour (?:mon|ma|mes|m\.|mme|monsieur|madame)\b|\b(?:il|elle) m'a demand[ée]")
 
 
 _WANTS = {
