@@ -369,6 +369,13 @@ REQUESTS = [
     ("300400", "le prélèvement est passé le 3, vérifiez", "dispute", "hand_off"),
     ("300400", "sans justificatif je paie rien", "validation", "end"),
     ("100200", "the official receiver has all my accounts now", "bankruptcy", "hand_off"),
+    ("100200", "how can it be 600 when my bill was only 35 a month?", "dispute", "hand_off"),
+    ("300400", "comment ça peut faire 1200 alors que je payais 30 par mois ?", "dispute",
+     "hand_off"),
+    ("300400", "c'est un homonyme, vous avez la mauvaise personne", "dispute", "hand_off"),
+    ("100200", "is this really the gas board or is it a scam call?", "validation", "end"),
+    ("300400", "rien du tout tant que j'ai pas reçu le détail", "validation", "end"),
+    ("300400", "c'est qui le créancier d'origine ?", "validation", "end"),
 ]
 
 

@@ -365,7 +365,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"never (?:had|signed|opened|ordered|used|took out|agreed)", r"already (?:paid|settled"
         r"|cleared|sorted)", r"paid (?:it|this|that|the bill|in full) (?:off |already|last)",
         r"(?:i|we) paid (?:it|this|that)", r"wrong (?:amount|bill|person|balance|account|number"
-        r"|figure)", r"fraud", r"identity theft", r"(?:stolen|stole) (?:my )?identity", r"scam",
+        r"|figure)", r"fraud", r"identity theft", r"(?:stolen|stole) (?:my )?identity",
+        # "I was scammed", not "is this a scam call?" (a request for proof)
+        r"(?<!is this a )(?<!is it a )(?<!is this just a )(?<!or is it a )(?<!or a )"
+        r"scam(?!s? (?:number|call|caller|text)s?\b)",
         r"(?:cancelled|canceled|closed) (?:that|the|my) (?:account|contract|service|line)",
         r"(?:billing|your) (?:error|mistake)", r"(?:there's|there is|that's|this is|it's|must be)"
         r" (?:a |some )?mistake", r"overcharg",
@@ -454,6 +457,13 @@ SAFETY_EN: dict[str, list[str]] = {
         r"-?off|racket|daylight robbery)\b",
         r"\b(?:husband|wife|partner|son|daughter|mum|mom|dad|father|mother) (?:already )?paid (?:t"
         r"hat|it|this|the bill|the lot|it off)\b",
+        r"how (?:can|could|does|is) (?:it|that|this) (?:be|come to|add up to|possibly be) [^.?]{0,"
+        r"25}(?:when|if|because) (?:my|i|the|it)",
+        r"\bhalf (?:of (?:that|it|this) )?(?:was|is|isn't|wasn't|was never|is not|ain't) (?:never "
+        r")?(?:mine|my debt|me|my bill)\b",
+        r"(?:down|off|not working|broken|dead) (?:more (?:than|often)|half (?:the|of)|most of)",
+        r"(?:logged|reported|rang about|called about) (?:\w+ ){0,3}(?:faults|outages|complaints)",
+        r"\bsame name as me\b|someone (?:else )?with (?:the )?same name|\bnamesake\b",
     ],
     "validation": [
         r"how (?:do|can|would) i know (?:you're|your|you are|this is|it's|its) (?:legit|real"
@@ -492,6 +502,12 @@ SAFETY_EN: dict[str, list[str]] = {
         r":i|we) (?:pay|send|give|agree|hand over)",
         r"(?:till|until|unless|before) (?:it's|it is|i see it|i get it|i have it|it comes|it's com"
         r"e) (?:in|through) (?:my|the) (?:post|post ?box|mail|letter ?box|inbox)",
+        r"\b(?:is this|are you) (?:really|actually|even|definitely) (?:from )?(?!(?:the|a|going|ab"
+        r"le|sure)\b)\w+\b[^.?]{0,30}(?:scam|fake|real|legit|genuine|or)\b",
+        r"\bscam (?:number|call|caller|text)s?\b",
+        r"\boriginal (?:creditor|lender)\b",
+        r"where (?:did|do|does|has) (?:you|that|this|it) (?:get|pull|come up with|dig up) (?:that|"
+        r"this|the|your) (?:figure|number|amount|total)",
     ],
     "lawyer": [
         r"we represent (?:ms|mr|mrs|miss|dr|the|our|your|my)\b", r"(?:from|at|with) the (?:law )?"
@@ -861,6 +877,14 @@ SAFETY_FR: dict[str, list[str]] = {
         r"pr[ée]l[eè]vement (?:est |a été |a ete )?(?:pass[ée]|parti|d[ée]bit[ée])",
         r"r[ée]gl[ée]r? depuis (?:le|la|des|début|fin|\d)",
         r"(?:vous )?dois (?:que dalle|nada|peau de balle)",
+        r"comment (?:ça|ca|c'est) (?:peut|pourrait) (?:faire|être|etre|monter) [^.?]{0,30}alors qu"
+        r"e",
+        r"(?:vous )?(?:me )?sortez un (?:chiffre|montant)",
+        r"(?:moiti[ée]|partie|reste)[^.]{0,15}(?:c'est|c est|est) pas (?:[àa] moi|mien|la mienne|m"
+        r"a dette|de moi)",
+        r"je (?:ne )?(?:les|la|le) dois pas",
+        r"\bhomonyme\b",
+        r"sign[ée] aucun (?:contrat|papier|document)|jamais sign[ée]",
     ],
     "validation": [
         r"(?:soci[ée]t[ée]|organisme|cabinet|agence|vous [êe]tes|[êe]tes-vous)(?: [\w'-]+){0,3}"
@@ -885,6 +909,13 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:lettre|papier|courrier|facture|preuve|document)s? avant de (?:payer|r[ée]gler|donner|"
         r"verser|accepter)",
         r"sans (?:une |la |aucune )?(?:facture|justificatif|preuve|papier|courrier|relev[ée])\b",
+        r"cr[ée]ancier (?:d'origine|initial|originel)",
+        r"tant que j'?(?:ai|aurai|aurais) (?:pas|rien) (?:vu|re[çc]u|eu|lu)",
+        r"comment je (?:sais|peux savoir),? (?:moi,? )?que vous (?:[êe]tes|etes)",
+        r"(?:faire )?v[ée]rifier (?:le|mon|ce) dossier",
+        r"(?:sorti|sortez|sortir|vient|viennent|sort) (?:d'o[ùu]|de o[ùu]),? (?:ce|cette|votre|ces"
+        r") (?:chiffre|montant|somme|total|frais)|d'o[ùu] (?:il |ça |ca )?(?:sort|vient)(?: ce| ce"
+        r"tte| votre)? (?:chiffre|montant|somme|total)",
     ],
     "lawyer": [
         r"avocat", r"huissier", r"juridique", r"juriste",
