@@ -163,7 +163,7 @@ def ruled_out(text: str, language: str) -> set[Intent]:
     """Safety intents a line's own words rule out, whatever the rules or the classifier
     hear in it: a correction of the caller's own offer ("that's wrong, I said 80 not
     100") is no dispute, paperwork about the plan ("email me the confirmation") no
-    request for proof."""
+    request for proof, a holder who says the account is theirs no third party."""
     return _ruled_out(rule_text(text), _lang(language))
 
 
