@@ -102,6 +102,11 @@ DISTRESS = [
     ("300400", "plus rien ne me retient, vous savez"),
     ("300400", "mon compagnon m'écoute là, je peux pas parler"),
     ("300400", "on m'a donné six mois à vivre"),
+    # a rash act threatened, a partner who keeps the card and the door, a loss at sea
+    ("300400", "si ça continue je vais faire une connerie, je tiendrai pas"),
+    ("300400", "mon copain garde ma carte et il me laisse pas sortir"),
+    ("100200", "honestly I'm not in any state to talk about money"),
+    ("500600", "his boat went down in march, they never found him"),
 ]
 
 

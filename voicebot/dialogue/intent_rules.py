@@ -193,6 +193,9 @@ SAFETY_EN: dict[str, list[str]] = {
         r"\b(?:got|have|has|with) m s\b",
         r"need(?:ing)? [^.]{0,30}where (?:i'm|i am) (?:going|headed|off to)",
         r"\b(?:in|into|out of) a coma\b|\blife support\b",
+        r"\b(?:not|never) in (?:any|a|the) (?:fit )?state to\b|\bin no (?:fit )?state to\b|\bnot i"
+        r"n any state\b",
+        r"never (?:found|recovered) (?:him|her|them|the body|his body|her body)\b|lost at sea",
     ],
     "third_party": [
         rf"(?:paying|pay|paid) (?:it|this|the bill|the account) for my {_KIN_EN}\b",
@@ -678,6 +681,17 @@ SAFETY_FR: dict[str, list[str]] = {
         r"sous la menace",
         r"(?:on m'?a donn[ée]|il me reste|me reste) (?:que )?(?:\d+|deux|trois|quatre|six|quelques"
         r") (?:mois|semaines) (?:à|a) vivre",
+        r"(?:je vais|j'vais|jvais|je risque de|je pourrais|je vais finir par) faire une (?:grosse "
+        r")?(?:connerie|b[êe]tise)",
+        r"je (?:ne )?tiendrai pas(?! (?:[àa]|le|la|les|mes|ma|mon|votre|vos|ce|cette|ces) )|je (?:"
+        r"ne )?tiens plus(?! (?:[àa]|a) )\b",
+        r"\b(?:il|elle|mon mari|mon conjoint|mon copain|mon compagnon|mon ex|ma femme|ma compagne)"
+        r"[^.]{0,15}\b(?:prend|garde|confisque|a pris|m'a pris|me prend) (?:mon|ma|mes)"
+        r" (?:carte|cartes|argent|salaire|papiers|paie|paye|allocations)",
+        r"(?:me laisse|laisse) (?:pas|jamais) sortir|m'emp[êe]che de (?:sortir|t[ée]l[ée]phoner|pa"
+        r"rler|voir)",
+        r"(?:pleure|pleurer|pleurait) (?:depuis|sans arr[êe]t|tout le temps|toute la)|arrive (?:pa"
+        r"s|plus) [àa] parler",
     ],
     "third_party": [
         # Le téléphone d'un autre, une entreprise, un message pris pour le titulaire.
