@@ -25,9 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 import time
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -42,6 +40,7 @@ from voicebot.dialogue.labels import INTENTS, CorpusStage, LabelledLine, read_co
 from voicebot.dialogue.training import Model, ThresholdRule, TrainConfig
 from voicebot.engines.embeddings import TextEmbedder, VectorCache
 from voicebot.errors import ModelError
+from voicebot.files import save_npz
 
 log = logging.getLogger(__name__)
 
@@ -322,16 +321,7 @@ class IntentClassifier:
             "embedder": self._embedder.name,
             "recipe": {**asdict(self._recipe)}, "metadata": dict(self.metadata),
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                np.savez(out, meta=np.array(json.dumps(meta)), **self._model.arrays())
-            os.chmod(tmp_name, 0o644)  # mkstemp makes it 0600; the service may run as another user
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        save_npz(path, meta=np.array(json.dumps(meta)), **self._model.arrays())
 
     @classmethod
     def load(cls, path: Path, embedder: TextEmbedder) -> IntentClassifier:

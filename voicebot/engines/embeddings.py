@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 import threading
 import zipfile
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from voicebot.errors import EngineError, ModelError
+from voicebot.files import save_npz
 
 log = logging.getLogger(__name__)
 
@@ -142,12 +142,10 @@ class VectorCache:
                 i = index.get(key)
                 if i is not None:
                     known[key] = stored[1][i]
-        missing = [t for t, k in zip(texts, wanted, strict=True) if k not in known]
+        # Each text not cached yet, once.
+        missing = {k: t for t, k in zip(texts, wanted, strict=True) if k not in known}
         if missing:
-            unique = list(dict.fromkeys(missing))
-            fresh = self._embedder.embed(unique)
-            for text, vector in zip(unique, fresh, strict=True):
-                known[self._key(text)] = vector
+            known.update(zip(missing, self._embedder.embed(list(missing.values())), strict=True))
         out = np.stack([known[k] for k in wanted]).astype(np.float32, copy=False)
         if missing:
             self._write(stored, known)
@@ -163,16 +161,8 @@ class VectorCache:
                 if key not in mine:
                     keys.append(key)
                     vectors.append(vector)
-        tmp = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz.tmp")
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, keys=np.array(keys, dtype="U32"),
-                         vectors=np.stack(vectors).astype(np.float32))
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, self.path)
+            save_npz(self.path, keys=np.array(keys, dtype="U32"),
+                     vectors=np.stack(vectors).astype(np.float32))
         except OSError as exc:
             log.warning("cannot write the vector cache %s: %s", self.path, exc)
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
