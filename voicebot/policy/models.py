@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from voicebot.compliance.jurisdictions import section_problems
+
 # ISO 4217 minor units of the currencies a creditor may use. Money is always
 # quantized to these, so a currency missing here is refused rather than guessed.
 CURRENCY_MINOR_DIGITS: Mapping[str, int] = {
@@ -190,6 +192,20 @@ class CallingHours(StrictModel):
         return WEEKDAYS[local.weekday()] in self.days and self.start <= local.time() < self.end
 
 
+class Compliance(StrictModel):
+    """Limits on contacting debtors; each field left out takes the jurisdiction's default.
+
+    The defaults and the law's limits live in ``voicebot.compliance.jurisdictions``;
+    a value looser than the law allows there is an error.
+    """
+
+    calling_window: CallingHours | None = None  # the law's hours (US: 08:00-21:00)
+    max_attempts: Annotated[int, Field(ge=1, le=100)] | None = None
+    attempts_window_days: Annotated[int, Field(ge=1, le=31)] | None = None
+    quiet_days_after_conversation: Annotated[int, Field(ge=0, le=31)] | None = None
+    retention_days: Annotated[int, Field(ge=1, le=36600)] | None = None
+
+
 RequestAction = Literal["hand_off", "end"]
 AnswerTopic = Literal[
     "missed_payment", "down_payment_why", "minimum_why", "robot", "who_creditor",
@@ -224,6 +240,7 @@ class Policy(StrictModel):
     disclosures: tuple[Identifier, ...] = ()
     identity: Identity
     calling_hours: CallingHours
+    compliance: Compliance = Compliance()
     instalments: InstalmentRules
     settlement: Settlement | None = None
     hardship: HardshipRules | None = None
@@ -399,7 +416,8 @@ def _hardship_problems(policy: Policy) -> list[tuple[str, str]]:
 def consistency_problems(policy: Policy) -> list[tuple[str, str]]:
     """Problems no single field shows, as ``(field.path, message)`` pairs."""
     digits = policy.minor_digits
-    problems = _rules_problems(policy.instalments, "instalments", digits)
+    problems = section_problems(policy.jurisdiction, policy.compliance, policy.calling_hours)
+    problems += _rules_problems(policy.instalments, "instalments", digits)
     if policy.hardship is not None:
         problems += _hardship_problems(policy)
         assert policy.hardship_rules is not None
