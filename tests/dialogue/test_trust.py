@@ -107,6 +107,14 @@ DISTRESS = [
     ("300400", "mon copain garde ma carte et il me laisse pas sortir"),
     ("100200", "honestly I'm not in any state to talk about money"),
     ("500600", "his boat went down in march, they never found him"),
+    # a caller who may not use the phone, stalked, in the dark, cancer by its nickname,
+    # a future they will not see, a psychiatric hospital by its initials
+    ("100200", "quick, I'm not allowed on the phone and he gets home at five"),
+    ("500600", "my ex tracked down where I live from a letter like yours"),
+    ("100200", "it's been really dark lately, I almost didn't pick up"),
+    ("300400", "oui oui d'accord, de toute façon le crabe me laisse pas longtemps"),
+    ("300400", "faites comme vous voulez, bientôt ça sera plus mon problème"),
+    ("300400", "je vous appelle, je suis en HP depuis lundi"),
 ]
 
 
@@ -259,6 +267,9 @@ REQUESTS = [
     ("300400", "ne m'appelez plus jamais", "stop_contact", "end"),
     ("300400", "envoyez-moi un justificatif par courrier", "validation", "end"),
     ("300400", "j'ai déposé un dossier de surendettement", "bankruptcy", "hand_off"),
+    # the right balance set against theirs
+    ("100200", "hang on, I only owe 200, not 900", "dispute", "hand_off"),
+    ("300400", "normalement il me reste que 150 euros, pas 600", "dispute", "hand_off"),
     # As speech recognition writes them, apostrophes dropped.
     ("100200", "i dont owe you people anything", "dispute", "hand_off"),
     ("300400", "cest pas ma dette", "dispute", "hand_off"),
@@ -397,6 +408,8 @@ LOOK_ALIKES = [
     ("300400", "je suis mort de fatigue, mais 60 par mois ça ira"),
     ("300400", "mon conseiller bancaire m'a dit 60 par mois maximum"),
     ("100200", "my gran passed years ago and left me a bit, so 80 a month is fine"),
+    # a power of attorney is not a lawyer; a hearing aid is not distress
+    ("100200", "my hearing aid is playing up, but 80 a month is fine"),
     ("300400", "je travaille au greffe du tribunal, 60 par mois ça ira"),
     # the hospital as a workplace, advice handed on, the debt to be done with
     ("100200", "I work at the hospital, so payday's the 15th, 80 a month from then"),

@@ -196,6 +196,18 @@ SAFETY_EN: dict[str, list[str]] = {
         r"\b(?:not|never) in (?:any|a|the) (?:fit )?state to\b|\bin no (?:fit )?state to\b|\bnot i"
         r"n any state\b",
         r"never (?:found|recovered) (?:him|her|them|the body|his body|her body)\b|lost at sea",
+        # Round 17: control shown by what the caller may not do or must hide.
+        r"\b(?:i'm|im|i am) not allowed (?:on|to use|near|to be on|to answer) (?:the|my) phone",
+        r"\b(?:have|got|need) to be quick,? (?:before )?(?:he|she)(?:'s| is|s)? (?:back|home|gets"
+        r" back|comes (?:back|home))",
+        r"\b(?:he|she|my ex) (?:already )?(?:found|tracked down|find|finds|tracks down) (?:out )?"
+        r"where i (?:live|am|work)",
+        # Sight and capacity (hearing alone is not: "my hearing aid's whistling").
+        r"\bpartially sighted|\bbraille\b|visually impaired",
+        r"\b(?:no longer|doesn't|does not|don't|do not) (?:has|have) (?:the )?(?:mental )?capacity"
+        r"|\blost (?:the )?(?:mental )?capacity",
+        r"\b(?:things|life|it)(?:'s| is| has| have|s)? been (?:very |really |so |pretty |quite )?"
+        r"dark\b|\b(?:a|in a) (?:very |really )?dark place\b|\bdark thoughts\b",
     ],
     "third_party": [
         rf"(?:paying|pay|paid) (?:it|this|the bill|the account) for my {_KIN_EN}\b",
@@ -342,6 +354,10 @@ SAFETY_EN: dict[str, list[str]] = {
         r"ill) (?:now )?(?:go|be directed|be sent|be made|come) (?:through|to|via)",
     ],
     "dispute": [
+        # Round 17: "I only owe 200, not 900": the right balance against theirs.
+        r"\b(?:i (?:only |just )?owe|(?:the )?balance(?:'s| is)|(?:the )?(?:amount|bill|debt)(?:'s"
+        r"| is| should be))(?: only| just| about)? (?:\$|£|€)?\d+"
+        r"(?: (?:dollars|pounds|euros|quid))?,? not (?:\$|£|€)?\d+",
         r"(?:paid|pay|settled) (?:off )?(?:the|my) final bill",
         r"(?:can't|cannot|couldn't|could not) (?:possibly )?have used (?:all )?(?:that|this"
         r"|so much)", r"(?:somebody|someone) else's (?:meter|account|bill|debt|phone|number)",
@@ -516,7 +532,8 @@ SAFETY_EN: dict[str, list[str]] = {
         r"we represent (?:ms|mr|mrs|miss|dr|the|our|your|my)\b", r"(?:from|at|with) the (?:law )?"
         r"offices? of [a-z]+ (?:and|&) [a-z]+",
         r"\bmy brief\b(?:'s)?(?! case| moment| look| chat)",
-        r"lawyer", r"attorney(?! general)", r"solicitor", r"legal (?:counsel|advice|aid"
+        r"lawyer", r"(?<!power of )(?<!powers of )attorney(?! general)", r"solicitor",
+        r"legal (?:counsel|advice|aid"
         r"|representation|team|action)", r"\bsue\b", r"suing", r"take (?:you|this) to court",
         r"(?<!plus )(?<!trop )(?<!tr[èe]s )(?<!assez )(?<!c'est )(?<!work at the county )"
         r"\bcourt\b(?! fine|s? terme)", r"small claims", r"represented by", r"paralegal",
@@ -581,7 +598,11 @@ SAFETY_FR: dict[str, list[str]] = {
         r"veux mourir", r"mieux (?:sans moi|mort)", r"me faire du mal", r"me (?:suis )?"
         r"(?:scarifi|mutil)", r"je n'en peux plus", r"j'en peux plus", r"je craque",
         r"(?:au )?bout du rouleau", r"plus la force", r"d[ée]pression", r"d[ée]prim",
-        r"burn-?out", r"crise d'angoisse", r"psychiatr", r"bipolaire",
+        r"burn[- ]?out", r"crise d'angoisse", r"psychiatr", r"bipolaire",
+        # Round 17: cancer by its nickname, a future the caller will not see, a psychiatric
+        # hospital by its initials.
+        r"\ble crabe\b", r"\b(?:ce sera|ça sera|ca sera|ce ne sera) (?:plus|pas) mon probl[èe]me",
+        r"\ben (?:hp|h p|hôpital psy|hosto psy)\b",
         rf"{_NOT_AT_WORK_FR}(?:h[ôo]pital|urgences)(?! o[ùu] je (?:travaille|bosse))",
         r"hospitalis", r"r[ée]animation", r"soins palliatifs", r"chimio",
         r"cancer", r"tumeur", r"maladie (?:grave|incurable|longue)", r"gravement malade",
@@ -813,6 +834,10 @@ SAFETY_FR: dict[str, list[str]] = {
         r"(?:ne )?(?:me|m') ?sonne(?:z|r|nt)? plus",
     ],
     "dispute": [
+        # Round 17: "il reste plus que 200, pas 900": the right balance against theirs.
+        r"\b(?:il (?:me |nous )?reste|je (?:vous |leur )?dois|le montant|le solde|la dette)"
+        r" (?:n'est |est |c'est |cest |fait )?(?:plus que |que |seulement |juste |de )?\d+"
+        r"(?: ?(?:€|euros?))?,? (?:et )?pas \d+",
         r"je (?:ne )?(?:vous )?(?:dois|devais) (?:que |seulement )?\d[\d.,]*(?: ?(?:euros|€))?,?"
         r" (?:et )?pas \d",
         r"pas la bonne adresse",
