@@ -44,6 +44,7 @@ ALLOWED = {
     "telephony": {"errors", "text"},
     "handoff": {"errors", "text"},
     "policy": {"errors", "settings"},
+    "data": {"errors"},
 }
 
 
