@@ -79,11 +79,6 @@ class Law:
     quiet_source: str
     retention_source: str
 
-    @property
-    def legal_frequency(self) -> bool:
-        """Whether the call-frequency limits are the law's (then a policy may only tighten)."""
-        return self.max_attempts is not None
-
 
 _POLICY = "the policy's compliance section"
 
@@ -177,11 +172,13 @@ def _window_problems(
     start, end = outer
     problems: list[tuple[str, str]] = []
     if inner.start < start:
-        problems.append((f"{path}.start",
-                         f"{_hhmm(inner.start)} is before {what} ({_hhmm(start)}-{_hhmm(end)})"))
+        problems.append(
+            (f"{path}.start", f"{_hhmm(inner.start)} is before {_hhmm(start)}, the start of {what}")
+        )
     if inner.end > end:
-        problems.append((f"{path}.end",
-                         f"{_hhmm(inner.end)} is after {what} ({_hhmm(start)}-{_hhmm(end)})"))
+        problems.append(
+            (f"{path}.end", f"{_hhmm(inner.end)} is after {_hhmm(end)}, the end of {what}")
+        )
     outside = [day for day in inner.days if day not in outer_days]
     if outside:
         problems.append((f"{path}.days", f"{', '.join(outside)} not in {what}"))
@@ -197,46 +194,63 @@ def section_problems(jurisdiction: str, section: Any, calling_hours: Any) -> lis
     """
     law = law_of(jurisdiction)
     name = jurisdiction.split("-", 1)[0]
-    problems: list[tuple[str, str]] = []
-    window = section.calling_window
-    if law.calling_window is not None and window is not None:
-        problems += _window_problems(
-            window, law.calling_window, WEEKDAY_NAMES,
-            f"the hours the law allows in {name}, {law.hours_source}", "compliance.calling_window",
-        )
-    if window is not None:
-        problems += _window_problems(
-            calling_hours, (window.start, window.end), tuple(window.days),
-            "compliance.calling_window", "calling_hours",
-        )
-    elif law.calling_window is not None:
-        problems += _window_problems(
-            calling_hours, law.calling_window, WEEKDAY_NAMES,
-            f"the hours the law allows in {name}, {law.hours_source}", "calling_hours",
-        )
-    if law.legal_frequency:
-        assert law.max_attempts is not None
-        if section.max_attempts is not None and section.max_attempts > law.max_attempts:
-            problems.append(("compliance.max_attempts",
-                             f"{section.max_attempts} is more than the law allows in {name} "
-                             f"({law.max_attempts}, {law.attempts_source})"))
-        floors = (
-            ("attempts_window_days", law.attempts_window_days, law.attempts_source),
-            ("quiet_days_after_conversation", law.quiet_days_after_conversation,
-             law.quiet_source),
-        )
-        for field, floor, source in floors:
-            value = getattr(section, field)
-            if value is not None and value < floor:
-                problems.append((f"compliance.{field}",
-                                 f"{value} is less than the law requires in {name} "
-                                 f"({floor}, {source})"))
-    elif section.attempts_window_days is not None and section.max_attempts is None:
-        problems.append(("compliance.attempts_window_days",
-                         "has no effect without compliance.max_attempts"))
+    problems = _hours_problems(law, name, section.calling_window, calling_hours)
+    problems += _frequency_problems(law, name, section)
     retention = section.retention_days
     if retention is not None and retention < law.min_retention_days:
         problems.append(("compliance.retention_days",
                          f"{retention} is less than the law requires in {name} "
                          f"({law.min_retention_days}, {law.retention_source})"))
+    return problems
+
+
+def _hours_problems(
+    law: Law, name: str, window: Any, calling_hours: Any
+) -> list[tuple[str, str]]:
+    """The policy's window within the law's, and its calling hours within both.
+
+    Calling hours outside the law's window are reported against the law only, so
+    one mistake gives one message.
+    """
+    problems: list[tuple[str, str]] = []
+    if law.calling_window is not None:
+        legal = f"the hours the law allows in {name} ({law.hours_source})"
+        if window is not None:
+            problems += _window_problems(
+                window, law.calling_window, WEEKDAY_NAMES, legal, "compliance.calling_window"
+            )
+        outside_law = _window_problems(
+            calling_hours, law.calling_window, WEEKDAY_NAMES, legal, "calling_hours"
+        )
+        if outside_law:
+            return problems + outside_law
+    if window is not None:
+        problems += _window_problems(
+            calling_hours, (window.start, window.end), tuple(window.days),
+            "compliance.calling_window", "calling_hours",
+        )
+    return problems
+
+
+def _frequency_problems(law: Law, name: str, section: Any) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if law.max_attempts is None:
+        if section.attempts_window_days is not None and section.max_attempts is None:
+            problems.append(("compliance.attempts_window_days",
+                             "has no effect without compliance.max_attempts"))
+        return problems
+    if section.max_attempts is not None and section.max_attempts > law.max_attempts:
+        problems.append(("compliance.max_attempts",
+                         f"{section.max_attempts} is more than the law allows in {name} "
+                         f"({law.max_attempts}, {law.attempts_source})"))
+    floors = (
+        ("attempts_window_days", law.attempts_window_days, law.attempts_source),
+        ("quiet_days_after_conversation", law.quiet_days_after_conversation, law.quiet_source),
+    )
+    for field, floor, source in floors:
+        value = getattr(section, field)
+        if value is not None and value < floor:
+            problems.append((f"compliance.{field}",
+                             f"{value} is less than the law requires in {name} "
+                             f"({floor}, {source})"))
     return problems
