@@ -60,8 +60,8 @@ def test_text_output_says_when_the_call_may_be_placed(capsys):
 
 
 def test_json_output(capsys, tmp_path):
-    path = history(tmp_path, {"kind": "call", "at": "2026-11-01T10:00:00-05:00",
-                              "account": "500600", "conversation": True})
+    path = history(tmp_path, {"kind": "conversation", "at": "2026-11-01T10:00:00-05:00",
+                              "account": "500600"})
     code, out, _ = run(capsys, "--account", "500600", "--at", "2026-11-03T12:00:00Z",
                        "--history", str(path), "--json")
     assert code == 1
@@ -77,11 +77,11 @@ def test_json_output(capsys, tmp_path):
 
 def test_history_calls_flags_and_consent(capsys, tmp_path):
     at = "2026-11-10T12:00:00-05:00"
-    calls = [{"kind": "call", "at": f"2026-11-{day:02d}T12:00:00-05:00", "account": "500600"}
+    calls = [{"kind": "attempt", "at": f"2026-11-{day:02d}T12:00:00-05:00", "account": "500600"}
              for day in range(4, 10)]
     path = history(tmp_path, *calls)
     assert run(capsys, "--account", "500600", "--at", at, "--history", str(path))[0] == 0
-    path = history(tmp_path, *calls, {"kind": "call", "at": "2026-11-10T09:00:00-05:00",
+    path = history(tmp_path, *calls, {"kind": "attempt", "at": "2026-11-10T09:00:00-05:00",
                                       "account": "500600"})
     code, out, _ = run(capsys, "--account", "500600", "--at", at, "--history", str(path))
     assert code == 1 and out.startswith("no: call_frequency: 7 calls about debt 500600")
@@ -96,8 +96,7 @@ def test_history_calls_flags_and_consent(capsys, tmp_path):
     assert out.splitlines()[1] == "next allowed: none until a person acts on it"
     path = history(
         tmp_path,
-        {"kind": "call", "at": "2026-11-10T10:00:00-05:00", "account": "500600",
-         "conversation": True},
+        {"kind": "conversation", "at": "2026-11-10T10:00:00-05:00", "account": "500600"},
         {"kind": "consent", "at": "2026-11-10T10:05:00-05:00", "account": "500600"},
     )
     code, out, _ = run(capsys, "--account", "500600", "--at", at, "--history", str(path))
@@ -107,8 +106,8 @@ def test_history_calls_flags_and_consent(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        (['{"kind": "call"'], "history.jsonl:1: invalid JSON"),
-        (["", '{"kind": "call", "at": "2026-11-01T10:00:00", "account": "1"}'],
+        (['{"kind": "attempt"'], "history.jsonl:1: invalid JSON"),
+        (["", '{"kind": "attempt", "at": "2026-11-01T10:00:00", "account": "1"}'],
          "history.jsonl:2: at: '2026-11-01T10:00:00' has no UTC offset"),
         (['{"kind": "flag", "at": "2026-11-01T10:00:00Z", "account": "1", "flag": "x"}'],
          "history.jsonl:1: unknown flag 'x'"),

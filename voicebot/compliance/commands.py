@@ -2,7 +2,8 @@
 
 ``can-call`` says whether the bot may call an account at a given time and which
 rule decided, reading the contact history from a JSON Lines file (one record a
-line: ``{"kind": "call" | "consent" | "flag", "at": ISO-TIME, "account": REF, ...}``,
+line: ``{"kind": "attempt" | "conversation" | "consent" | "flag", "at": ISO-TIME,
+"account": REF, ...}``,
 see ``voicebot.compliance.records``). Exit status: 0 allowed, 1 not allowed,
 2 bad input.
 """
@@ -16,9 +17,8 @@ from typing import Any
 
 from voicebot.compliance.contact import can_call
 from voicebot.compliance.records import (
-    CallRecord,
-    Consent,
     FlagRecord,
+    HistoryRecord,
     RecordError,
     from_dict,
     parse_time,
@@ -29,7 +29,7 @@ from voicebot.policy.accounts import load_accounts
 from voicebot.policy.loading import ACCOUNTS_FILE, display_path, find_policy
 from voicebot.settings import PROJECT_ROOT
 
-History = tuple[list[CallRecord | Consent], list[FlagRecord]]
+History = tuple[list[HistoryRecord], list[FlagRecord]]
 
 
 def _time(text: str) -> Any:
@@ -59,7 +59,8 @@ def register(subparsers: Any) -> None:
     )
     check.add_argument(
         "--history", type=Path, metavar="FILE.jsonl",
-        help="calls, consents and flags on record, one JSON object a line (default: none)",
+        help="attempts, conversations, consents and flags on record, one JSON object a line "
+             "(default: none)",
     )
     check.add_argument(
         "--debt", metavar="REF", help="the debt the call is about (default: the account's own)"
@@ -81,7 +82,7 @@ def read_history(path: Path) -> History:
         raise RecordError(f"{where}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RecordError(f"{where}: cannot read: {exc}") from None
-    records: list[CallRecord | Consent] = []
+    records: list[HistoryRecord] = []
     flags: list[FlagRecord] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -7,8 +7,8 @@ call decides:
 1. ``jurisdiction``: no rules are known for the policy's jurisdiction; never.
 2. ``flag.<name>``: a flag set on the account (dispute, cease_contact, attorney,
    bankruptcy, vulnerability); until a person clears it.
-3. ``after_conversation``: a telephone conversation about the debt ended less
-   than ``quiet_after_conversation`` (US: 7 days) before.
+3. ``after_conversation``: a telephone conversation about the debt took place
+   less than ``quiet_after_conversation`` (US: 7 days) before.
 4. ``call_frequency``: ``max_attempts`` (US: 7) outbound calls about the debt
    were already placed in the ``attempts_window`` (US: 7 days) before; calls
    the debtor placed, and calls placed with their consent, do not count.
@@ -21,8 +21,8 @@ they asked for) is less than ``consent_window`` (7 days) old; the hours are not.
 
 **Windows are rolling, in absolute time.** "Within 7 days" means less than
 7 × 24 hours before, however the clocks changed in between: a call placed
-exactly 7 days after the 1st of 7 calls, or a conversation that ended exactly
-7 days ago, no longer counts. This reading is never looser than counting
+exactly 7 days after the 1st of 7 calls, or a conversation exactly 7 days
+ago, no longer counts. This reading is never looser than counting
 calendar days.
 
 ``next_allowed`` is the earliest instant at which every rule allows the call,
@@ -42,8 +42,9 @@ from zoneinfo import ZoneInfo
 
 from voicebot.compliance.jurisdictions import Regime
 from voicebot.compliance.records import (
-    CallRecord,
+    Attempt,
     Consent,
+    Conversation,
     Direction,
     Flag,
     FlagRecord,
@@ -158,7 +159,10 @@ class _Check:
         self.zone = ZoneInfo(account.timezone)
         self.rules = rules
         records = list(records)
-        self.calls = [r for r in records if isinstance(r, CallRecord) and r.debt == debt]
+        self.attempts = [r for r in records if isinstance(r, Attempt) and r.debt == debt]
+        self.conversations = [
+            r for r in records if isinstance(r, Conversation) and r.debt == debt
+        ]
         self.consents = [r for r in records if isinstance(r, Consent) and r.debt == debt]
         self.flags = [r for r in records if isinstance(r, FlagRecord)]
 
@@ -207,13 +211,13 @@ class _Check:
 
     def after_conversation(self, at: dt.datetime) -> _Block | None:
         quiet = self.rules.quiet_after_conversation
-        recent = [c.at for c in self.calls if c.conversation and c.at <= at < c.at + quiet]
+        recent = [c.at for c in self.conversations if c.at <= at < c.at + quiet]
         if not recent:
             return None
         last = max(recent)
         return _Block(
             Rule.AFTER_CONVERSATION,
-            f"a telephone conversation about debt {self.debt} ended {_local(last, self.zone)}, "
+            f"a telephone conversation about debt {self.debt} at {_local(last, self.zone)} was "
             f"less than {_days(quiet)} before ({self.rules.law.quiet_source})",
             last + quiet,
         )
@@ -223,7 +227,7 @@ class _Check:
         if limit is None:
             return None
         placed = sorted(
-            c.at for c in self.calls
+            c.at for c in self.attempts
             if c.direction is Direction.OUTBOUND and not c.consented
             and c.at <= at < c.at + window
         )
@@ -251,7 +255,7 @@ class _Check:
 def can_call(
     account: AccountLike,
     at: dt.datetime,
-    history: Iterable[CallRecord | Consent],
+    history: Iterable[Attempt | Conversation | Consent],
     flags: Iterable[FlagRecord],
     rules: ComplianceRules,
     *,
@@ -259,8 +263,8 @@ def can_call(
 ) -> Decision:
     """Whether the bot may call ``account`` about ``debt`` (default: the account's own) at ``at``.
 
-    ``history`` holds the calls and consents on record (any account: those of
-    this debt are picked out), ``flags`` the flags on record; only what happened
+    ``history`` holds the attempts, conversations and consents on record (any
+    account: those of this debt are picked out), ``flags`` the flags on record; only what happened
     at or before ``at`` counts. ``at`` must be aware. Pure: nothing is read.
     """
     at = utc(at)

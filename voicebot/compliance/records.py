@@ -76,22 +76,38 @@ def _set_utc(record: Any, *names: str) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class CallRecord:
-    """One telephone call about a debt.
+class Attempt:
+    """One telephone call about a debt, placed at ``at``, whether anyone answered or not.
 
-    ``at`` is when an outbound call was placed; for a conversation, pass the time
-    it ended (the quiet period runs from then). ``conversation`` is true when the
-    debtor was spoken to about the debt. ``consented``: the call was placed with
-    the debtor's direct prior consent (a call-back they asked for or accepted);
-    such calls do not count toward the frequency limit.
+    Outbound calls count toward the frequency limit, unless placed with the
+    debtor's direct prior consent (``consented``: a call-back they asked for or
+    accepted); calls the debtor placed (inbound) never count.
     """
 
     at: dt.datetime
     account: str
     debt: str = ""  # the debt the call was about; empty: the account's own
     direction: Direction = Direction.OUTBOUND
-    conversation: bool = False
     consented: bool = False
+
+    def __post_init__(self) -> None:
+        _set_utc(self, "at")
+        if not self.debt:
+            object.__setattr__(self, "debt", self.account)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A telephone conversation with the debtor about a debt, in either direction.
+
+    The quiet period runs from ``at``: the time it ended is the strictest
+    reading, the time the debtor was verified is the ledger's. A conversation is
+    not an attempt: record the call that carried it as an :class:`Attempt` too.
+    """
+
+    at: dt.datetime
+    account: str
+    debt: str = ""
 
     def __post_init__(self) -> None:
         _set_utc(self, "at")
@@ -138,7 +154,7 @@ class FlagRecord:
         return self.at <= at and (self.cleared_at is None or at < self.cleared_at)
 
 
-HistoryRecord = CallRecord | Consent
+HistoryRecord = Attempt | Conversation | Consent
 
 
 def active_flags(flags: Iterable[FlagRecord], account: str, at: dt.datetime) -> tuple[Flag, ...]:
@@ -157,7 +173,8 @@ def flag_since(
 # --------------------------------------------------------------------------- from JSON
 
 _FIELDS = {
-    "call": {"kind", "at", "account", "debt", "direction", "conversation", "consented"},
+    "attempt": {"kind", "at", "account", "debt", "direction", "consented"},
+    "conversation": {"kind", "at", "account", "debt"},
     "consent": {"kind", "at", "account", "debt"},
     "flag": {"kind", "at", "account", "flag", "cleared_at"},
 }
@@ -195,8 +212,9 @@ def _flag_of(data: Mapping[str, Any], field: str, default: bool = False) -> bool
     return value
 
 
-def from_dict(data: Any) -> CallRecord | Consent | FlagRecord:
-    """One record from its JSON form; ``kind`` is ``call``, ``consent`` or ``flag``."""
+def from_dict(data: Any) -> HistoryRecord | FlagRecord:
+    """One record from its JSON form; ``kind`` is ``attempt``, ``conversation``,
+    ``consent`` or ``flag`` (the contact ledger's kinds, and two more)."""
     if not isinstance(data, Mapping):
         raise RecordError(f"expected a JSON object, got {type(data).__name__}")
     kind = data.get("kind")
@@ -204,7 +222,7 @@ def from_dict(data: Any) -> CallRecord | Consent | FlagRecord:
         raise RecordError(f"kind: expected one of {', '.join(_FIELDS)}, got {kind!r}")
     unknown = sorted(set(data) - _FIELDS[kind])
     if unknown:
-        raise RecordError(f"unknown field(s) for a {kind} record: {', '.join(unknown)}")
+        raise RecordError(f"unknown field(s) for {kind} records: {', '.join(unknown)}")
     at = parse_time(data.get("at"))
     account = _text(data, "account")
     if kind == "flag":
@@ -216,10 +234,9 @@ def from_dict(data: Any) -> CallRecord | Consent | FlagRecord:
     debt = _text(data, "debt", required=False)
     if kind == "consent":
         return Consent(at, account, debt)
+    if kind == "conversation":
+        return Conversation(at, account, debt)
     direction = data.get("direction", Direction.OUTBOUND.value)
     if direction not in {d.value for d in Direction}:
         raise RecordError(f"direction: expected outbound or inbound, got {direction!r}")
-    return CallRecord(
-        at, account, debt, Direction(direction),
-        conversation=_flag_of(data, "conversation"), consented=_flag_of(data, "consented"),
-    )
+    return Attempt(at, account, debt, Direction(direction), _flag_of(data, "consented"))
