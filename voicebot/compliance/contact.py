@@ -180,7 +180,9 @@ class _Check:
                 "the bot does not call there",
                 None,
             )
-        for flag in active_flags(self.flags, self.account, at):
+        flags = active_flags(self.flags, self.account, at)
+        if flags:
+            flag = flags[0]  # the first in the order of Flag decides
             since = flag_since(self.flags, self.account, flag, at)
             return _Block(
                 Rule.for_flag(flag),
