@@ -131,6 +131,7 @@ def server(model_paths, tmp_path_factory, twilio_recorder) -> Server:
         os.environ, VOICEBOT_LOG_LEVEL="info",
         VOICEBOT_AGENT_TOKENS=":".join(AGENT),
         VOICEBOT_HANDOFF_DB=str(log_path.parent / "handoffs.db"),
+        VOICEBOT_DATABASE_URL=f"sqlite:///{log_path.parent / 'voicebot.db'}",
         # Transfers go to the loopback recorder; webhooks must be signed with this token.
         VOICEBOT_TWILIO_ACCOUNT_SID=TWILIO_ACCOUNT,
         VOICEBOT_TWILIO_AUTH_TOKEN=TWILIO_TOKEN,

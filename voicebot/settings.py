@@ -86,6 +86,11 @@ class Settings(BaseModel):
         description="the labelled lines the classifier learns from, files separated by"
                     " ':'; empty: rules only")
 
+    # Records of calls, arrangements, flags and contacts.
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL, e.g. postgresql://user:pass@host/db; "
+                          "default: SQLite in <home>/voicebot.db")
+
     # Hand-off to people: the store, the agents, and the carrier's transfer.
     handoff_db: Path | None = Field(None, description="default: <home>/handoffs.db")
     agent_tokens: SecretStr | None = Field(None, description='"alice:s3cret,bob:t0ken"')

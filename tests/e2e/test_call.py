@@ -79,6 +79,24 @@ async def test_english_call_negotiates_a_plan_by_voice(server, recognizer, tmp_p
     assert packet["account"] == {"reference": "100200", "name": "Jane Doe", "verified": True}
     assert packet["decision"]["instalment_amount"] == "100.00"
     assert any("100" in line["text"] for line in packet["transcript"])
+    # The records: the call and its turns, each disclosure with the mark that proves it
+    # was played to the end, and the plan, committed with the words that agreed to it.
+    kept = server.api(f"/api/calls/{record['call_id']}")
+    assert kept["account"] == "100200" and len(kept["policy_hash"]) == 64
+    assert kept["ended_at"] and kept["outcome"]["agreed"] is True
+    assert [d["name"] for d in kept["disclosures"]] == ["ai_assistant",
+                                                        "us_debt_collector_notice"]
+    assert all(d["mark"] and d["played_at"] for d in kept["disclosures"]), kept["disclosures"]
+    [arrangement] = kept["arrangements"]
+    assert arrangement["currency"] == "USD" and arrangement["total"] == "480.00"
+    assert arrangement["schedule"][0] == {"date": arrangement["schedule"][0]["date"],
+                                          "amount": "48.00"}
+    assert arrangement["readback_finished_at"] is not None
+    assert "agree" in arrangement["consent_words"].lower()
+    assert "480" in arrangement["readback"]
+    assert server.api("/api/arrangements?account=100200")[0]["id"] == arrangement["id"]
+    assert [t["speaker"] for t in kept["turns"]][:2] == ["bot", "caller"]
+    assert any(c["id"] == record["call_id"] for c in server.api("/api/calls"))
     # ...the live call is moved through Twilio's REST API (a recorder on loopback here)...
     [request] = [r for r in twilio_recorder.requests if record["call_id"] in r["path"]]
     call_path = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Calls/{record['call_id']}.json"

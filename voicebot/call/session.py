@@ -18,6 +18,7 @@ import numpy as np
 
 from voicebot.call.listener import Listener
 from voicebot.call.record import CallRecord, HandoffDesk, TranscriptLine
+from voicebot.call.recording import CallRecorder
 from voicebot.call.speaker import Outbound, Speaker, Utterance
 from voicebot.call.tasks import cancel, spawn
 from voicebot.call.timing import CallTimings, TurnTiming
@@ -71,7 +72,8 @@ class TranscriptEntry:
 class CallSession:
     def __init__(self, *, call_id: str, language: str, settings: Settings, engines: Engines,
                  dialogue: Dialogue, control: CallControl, clock: Clock,
-                 desk: HandoffDesk | None = None) -> None:
+                 desk: HandoffDesk | None = None,
+                 recorder: CallRecorder | None = None) -> None:
         self.call_id = call_id
         self.language = language
         self.settings = settings
@@ -80,6 +82,11 @@ class CallSession:
         self._control = control
         self._clock = clock
         self._desk = desk
+        self._recorder = recorder
+        self._arrangement_id: str | None = None
+        self._dialogue_events = 0  # dialogue events already looked at (disclosures)
+        self._last_played_at: dt.datetime | None = None  # the last reply's mark came back
+        self._record_tasks: set[asyncio.Task[None]] = set()
         self.listener = Listener(engines.vad.stream(), TurnConfig(
             threshold=settings.vad_threshold,
             min_speech=settings.min_speech_ms / 1000,
@@ -119,6 +126,8 @@ class CallSession:
     async def start(self) -> None:
         self._event("start", f"language={self.language} prompts={self.dialogue.prompt_version}")
         started = self._clock.now()
+        if self._recorder is not None:
+            await self._recorder.started(self.record())
 
         def first_audio(at: float) -> None:
             self.timings.greeting_first_audio_ms = round((at - started) * 1000, 1)
@@ -148,6 +157,10 @@ class CallSession:
             await cancel(task)
         await self.speaker.close()
         await self._settle(reason)
+        if self._recorder is not None:
+            for task in list(self._record_tasks):
+                await asyncio.wait({task}, timeout=5)
+            await self._recorder.finished(self.record(), reason)
         log.info("%s: call ended (%s) after %.1f s; timings %s", self.call_id, reason,
                  self._clock.now() - self.started_at, self.timings.summary())
 
@@ -414,6 +427,9 @@ class CallSession:
     async def _respond(self, reply: Reply, on_first_audio=None) -> None:  # type: ignore[no-untyped-def]
         if self._final is not None:
             return  # the last reply is already being said
+        if reply.handoff and self._recorder is not None and self._arrangement_id is None \
+                and self.dialogue.outcome().agreed:
+            reply = await self._keep_arrangement(reply)
         if reply.handoff or reply.end_call:
             self._final = reply
         if reply.handoff:
@@ -429,9 +445,45 @@ class CallSession:
         )
         utterance = self.speaker.say(reply.text, on_first_audio=on_first_audio)
         self.transcript.append(TranscriptEntry("bot", reply.text, self._clock.now()))
+        disclosed = self._new_disclosures()
+        self._write_progress()
         if self._after_task is not None and not self._after_task.done():
             self._after_task.cancel()
-        self._after_task = spawn(self._after_reply(utterance, reply), f"{self.call_id}-after")
+        self._after_task = spawn(self._after_reply(utterance, reply, disclosed),
+                                 f"{self.call_id}-after")
+
+    async def _keep_arrangement(self, reply: Reply) -> Reply:
+        """Commit the agreed plan before the caller hears it confirmed; if it cannot be
+        kept, a person takes the call instead of a confirmation nothing backs."""
+        assert self._recorder is not None
+        said = [e for e in self.transcript if e.speaker == "bot"]
+        heard = [e for e in self.transcript if e.speaker == "caller"]
+        try:
+            self._arrangement_id = await self._recorder.agreed(
+                self.record(), said[-1].text if said else "", heard[-1].text if heard else "",
+                readback_finished_at=self._last_played_at)
+        except Exception:
+            log.exception("%s: the agreed plan could not be kept; passing to a person",
+                          self.call_id)
+            self._event("arrangement_not_kept", "")
+            return self.dialogue.on_failure()
+        self._event("arrangement_kept", self._arrangement_id)
+        return reply
+
+    def _new_disclosures(self) -> tuple[str, ...]:
+        events = self.dialogue.outcome().events
+        new = tuple(detail for kind, detail in events[self._dialogue_events:]
+                    if kind == "disclosure")
+        self._dialogue_events = len(events)
+        return new
+
+    def _write_progress(self) -> None:
+        """Write the new turns and events without holding up the reply."""
+        if self._recorder is None:
+            return
+        task = spawn(self._recorder.progress(self.record()), f"{self.call_id}-record")
+        self._record_tasks.add(task)
+        task.add_done_callback(self._record_tasks.discard)
 
     async def _open_handoff(self, reason: str) -> None:
         """Keep the hand-off (an agreed plan with it) before the caller hears about it."""
@@ -445,8 +497,16 @@ class CallSession:
             log.exception("%s: the hand-off could not be kept; transferring anyway",
                           self.call_id)
 
-    async def _after_reply(self, utterance: Utterance, reply: Reply) -> None:
+    async def _after_reply(self, utterance: Utterance, reply: Reply,
+                           disclosed: tuple[str, ...] = ()) -> None:
         await self.speaker.wait_until_heard()
+        if self._recorder is not None:
+            # Proof of play: the carrier echoed the mark after the reply's last piece.
+            last = utterance.pieces[-1].mark if utterance.pieces else None
+            played = utterance.all_played() and not utterance.interrupted
+            for name in disclosed:
+                await self._recorder.disclosure(self.record(), name, reply.text, last, played)
+            self._last_played_at = dt.datetime.now(dt.UTC) if played else None
         if self.ended:
             return
         if reply.handoff:

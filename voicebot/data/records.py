@@ -89,6 +89,7 @@ class Arrangement:
     account: str | None = None
     policy_version: str | None = None
     policy_hash: str | None = None
+    readback_finished_at: dt.datetime | None = None  # the read-back's last mark came back
     id: str = field(default_factory=lambda: f"arr_{uuid.uuid4().hex}")
 
     @property
@@ -105,9 +106,16 @@ class Records:
 
     # -- calls -----------------------------------------------------------------------
 
-    def start_call(self, call: CallStart) -> None:
-        """A call began: its row and, when the account is known, a contact in the ledger."""
+    def start_call(self, call: CallStart) -> int:
+        """A call began: its row and, when the account is known, a contact in the ledger.
+
+        A call already recorded (a stream that reconnected) keeps its row; the number
+        of turns it already has is returned, for the new turns to follow them.
+        """
         with self.db.begin() as c:
+            if c.execute(sa.select(calls.c.id).where(calls.c.id == call.call_id)).first():
+                return int(c.execute(sa.select(sa.func.count()).select_from(turns).where(
+                    turns.c.call_id == call.call_id)).scalar_one())
             c.execute(calls.insert().values(
                 id=call.call_id, carrier=call.carrier, stream_id=call.stream_id,
                 creditor=call.creditor, account=call.account, language=call.language,
@@ -118,6 +126,7 @@ class Records:
                 c.execute(contacts.insert().values(
                     creditor=call.creditor, account=call.account, at=_utc(call.started_at),
                     direction=call.direction, kind="attempt", call_id=call.call_id, detail=""))
+        return 0
 
     def set_account(self, call_id: str, creditor: str, account: str, *,
                     conversation_at: dt.datetime | None = None) -> None:
@@ -139,10 +148,14 @@ class Records:
                 at_seconds=round(at_seconds, 3), interrupted=interrupted, via=via,
                 timings=dict(timings) if timings else None))
 
-    def mark_interrupted(self, call_id: str, seq: int) -> None:
+    def mark_interrupted(self, call_id: str, seq: int, *, heard: str | None = None) -> None:
+        """The bot's turn ``seq`` was cut short; ``heard`` is what the caller heard of it."""
+        values: dict[str, Any] = {"interrupted": True}
+        if heard is not None:
+            values["text"] = heard
         with self.db.begin() as c:
             c.execute(turns.update().where(turns.c.call_id == call_id, turns.c.seq == seq)
-                      .values(interrupted=True))
+                      .values(**values))
 
     def add_decision(self, call_id: str, at_seconds: float, kind: str, detail: str = "") -> None:
         with self.db.begin() as c:
@@ -154,6 +167,14 @@ class Records:
         with self.db.begin() as c:
             c.execute(disclosures.insert().values(call_id=call_id, name=name, text=text,
                                                   mark=mark, started_at=_utc(at)))
+
+    def add_disclosure(self, call_id: str, name: str, text: str, mark: str | None, *,
+                       started_at: dt.datetime, played_at: dt.datetime | None) -> None:
+        """A disclosure said, with the mark proving it was played to the end (if it was)."""
+        with self.db.begin() as c:
+            c.execute(disclosures.insert().values(call_id=call_id, name=name, text=text,
+                                                  mark=mark, started_at=_utc(started_at),
+                                                  played_at=_utc(played_at)))
 
     def disclosure_played(self, call_id: str, mark: str, at: dt.datetime) -> bool:
         """The carrier echoed the disclosure's mark: it was played to the end."""
@@ -183,7 +204,8 @@ class Records:
                 currency=a.currency, total=str(a.total),
                 schedule=[i.to_dict() for i in a.schedule], kind=a.kind,
                 policy_version=a.policy_version, policy_hash=a.policy_hash,
-                readback=a.readback, consent_words=a.consent_words,
+                readback=a.readback, readback_finished_at=_utc(a.readback_finished_at),
+                consent_words=a.consent_words,
                 agreed_at=_utc(a.agreed_at), status="agreed"))
         return a.id
 

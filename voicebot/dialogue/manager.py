@@ -150,6 +150,7 @@ class NegotiationDialogue:
 
     def start(self) -> Reply:
         creditor = self.policy.name
+        self._event("disclosure", "ai_assistant")  # the greeting says it is automated
         if self._candidate:
             self.stage = Stage.CONFIRM_REFERENCE
             return self._reply(self._t("greeting_known_reference", creditor=creditor,

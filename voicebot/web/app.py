@@ -18,9 +18,11 @@ from fastapi.responses import JSONResponse
 from voicebot import __version__
 from voicebot.call.phrases import prerender, service_phrases
 from voicebot.call.record import summary_of
+from voicebot.call.recording import CallContext, RecordsRecorder, file_digest, instance_name
 from voicebot.call.session import CallSession
 from voicebot.call.tasks import cancel, spawn
 from voicebot.clock import SystemClock
+from voicebot.data import Database, Records, default_url
 from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
@@ -70,6 +72,11 @@ class ServiceState:
         # Live calls by the server's own stream id; every open stream holds a slot.
         self.calls = CallSlots(settings.max_calls)
         self.finished: deque[dict[str, object]] = deque(maxlen=100)
+        # The records: the schema is brought up to date before any call is taken.
+        self.database = Database(settings.database_url or default_url(settings.home))
+        self.database.upgrade()
+        self.records = Records(self.database, instance=instance_name())
+        self.policy_hashes = policy_digests(settings.policies_dir)
         self.clock = SystemClock()
         self.handoffs = build_handoff_service(settings)
         self.desk = Desk(self.handoffs, HandoffJournal(settings.home / "handoff-journal.jsonl"))
@@ -145,9 +152,12 @@ class ServiceState:
             classifier=self.engines.intents,
         )
         call_id = started.call_id or started.stream_id
+        recorder = RecordsRecorder(self.records, CallContext(
+            carrier="twilio", stream_id=started.stream_id,
+            policy_hash=self.policy_hashes.get(policy.id)))
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
                               engines=self.engines, dialogue=dialogue, control=control,
-                              clock=self.clock, desk=self.desk)
+                              clock=self.clock, desk=self.desk, recorder=recorder)
         return session
 
     def session_ended(self, session: CallSession) -> None:
@@ -258,7 +268,34 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
     async def recent_calls() -> JSONResponse:
         return JSONResponse(list(state.finished))
 
+    @app.get("/api/calls", dependencies=[Depends(auth.api_agent)])
+    async def list_calls(creditor: str | None = None, account: str | None = None,
+                         limit: int = 100) -> JSONResponse:
+        return JSONResponse(await asyncio.to_thread(
+            state.records.calls, creditor=creditor, account=account, limit=limit))
+
+    @app.get("/api/calls/{call_id}", dependencies=[Depends(auth.api_agent)])
+    async def show_call(call_id: str) -> JSONResponse:
+        call = await asyncio.to_thread(state.records.call, call_id)
+        if call is None:
+            return JSONResponse({"error": f"no call {call_id!r}"}, status_code=404)
+        return JSONResponse(call)
+
+    @app.get("/api/arrangements", dependencies=[Depends(auth.api_agent)])
+    async def list_arrangements(creditor: str | None = None, account: str | None = None,
+                                limit: int = 100) -> JSONResponse:
+        return JSONResponse(await asyncio.to_thread(
+            state.records.arrangements, creditor=creditor, account=account, limit=limit))
+
     return app
+
+
+def policy_digests(directory) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """sha256 of each policy file as loaded, by creditor id (what a record cites)."""
+    from voicebot.policy.loading import load_policy, policy_files
+
+    return {load_policy(path).id: file_digest(path.read_bytes())
+            for path in policy_files(directory)}
 
 
 def refuse_insecure_exposure(settings: Settings) -> None:
