@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "voicebot.call.commands",
     "voicebot.policy.commands",
     "voicebot.dialogue.commands",
+    "voicebot.data.commands",
     "voicebot.compliance.commands",
 )
 

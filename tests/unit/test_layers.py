@@ -45,7 +45,7 @@ ALLOWED = {
     "handoff": {"errors", "text"},
     # A policy is checked against the law's limits, which live with the contact rules.
     "policy": {"errors", "settings", "compliance"},
-    "data": {"errors"},
+    "data": {"errors", "settings"},
 }
 
 
