@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import ACCOUNTS, make_dialogue
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.dialogue.conftest import ACCOUNTS, make_dialogue
 from voicebot.dialogue.manager import plain_reference
 
 # Lines that walk a conversation to each stage before the odd input arrives.

@@ -260,6 +260,16 @@ class Records:
         with self.db.connect() as c:
             return [_row(r) for r in c.execute(query).mappings().all()]
 
+    def flagged_accounts(self, creditor: str) -> dict[str, tuple[str, ...]]:
+        """The accounts of a creditor with flags set now, and those flags."""
+        query = sa.select(flags.c.account, flags.c.flag).where(
+            flags.c.creditor == creditor, flags.c.cleared_at.is_(None)).order_by(flags.c.id)
+        out: dict[str, list[str]] = {}
+        with self.db.connect() as c:
+            for account, flag in c.execute(query):
+                out.setdefault(account, []).append(flag)
+        return {account: tuple(found) for account, found in out.items()}
+
     def add_contact(self, creditor: str, account: str, at: dt.datetime, *, kind: str,
                     direction: str, call_id: str | None = None, detail: str = "") -> None:
         if kind not in ("attempt", "conversation"):

@@ -71,7 +71,8 @@ class NegotiationDialogue:
                  accounts: Mapping[str, Account], today: dt.date, language: str,
                  llm: LanguageModel | None = None, llm_timeout: float = 1.5,
                  known_reference: str | None = None,
-                 classifier: IntentModel | None = None) -> None:
+                 classifier: IntentModel | None = None,
+                 account_flags: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self._prompts = prompts
         self.policy = policy
         self._accounts = accounts
@@ -80,6 +81,9 @@ class NegotiationDialogue:
         self._llm = llm
         self._llm_timeout = llm_timeout
         self._classifier = classifier
+        # Compliance flags on record, by account (dispute, cease_contact, attorney,
+        # bankruptcy, vulnerability): a flagged account is never negotiated with.
+        self._account_flags = account_flags if account_flags is not None else {}
         self.record = DialogueRecord()
         self.talk = Negotiation(policy, today, self.record)
         self.account: Account | None = None
@@ -546,6 +550,16 @@ class NegotiationDialogue:
         assert self.account is not None
         self.verified = True
         self._event("identity_verified", "")
+        flagged = self._account_flags.get(self.account.reference, ())
+        if flagged:
+            # An earlier call (or staff) flagged the account: collection has stopped, or
+            # the caller needs a person first. Nothing about the debt, a person at once.
+            for flag in flagged:
+                if flag not in self.flags:
+                    self.flags.append(flag)
+            self.priority = self.priority or "vulnerability" in flagged
+            self._event("account_flagged", ",".join(flagged))
+            return self._hand_off("account_flagged")
         creditor = self.policy.name
         parts = []
         for disclosure in self.policy.disclosures:

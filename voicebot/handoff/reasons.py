@@ -24,6 +24,7 @@ class HandoffReason(enum.StrEnum):
     REPEATED_MISUNDERSTANDING = "repeated_misunderstanding"
     REFERENCE_NOT_OBTAINED = "reference_not_obtained"
     INTERNAL_FAILURE = "internal_failure"
+    ACCOUNT_FLAGGED = "account_flagged"
 
     @property
     def text(self) -> str:
@@ -56,6 +57,7 @@ _TEXT = {
     HandoffReason.REPEATED_MISUNDERSTANDING: "The bot misunderstood the caller repeatedly",
     HandoffReason.REFERENCE_NOT_OBTAINED: "Account reference not obtained",
     HandoffReason.INTERNAL_FAILURE: "The bot failed",
+    HandoffReason.ACCOUNT_FLAGGED: "Account flagged on an earlier call: no collection by the bot",
 }
 _FLAG = {
     HandoffReason.HARDSHIP_APPROVAL: "hardship",

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
@@ -131,6 +131,16 @@ class ServiceState:
             language = self.settings.default_language
         return language
 
+    def account_flags(self, creditor: str) -> Mapping[str, tuple[str, ...]]:
+        """The creditor's flagged accounts; if the records cannot be read, every account
+        counts as flagged (a person takes the call rather than the bot collecting from an
+        account that may have asked it to stop)."""
+        try:
+            return self.records.flagged_accounts(creditor)
+        except Exception:
+            log.exception("records unavailable: every account is handled by a person")
+            return _EveryAccount(("records_unavailable",))
+
     def make_session(self, started: CallStarted, control: TwilioCallControl) -> CallSession:
         assert self.engines is not None
         params = dict(started.parameters)
@@ -149,7 +159,7 @@ class ServiceState:
             prompts=self.prompts, policy=policy, accounts=self.accounts,
             today=dt.datetime.now(zone).date(), language=language, llm=self.engines.llm,
             llm_timeout=self.settings.llm_timeout_seconds, known_reference=reference,
-            classifier=self.engines.intents,
+            classifier=self.engines.intents, account_flags=self.account_flags(policy.id),
         )
         call_id = started.call_id or started.stream_id
         recorder = RecordsRecorder(self.records, CallContext(
@@ -288,6 +298,22 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             state.records.arrangements, creditor=creditor, account=account, limit=limit))
 
     return app
+
+
+class _EveryAccount(Mapping[str, tuple[str, ...]]):
+    """The same flags for any account."""
+
+    def __init__(self, found: tuple[str, ...]) -> None:
+        self._found = found
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return self._found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
 
 def policy_digests(directory) -> dict[str, str]:  # type: ignore[no-untyped-def]
