@@ -92,7 +92,9 @@ class Settings(BaseModel):
                           "default: SQLite in <home>/voicebot.db")
 
     # Hand-off to people: the store, the agents, and the carrier's transfer.
-    handoff_db: Path | None = Field(None, description="default: <home>/handoffs.db")
+    handoff_db: Path | None = Field(
+        None, description="a hand-off file of earlier versions (default <home>/handoffs.db), "
+                          "copied into the records at start-up")
     agent_tokens: SecretStr | None = Field(None, description='"alice:s3cret,bob:t0ken"')
     agent_tokens_file: Path | None = Field(None, description='lines "name:token"')
     agent_session_secret: SecretStr | None = Field(None, min_length=16)

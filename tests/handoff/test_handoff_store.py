@@ -124,7 +124,7 @@ def test_persists_across_reopen_in_wal_mode(tmp_path, make_packet):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("SELECT status FROM handoffs").fetchall() == [("completed",)]
         indexes = {r[1] for r in db.execute("PRAGMA index_list(handoffs)")}
-        assert {"handoffs_status", "handoffs_created"} <= indexes
+        assert {"ix_handoffs_status", "ix_handoffs_created_at"} <= indexes
 
 
 def test_one_accept_wins_across_threads(store, make_packet):

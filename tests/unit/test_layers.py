@@ -42,7 +42,7 @@ ALLOWED = {
     "settings": {"errors"},
     "turns": {"errors"},
     "telephony": {"errors", "text"},
-    "handoff": {"errors", "text"},
+    "handoff": {"errors", "text", "data"},
     # A policy is checked against the law's limits, which live with the contact rules.
     "policy": {"errors", "settings", "compliance"},
     "data": {"errors", "settings"},

@@ -76,6 +76,8 @@ class Database:
             path = self.url.database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+            else:  # one in-memory database shared by every thread, not one each
+                kwargs["poolclass"] = sa.pool.StaticPool
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5.0}
         else:
             if self.url.drivername == "postgresql":  # psycopg 3, not the old psycopg2

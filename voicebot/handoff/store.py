@@ -1,11 +1,13 @@
-"""Hand-off packets in SQLite, with checked state changes and live subscriptions.
+"""Hand-off packets in the service's records, with checked state changes and live
+subscriptions.
 
-One connection in WAL mode behind a lock: the service writes a few rows a
-minute, each write takes well under a millisecond, so calling the store from the
-event loop is fine. Every change is published to subscribers (the agent
-desktop's event streams): each has a bounded queue, and one that stops reading
-is dropped instead of holding anyone up; its stream ends and the browser
-reconnects.
+The packets live in the ``handoffs`` table of the service's database (SQLite by
+default, PostgreSQL for several instances; see ``voicebot.data``). Writes go
+through a lock: the service writes a few rows a minute, each in a millisecond or
+two, so calling the store from the event loop is fine. Every change is published
+to subscribers (the agent desktop's event streams): each has a bounded queue, and
+one that stops reading is dropped instead of holding anyone up; its stream ends
+and the browser reconnects.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ import contextlib
 import itertools
 import json
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
+from voicebot.data.database import Database, IntegrityViolation
+from voicebot.data.schema import handoffs
 from voicebot.errors import VoicebotError
 from voicebot.handoff.packet import (
     MAX_NOTES_CHARS,
@@ -46,8 +51,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "completed": frozenset(),
 }
 ACCEPTABLE = frozenset(s for s, nxt in TRANSITIONS.items() if "active" in nxt)
-SCHEMA_VERSION = 1
-_NEWEST_FIRST = "ORDER BY created_at DESC, rowid DESC"  # rowid: same-millisecond ties
+# Newest first; the id breaks same-millisecond ties the same way on every database.
+_NEWEST_FIRST = (handoffs.c.created_at.desc(), handoffs.c.id.desc())
 DEFAULT_QUEUE_SIZE = 256
 
 
@@ -158,81 +163,53 @@ class Subscription:
 class HandoffStore:
     """Packets by id, newest first; every change checked and published."""
 
-    def __init__(self, path: str | Path, *, redact: Redactor = no_redaction,
+    def __init__(self, target: str | Path | Database, *, redact: Redactor = no_redaction,
                  queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        """``target``: the service's ``Database``, or (alone, as in tests and tools) a
+        SQLite file path or ``":memory:"``, whose schema is brought up to date."""
+        if isinstance(target, Database):
+            self.db, self._owned = target, False
+        else:
+            self.path = str(target)
+            url = "sqlite://" if self.path == ":memory:" else f"sqlite:///{self.path}"
+            self.db, self._owned = Database(url), True
+            self.db.upgrade()
         self._redact = redact
         self._queue_size = queue_size
         self._lock = threading.RLock()
         self._subscribers: list[Subscription] = []
         self._seq = itertools.count(1)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA busy_timeout = 5000")
-        if self.path != ":memory:":
-            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                log.warning("hand-off store %s: journal mode is %s, not WAL", self.path, mode)
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._migrate()
-
-    def _migrate(self) -> None:
-        with self._lock:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise HandoffError(f"hand-off store {self.path} has schema {version}; "
-                                   f"this version of voicebot knows {SCHEMA_VERSION}")
-            self._db.executescript(f"""
-                CREATE TABLE IF NOT EXISTS handoffs (
-                    id TEXT PRIMARY KEY,
-                    created_at TEXT NOT NULL,
-                    updated_at TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    call_id TEXT NOT NULL,
-                    packet TEXT NOT NULL
-                );
-                CREATE INDEX IF NOT EXISTS handoffs_status ON handoffs (status, created_at);
-                CREATE INDEX IF NOT EXISTS handoffs_created ON handoffs (created_at);
-                CREATE INDEX IF NOT EXISTS handoffs_call ON handoffs (call_id);
-                PRAGMA user_version = {SCHEMA_VERSION};
-            """)
 
     # -- reading -------------------------------------------------------------------
 
+    def _read(self, query: sa.Select[Any]) -> list[HandoffPacket]:
+        with self.db.connect() as c:
+            rows = c.execute(query).scalars().all()
+        return [HandoffPacket.from_dict(json.loads(r)) for r in rows]
+
     def get(self, handoff_id: str) -> HandoffPacket:
-        with self._lock:
-            row = self._db.execute("SELECT packet FROM handoffs WHERE id = ?",
-                                   (handoff_id,)).fetchone()
-        if row is None:
+        found = self._read(sa.select(handoffs.c.packet).where(handoffs.c.id == handoff_id))
+        if not found:
             raise HandoffNotFound(f"no hand-off {handoff_id!r}")
-        return HandoffPacket.from_dict(json.loads(row[0]))
+        return found[0]
 
     def list(self, status: str | Iterable[str] | None = None,
              limit: int = 100) -> list[HandoffPacket]:
         """Newest first; ``status`` one status or several."""
         limit = max(1, min(int(limit), 1000))
-        if status is None:
-            query = f"SELECT packet FROM handoffs {_NEWEST_FIRST} LIMIT ?"
-            args: list[Any] = [limit]
-        else:
+        query = sa.select(handoffs.c.packet).order_by(*_NEWEST_FIRST).limit(limit)
+        if status is not None:
             wanted = [status] if isinstance(status, str) else list(status)
             for s in wanted:
                 _check_status(s)
-            marks = ",".join("?" * len(wanted))
-            query = f"SELECT packet FROM handoffs WHERE status IN ({marks}) {_NEWEST_FIRST} LIMIT ?"
-            args = [*wanted, limit]
-        with self._lock:
-            rows = self._db.execute(query, args).fetchall()
-        return [HandoffPacket.from_dict(json.loads(r[0])) for r in rows]
+            query = query.where(handoffs.c.status.in_(wanted))
+        return self._read(query)
 
     def find_by_call(self, call_id: str) -> HandoffPacket | None:
         """The latest hand-off of a call (a Twilio CallSid), if any."""
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT packet FROM handoffs WHERE call_id = ? {_NEWEST_FIRST} LIMIT 1",
-                (call_id,)).fetchone()
-        return None if row is None else HandoffPacket.from_dict(json.loads(row[0]))
+        found = self._read(sa.select(handoffs.c.packet).where(handoffs.c.call_id == call_id)
+                           .order_by(*_NEWEST_FIRST).limit(1))
+        return found[0] if found else None
 
     # -- changing ------------------------------------------------------------------
 
@@ -244,12 +221,12 @@ class HandoffStore:
         now = iso(utc_now())
         with self._lock:
             try:
-                self._db.execute(
-                    "INSERT INTO handoffs (id, created_at, updated_at, status, call_id, packet) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (clean.id, clean.created_at, now, clean.status, clean.call_id,
-                     json.dumps(data, ensure_ascii=False)))
-            except sqlite3.IntegrityError as exc:
+                with self.db.begin() as c:
+                    c.execute(handoffs.insert().values(
+                        id=clean.id, created_at=clean.created_at, updated_at=now,
+                        status=clean.status, call_id=clean.call_id,
+                        packet=json.dumps(data, ensure_ascii=False)))
+            except IntegrityViolation as exc:
                 raise HandoffStateError(f"hand-off {clean.id} is already stored") from exc
             self._publish("added", clean)
         log.info("hand-off %s stored: call %s, %s", clean.id, clean.call_id, clean.reason)
@@ -309,22 +286,18 @@ class HandoffStore:
 
     def _change(self, handoff_id: str, kind: str, change) -> HandoffPacket:  # type: ignore[no-untyped-def]
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute("SELECT packet FROM handoffs WHERE id = ?",
-                                       (handoff_id,)).fetchone()
+            # One transaction: the row is locked (PostgreSQL) while the change is checked,
+            # so two instances cannot both accept one hand-off.
+            with self.db.begin() as c:
+                row = c.execute(sa.select(handoffs.c.packet).where(handoffs.c.id == handoff_id)
+                                .with_for_update()).first()
                 if row is None:
                     raise HandoffNotFound(f"no hand-off {handoff_id!r}")
                 packet = HandoffPacket.from_dict(json.loads(row[0]))
                 change(packet)
-                self._db.execute(
-                    "UPDATE handoffs SET status = ?, updated_at = ?, packet = ? WHERE id = ?",
-                    (packet.status, iso(utc_now()),
-                     json.dumps(packet.to_dict(), ensure_ascii=False), handoff_id))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+                c.execute(handoffs.update().where(handoffs.c.id == handoff_id).values(
+                    status=packet.status, updated_at=iso(utc_now()),
+                    packet=json.dumps(packet.to_dict(), ensure_ascii=False)))
             self._publish(kind, packet)
         return packet
 
@@ -364,12 +337,41 @@ class HandoffStore:
             sub.offer(event)
 
     def close(self) -> None:
-        """End every subscription and close the database."""
+        """End every subscription (and close the database if the store opened it)."""
         with self._lock:
             subs, self._subscribers = self._subscribers, []
             for sub in subs:
                 sub.close()
-            self._db.close()
+            if self._owned:
+                self.db.dispose()
+
+    def import_legacy(self, path: Path) -> int:
+        """Copy the packets of a separate hand-off file of earlier versions (``handoffs.db``)
+        that this store does not have yet; how many were copied."""
+        import sqlite3
+
+        if not path.is_file():
+            return 0
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = source.execute("SELECT id, created_at, updated_at, status, call_id, packet "
+                                  "FROM handoffs").fetchall()
+        except sqlite3.DatabaseError:
+            return 0  # not a hand-off file (or empty)
+        finally:
+            source.close()
+        copied = 0
+        with self._lock, self.db.begin() as c:
+            have = set(c.execute(sa.select(handoffs.c.id)).scalars())
+            for hid, created, updated, status, call_id, packet in rows:
+                if hid not in have:
+                    c.execute(handoffs.insert().values(
+                        id=hid, created_at=created, updated_at=updated, status=status,
+                        call_id=call_id, packet=packet))
+                    copied += 1
+        if copied:
+            log.info("%d hand-off(s) copied from %s into the records", copied, path)
+        return copied
 
 
 def _check_status(status: str) -> None:

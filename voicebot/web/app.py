@@ -78,7 +78,7 @@ class ServiceState:
         self.records = Records(self.database, instance=instance_name())
         self.policy_hashes = policy_digests(settings.policies_dir)
         self.clock = SystemClock()
-        self.handoffs = build_handoff_service(settings)
+        self.handoffs = build_handoff_service(settings, self.database)
         self.desk = Desk(self.handoffs, HandoffJournal(settings.home / "handoff-journal.jsonl"))
         self.desk.journal.replay(self.handoffs.store)
         # With a Twilio auth token, a stream must bring the token its voice webhook made.

@@ -7,6 +7,7 @@ import logging
 import time
 
 from voicebot.call.record import CallRecord
+from voicebot.data import Database
 from voicebot.handoff import (
     REASON_FLAGS,
     FallbackPolicy,
@@ -36,10 +37,18 @@ def secret(value: object) -> str | None:
     return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
 
 
-def build_handoff_service(settings: Settings) -> HandoffService:
-    path = settings.handoff_db or settings.home / "handoffs.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store = HandoffStore(path, redact=redact_obj)
+def build_handoff_service(settings: Settings, database: Database | None = None
+                          ) -> HandoffService:
+    """The hand-off service over the service's records (``database``); without one, a
+    store of its own in ``VOICEBOT_HANDOFF_DB`` (tools and tests)."""
+    legacy = settings.handoff_db or settings.home / "handoffs.db"
+    if database is not None:
+        store = HandoffStore(database, redact=redact_obj)
+        if legacy.is_file():  # a hand-off file of an earlier version: its packets move over
+            store.import_legacy(legacy)
+    else:
+        legacy.parent.mkdir(parents=True, exist_ok=True)
+        store = HandoffStore(legacy, redact=redact_obj)
     token = secret(settings.twilio_auth_token)
     transfer = fallback = None
     if settings.twilio_account_sid and token:
