@@ -159,3 +159,27 @@ def test_exit_codes_of_the_real_process(tmp_path):
     assert no.returncode == 1 and no.stdout.startswith("no: creditor_hours: ")
     bad = status("--account", "300400", "--at", "2026-11-10 noon")
     assert bad.returncode == 2 and "--at" in bad.stderr
+
+
+def test_the_history_comes_from_the_records_by_default(capsys, own_records):
+    import datetime as dt
+
+    from voicebot.data import Database, Records
+    from voicebot.data.records import CallStart
+
+    at = "2026-12-03T10:00:00-05:00"  # a Thursday morning in New York
+    assert run(capsys, "--account", "500600", "--at", at)[0] == 0
+    db = Database(own_records)
+    db.upgrade()
+    records = Records(db)
+    talked = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)
+    records.start_call(CallStart(call_id="CA1", carrier="twilio", creditor="contoso-bank",
+                                 language="en", started_at=talked, account="500600"))
+    records.set_account("CA1", "contoso-bank", "500600", conversation_at=talked)
+    code, out, _ = run(capsys, "--account", "500600", "--at", at)
+    assert code == 1 and "no:" in out  # a conversation two days ago: seven quiet days
+    records.set_flag("contoso-bank", "500600", "cease_contact", at=talked)
+    code, out, _ = run(capsys, "--account", "500600", "--at", "2026-12-20T10:00:00-05:00",
+                       "--json")
+    assert code == 1 and "cease" in json.loads(out)["rule"]
+    db.dispose()

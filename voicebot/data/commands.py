@@ -29,7 +29,7 @@ def _open(args: Any, *, upgrade: bool = True) -> Database:
     return db
 
 
-def _since(text: str | None) -> dt.datetime | None:
+def iso_time(text: str | None) -> dt.datetime | None:
     if not text:
         return None
     try:
@@ -41,7 +41,7 @@ def _since(text: str | None) -> dt.datetime | None:
     return value
 
 
-def _print(rows: Any, as_json: bool, columns: tuple[str, ...] = ()) -> None:
+def print_rows(rows: Any, as_json: bool, columns: tuple[str, ...] = ()) -> None:
     if as_json or not columns:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1, default=str)
         sys.stdout.write("\n")
@@ -75,7 +75,7 @@ def run_db_current(args: Any) -> int:
 def run_calls_list(args: Any) -> int:
     rows = Records(_open(args)).calls(creditor=args.creditor, account=args.account,
                                       limit=args.limit)
-    _print(rows, args.json, ("id", "started_at", "creditor", "account", "language",
+    print_rows(rows, args.json, ("id", "started_at", "creditor", "account", "language",
                              "end_reason"))
     return 0
 
@@ -85,21 +85,21 @@ def run_calls_show(args: Any) -> int:
     if call is None:
         print(f"voicebot: no call {args.call_id!r}", file=sys.stderr)
         return 1
-    _print(call, True)
+    print_rows(call, True)
     return 0
 
 
 def run_arrangements_list(args: Any) -> int:
     rows = Records(_open(args)).arrangements(creditor=args.creditor, account=args.account,
                                              limit=args.limit)
-    _print(rows, args.json, ("id", "agreed_at", "creditor", "account", "total", "currency",
+    print_rows(rows, args.json, ("id", "agreed_at", "creditor", "account", "total", "currency",
                              "kind", "call_id"))
     return 0
 
 
 def run_audit_export(args: Any) -> int:
     """Every record as one JSON object per line, oldest first."""
-    events = Records(_open(args)).audit(since=_since(args.since))
+    events = Records(_open(args)).audit(since=iso_time(args.since))
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
     try:
         for event in events:

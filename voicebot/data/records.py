@@ -334,6 +334,63 @@ class Records:
                 out["flags"] = []
         return out
 
+    def purge(self, creditor: str, before: dt.datetime) -> dict[str, int]:
+        """Delete the creditor's personal data last active before ``before``: calls (with
+        their turns, disclosures, decisions, arrangements and hand-offs), ledger rows and
+        cleared flags. Flags still set are kept: they protect the person (a request to
+        stop contact outlives the retention of the call that made it). Counts deleted."""
+        cut = _utc(before)
+        counts: dict[str, int] = {}
+        with self.db.begin() as c:
+            last = sa.func.coalesce(calls.c.ended_at, calls.c.started_at)
+            old = sa.select(calls.c.id).where(calls.c.creditor == creditor, last < cut)
+            ids = list(c.execute(old).scalars())
+            for name, table in (("turns", turns), ("disclosures", disclosures),
+                                ("decisions", decisions), ("arrangements", arrangements),
+                                ("handoffs", handoffs)):
+                counts[name] = 0
+                for chunk in _chunks(ids):
+                    counts[name] += c.execute(
+                        table.delete().where(table.c.call_id.in_(chunk))).rowcount
+            counts["calls"] = 0
+            for chunk in _chunks(ids):
+                counts["calls"] += c.execute(calls.delete().where(calls.c.id.in_(chunk))).rowcount
+            counts["contacts"] = c.execute(contacts.delete().where(
+                contacts.c.creditor == creditor, contacts.c.at < cut)).rowcount
+            counts["flags"] = c.execute(flags.delete().where(
+                flags.c.creditor == creditor, flags.c.cleared_at.is_not(None),
+                flags.c.cleared_at < cut)).rowcount
+        return counts
+
+    def export_account(self, creditor: str | None, account: str) -> dict[str, Any]:
+        """Everything kept about one account, as JSON-ready data (a subject access
+        request): its calls in full, arrangements, flags, ledger and hand-offs."""
+        query = sa.select(calls.c.id).where(calls.c.account == account)
+        if creditor:
+            query = query.where(calls.c.creditor == creditor)
+        with self.db.connect() as c:
+            ids = list(c.execute(query.order_by(calls.c.started_at)).scalars())
+            creditors = sorted({r for r in c.execute(
+                sa.select(calls.c.creditor).where(calls.c.account == account)).scalars()}
+                | {r for r in c.execute(
+                    sa.select(flags.c.creditor).where(flags.c.account == account)).scalars()}
+                | {r for r in c.execute(
+                    sa.select(contacts.c.creditor).where(contacts.c.account == account)
+                ).scalars()})
+        if creditor:
+            creditors = [x for x in creditors if x == creditor]
+        return {
+            "account": account,
+            "exported_at": _iso(utc_now()),
+            "calls": [self.call(i) for i in ids],
+            "arrangements": [a for x in creditors
+                             for a in self.arrangements(creditor=x, account=account,
+                                                        limit=1000)],
+            "flags": [f for x in creditors
+                      for f in self.flags(x, account, include_cleared=True)],
+            "contacts": [r for x in creditors for r in self.contacts(x, account)],
+        }
+
     def audit(self, *, since: dt.datetime | None = None) -> list[dict[str, Any]]:
         """Every record as one event each, oldest first (the audit export)."""
         events: list[dict[str, Any]] = []
@@ -358,6 +415,10 @@ class Records:
             events = [e for e in events if (e["at"] or "") >= cut]
         events.sort(key=lambda e: e["at"] or "")
         return events
+
+
+def _chunks(ids: list[str], size: int = 500) -> list[list[str]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
 def _limit(limit: int) -> int:
