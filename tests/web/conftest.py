@@ -1,4 +1,5 @@
-"""A real uvicorn server on loopback serving the agent router over a temporary store."""
+"""A real uvicorn server on loopback serving the agent router over a temporary store, or
+the service's own app over temporary records."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from web_support import CARD, TOKENS, fake_redact, serve
+from web_support import CARD, TOKENS, fake_redact, serve, stand_in_service
 
+from voicebot.data import Records
 from voicebot.handoff import HandoffPacket, HandoffStore, build_packet
 from voicebot.policy import Ask, decide, load_policies
 from voicebot.settings import Settings
@@ -68,3 +70,24 @@ def desktop(tmp_path) -> Iterator[Desktop]:
     with serve(app) as url:
         yield Desktop(url, store, auth, dict(TOKENS))
     store.close()
+
+
+@dataclass
+class ServiceDesktop:
+    """The service's own app: the desktop, the hand-offs and the records in one database."""
+
+    url: str
+    records: Records
+    store: HandoffStore
+    tokens: dict[str, str]
+
+
+@pytest.fixture
+def service_desktop(tmp_path) -> Iterator[ServiceDesktop]:
+    settings = Settings(home=tmp_path, llm_backend="none",  # type: ignore[arg-type]
+                        agent_tokens=f"alice:{TOKENS['alice']}")
+    with stand_in_service(settings) as service:
+        state = service.app.state.service
+        yield ServiceDesktop(service.http, state.records, state.handoffs.store,
+                             {"alice": TOKENS["alice"]})
+    state.database.dispose()

@@ -1,18 +1,21 @@
 """The agent desktop in a real browser (Debian's Chromium, driven by Playwright).
 
 A real uvicorn server on loopback serves the agent router over a temporary
-store; the test adds hand-offs to the store and watches them arrive live.
+store; the test adds hand-offs to the store and watches them arrive live. The call
+record's test runs the service's own app over temporary records.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import re
 import struct
 import time
 from pathlib import Path
 
 import pytest
+from web_support import seed_call_record
 
 CHROMIUM = Path(os.environ.get("VOICEBOT_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -44,10 +47,20 @@ def page(browser):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("console", lambda msg: errors.append(msg.text) if console_error(msg) else None)
     page.js_errors = errors
     yield page
     context.close()
+
+
+def console_error(msg) -> bool:  # type: ignore[no-untyped-def]
+    """An error in the console, other than the browser's own note of a call that has no
+    record (a 404 the desktop expects and shows as such)."""
+    if msg.type != "error":
+        return False
+    url = (msg.location or {}).get("url", "")
+    return not (msg.text.startswith("Failed to load resource") and "/api/calls/" in url
+                and "404" in msg.text)
 
 
 def login(page, desktop, agent: str = "alice") -> None:
@@ -165,6 +178,74 @@ def test_live_handoff_accept_notes_complete(desktop, page, make_packet, tmp_path
     assert colours > 50, f"screenshot looks blank ({colours} colours)"
     print(f"\nSSE to DOM: {sse_to_dom_ms:.0f} ms; screenshot {shot_path} "
           f"({len(shot)} bytes, {colours} colours)")
+
+
+def test_the_call_record_beside_its_handoff(service_desktop, page, make_packet, tmp_path):
+    desktop = service_desktop
+    call_id = "CA" + "5" * 32
+    hostile = "<img src=x onerror=\"window.__owned=1\">"
+    seed_call_record(desktop.records, call_id, consent=f"Yes, I agree. {hostile}",
+                     flag_detail=f"things have been very hard {hostile}")
+    login(page, desktop)
+    packet = make_packet(call_id=call_id)
+    desktop.store.add(packet)
+    page.locator(f'.item[data-id="{packet.id}"]').click()
+
+    # The account's flags as badges near the top, with when they were set (or cleared).
+    vulnerable = page.locator('#record-flags .badge[data-flag="vulnerability"]')
+    expect(vulnerable).to_contain_text("Vulnerability since 11/26/2026, 3:00:45 PM (this call)")
+    expect(vulnerable).to_contain_text(f"things have been very hard {hostile}")
+    expect(vulnerable).not_to_have_class(re.compile("cleared"))
+    attorney = page.locator('#record-flags .badge[data-flag="attorney"]')
+    expect(attorney).to_have_class(re.compile("cleared"))
+    expect(attorney).to_contain_text("cleared 11/6/2026, 3:00:00 PM by bob")
+    # Each disclosure, and whether the carrier's mark proved it played to the end.
+    said = page.locator("#record-disclosures li")
+    expect(said).to_have_count(2)
+    expect(said.nth(0)).to_contain_text("✓ Played to the end Automated assistant")
+    expect(said.nth(1)).to_contain_text("✗ Not played to the end Debt collector notice (US)")
+    # The arrangement as committed: schedule, total, consent words, end of the read-back.
+    rows = page.locator("#record-plan tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("2026-11-27")
+    expect(rows.nth(0)).to_contain_text("48.00 USD")
+    expect(page.locator("#record-plan caption")).to_have_text(
+        "Agreed: 3 payments, total 480.00 USD")
+    consent = page.locator("#record-consent")
+    expect(consent).to_contain_text(f"“Yes, I agree. {hostile}”")
+    expect(consent).to_contain_text("Read-back finished11/26/2026, 3:00:49 PM")
+    # The timeline is there, collapsed until asked for.
+    timeline = page.locator("#record-timeline")
+    expect(timeline.locator("summary")).to_have_text("Decisions and events (4)")
+    expect(timeline.get_by_text("right party check")).to_be_hidden()
+    timeline.locator("summary").click()
+    expect(timeline.get_by_text("right party check")).to_be_visible()
+
+    # A change to the hand-off redraws the pane from the record already fetched.
+    page.get_by_role("button", name="Accept call").click()
+    expect(page.locator("#detail-status")).to_have_text("Active")
+    expect(timeline.get_by_text("right party check")).to_be_visible()
+    expect(vulnerable).to_be_visible()
+    assert page.locator("#detail img").count() == 0
+    assert page.evaluate("window.__owned === undefined")
+    assert page.js_errors == []
+
+    shot_path = tmp_path / "agent-desktop-record.png"
+    shot = page.screenshot(path=str(shot_path), full_page=True)
+    assert len(shot) > 20_000 and pixel_colours(page.context.browser, shot) > 50
+    text = page.locator("#detail").inner_text()
+    for shown in ("Compliance flags on the account", "VULNERABILITY", "Call record",
+                  "Played to the end", "total 480.00 USD", "Caller's consent"):
+        assert shown in text, shown
+    print(f"\ncall record screenshot {shot_path}")
+
+    # A call the service kept no record of says so.
+    other = make_packet(call_id="CA" + "6" * 32, account_reference="300400")
+    desktop.store.add(other)
+    page.locator(f'.item[data-id="{other.id}"]').click()
+    expect(page.locator("#no-record")).to_have_text("No record kept for this call.")
+    expect(page.locator("#record-flags")).to_be_hidden()
+    assert page.js_errors == []
 
 
 def test_text_is_never_markup(desktop, page, make_packet):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime as dt
 import json
 import socket
 import threading
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,6 +22,8 @@ from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from voicebot.data import Records
+from voicebot.data.records import Arrangement, CallStart, Instalment
 from voicebot.redaction import redact_obj
 from voicebot.settings import Settings
 from voicebot.telephony.events import AudioReceived, CallStarted
@@ -155,3 +159,48 @@ async def answered(ws: ClientConnection) -> bool:
     """True when the stand-in session greeted (one media frame)."""
     message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
     return message["event"] == "media"
+
+
+# -- a call's record, as the service writes it during a call --------------------------
+
+RECORD_STARTED = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
+
+
+def seed_call_record(records: Records, call_id: str, *, account: str = "100200",
+                     consent: str = "Yes, I agree to that.", flag_detail: str = "") -> None:
+    """A finished English call on ``account``: two disclosures (the second cut short), a
+    few decisions, an agreed plan read back to the end, a vulnerability flag set on this
+    call and an attorney flag set and cleared before it."""
+    at = RECORD_STARTED
+    creditor = "acme-telecom"
+    records.start_call(CallStart(
+        call_id=call_id, carrier="twilio", creditor=creditor, language="en", started_at=at,
+        account=account, prompt_version="en-7", policy_version="2026-11-01",
+        policy_hash="ab" * 32))
+    records.add_turn(call_id, 1, "bot", "Hello, this is Acme Telecom's automated assistant.",
+                     0.4)
+    records.add_turn(call_id, 2, "caller", "Yes, it's Jane.", 3.1)
+    records.add_disclosure(call_id, "ai_assistant", "I am an automated assistant.", "m-1",
+                           started_at=at + dt.timedelta(seconds=0.4),
+                           played_at=at + dt.timedelta(seconds=3.0))
+    records.add_disclosure(call_id, "us_debt_collector_notice",
+                           "This is an attempt to collect a debt.", "m-2",
+                           started_at=at + dt.timedelta(seconds=12), played_at=None)
+    for seconds, kind, detail in ((0.0, "start", "language=en prompts=en-7"),
+                                  (14.2, "right_party_check", ""),
+                                  (52.5, "arrangement_kept", "arr_1"),
+                                  (60.0, "handoff", "payment")):
+        records.add_decision(call_id, seconds, kind, detail)
+    records.set_flag(creditor, account, "attorney", at=at - dt.timedelta(days=30))
+    records.clear_flag(creditor, account, "attorney", at=at - dt.timedelta(days=20), by="bob")
+    records.set_flag(creditor, account, "vulnerability", at=at + dt.timedelta(seconds=45),
+                     call_id=call_id, detail=flag_detail)
+    records.save_arrangement(Arrangement(
+        call_id=call_id, creditor=creditor, account=account, currency="USD",
+        schedule=(Instalment(dt.date(2026, 11, 27), Decimal("48.00")),
+                  Instalment(dt.date(2026, 12, 27), Decimal("100.00")),
+                  Instalment(dt.date(2027, 1, 27), Decimal("332.00"))),
+        kind="instalments", readback="48 dollars on November 27, then 100 dollars ...",
+        consent_words=consent, agreed_at=at + dt.timedelta(seconds=50),
+        policy_version="2026-11-01", readback_finished_at=at + dt.timedelta(seconds=49)))
+    records.finish_call(call_id, at + dt.timedelta(seconds=61), "handoff", {"agreed": True})

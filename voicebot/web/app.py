@@ -33,7 +33,7 @@ from voicebot.settings import Settings
 from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twiml import connect_stream
 from voicebot.text.xml import xml_safe
-from voicebot.web.agent import build_agent_router
+from voicebot.web.agent import API_HEADERS, build_agent_router
 from voicebot.web.handoff_webhooks import build_handoff_webhooks
 from voicebot.web.handoffs import Desk, build_agent_auth, build_handoff_service, secret
 from voicebot.web.security import (
@@ -276,26 +276,30 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
 
     @app.get("/api/calls/recent", dependencies=[Depends(auth.api_agent)])
     async def recent_calls() -> JSONResponse:
-        return JSONResponse(list(state.finished))
+        return JSONResponse(list(state.finished), headers=API_HEADERS)
 
     @app.get("/api/calls", dependencies=[Depends(auth.api_agent)])
     async def list_calls(creditor: str | None = None, account: str | None = None,
                          limit: int = 100) -> JSONResponse:
         return JSONResponse(await asyncio.to_thread(
-            state.records.calls, creditor=creditor, account=account, limit=limit))
+            state.records.calls, creditor=creditor, account=account, limit=limit),
+            headers=API_HEADERS)
 
     @app.get("/api/calls/{call_id}", dependencies=[Depends(auth.api_agent)])
     async def show_call(call_id: str) -> JSONResponse:
+        """One call's record (the desktop shows it with the call's hand-off)."""
         call = await asyncio.to_thread(state.records.call, call_id)
         if call is None:
-            return JSONResponse({"error": f"no call {call_id!r}"}, status_code=404)
-        return JSONResponse(call)
+            return JSONResponse({"error": f"no call {call_id!r}"}, status_code=404,
+                                headers=API_HEADERS)
+        return JSONResponse(call, headers=API_HEADERS)
 
     @app.get("/api/arrangements", dependencies=[Depends(auth.api_agent)])
     async def list_arrangements(creditor: str | None = None, account: str | None = None,
                                 limit: int = 100) -> JSONResponse:
         return JSONResponse(await asyncio.to_thread(
-            state.records.arrangements, creditor=creditor, account=account, limit=limit))
+            state.records.arrangements, creditor=creditor, account=account, limit=limit),
+            headers=API_HEADERS)
 
     return app
 

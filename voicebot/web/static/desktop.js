@@ -25,6 +25,13 @@
                    abandoned: "callback", completed: "completed" };
   const ROLE_TEXT = { down_payment: "Down payment", instalment: "Instalment",
                       settlement: "Settlement", single: "Single payment" };
+  const FLAG_TEXT = { dispute: "Dispute", cease_contact: "Cease contact", attorney: "Attorney",
+                      bankruptcy: "Bankruptcy", vulnerability: "Vulnerability" };
+  const DISCLOSURE_TEXT = { ai_assistant: "Automated assistant",
+                            us_debt_collector_notice: "Debt collector notice (US)",
+                            fr_debt_collection_notice: "Debt collection notice (France)" };
+  const KIND_TEXT = { instalments: "Instalments", pay_in_full: "Pay in full",
+                      settlement: "Settlement" };
 
   const me = document.querySelector('meta[name="agent"]').content;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -33,6 +40,11 @@
   let selected = null;
   let shownJson = null;         // what the detail pane shows, to skip needless redraws
   let source = null;
+  // The selected hand-off's call record (/api/calls/{call_id}): fetched when the hand-off
+  // is selected, then kept, so live changes to the packet redraw it without a request.
+  let record = null;            // { callId, state: loading|ok|missing|failed, data }
+  let recordTicket = 0;         // answers to an older request are dropped
+  let timelineOpen = false;
 
   // -- small DOM helpers ---------------------------------------------------------------
 
@@ -147,6 +159,8 @@
   function select(id) {
     selected = id;
     shownJson = null;
+    record = null;              // selecting again fetches the record afresh
+    timelineOpen = false;
     renderQueue();
     renderDetail();
     document.getElementById("detail").focus();
@@ -207,6 +221,11 @@
         el("ul", { class: "flags", "aria-label": "Flags" }, p.flags.map((f) => el("li", { text: words(f) }))));
     }
 
+    // A call still in progress may have more to show each time its hand-off changes.
+    if (!record || record.callId !== p.call_id) loadRecord(p.call_id);
+    else if (record.state === "ok" && !record.data.ended_at) loadRecord(p.call_id);
+    parts.push(recordFlags());
+
     parts.push(el("h3", { text: "Caller" }), el("dl", { class: "facts" },
       fact("Creditor", p.creditor.name),
       fact("Account", account.reference || "not given"),
@@ -216,6 +235,7 @@
       fact("Call", p.call_id)));
 
     parts.push(...plan(p));
+    parts.push(recordSection());
 
     const t = p.timing || {};
     parts.push(el("h3", { text: "Timing" }), el("dl", { class: "facts" },
@@ -288,6 +308,147 @@
         d.valid_until ? fact("Offer valid until", d.valid_until) : null,
         fact("Needs approval", d.requires_human ? "Yes" : "No"),
         fact("Policy", `${d.policy_id} (${d.policy_version})`)),
+    ];
+  }
+
+  // -- the call record: what the service's records prove about the call -----------------------
+
+  function loadRecord(callId) {
+    const ticket = ++recordTicket;
+    // What is shown stays shown until the answer comes.
+    if (!record || record.callId !== callId || record.state !== "ok") {
+      record = { callId, state: "loading", data: null };
+    }
+    fetch(`/api/calls/${encodeURIComponent(callId)}`, {
+      credentials: "same-origin", headers: { Accept: "application/json" },
+    }).then(async (response) => {
+      if (response.status === 401) { window.location.assign("/agent/login?next=/agent"); return; }
+      if (response.status === 404) { settleRecord(ticket, callId, "missing", null); return; }
+      if (!response.ok) { settleRecord(ticket, callId, "failed", null); return; }
+      settleRecord(ticket, callId, "ok", await response.json());
+    }).catch(() => settleRecord(ticket, callId, "failed", null));
+  }
+
+  function settleRecord(ticket, callId, state, data) {
+    if (ticket !== recordTicket) return;
+    record = { callId, state, data };
+    const flagsBox = document.getElementById("record-flags");
+    if (flagsBox) flagsBox.replaceWith(recordFlags());
+    const section = document.getElementById("call-record");
+    if (!section) return;
+    const refocus = document.activeElement && document.activeElement.id === "record-refresh";
+    section.replaceWith(recordSection());
+    const again = document.getElementById("record-refresh");
+    if (refocus && again) again.focus();
+  }
+
+  // The account's compliance flags, as badges near the top of the hand-off.
+  function recordFlags() {
+    const box = el("div", { id: "record-flags", class: "record-flags" });
+    if (!record || record.state !== "ok") return box;
+    const call = record.data;
+    box.append(el("h3", { id: "record-flags-title", text: "Compliance flags on the account" }));
+    if (!call.account) {
+      box.append(el("p", { class: "empty", text: "No account was identified on this call." }));
+    } else if (!call.flags || !call.flags.length) {
+      box.append(el("p", { class: "empty", text: "No compliance flags on this account." }));
+    } else {
+      box.append(el("ul", { class: "badges", "aria-labelledby": "record-flags-title" },
+        call.flags.map((f) => el("li", { class: f.cleared_at ? "badge cleared" : "badge",
+                                         "data-flag": f.flag },
+          el("strong", { text: FLAG_TEXT[f.flag] || words(f.flag) }),
+          el("span", { class: "when", text: f.cleared_at
+            ? ` set ${clock(f.set_at)}, cleared ${clock(f.cleared_at)}` +
+              (f.cleared_by ? ` by ${f.cleared_by}` : "")
+            : ` since ${clock(f.set_at)}` + (f.call_id === call.id ? " (this call)" : "") }),
+          f.detail ? el("span", { class: "words", text: `“${f.detail}”` }) : null))));
+    }
+    return box;
+  }
+
+  function recordSection() {
+    const section = el("section", { id: "call-record", class: "call-record",
+                                    "aria-labelledby": "call-record-title" },
+      el("div", { class: "section-head" },
+        el("h3", { id: "call-record-title", text: "Call record" }),
+        record && record.state !== "loading" ? el("button", { type: "button", class: "quiet",
+          id: "record-refresh", onclick: () => loadRecord(record.callId) }, "Refresh") : null));
+    const state = record ? record.state : "loading";
+    if (state === "loading") {
+      section.append(el("p", { class: "empty", text: "Loading the call record…" }));
+    } else if (state === "missing") {
+      section.append(el("p", { class: "empty", id: "no-record", text: "No record kept for this call." }));
+    } else if (state === "failed") {
+      section.append(el("p", { class: "error", text: "The call record could not be loaded; try Refresh." }));
+    } else {
+      section.append(...recordBody(record.data));
+    }
+    return section;
+  }
+
+  function recordBody(call) {
+    const parts = [el("dl", { class: "facts" },
+      fact("Started", clock(call.started_at)),
+      fact("Ended", call.ended_at ? `${clock(call.ended_at)}${call.end_reason ? ` (${words(call.end_reason)})` : ""}` : "Not ended yet"),
+      fact("Policy", call.policy_version ? `${call.policy_version}${call.policy_hash ? ` · sha256 ${String(call.policy_hash).slice(0, 12)}…` : ""}` : "—"),
+      fact("Prompts", call.prompt_version || "—"))];
+
+    parts.push(el("h4", { text: "Disclosures" }));
+    const said = call.disclosures || [];
+    if (said.length) {
+      parts.push(el("ul", { class: "disclosures", id: "record-disclosures" }, said.map((d) =>
+        el("li", { class: d.played_at ? "played" : "unplayed" },
+          el("span", { class: "proof", text: d.played_at ? "✓ Played to the end" : "✗ Not played to the end" }),
+          el("strong", { text: ` ${DISCLOSURE_TEXT[d.name] || words(d.name)}` }),
+          el("span", { class: "when", text: d.played_at
+            ? ` · ${clock(d.played_at)}` : ` · started ${clock(d.started_at)}${d.mark ? "" : ", no mark sent"}` }),
+          el("span", { class: "said", text: d.text || "" })))));
+    } else {
+      parts.push(el("p", { class: "error", text: "No disclosure was recorded on this call." }));
+    }
+
+    parts.push(el("h4", { text: "Arrangement" }));
+    const agreed = call.arrangements || [];
+    if (!agreed.length) parts.push(el("p", { class: "empty", text: "No arrangement was agreed on this call." }));
+    agreed.forEach((a, n) => parts.push(...arrangement(a, n)));
+
+    const events = [...(call.decisions || [])].sort((x, y) => x.at_seconds - y.at_seconds);
+    const timeline = el("details", { id: "record-timeline", class: "timeline",
+      open: timelineOpen, ontoggle: (e) => { timelineOpen = e.target.open; } },
+      el("summary", { text: `Decisions and events (${events.length})` }),
+      events.length ? el("ol", {}, events.map((e) => el("li", {},
+        el("span", { class: "at", text: `${Number(e.at_seconds).toFixed(1)} s` }),
+        el("span", { class: "kind", text: words(e.kind) }),
+        e.detail ? el("span", { text: ` ${e.detail}` }) : null)))
+        : el("p", { class: "empty", text: "Nothing recorded." }));
+    parts.push(timeline);
+    return parts;
+  }
+
+  function arrangement(a, n) {
+    const schedule = a.schedule || [];
+    const rows = schedule.map((row, i) => el("tr", {},
+      el("td", { text: String(i + 1) }),
+      el("td", { text: row.date }),
+      el("td", { class: "amount", text: money(row.amount, a.currency) })));
+    const caption = `${a.status === "agreed" ? "Agreed" : words(a.status || "")}: ` +
+      `${schedule.length} payment${schedule.length === 1 ? "" : "s"}, total ${money(a.total, a.currency)}`;
+    return [
+      el("table", { class: "plan", id: n ? null : "record-plan" },
+        el("caption", { text: caption }),
+        el("thead", {}, el("tr", {},
+          el("th", { scope: "col", text: "#" }),
+          el("th", { scope: "col", text: "Date" }),
+          el("th", { scope: "col", class: "amount", text: "Amount" }))),
+        el("tbody", {}, rows)),
+      el("dl", { class: "facts", id: n ? null : "record-consent" },
+        fact("Kind", KIND_TEXT[a.kind] || words(a.kind || "")),
+        fact("Agreed at", clock(a.agreed_at)),
+        fact("Caller's consent", a.consent_words ? `“${a.consent_words}”` : "—"),
+        fact("Read back", a.readback || "—"),
+        fact("Read-back finished", a.readback_finished_at ? clock(a.readback_finished_at)
+          : "Not confirmed played to the end"),
+        fact("Policy", a.policy_version || "—")),
     ];
   }
 
