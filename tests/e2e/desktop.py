@@ -14,7 +14,8 @@ CHROMIUM_ARGS = [
 
 def desktop_shows(base_url: str, agent: str, token: str, handoff_id: str,
                   screenshot: Path) -> str:
-    """Log in, open the hand-off, take a screenshot; returns the page's visible text."""
+    """Log in, open the hand-off, wait for its call record, take a screenshot; returns the
+    page's visible text."""
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
@@ -30,6 +31,8 @@ def desktop_shows(base_url: str, agent: str, token: str, handoff_id: str,
             item = page.locator(f'.item[data-id="{handoff_id}"]')
             expect(item).to_be_visible(timeout=10_000)
             item.click()
+            expect(page.locator("#call-record")).not_to_contain_text("Loading",
+                                                                     timeout=10_000)
             page.screenshot(path=str(screenshot), full_page=True)
             return page.locator("body").inner_text()
         finally:

@@ -110,6 +110,11 @@ async def test_english_call_negotiates_a_plan_by_voice(server, recognizer, tmp_p
     shot = tmp_path / "desktop.png"
     page = await asyncio.to_thread(desktop_shows, server.http, *AGENT, packet["id"], shot)
     assert "Jane Doe" in page and "Take the first payment" in page
+    # ...with the call's record beside it: the account's flags (none), each disclosure
+    # played to the end, and the plan as committed with the caller's consent.
+    assert "No compliance flags on this account." in page
+    assert page.count("✓ Played to the end") == 2 and "Not played" not in page
+    assert f"“{arrangement['consent_words']}”" in page and "Read-back finished" in page
     assert shot.stat().st_size > 20_000
 
 
