@@ -121,50 +121,70 @@ class Server:
         response.raise_for_status()
         return response.json()
 
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
-@pytest.fixture(scope="session")
-def server(model_paths, tmp_path_factory, twilio_recorder) -> Server:
-    """``voicebot serve`` as a real process on a free loopback port."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    env = dict(
+
+def server_env(port: int, data_dir: Path, twilio_api: str) -> dict[str, str]:
+    """The environment of a test server: its records and hand-offs in ``data_dir``,
+    the test agent, and Twilio's REST API at ``twilio_api``."""
+    return dict(
         os.environ, VOICEBOT_LOG_LEVEL="info",
         VOICEBOT_AGENT_TOKENS=":".join(AGENT),
-        VOICEBOT_HANDOFF_DB=str(log_path.parent / "handoffs.db"),
-        VOICEBOT_DATABASE_URL=f"sqlite:///{log_path.parent / 'voicebot.db'}",
+        VOICEBOT_HANDOFF_DB=str(data_dir / "handoffs.db"),
+        VOICEBOT_DATABASE_URL=f"sqlite:///{data_dir / 'voicebot.db'}",
         # Transfers go to the loopback recorder; webhooks must be signed with this token.
         VOICEBOT_TWILIO_ACCOUNT_SID=TWILIO_ACCOUNT,
         VOICEBOT_TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
-        VOICEBOT_TWILIO_API_BASE=twilio_recorder.url,
+        VOICEBOT_TWILIO_API_BASE=twilio_api,
         VOICEBOT_PUBLIC_URL=f"http://127.0.0.1:{port}",
         # The simulator cannot sign the stream handshake.
         VOICEBOT_VERIFY_STREAM_SIGNATURE="false",
     )
+
+
+def launch_server(port: int, data_dir: Path, twilio_api: str, *,
+                  log_name: str = "server.log") -> Server:
+    """``voicebot serve`` as a real process on ``port``, just launched."""
+    log_path = data_dir / log_name
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "voicebot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=PROJECT_ROOT,
+            stdout=log_file, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+            env=server_env(port, data_dir, twilio_api),
         )
-    srv = Server(port, log_path, process)
-    deadline = time.monotonic() + 120
+    return Server(port, log_path, process)
+
+
+def wait_until_healthy(srv: Server, timeout: float = 120) -> Server:
+    """The server, once /healthz says ok; fails the test if it exits or never does."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if srv.process.poll() is not None:
             pytest.fail(f"server exited early:\n{srv.log()}")
         try:
             if srv.health()["status"] == "ok":
-                break
+                return srv
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail(f"server did not become healthy:\n{srv.log()}")
+    srv.process.kill()
+    srv.process.wait()
+    pytest.fail(f"server did not become healthy:\n{srv.log()}")
+
+
+@pytest.fixture(scope="session")
+def server(model_paths, tmp_path_factory, twilio_recorder) -> Server:
+    """``voicebot serve`` as a real process on a free loopback port."""
+    port, data_dir = free_port(), tmp_path_factory.mktemp("server")
+    srv = wait_until_healthy(launch_server(port, data_dir, twilio_recorder.url))
     yield srv
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    srv.stop()
 
 
 def read_wav(path: Path, rate: int = 16_000) -> np.ndarray:
