@@ -5,7 +5,8 @@ synchronous commits: a row committed before the bot speaks survives a killed pro
 and a power cut. PostgreSQL is chosen by URL (``postgresql+psycopg://...``) where
 several service instances share one database. The schema is versioned by Alembic
 migrations shipped inside the package; ``voicebot db upgrade`` applies them, and so
-does the service at start-up.
+does the service at start-up. Several instances starting at once on one PostgreSQL
+database take turns: the migrations run under a transaction-scoped advisory lock.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from voicebot.errors import VoicebotError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# PostgreSQL advisory lock key held while migrating ("voicebot" in ASCII, as a bigint).
+MIGRATION_LOCK = int.from_bytes(b"voicebot", "big") & (2**63 - 1)
 
 
 class DatabaseError(VoicebotError):
@@ -156,6 +159,9 @@ class Database:
                     f"{redacted_url(self.url)} is at schema revision {before}, which this "
                     f"version of voicebot does not know (newest: {self.head()})") from exc
         with self.begin() as connection:
+            if self.backend == "postgresql":  # another instance may be migrating right now
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": MIGRATION_LOCK})
             command.upgrade(self._alembic(connection), "head")
         after = self.revision()
         if before != after:

@@ -8,6 +8,15 @@ two, so calling the store from the event loop is fine. Every change is published
 to subscribers (the agent desktop's event streams): each has a bounded queue, and
 one that stops reading is dropped instead of holding anyone up; its stream ends
 and the browser reconnects.
+
+On PostgreSQL, several service instances share the table, and an agent's desktop
+follows whichever instance it reached: each change also sends a notice (the id, the
+kind of change and this store's origin id) in the transaction that makes it, and each
+store listens for the notices of the others (``voicebot.data.notify``). A notice from
+another store is published here just like a local change, the packet read back
+from the table; a store's own notices are ignored, so nothing is published twice.
+When the listener had to reconnect, notices may have been missed: every
+subscription ends as if dropped, and the desktops reload.
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ import itertools
 import json
 import logging
 import threading
+import uuid
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +37,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from voicebot.data.database import Database, IntegrityViolation
+from voicebot.data.notify import Listener, Notice, announce
 from voicebot.data.schema import handoffs
 from voicebot.errors import VoicebotError
 from voicebot.handoff.packet import (
@@ -54,6 +66,8 @@ ACCEPTABLE = frozenset(s for s, nxt in TRANSITIONS.items() if "active" in nxt)
 # Newest first; the id breaks same-millisecond ties the same way on every database.
 _NEWEST_FIRST = (handoffs.c.created_at.desc(), handoffs.c.id.desc())
 DEFAULT_QUEUE_SIZE = 256
+CHANNEL = "voicebot_handoffs"  # PostgreSQL's NOTIFY channel between instances
+LISTEN_WAIT_SECONDS = 5.0  # a new store waits this long for its listener at most
 
 
 class HandoffError(VoicebotError):
@@ -127,6 +141,10 @@ class Subscription:
     def offer(self, event: HandoffEvent) -> None:
         self._call(self._put, event)
 
+    def drop(self) -> None:
+        """End as dropped: what the subscriber holds may be stale, it must reload."""
+        self._call(self._finish, True)
+
     def _call(self, fn, arg) -> None:  # type: ignore[no-untyped-def]
         try:
             running = asyncio.get_running_loop()
@@ -179,6 +197,12 @@ class HandoffStore:
         self._lock = threading.RLock()
         self._subscribers: list[Subscription] = []
         self._seq = itertools.count(1)
+        self.origin = uuid.uuid4().hex  # this store's id in change notices
+        self._listener: Listener | None = None
+        if self.db.backend == "postgresql":
+            self._listener = _listen(self)
+            if not self._listener.wait_listening(LISTEN_WAIT_SECONDS):
+                log.warning("not yet listening for other instances' hand-off changes")
 
     # -- reading -------------------------------------------------------------------
 
@@ -226,6 +250,7 @@ class HandoffStore:
                         id=clean.id, created_at=clean.created_at, updated_at=now,
                         status=clean.status, call_id=clean.call_id,
                         packet=json.dumps(data, ensure_ascii=False)))
+                    self._announce(c, "added", clean.id)
             except IntegrityViolation as exc:
                 raise HandoffStateError(f"hand-off {clean.id} is already stored") from exc
             self._publish("added", clean)
@@ -298,6 +323,7 @@ class HandoffStore:
                 c.execute(handoffs.update().where(handoffs.c.id == handoff_id).values(
                     status=packet.status, updated_at=iso(utc_now()),
                     packet=json.dumps(packet.to_dict(), ensure_ascii=False)))
+                self._announce(c, kind, handoff_id)
             self._publish(kind, packet)
         return packet
 
@@ -336,8 +362,41 @@ class HandoffStore:
         for sub in list(self._subscribers):
             sub.offer(event)
 
+    def _announce(self, connection: sa.Connection, kind: str, handoff_id: str) -> None:
+        if self._listener is not None:
+            announce(connection, CHANNEL, Notice(handoff_id, kind, self.origin))
+
+    def _on_notice(self, notice: Notice) -> None:
+        """Another store changed a packet: publish it here as it is now."""
+        if notice.origin == self.origin:
+            return
+        try:
+            packet = self.get(notice.id)
+        except HandoffNotFound:
+            log.warning("hand-off %s changed elsewhere is gone", notice.id)
+            return
+        with self._lock:
+            self._publish(notice.kind, packet)
+
+    def _resync(self) -> None:
+        """Changes may have been missed: every subscriber ends and reloads."""
+        with self._lock:
+            subs, self._subscribers = self._subscribers, []
+        if subs:
+            log.warning("hand-off notices may have been missed; %d subscriber(s) reload",
+                        len(subs))
+        for sub in subs:
+            sub.drop()
+
+    @property
+    def listening(self) -> bool:
+        """On PostgreSQL, whether other instances' changes are heard now; else True."""
+        return self._listener is None or self._listener.listening.is_set()
+
     def close(self) -> None:
         """End every subscription (and close the database if the store opened it)."""
+        if self._listener is not None:
+            self._listener.close()
         with self._lock:
             subs, self._subscribers = self._subscribers, []
             for sub in subs:
@@ -372,6 +431,25 @@ class HandoffStore:
         if copied:
             log.info("%d hand-off(s) copied from %s into the records", copied, path)
         return copied
+
+
+def _listen(store: HandoffStore) -> Listener:
+    """The store's listener, holding it weakly: a store dropped without close() is
+    collected and its listener stops."""
+    ref = weakref.ref(store)
+
+    def on_notice(notice: Notice) -> None:
+        if (live := ref()) is not None:
+            live._on_notice(notice)
+
+    def on_gap() -> None:
+        if (live := ref()) is not None:
+            live._resync()
+
+    listener = Listener(store.db.url, CHANNEL, on_notice=on_notice, on_gap=on_gap,
+                        name="handoff-listener")
+    weakref.finalize(store, listener.stop)
+    return listener
 
 
 def _check_status(status: str) -> None:
