@@ -136,3 +136,22 @@ def test_a_bad_url_is_a_clear_error(tmp_path):
         Database("mysql://u:secret@127.0.0.1/x")
     with pytest.raises(DatabaseError, match="not a database URL"):
         Database("::not a url::")
+
+
+def test_an_inbound_call_is_an_attempt_once_its_account_is_known(records):
+    start(records, "CA5", account=None)
+    records.set_account("CA5", "acme-telecom", "100200")
+    records.set_account("CA5", "acme-telecom", "100200", conversation_at=T0)
+    kinds = [c["kind"] for c in records.contacts("acme-telecom", "100200")]
+    assert kinds == ["attempt", "conversation"]
+
+
+def test_calls_left_open_by_a_stopped_process_get_a_reason(records):
+    start(records, "OLD")
+    records.start_call(CallStart(call_id="NOW", carrier="twilio", creditor="acme-telecom",
+                                 language="en", started_at=T0 + dt.timedelta(hours=2)))
+    assert records.close_unfinished(T0 + dt.timedelta(hours=1), "unfinished") == 1
+    assert records.call("OLD")["end_reason"] == "unfinished"
+    assert records.call("OLD")["ended_at"] is None
+    assert records.call("NOW")["end_reason"] is None
+    assert records.close_unfinished(T0 + dt.timedelta(hours=1), "unfinished") == 0

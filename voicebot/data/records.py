@@ -134,10 +134,27 @@ class Records:
         verified and spoke with us about the debt: a conversation in the ledger)."""
         with self.db.begin() as c:
             c.execute(calls.update().where(calls.c.id == call_id).values(account=account))
+            attempted = c.execute(sa.select(contacts.c.id).where(
+                contacts.c.call_id == call_id, contacts.c.kind == "attempt")).first()
+            if attempted is None:  # the call began before the account was known
+                started = c.execute(sa.select(calls.c.started_at).where(
+                    calls.c.id == call_id)).scalar_one_or_none()
+                c.execute(contacts.insert().values(
+                    creditor=creditor, account=account, at=_utc(started) or utc_now(),
+                    direction="inbound", kind="attempt", call_id=call_id, detail=""))
             if conversation_at is not None:
                 c.execute(contacts.insert().values(
                     creditor=creditor, account=account, at=_utc(conversation_at),
                     direction="inbound", kind="conversation", call_id=call_id, detail=""))
+
+    def close_unfinished(self, started_before: dt.datetime, reason: str) -> int:
+        """Give a reason to the calls still open that began before ``started_before`` (a
+        process stopped without ending them; when they ended is unknown); how many."""
+        with self.db.begin() as c:
+            done = c.execute(calls.update().where(
+                calls.c.ended_at.is_(None), calls.c.end_reason.is_(None),
+                calls.c.started_at < _utc(started_before)).values(end_reason=reason))
+            return int(done.rowcount)
 
     def add_turn(self, call_id: str, seq: int, speaker: str, text: str, at_seconds: float, *,
                  interrupted: bool = False, via: str = "voice",

@@ -76,6 +76,13 @@ class ServiceState:
         self.database = Database(settings.database_url or default_url(settings.home))
         self.database.upgrade()
         self.records = Records(self.database, instance=instance_name())
+        # Calls older than the longest allowed are over: a process that stopped left
+        # them open. Their turns are kept; their end is marked as unknown.
+        stale = self.records.close_unfinished(
+            dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings.max_call_seconds + 60),
+            "unfinished: the service stopped during the call")
+        if stale:
+            log.warning("%d call(s) left open by an earlier run marked unfinished", stale)
         self.policy_hashes = policy_digests(settings.policies_dir)
         self.clock = SystemClock()
         self.handoffs = build_handoff_service(settings, self.database)
