@@ -41,13 +41,15 @@ async def test_turns_are_written_once_and_a_cut_reply_corrected(records, recorde
     both = [*first, ("caller", "yes", 3.0)]
     await recorder.progress(record(both))
     await recorder.progress(record(both))  # nothing new: nothing written twice
-    cut = [("bot", "Hello, automated", 0.1, True), ("caller", "yes", 3.0)]
+    cut = [("bot", "Hello, automated", 0.1, True),
+           ("caller", "yes", 3.0, False, "voice", {"stt": 410.0, "total": 980.5})]
     await recorder.progress(record(cut))
     await recorder.finished(record(cut), "caller_hung_up")
     call = records.call("CA9")
     assert [(t["seq"], t["speaker"]) for t in call["turns"]] == [(1, "bot"), (2, "caller")]
     assert call["turns"][0]["text"] == "Hello, automated" and call["turns"][0]["interrupted"]
     assert call["end_reason"] == "caller_hung_up" and call["stream_id"] == "MZ1"
+    assert call["turns"][1]["timings"] == {"stt": 410.0, "total": 980.5}
     assert [d["kind"] for d in call["decisions"]] == ["start"]
 
 

@@ -96,6 +96,8 @@ async def test_english_call_negotiates_a_plan_by_voice(server, recognizer, tmp_p
     assert "480" in arrangement["readback"]
     assert server.api("/api/arrangements?account=100200")[0]["id"] == arrangement["id"]
     assert [t["speaker"] for t in kept["turns"]][:2] == ["bot", "caller"]
+    caller_turns = [t for t in kept["turns"] if t["speaker"] == "caller"]
+    assert all((t["timings"] or {}).get("total") for t in caller_turns), caller_turns
     assert any(c["id"] == record["call_id"] for c in server.api("/api/calls"))
     # ...the live call is moved through Twilio's REST API (a recorder on loopback here)...
     [request] = [r for r in twilio_recorder.requests if record["call_id"] in r["path"]]

@@ -4,6 +4,7 @@ is built from, without reaching into the live session."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -17,6 +18,7 @@ class TranscriptLine:
     at: float  # seconds from the start of the call
     interrupted: bool = False
     via: str = "voice"  # or "keypad"
+    timings: Mapping[str, float] | None = None  # ms per stage of the reply to this turn
 
 
 @dataclass(frozen=True)

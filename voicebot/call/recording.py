@@ -75,7 +75,8 @@ class RecordsRecorder:
 
     records: Records
     context: CallContext
-    _written: list[tuple[str, bool]] = field(default_factory=list)  # (text, interrupted)
+    # (text, interrupted, timings) of each turn written
+    _written: list[tuple[str, bool, object]] = field(default_factory=list)
     _events: int = 0
     _account: str | None = None
     _verified: bool = False
@@ -112,14 +113,19 @@ class RecordsRecorder:
         call_id = record.call_id
         for index, line in enumerate(record.transcript):
             seq = self._offset + index + 1
+            now = (line.text, line.interrupted, dict(line.timings or {}))
             if index < len(self._written):
-                if self._written[index] != (line.text, line.interrupted) and line.interrupted:
-                    self.records.mark_interrupted(call_id, seq, heard=line.text)
-                    self._written[index] = (line.text, line.interrupted)
+                if self._written[index] != now:
+                    if line.interrupted:
+                        self.records.mark_interrupted(call_id, seq, heard=line.text)
+                    if line.timings:
+                        self.records.set_turn_timings(call_id, seq, line.timings)
+                    self._written[index] = now
                 continue
             self.records.add_turn(call_id, seq, line.speaker, line.text, line.at,
-                                  interrupted=line.interrupted, via=line.via)
-            self._written.append((line.text, line.interrupted))
+                                  interrupted=line.interrupted, via=line.via,
+                                  timings=line.timings)
+            self._written.append(now)
         for at, kind, detail in record.events[self._events:]:
             self.records.add_decision(call_id, at, kind, detail)
         self._events = len(record.events)

@@ -67,6 +67,7 @@ class TranscriptEntry:
     at: float
     interrupted: bool = False
     via: str = "voice"  # or "keypad"
+    timing: TurnTiming | None = None  # a caller turn's stages, up to the reply's audio
 
 
 class CallSession:
@@ -171,7 +172,9 @@ class CallSession:
             call_id=self.call_id, language=self.language, started=self._started_wall,
             seconds=round(self._clock.now() - origin, 2),
             transcript=tuple(TranscriptLine(e.speaker, e.text, round(e.at - origin, 2),
-                                            e.interrupted, e.via) for e in self.transcript),
+                                            e.interrupted, e.via,
+                                            e.timing.stages() if e.timing else None)
+                             for e in self.transcript),
             turn_ms=tuple(t.stages()["total"] for t in self.timings.turns
                           if "total" in t.stages()),
             events=tuple((round(at - origin, 2), kind, detail)
@@ -342,7 +345,8 @@ class CallSession:
         # dialogue, the language model, the transcript, the logs) ever sees it.
         heard = self._heard(text)
         timing.text = heard.text
-        self.transcript.append(TranscriptEntry("caller", heard.text, timing.transcript_ready))
+        self.transcript.append(TranscriptEntry("caller", heard.text, timing.transcript_ready,
+                                               timing=timing))
         reply = await self._answer(self.dialogue.on_caller_text(heard.text))
         timing.reply_ready = self._clock.now()
         self.timings.turns.append(timing)

@@ -174,6 +174,12 @@ class Records:
             c.execute(turns.update().where(turns.c.call_id == call_id, turns.c.seq == seq)
                       .values(**values))
 
+    def set_turn_timings(self, call_id: str, seq: int, timings: Mapping[str, float]) -> None:
+        """The stages of the reply to turn ``seq`` (known once its audio went out)."""
+        with self.db.begin() as c:
+            c.execute(turns.update().where(turns.c.call_id == call_id, turns.c.seq == seq)
+                      .values(timings=dict(timings)))
+
     def add_decision(self, call_id: str, at_seconds: float, kind: str, detail: str = "") -> None:
         with self.db.begin() as c:
             c.execute(decisions.insert().values(call_id=call_id, at_seconds=round(at_seconds, 3),

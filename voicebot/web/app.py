@@ -27,7 +27,7 @@ from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
 from voicebot.errors import ConfigError, VoicebotError
-from voicebot.handoff import HandoffJournal
+from voicebot.handoff import HandoffJournal, HandoffPacket
 from voicebot.policy import Account, Policy, load_accounts, load_policies
 from voicebot.settings import Settings
 from voicebot.telephony.events import CallStarted
@@ -86,7 +86,8 @@ class ServiceState:
         self.policy_hashes = policy_digests(settings.policies_dir)
         self.clock = SystemClock()
         self.handoffs = build_handoff_service(settings, self.database)
-        self.desk = Desk(self.handoffs, HandoffJournal(settings.home / "handoff-journal.jsonl"))
+        self.desk = Desk(self.handoffs, HandoffJournal(settings.home / "handoff-journal.jsonl"),
+                         advise=self.callback_advice)
         self.desk.journal.replay(self.handoffs.store)
         # With a Twilio auth token, a stream must bring the token its voice webhook made.
         token = secret(settings.twilio_auth_token)
@@ -137,6 +138,32 @@ class ServiceState:
                         self.settings.default_language)
             language = self.settings.default_language
         return language
+
+    def callback_advice(self, packet: HandoffPacket, at: dt.datetime | None = None
+                        ) -> str | None:
+        """When the contact rules of the account's jurisdiction allow the call-back the
+        caller accepted (their consent lifts the frequency limits, never the calling
+        hours or a flag), from the records' ledger and flags."""
+        from voicebot.compliance import can_call, rules_for_policy
+        from voicebot.compliance.ledger import history_from_records
+        from voicebot.compliance.records import Consent
+
+        reference = (packet.account or {}).get("reference")
+        account = self.accounts.get(reference or "")
+        policy = self.policies.get((packet.creditor or {}).get("id", ""))
+        if account is None or policy is None or not (packet.account or {}).get("verified"):
+            return None
+        at = at or dt.datetime.now(dt.UTC)
+        history, flags = history_from_records(self.records, policy.id, account.reference)
+        history.append(Consent(at=at, account=account.reference))
+        decision = can_call(account, at, history, flags, rules_for_policy(policy))
+        if decision.allowed:
+            return f"Call-back allowed now by the contact rules ({decision.reason})."
+        if decision.next_allowed is None:
+            return f"Do not call back: {decision.reason}."
+        local = decision.next_allowed.astimezone(account.zone)
+        return (f"Call back no earlier than {local:%Y-%m-%d %H:%M} {account.timezone} "
+                f"({decision.rule.value}: {decision.reason}).")
 
     def account_flags(self, creditor: str) -> Mapping[str, tuple[str, ...]]:
         """The creditor's flagged accounts; if the records cannot be read, every account

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 
 from voicebot.call.record import CallRecord
 from voicebot.data import Database
@@ -117,9 +118,12 @@ class Desk:
     kept in the store (or the journal when the store fails), calls moved by the
     carrier, call-backs when the caller is gone first."""
 
-    def __init__(self, service: HandoffService, journal: HandoffJournal) -> None:
+    def __init__(self, service: HandoffService, journal: HandoffJournal, *,
+                 advise: Callable[[HandoffPacket], str | None] | None = None) -> None:
         self.service = service
         self.journal = journal
+        # When the contact rules allow the call-back promised to a caller who is gone.
+        self.advise = advise
         self.last_transfer_ms: float | None = None
         self._journaled: dict[str, HandoffPacket] = {}  # id -> packet not in the store
 
@@ -155,9 +159,18 @@ class Desk:
             return  # journaled: it is stored (waiting) at the next start
         try:
             self.service.store.mark(handoff_id, "fallback")
-            self.service.store.annotate(handoff_id, f"[voicebot] Call back: {why}.")
+            packet = self.service.store.annotate(handoff_id, f"[voicebot] Call back: {why}.")
         except HandoffError as exc:
             log.info("hand-off %s: %s", handoff_id, exc)
+            return
+        if self.advise is not None:
+            try:
+                advice = self.advise(packet)
+            except Exception:
+                log.exception("hand-off %s: no call-back advice", handoff_id)
+                advice = "the contact rules could not be checked: check them before calling"
+            if advice:
+                self.service.store.annotate(handoff_id, f"[voicebot] {advice}")
 
     async def keep(self, record: CallRecord, request: str) -> None:
         """A request the bot acknowledged and ended the call on (a stop-contact, a
