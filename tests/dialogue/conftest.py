@@ -43,13 +43,14 @@ def reading(request):
 
 
 def make_dialogue(reference: str, *, llm=None, language: str | None = None,
-                  known: bool = True, account_flags=None) -> NegotiationDialogue:
+                  known: bool = True, account_flags=None,
+                  classifier=None) -> NegotiationDialogue:
     account = ACCOUNTS[reference]
     return NegotiationDialogue(
         prompts=PROMPTS, policy=POLICIES[account.creditor], accounts=ACCOUNTS, today=TODAY,
         language=language or account.language, llm=llm, llm_timeout=5.0,
         known_reference=reference if known else None,
-        classifier=READING["classifier"],  # type: ignore[arg-type]
+        classifier=classifier or READING["classifier"],  # type: ignore[arg-type]
         account_flags=account_flags,
     )
 

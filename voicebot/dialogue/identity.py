@@ -27,6 +27,49 @@ def fold_words(text: str) -> list[str]:
     return re.sub(r"[^a-z ]", " ", text).split()
 
 
+# Words that make a line more than a name: someone else, a request, a person wanted.
+_NOT_A_NAME = frozenset({
+    "her", "his", "him", "she", "he", "they", "them", "their", "husband", "wife", "partner",
+    "son", "daughter", "mother", "mum", "mom", "father", "dad", "brother", "sister", "aunt",
+    "uncle", "nan", "gran", "grandma", "grandad", "boss", "client", "tenant", "for", "behalf",
+    "calling", "call", "about", "agent", "person", "human", "someone", "somebody", "operator",
+    "manager", "real", "advisor", "adviser", "lawyer", "attorney", "solicitor", "dead", "died",
+    "passed", "hospital", "mari", "femme", "epoux", "epouse", "compagnon", "compagne", "fils",
+    "fille", "mere", "pere", "frere", "soeur", "tante", "oncle", "pour", "part", "appelle",
+    "appel", "conseiller", "conseillere", "quelqu", "personne", "humain", "avocat",
+    "locataire", "patron", "mort", "decede", "decedee", "hopital", "sa", "ses", "leur", "elle",
+    "il", "lui",
+})
+
+
+_NUMBER_WORDS = frozenset({
+    "zero", "oh", "o", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    "double", "triple", "un", "une", "deux", "trois", "quatre", "cinq", "sept", "huit", "neuf",
+    "dix", "zip", "code", "postal", "postcode", "and", "et",
+})
+
+
+def identity_answer(text: str, language: str) -> bool:
+    """The line gives a name, a postcode or reference, or both, and nothing else
+    ("Marie du pont", "sept cinq zéro un un", "Jane Doe, 94107")."""
+    if bare_name(text):
+        return True
+    digits = extract_digits(text, language) or ""
+    if len(digits) < 3:
+        return False
+    words = [w for w in fold_words(text) if w not in _NUMBER_WORDS]
+    return len(words) <= 4 and not any(w in _NOT_A_NAME for w in words)
+
+
+def bare_name(text: str) -> bool:
+    """The line is a name and nothing else ("Marie du pont", "c'est Jane Doe", "my
+    name is Gene Doe"): what a caller says when asked for their name."""
+    if extract_digits(text, "en") or extract_digits(text, "fr"):
+        return False
+    words = fold_words(text)
+    return 1 <= len(words) <= 4 and not any(w in _NOT_A_NAME for w in words)
+
+
 _SOUNDS = [
     (r"ph", "f"), (r"gh", ""), (r"ck", "k"), (r"th", "t"), (r"sch", "s"), (r"ch", "s"),
     (r"g(?=[eiy])", "j"), (r"c(?=[eiy])", "s"), (r"[cq]", "k"), (r"x", "ks"), (r"z", "s"),

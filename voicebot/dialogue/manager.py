@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from voicebot.dialogue.base import Listen, Outcome, Reply
 from voicebot.dialogue.explaining import answer, policy_numbers
-from voicebot.dialogue.identity import name_matches, postcode_matches
+from voicebot.dialogue.identity import identity_answer, name_matches, postcode_matches
 from voicebot.dialogue.intents import FLAGS, Intent, requested_language
 from voicebot.dialogue.money import numbers_in
 from voicebot.dialogue.negotiation import Negotiation, Stage
@@ -43,6 +43,7 @@ from voicebot.dialogue.understanding import (
     ask_model,
     classify,
     understand,
+    without_guesses,
 )
 from voicebot.dialogue.wording import allowed_numbers, spoken_forms
 from voicebot.engines.llm import LanguageModel
@@ -56,6 +57,8 @@ _REFERENCE = re.compile(r"[A-Za-z0-9-]{1,32}")
 MAX_MISUNDERSTOOD = 3
 MAX_NO_INPUT = 2
 SPOKEN_DISCLOSURES_IN_GREETING = {"ai_assistant"}
+# Where a caller may answer with their name (asked for it, or ahead of the question).
+_NAME_STAGES = frozenset({Stage.REFERENCE, Stage.CONFIRM_REFERENCE, Stage.IDENTITY})
 # What the bot had just asked, in the words of the labelled corpus (the classifier's input).
 CLASSIFIER_STAGE = {
     Stage.REFERENCE: "greeting", Stage.CONFIRM_REFERENCE: "reference",
@@ -170,6 +173,11 @@ class NegotiationDialogue:
         labels, alerts = await classify(self._classifier, text, self.language,
                                         CLASSIFIER_STAGE[self.stage])
         heard = understand(text, self.language, self.today, labels=labels, alerts=alerts)
+        if self.stage in _NAME_STAGES and identity_answer(text, self.language):
+            # A name or a postcode given when identity is being checked is the caller's
+            # answer: the classifier's guess of a third party or a request for a person
+            # is dropped (the rules' are kept: "I'm her husband" is no such answer).
+            heard = without_guesses(heard, (Intent.THIRD_PARTY, Intent.HUMAN))
         if heard.intents:
             self._event("heard", " ".join(i.value for i in heard.intents))
         reply = self._language(text, heard)

@@ -165,6 +165,14 @@ def understand(text: str, language: str, today: dt.date, *,
                    yes_no=None if hedge and heard.yes_no else heard.yes_no)
 
 
+def without_guesses(heard: Understanding, intents: tuple[Intent, ...]) -> Understanding:
+    """``heard`` without those of ``intents`` the rules did not find themselves (the
+    classifier's guesses and checks)."""
+    drop = {i for i in intents if i not in heard.by_rules}
+    return replace(heard, intents=tuple(i for i in heard.intents if i not in drop),
+                   checks=tuple(i for i in heard.checks if i not in drop))
+
+
 def _intents(labels: tuple[str, ...]) -> list[Intent]:
     out = []
     for label in labels:
