@@ -111,6 +111,11 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    @property
+    def database_url(self) -> str:
+        """The server's records (see ``server_env``)."""
+        return f"sqlite:///{self.log_path.parent / 'voicebot.db'}"
+
     def health(self) -> dict:
         return httpx.get(f"{self.http}/healthz", timeout=5).json()
 
@@ -176,6 +181,28 @@ def wait_until_healthy(srv: Server, timeout: float = 120) -> Server:
     srv.process.kill()
     srv.process.wait()
     pytest.fail(f"server did not become healthy:\n{srv.log()}")
+
+
+@pytest.fixture(autouse=True)
+def no_flags_left_for_the_next_test(request):
+    """The session's server keeps one database for every test; a demo account flagged by
+    one test's call (a distressed Jane Doe) would, rightly, go straight to a person in the
+    next. Each test's flags are cleared after it, as staff would after acting on them."""
+    yield
+    if "server" not in request.fixturenames:
+        return
+    import datetime as dt
+
+    from voicebot.data import Database
+    from voicebot.data.schema import flags
+
+    database = Database(request.getfixturevalue("server").database_url)
+    try:
+        with database.begin() as c:
+            c.execute(flags.update().where(flags.c.cleared_at.is_(None)).values(
+                cleared_at=dt.datetime.now(dt.UTC), cleared_by="tests"))
+    finally:
+        database.dispose()
 
 
 @pytest.fixture(scope="session")
