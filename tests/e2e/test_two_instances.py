@@ -123,7 +123,10 @@ async def test_a_hand_off_on_one_instance_appears_live_on_a_desktop_of_the_other
             task.cancel()
         await asyncio.gather(*watchers, return_exceptions=True)
 
-    calls = a.api("/api/calls/recent")
+    # The call is listed once A has finished it, a moment after the caller hung up.
+    deadline = time.monotonic() + 15
+    while not (calls := a.api("/api/calls/recent")) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
     assert calls, a.log()
     added = [(t, d) for t, e, d in on_b if e == "handoff" and d["kind"] == "added"]
     assert len(added) == 1, f"{[(e, d.get('kind')) for _, e, d in on_b]}\n{dialogue(calls[-1])}"
