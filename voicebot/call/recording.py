@@ -23,16 +23,20 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from voicebot.call.record import CallRecord, summary_of
+from voicebot.compliance.records import RecordError, parse_flag
 from voicebot.data import Records
 from voicebot.data.records import Arrangement, CallStart, Instalment
 
 log = logging.getLogger(__name__)
 
-# What the dialogue's events become in the flags of an account.
-FLAG_OF_EVENT = {
-    "dispute": "dispute", "validation": "dispute", "stop_contact": "cease_contact",
-    "lawyer": "attorney", "bankruptcy": "bankruptcy", "vulnerable": "vulnerability",
-}
+
+def account_flag(name: str) -> str | None:
+    """The account flag a dialogue flag puts on record (``stop_contact`` is
+    ``cease_contact``...), or None for one that is not about the account (a third party)."""
+    try:
+        return parse_flag(name).value
+    except RecordError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -85,17 +89,20 @@ class RecordsRecorder:
     _offset: int = 0  # turns recorded before this stream (a reconnected call)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def started(self, record: CallRecord) -> None:
+    def _call_start(self, record: CallRecord) -> CallStart:
         outcome = record.outcome
-        call = CallStart(
+        return CallStart(
             call_id=record.call_id, carrier=self.context.carrier, creditor=outcome.creditor_id,
             language=record.language, started_at=record.started,
             account=outcome.account_reference, stream_id=self.context.stream_id,
             prompt_version=outcome.prompt_version, policy_version=outcome.policy_version,
             policy_hash=self.context.policy_hash, direction=self.context.direction)
-        self._account = outcome.account_reference
+
+    async def started(self, record: CallRecord) -> None:
+        self._account = record.outcome.account_reference
         try:
-            self._offset = await asyncio.to_thread(self.records.start_call, call)
+            self._offset = await asyncio.to_thread(self.records.start_call,
+                                                   self._call_start(record))
         except Exception:
             log.exception("records: could not write the start of a call")
             return
@@ -137,7 +144,7 @@ class RecordsRecorder:
             self._account, self._verified = account, outcome.verified
         if account and outcome.verified:
             for flag in outcome.flags:
-                mapped = FLAG_OF_EVENT.get(flag, flag if flag in FLAG_OF_EVENT.values() else "")
+                mapped = account_flag(flag)
                 if mapped and mapped not in self._flags:
                     self.records.set_flag(outcome.creditor_id, account, mapped,
                                           at=dt.datetime.now(dt.UTC), call_id=call_id)
@@ -150,12 +157,8 @@ class RecordsRecorder:
         if decision is None or not decision.schedule:
             raise ValueError("an agreement without a plan")
         if not self._started:
-            self._offset = await asyncio.to_thread(self.records.start_call, CallStart(
-                call_id=record.call_id, carrier=self.context.carrier,
-                creditor=outcome.creditor_id, language=record.language,
-                started_at=record.started, account=outcome.account_reference,
-                prompt_version=outcome.prompt_version, policy_version=outcome.policy_version,
-                policy_hash=self.context.policy_hash))
+            self._offset = await asyncio.to_thread(self.records.start_call,
+                                                   self._call_start(record))
             self._started = True
         arrangement = Arrangement(
             call_id=record.call_id, creditor=outcome.creditor_id,
