@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.dialogue.reading_state import READING  # the classifier in use (see ``reading``)
 from voicebot.dialogue.commands import run_conversation
 from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import load_prompts
@@ -18,10 +19,6 @@ TODAY = dt.date(2026, 11, 26)
 POLICIES = load_policies(PROJECT_ROOT / "policies")
 ACCOUNTS = load_accounts(PROJECT_ROOT / "policies" / "accounts.yaml", POLICIES)
 PROMPTS = {lang: load_prompts(PROJECT_ROOT / "prompts", lang) for lang in ("en", "fr")}
-
-
-# The intent classifier conversations use, when a test asks for it (see ``reading``).
-READING: dict[str, object] = {"classifier": None}
 
 
 @pytest.fixture(scope="session")

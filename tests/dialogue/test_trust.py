@@ -26,6 +26,14 @@ IDENTITY = {"100200": JANE, "300400": MARIE, "500600": JOHN}
 MONEY_WORDS = re.compile(r"\d|dollar|euro|balance|solde|pay|paie|règl|plan", re.I)
 
 
+def careful(dialogue, reading: str) -> bool:
+    """The trained classifier heard distress beside what the rules read ("the repayments
+    are killing me", "leave my old dad alone"): a person takes the call as a priority,
+    flagged as vulnerable, which is the careful path when a line could be either."""
+    return (reading == "classifier" and dialogue.handoff == "vulnerability"
+            and "vulnerability" in dialogue.flags and dialogue.decision is None)
+
+
 def after(turns, index: int) -> str:
     """What the bot said from the caller's ``index``-th line on."""
     caller = [i for i, t in enumerate(turns) if t["speaker"] == "caller"]
@@ -430,13 +438,15 @@ async def test_a_look_alike_is_not_a_request(reference, line):
 
 @pytest.mark.parametrize(("reference", "line", "flag", "action"), REQUESTS)
 async def test_requests_are_acknowledged_recorded_and_handled_as_the_policy_says(
-        reference, line, flag, action):
+        reference, line, flag, action, reading):
     dialogue, turns = await converse(reference, [*IDENTITY[reference], line, "ok",
                                                  "I can pay 50 a month"])
-    assert flag in dialogue.flags
+    assert flag in dialogue.flags  # recorded even when distress is heard in it too
     assert dialogue.decision is None and not dialogue.agreed
     said = after(turns, len(IDENTITY[reference]))
     assert not re.search(r"how would you like|afford|combien|comment souhaitez", said, re.I)
+    if careful(dialogue, reading):
+        return
     if action == "end":
         assert dialogue.handoff is None and ("Goodbye" in said or "Au revoir" in said)
     else:
@@ -482,8 +492,10 @@ class _Guesses:
     """A classifier's guesses for given lines, nothing for the others: what a trained one
     says of a line it takes for a request, made certain so the dialogue's part is tested."""
 
-    def __init__(self, guesses: dict[str, tuple[str, ...]]):
+    def __init__(self, guesses: dict[str, tuple[str, ...]],
+                 alerts: dict[str, tuple[str, ...]] | None = None):
         self.guesses = guesses
+        self._alerts = alerts or {}
         self._line = ""
 
     def classify(self, text, language, stage):
@@ -494,13 +506,13 @@ class _Guesses:
         return self.guesses.get(self._line, ())
 
     def alerts(self):
-        return ()
+        return self._alerts.get(self._line, ())
 
 
-async def _guessed(reference, lines, guesses):
-    from tests.dialogue.conftest import READING
+async def _guessed(reference, lines, guesses, alerts=None):
+    from tests.dialogue.reading_state import READING
 
-    READING["classifier"] = _Guesses(guesses)
+    READING["classifier"] = _Guesses(guesses, alerts)
     try:
         return await converse(reference, lines)
     finally:
@@ -544,6 +556,105 @@ async def test_yes_to_the_check_records_the_request_and_stops():
     dialogue, turns = await _guessed("100200", [*JANE, offer, "yes"], {offer: ("dispute",)})
     assert "dispute" in dialogue.flags and dialogue.decision is None
     assert not re.search(r"afford|how would you like", after(turns, len(JANE) + 1), re.I)
+
+
+# -- what a classifier's guess may not override ---------------------------------------------
+# Each case is a guess a trained classifier made on lines written for these tests, made
+# certain here so that the dialogue's handling of the class is what is tested.
+
+@pytest.mark.parametrize(("reference", "line", "flag"), [
+    ("300400", "je ne dois rien, cette facture n'est pas à moi", "dispute"),
+    ("100200", "my lawyer is handling this, speak to her office", "lawyer"),
+    ("500600", "please stop ringing my mobile", "stop_contact"),
+])
+async def test_a_third_party_guess_let_go_does_not_hide_the_request_after_it(
+        reference, line, flag):
+    dialogue, turns = await _guessed(reference, [*IDENTITY[reference], line],
+                                     {line: ("third_party",)})
+    assert flag in dialogue.flags and "third_party" not in dialogue.flags
+    assert dialogue.decision is None
+
+
+@pytest.mark.parametrize(("reference", "line", "flags"), [
+    ("100200", "stop calling me, I can't go on like this, I want to end it all",
+     {"vulnerability", "stop_contact"}),
+    ("300400", "je conteste cette facture et franchement j'ai envie d'en finir",
+     {"vulnerability", "dispute"}),
+])
+async def test_a_request_said_in_distress_is_recorded_with_it(reference, line, flags):
+    dialogue, _ = await converse(reference, [*IDENTITY[reference], line])
+    assert dialogue.handoff == "vulnerability" and flags <= set(dialogue.flags)
+
+
+@pytest.mark.parametrize(("reference", "line", "answer"), [
+    ("100200", "wait, is this an actual human?", "automated assistant"),
+    ("300400", "c'est un vrai conseiller ou une machine ?", "assistant automatisé"),
+])
+async def test_asking_what_the_bot_is_is_not_asking_for_a_person(reference, line, answer):
+    dialogue, turns = await _guessed(reference, [*IDENTITY[reference], line],
+                                     {line: ("ask_human", "question")})
+    assert answer in turns[-1]["text"] and dialogue.handoff is None
+
+
+async def test_asking_for_a_person_after_the_robot_question_still_is():
+    line = "is this a robot? I want to talk to a real person"
+    dialogue, _ = await _guessed("100200", [*JANE, line], {line: ("ask_human",)})
+    assert dialogue.handoff == "caller_asked_for_human"
+
+
+@pytest.mark.parametrize(("line", "agreed"), [("sounds good", True),
+                                             ("yes please, set it up", True), ("uh", False)])
+async def test_an_answer_at_the_read_back_is_not_a_request_for_a_person(line, agreed):
+    offer = "I can pay 100 a month"
+    dialogue, turns = await _guessed("100200", [*JANE, offer, line], {},
+                                     alerts={line: ("ask_human",)})
+    assert dialogue.agreed is agreed and dialogue.handoff != "caller_asked_for_human"
+    assert "pass you to a colleague?" not in turns[-1]["text"]
+
+
+@pytest.mark.parametrize("line", ["yes as long as I can move the date", "ok if it can change"])
+async def test_a_condition_the_classifier_takes_for_a_question_is_still_a_hedge(line):
+    offer = "I can pay 100 a month"
+    dialogue, turns = await _guessed("100200", [*JANE, offer, line],
+                                     {line: ("question", "unsure")})
+    assert not dialogue.agreed and dialogue.handoff is None
+    assert "Do you agree" in turns[-1]["text"] or "Goodbye" in turns[-1]["text"]
+
+
+@pytest.mark.parametrize(("reference", "line", "answer"), [
+    ("100200", "what happens if I miss one of the payments?", r"missed"),
+    ("100200", "why do you need money up front?", r"10 percent"),
+    ("100200", "how come you want a down payment?", r"10 percent"),
+])
+async def test_a_known_question_is_answered_whatever_move_a_classifier_guessed(
+        reference, line, answer):
+    dialogue, turns = await _guessed(reference, [*IDENTITY[reference], line],
+                                     {line: ("ask_options", "question")})
+    assert re.search(answer, turns[-1]["text"]), turns[-1]["text"]
+
+
+@pytest.mark.parametrize("line", ["I'll clear the lot today", "the whole 480 in one go"])
+async def test_the_whole_balance_is_paid_in_full_not_settled(line):
+    dialogue, _ = await _guessed("100200", [*JANE, line],
+                                 {line: ("pay_in_full", "settlement")})
+    decision = dialogue.decision
+    assert decision.kind != "settlement" and decision.total == Decimal("480.00")
+
+
+def test_money_trouble_guessed_beside_a_workplace_or_an_offer_that_suits_is_not_taken():
+    from tests.dialogue.conftest import TODAY
+    from voicebot.dialogue.intents import Intent
+    from voicebot.dialogue.understanding import understand
+
+    for line, language in [("I'm a nurse on the cancer ward, 90 a month works for me", "en"),
+                           ("je suis infirmière aux urgences, 50 par mois ça me va", "fr"),
+                           ("100 a month would be fine", "en")]:
+        heard = understand(line, language, TODAY, labels=("hardship", "propose_plan"))
+        assert not heard.has(Intent.HARDSHIP), line
+    # Difficulty in the caller's own words still counts.
+    said = understand("I lost my job, so 20 a month would be fine", "en", TODAY,
+                      labels=("hardship",))
+    assert said.has(Intent.HARDSHIP)
 
 
 async def test_two_hedges_end_the_call_with_nothing_agreed():
@@ -684,9 +795,10 @@ async def test_money_up_front_where_there_is_no_settlement():
     "I'm between contracts at the moment, 15 a month is all I can do",
     "the repayments are killing me, I've got nothing left after rent",
 ])
-async def test_hardship_goes_to_staff_where_the_policy_says_they_handle_it(line):
+async def test_hardship_goes_to_staff_where_the_policy_says_they_handle_it(line, reading):
     dialogue, turns = await converse("100200", [*JANE, line])
-    assert dialogue.handoff == "hardship" and dialogue.decision is None
+    assert careful(dialogue, reading) or (
+        dialogue.handoff == "hardship" and dialogue.decision is None)
 
 
 @pytest.mark.parametrize("line", [
@@ -694,9 +806,10 @@ async def test_hardship_goes_to_staff_where_the_policy_says_they_handle_it(line)
     "je touche le RSA, je peux pas faire plus de 20 euros",
     "c'est tendu niveau argent en ce moment, j'ai rien sur le compte",
 ])
-async def test_french_hardship_goes_to_staff_too(line):
+async def test_french_hardship_goes_to_staff_too(line, reading):
     dialogue, turns = await converse("300400", [*MARIE, line])
-    assert dialogue.handoff == "hardship" and dialogue.decision is None
+    assert careful(dialogue, reading) or (
+        dialogue.handoff == "hardship" and dialogue.decision is None)
 
 
 async def test_hardship_gets_the_hardship_variant_where_there_is_one():

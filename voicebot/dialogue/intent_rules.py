@@ -1175,10 +1175,14 @@ TOPICS = {
     "en": {
         # "AI", but not the "ai" of a French "j'ai" heard on an English line.
         "robot": [r"robot", r"\bbot\b", r"machine", r"computer", r"automated", r"recording",
-                  r"(?<!')(?<!\bj )\bai\b", r"\ba\.i\b", r"artificial", r"real (?:person|human)",
+                  r"(?<!')(?<!\bj )\bai\b", r"\ba\.i\b", r"artificial",
+                  r"(?:real|actual|live) (?:person|human)",
+                  r"(?:is this|is that|am i (?:talking|speaking) (?:to|with)) (?:a |an )?"
+                  r"(?:human|person)\b",
                   r"are you (?:a )?(?:human|real|a person|alive)",
                   r"talking to a (?:person|human)"],
-        "missed_payment": [r"miss(?:ed)? (?:a|one|the|my|any)? ?(?:payment|instal)",
+        "missed_payment": [r"miss(?:ed)? (?:a|one|the|my|any)? ?(?:of (?:the|my|these|those) )?"
+                           r"(?:payment|instal)",
                            r"(?:can't|cannot|don't|couldn't) (?:make|pay) (?:a|one|the) "
                            r"(?:payment|month)", r"late (?:payment|with a payment)",
                            r"skip (?:a|one) (?:payment|month)", r"(?:if|what if) i(?:'m| am)"
@@ -1205,7 +1209,8 @@ TOPICS = {
     },
     "fr": {
         "robot": [r"robot", r"machine", r"ordinateur", r"automat", r"enregistrement",
-                  r"\bia\b", r"intelligence artificielle", r"vraie personne", r"(?:un|une) humain",
+                  r"\bia\b", r"intelligence artificielle",
+                  r"vraie? (?:personne|humain|conseill[èe]re?)", r"(?:un|une) humain",
                   r"vous [êe]tes (?:humain|r[ée]el|une personne)"],
         "missed_payment": [r"(?:rate|manque|saute|oublie|loupe)r? (?:un|une|le) (?:paiement"
                            r"|versement|mensualit|[ée]ch[ée]ance)", r"si je ne (?:peux|paie|paye)"

@@ -125,6 +125,27 @@ def _asked_about(norm: str, lang: str, topic: str | None, found: set[Intent]) ->
     return set() if still else {subject}
 
 
+# An offer the caller says suits them ("60 par mois ça ira", "80 a month is fine"), or
+# one made beside a workplace or a turn of phrase that only sounds like trouble ("I'm a
+# porter at the hospital", "je bosse aux urgences", "mort de fatigue", "I'm not bankrupt
+# or anything"): a classifier's guess of money trouble is not taken. Words of difficulty
+# the rules find themselves ("I lost my job, 20 is all I can do") still count.
+_NO_TROUBLE = {
+    "en": re.compile(r"\b(?:is|are|would be|will be|sounds?) (?:fine|ok|okay|alright|all right"
+                     r"|doable|no problem|easy)\b|\b(?:works|suits) (?:for )?me\b"
+                     r"|\b(?:porter|nurse|cleaner|doctor|orderly|security|receptionist)\b"
+                     r"[^.?!]{0,30}\b(?:hospital|ward|a and e|a&e)\b|\bhospital\b[^.?!]{0,20}"
+                     r"\b(?:car park|parking|canteen|on my break|my shift)\b"
+                     r"|\bon my (?:break|shift)\b"
+                     r"|\bwork (?:at|in) (?:the |a )?(?:hospital|court|county court|hospice)\b"
+                     r"|\bnot (?:bankrupt|broke|skint) or anything\b|\bdead tired\b"),
+    "fr": re.compile(r"\b(?:[çc]a ira|[çc]a me va|[çc]a marche|c'est jouable|pas de (?:souci"
+                     r"|probl[èe]me))\b|\b(?:travaille|bosse|boss[ée]|infirmi[èe]re?|aide-soignante?"
+                     r"|brancardier)\b[^.?!]{0,20}\b(?:urgences|h[ôo]pital|greffe|tribunal"
+                     r"|clinique)\b|\bmort(?:e)? de (?:fatigue|rire|faim)\b"),
+}
+
+
 # A caller restating the figure they gave: a correction of the bot, not a dispute.
 _CORRECTS_ITSELF = {
     "en": re.compile(r"\bi (?:said|meant|asked for|offered|told you|was saying)\b[^.?!]{0,25}"
@@ -164,7 +185,17 @@ def ruled_out(text: str, language: str) -> set[Intent]:
     hear in it: a correction of the caller's own offer ("that's wrong, I said 80 not
     100") is no dispute, paperwork about the plan ("email me the confirmation") no
     request for proof, a holder who says the account is theirs no third party."""
-    return _ruled_out(rule_text(text), _lang(language))
+    norm, lang = rule_text(text), _lang(language)
+    out = _ruled_out(norm, lang)
+    # A request that is only the subject of a question ("am I talking to a robot?" asks
+    # what the bot is, not for a person) is not added back by a classifier either; said
+    # otherwise ("I'd rather run it by a real person") it may be a request.
+    if "?" in text or _QUESTION[lang].search(norm):
+        out |= _asked_about(norm, lang, question_topic(text, lang),
+                            {Intent.DISPUTE, Intent.HUMAN})
+    if _NO_TROUBLE[lang].search(norm):
+        out.add(Intent.HARDSHIP)
+    return out
 
 
 def _ruled_out(norm: str, lang: str) -> set[Intent]:
@@ -204,7 +235,8 @@ _FOR_SOMEONE_ELSE = re.compile(
 
 _WANTS = {
     "en": re.compile(r"\b(?:want|need|let me|put me|transfer|connect|give me|get me|speak to"
-                     r"|talk to|speak with|talk with)\b"),
+                     r"|talk to|speak with|talk with|put (?:someone|somebody|a person|a human)"
+                     r"|get (?:someone|somebody)|run it by|rather (?:have|deal with))\b"),
     "fr": re.compile(r"\b(?:veux|voudrais|passez|parler|mettez-moi|transf[ée]rez)\b"),
 }
 

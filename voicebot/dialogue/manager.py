@@ -25,7 +25,7 @@ from decimal import Decimal
 from voicebot.dialogue.base import Listen, Outcome, Reply
 from voicebot.dialogue.explaining import answer, policy_numbers
 from voicebot.dialogue.identity import identity_answer, name_matches, postcode_matches
-from voicebot.dialogue.intents import FLAGS, Intent, requested_language
+from voicebot.dialogue.intents import FLAGS, SAFETY_INTENTS, Intent, requested_language
 from voicebot.dialogue.money import numbers_in
 from voicebot.dialogue.negotiation import Negotiation, Stage
 from voicebot.dialogue.parsers import extract_digits, spell_digits
@@ -185,8 +185,12 @@ class NegotiationDialogue:
             # Stop the caller reading card details and pass them to a secure line.
             self._event("card_data", "caller started reading card data")
             reply = self._hand_off("payment")
-        if reply is None and heard.safety is not None:
-            reply = self._on_safety(heard.safety, heard, text)
+        for intent in (i for i in SAFETY_INTENTS if heard.has(i)):
+            if reply is not None:
+                break
+            # Most urgent first; a guess let go (a third party the classifier alone
+            # hears in a verified caller) does not hide what the rules heard after it.
+            reply = self._on_safety(intent, heard, text)
         thanks = ""
         if reply is None and self.stage is Stage.SAFETY_CHECK:
             reply = self._on_check_answer(heard, text)
@@ -288,8 +292,11 @@ class NegotiationDialogue:
         if intent is Intent.VULNERABLE:
             self.priority = True
             self._flag(intent)
-            if Intent.THIRD_PARTY in heard.by_rules:
-                self._flag(Intent.THIRD_PARTY)  # someone calling for a holder in hospital
+            # What their own words asked for is recorded with it: someone calling for a
+            # holder in hospital, "stop ringing me, it's making me ill".
+            for other in heard.by_rules:
+                if other in FLAGS and other is not Intent.VULNERABLE:
+                    self._flag(other)
             support = self.policy.caller_support.get(self.language, "")
             return self._hand_off("vulnerability", support=f"{support} " if support else "")
         if intent is Intent.THIRD_PARTY:
@@ -382,10 +389,10 @@ class NegotiationDialogue:
         """Answer a question, then ask again what was being asked."""
         if not heard.has(Intent.QUESTION) or heard.safety is not None:
             return None
-        actionable = (heard.yes_no is not None or heard.option is not None
-                      or not heard.plan.empty or heard.has(Intent.OPTIONS)
-                      or heard.has(Intent.SETTLEMENT) or heard.has(Intent.PAY_IN_FULL)
-                      or heard.has(Intent.HARDSHIP))
+        moves = (Intent.OPTIONS, Intent.SETTLEMENT, Intent.PAY_IN_FULL, Intent.HARDSHIP)
+        said = (heard.yes_no is not None or heard.option is not None
+                or not heard.plan.empty)
+        actionable = said or any(heard.has(i) for i in moves)
         topic = heard.topic
         if topic is None and not self.verified and re.search(_DEBT_QUESTION, text.lower()):
             return self._reply(self._t("answer_after_verification"), self._question())
@@ -397,7 +404,12 @@ class NegotiationDialogue:
             if self._wants_model(heard):
                 return None  # the language model may make sense of it first
             return self._unknown_question()
-        if actionable and topic not in ("robot", "who_creditor"):
+        # A question the rules know the topic of is answered, unless the caller's own
+        # words also make a move ("what's the minimum? I can do 60"): a classifier's
+        # guess of one ("what's the minimum I can pay?" as a request for the options)
+        # does not take the answer away.
+        if (said or any(i in heard.by_rules for i in moves)) \
+                and topic not in ("robot", "who_creditor"):
             return None
         self._event("question", topic)
         return self._reply(answer(topic, self.policy, self.prompts), self._question())

@@ -163,8 +163,12 @@ class Negotiation:
         if plan.ambiguous:
             return self._confirm_amount(plan, prompts, account)
         upfront = plan.upfront
-        if heard.has(Intent.SETTLEMENT) or (upfront is not None and plan.lump_sum
-                                            and upfront < account.balance):
+        offered = upfront or plan.amount
+        # The whole balance at once is paying in full, not a settlement, whatever a
+        # classifier guessed ("I'll pay the whole 480 today").
+        whole = heard.has(Intent.PAY_IN_FULL) and (offered is None or offered >= account.balance)
+        if (heard.has(Intent.SETTLEMENT) and not whole) or (
+                upfront is not None and plan.lump_sum and upfront < account.balance):
             return self._settlement(upfront or plan.amount, prompts, account)
         if heard.has(Intent.PAY_IN_FULL) or (plan.lump_sum and plan.amount is None \
                 and upfront is None):

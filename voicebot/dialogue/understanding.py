@@ -151,8 +151,17 @@ def understand(text: str, language: str, today: dt.date, *,
              and intent not in excluded]
     asked = [intent for intent in extra if intent in _ASKED_NOT_ACTED]
     extra = [intent for intent in extra if intent not in _ASKED_NOT_ACTED]
+    if Intent.QUESTION in extra and heard.topic is None and (
+            not heard.plan.empty or any(i is not Intent.QUESTION for i in (*heard.intents,
+                                                                          *extra))):
+        # As in ``parse``: "yes if I can change the date later" says more than it asks.
+        extra.remove(Intent.QUESTION)
     alerted = [intent for intent in _intents(alerts)
                if intent in SAFETY_INTENTS and intent not in asked]
+    if heard.yes_no is not None or heard.hedge:
+        # A line that answers the question asked ("sign me up", "um") is not a request
+        # for a person because the classifier cannot rule one out; said in words, it is.
+        alerted = [intent for intent in alerted if intent is not Intent.HUMAN]
     # What the classifier decided comes first, most urgent first; then its alerts, by score.
     checks = tuple(intent for intent in [*sorted(asked, key=SAFETY_INTENTS.index), *alerted]
                    if intent not in heard.intents and intent not in extra
