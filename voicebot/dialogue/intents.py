@@ -236,8 +236,10 @@ _FOR_SOMEONE_ELSE = re.compile(
 _WANTS = {
     "en": re.compile(r"\b(?:want|need|let me|put me|transfer|connect|give me|get me|speak to"
                      r"|talk to|speak with|talk with|put (?:someone|somebody|a person|a human)"
-                     r"|get (?:someone|somebody)|run it by|rather (?:have|deal with))\b"),
-    "fr": re.compile(r"\b(?:veux|voudrais|passez|parler|mettez-moi|transf[ée]rez)\b"),
+                     r"|get (?:someone|somebody)|run it by|rather (?:have|deal with)"
+                     r"|i'd like|i would like)\b"),
+    "fr": re.compile(r"\b(?:veux|voudrais|aimerais|passez|passe-moi|passer|parler|mettez-moi"
+                     r"|transf[ée]rez)\b"),
 }
 
 
