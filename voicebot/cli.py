@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "voicebot.dialogue.commands",
     "voicebot.data.commands",
     "voicebot.compliance.commands",
+    "voicebot.replay.commands",
 )
 
 

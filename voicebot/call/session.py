@@ -165,6 +165,10 @@ class CallSession:
         log.info("%s: call ended (%s) after %.1f s; timings %s", self.call_id, reason,
                  self._clock.now() - self.started_at, self.timings.summary())
 
+    def answering(self) -> bool:
+        """A caller turn is being understood or answered."""
+        return self._turn_task is not None and not self._turn_task.done()
+
     def record(self) -> CallRecord:
         """The call so far, as a frozen value (caller text already redacted)."""
         origin = self.started_at
@@ -341,6 +345,33 @@ class CallSession:
                      transcript.audio_seconds)
             self._start_no_input_timer()
             return
+        await self._take_words(text, timing)
+
+    async def hear_text(self, text: str) -> None:
+        """A caller turn already in words (a replayed text turn): from here on it takes
+        the path of a transcribed turn. Said over the bot, it cuts the bot short as a
+        barge-in would. Returns once the turn is being answered."""
+        if self.ended or self._final is not None:
+            return
+        await cancel(self._no_input_task)
+        if not text.strip():
+            self._start_no_input_timer()  # as a turn with no words in it
+            return
+        if self.speaker.speaking():
+            heard = await self.speaker.interrupt()
+            self._mark_interrupted(heard)
+            self._event("barge_in", heard)
+        now = self._clock.now()
+        self._turns += 1
+        timing = TurnTiming(index=self._turns, speech_end=now, end_detected=now,
+                            audio_seconds=0.0)
+        timing.transcript_ready = now
+        self._turn_task = spawn(self._take_words(text.strip(), timing),
+                                f"{self.call_id}-turn-{self._turns}")
+        await asyncio.sleep(0)
+
+    async def _take_words(self, text: str, timing: TurnTiming) -> None:
+        """A caller turn's words, from redaction to the reply."""
         # Card data is redacted here, where the words enter: nothing after (the
         # dialogue, the language model, the transcript, the logs) ever sees it.
         heard = self._heard(text)

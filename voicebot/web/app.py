@@ -9,6 +9,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
@@ -19,9 +20,9 @@ from voicebot import __version__
 from voicebot.call.phrases import prerender, service_phrases
 from voicebot.call.record import summary_of
 from voicebot.call.recording import CallContext, RecordsRecorder, file_digest, instance_name
-from voicebot.call.session import CallSession
+from voicebot.call.session import CallControl, CallSession
 from voicebot.call.tasks import cancel, spawn
-from voicebot.clock import SystemClock
+from voicebot.clock import Clock, SystemClock
 from voicebot.data import Database, Records, default_url
 from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
@@ -46,7 +47,6 @@ from voicebot.web.security import (
 from voicebot.web.twilio_stream import (
     CLOSE_TRY_AGAIN_LATER,
     CallSlots,
-    TwilioCallControl,
     serve_stream,
 )
 
@@ -57,8 +57,12 @@ LANGUAGES = ("en", "fr")
 class ServiceState:
     """What the routes share: settings, engines, prompts and live calls."""
 
-    def __init__(self, settings: Settings, engines: Engines | None) -> None:
+    def __init__(self, settings: Settings, engines: Engines | None,
+                 data_dir: Path | None = None) -> None:
+        """``data_dir`` holds the records and the hand-off journal (default: the home
+        directory); a replay keeps its own apart from the live service's."""
         self.settings = settings
+        data = data_dir or settings.home
         self.engines = engines
         self.prompts: dict[str, Prompts] = {
             lang: load_prompts(settings.prompts_dir, lang) for lang in LANGUAGES
@@ -73,7 +77,7 @@ class ServiceState:
         self.calls = CallSlots(settings.max_calls)
         self.finished: deque[dict[str, object]] = deque(maxlen=100)
         # The records: the schema is brought up to date before any call is taken.
-        self.database = Database(settings.database_url or default_url(settings.home))
+        self.database = Database(settings.database_url or default_url(data))
         self.database.upgrade()
         self.records = Records(self.database, instance=instance_name())
         # Calls older than the longest allowed are over: a process that stopped left
@@ -86,7 +90,7 @@ class ServiceState:
         self.policy_hashes = policy_digests(settings.policies_dir)
         self.clock = SystemClock()
         self.handoffs = build_handoff_service(settings, self.database)
-        self.desk = Desk(self.handoffs, HandoffJournal(settings.home / "handoff-journal.jsonl"),
+        self.desk = Desk(self.handoffs, HandoffJournal(data / "handoff-journal.jsonl"),
                          advise=self.callback_advice)
         self.desk.journal.replay(self.handoffs.store)
         # With a Twilio auth token, a stream must bring the token its voice webhook made.
@@ -175,10 +179,10 @@ class ServiceState:
             log.exception("records unavailable: every account is handled by a person")
             return _EveryAccount(("records_unavailable",))
 
-    def make_session(self, started: CallStarted, control: TwilioCallControl) -> CallSession:
+    def new_dialogue(self, params: dict[str, str], account_flags: Mapping[
+            str, tuple[str, ...]] | None = None) -> tuple[NegotiationDialogue, str]:
+        """The dialogue for a call with these custom parameters, and its language."""
         assert self.engines is not None
-        params = dict(started.parameters)
-        params.pop(CALL_TOKEN_PARAMETER, None)
         creditor = params["creditor"] = params.get("creditor") or self.settings.default_creditor
         language = self.call_language(params)
         policy = self.policies.get(creditor)
@@ -189,19 +193,29 @@ class ServiceState:
         reference = params.get("account") or None
         account = self.accounts.get(reference or "")
         zone = ZoneInfo(account.timezone) if account else dt.UTC
+        flags = self.account_flags(policy.id) if account_flags is None else account_flags
         dialogue = NegotiationDialogue(
             prompts=self.prompts, policy=policy, accounts=self.accounts,
             today=dt.datetime.now(zone).date(), language=language, llm=self.engines.llm,
             llm_timeout=self.settings.llm_timeout_seconds, known_reference=reference,
-            classifier=self.engines.intents, account_flags=self.account_flags(policy.id),
+            classifier=self.engines.intents, account_flags=flags,
         )
+        return dialogue, language
+
+    def make_session(self, started: CallStarted, control: CallControl,
+                     clock: Clock | None = None) -> CallSession:
+        assert self.engines is not None
+        params = dict(started.parameters)
+        params.pop(CALL_TOKEN_PARAMETER, None)
+        dialogue, language = self.new_dialogue(params)
+        policy = dialogue.policy
         call_id = started.call_id or started.stream_id
         recorder = RecordsRecorder(self.records, CallContext(
             carrier="twilio", stream_id=started.stream_id,
             policy_hash=self.policy_hashes.get(policy.id)))
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
                               engines=self.engines, dialogue=dialogue, control=control,
-                              clock=self.clock, desk=self.desk, recorder=recorder)
+                              clock=clock or self.clock, desk=self.desk, recorder=recorder)
         return session
 
     def session_ended(self, session: CallSession) -> None:

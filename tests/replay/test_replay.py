@@ -1,0 +1,130 @@
+"""``voicebot replay`` over the call library, run as operations staff would run it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from voicebot.replay.clock import SkipClock
+from voicebot.settings import PROJECT_ROOT
+
+LIBRARY = PROJECT_ROOT / "audio_fixtures" / "calls"
+VOICEBOT = [sys.executable, "-m", "voicebot"]
+
+
+def replay(*args: object, out: Path) -> tuple[int, dict, str]:
+    done = subprocess.run([*VOICEBOT, "--log-level", "warning", "replay", *map(str, args),
+                           "--out", str(out)], capture_output=True, text=True, timeout=600)
+    report = out / "report.json"
+    data = json.loads(report.read_text()) if report.exists() else {}
+    return done.returncode, data, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def library_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("replay")
+    return replay(LIBRARY, out=out)
+
+
+def test_the_library_replays_green_and_fast(library_report):
+    code, report, printed = library_report
+    assert code == 0, printed
+    summary = report["summary"]
+    assert summary["calls"] == len(list(LIBRARY.glob("*.yaml"))) >= 10
+    assert summary["passed"] == summary["calls"]
+    # Text calls skip recognition, synthesis and every idle wait.
+    assert summary["call_seconds"] > 20 * summary["wall_seconds"]
+    for call in report["calls"]:
+        assert call["checks"] and all(c["passed"] for c in call["checks"]), call["id"]
+        assert call["transcript"][0]["speaker"] == "bot"  # the greeting came first
+        assert not call["transcript"][0]["interrupted"] or "barge" in call["id"]
+
+
+def test_each_call_reports_its_outcome_transcript_and_timings(library_report):
+    _, report, _ = library_report
+    calls = {call["id"]: call for call in report["calls"]}
+    agreed = calls["en_jane_agrees_100"]
+    assert agreed["outcome"]["agreed"] and agreed["outcome"]["plan"]["instalment"] == "100.00"
+    assert agreed["outcome"]["handoff"] == "payment"
+    assert [t["speaker"] for t in agreed["transcript"]].count("caller") == 5
+    assert all("dialogue" in t["stages_ms"] for t in agreed["turns"])
+    distress = calls["en_jane_distress"]
+    assert distress["outcome"]["handoff"] == "vulnerability"
+    barge = calls["en_barge_in_and_keypad"]
+    assert barge["transcript"][0]["interrupted"]  # the greeting was cut short
+    assert any(t["via"] == "keypad" for t in barge["transcript"])
+    silent = calls["en_silence"]
+    assert silent["call_seconds"] >= 20  # the silence lasted, on the call's own clock
+
+
+def test_a_broken_policy_turns_the_calls_it_breaks_red(tmp_path):
+    policies = tmp_path / "policies"
+    shutil.copytree(PROJECT_ROOT / "policies", policies)
+    acme = policies / "acme-telecom.yaml"
+    acme.write_text(acme.read_text().replace('min_amount: "25.00"', 'min_amount: "150.00"'))
+    code, report, printed = replay(LIBRARY, "--policies", policies, out=tmp_path / "out")
+    assert code == 1, printed
+    failed = {call["id"] for call in report["calls"] if not call["passed"]}
+    assert "en_jane_agrees_100" in failed
+    assert not any(name.startswith("fr_") for name in failed)  # another creditor
+    assert "FAILED en_jane_agrees_100: instalment 100" in printed
+
+
+def test_a_broken_prompt_turns_the_calls_it_breaks_red(tmp_path):
+    prompts = tmp_path / "prompts"
+    shutil.copytree(PROJECT_ROOT / "prompts", prompts)
+    english = prompts / "en.yaml"
+    english.write_text(english.read_text().replace(
+        "Thank you for telling me, and I'm so sorry you're going through this.",
+        "Thank you for telling me."))
+    code, report, printed = replay(LIBRARY, "--prompts", prompts, out=tmp_path / "out")
+    assert code == 1, printed
+    failed = {call["id"] for call in report["calls"] if not call["passed"]}
+    assert failed == {"en_jane_distress"}
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("name: x\nturns: []\n", "turns"),
+    ("name: x\nturns:\n  - say: hi\n    keypad: '12'\n", "exactly one of"),
+    ("name: x\nturns:\n  - keypad: 12a\n", "keypad"),
+    ("name: x\nturns:\n  - say: hi\nexpect: {plan: maybe}\n", "plan"),
+    ("name: [unclosed\n", "cannot read"),
+    ("- just a list\n", "mapping"),
+])
+def test_a_broken_scenario_is_refused_with_its_problem_named(tmp_path, text, problem):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(text)
+    code, _, printed = replay(scenario, out=tmp_path / "out")
+    assert code == 2 and "bad.yaml" in printed and problem in printed, printed
+
+
+async def test_the_clock_skips_idle_waits_in_order_and_counts_work_as_time():
+    clock = SkipClock()
+    clock.watch(asyncio.get_running_loop())
+    woke: list[tuple[str, float]] = []
+
+    async def sleeper(name: str, seconds: float) -> None:
+        await clock.sleep(seconds)
+        woke.append((name, clock.now()))
+
+    async def worker() -> None:
+        await asyncio.to_thread(time.sleep, 0.2)  # real work: real time passes
+        woke.append(("work", clock.now()))
+
+    start, wall = clock.now(), time.perf_counter()
+    tasks = [asyncio.ensure_future(c) for c in (sleeper("late", 30), sleeper("early", 5),
+                                                worker())]
+    await clock.drive(asyncio.gather(*tasks))
+    assert [name for name, _ in woke] == ["work", "early", "late"]
+    at = dict(woke)
+    assert at["early"] - start == pytest.approx(5, abs=0.05)
+    assert at["late"] - start == pytest.approx(30, abs=0.05)
+    assert at["work"] - start == pytest.approx(0.2, abs=0.1)
+    assert time.perf_counter() - wall < 2  # 30 s of waiting took no time

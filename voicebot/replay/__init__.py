@@ -1,0 +1,1 @@
+"""Replaying recorded calls through the live call code, for operations staff."""
