@@ -64,30 +64,80 @@ def test_each_call_reports_its_outcome_transcript_and_timings(library_report):
     assert silent["call_seconds"] >= 20  # the silence lasted, on the call's own clock
 
 
-def test_a_broken_policy_turns_the_calls_it_breaks_red(tmp_path):
+def test_a_broken_policy_turns_the_calls_it_breaks_red_in_the_comparison(tmp_path):
     policies = tmp_path / "policies"
     shutil.copytree(PROJECT_ROOT / "policies", policies)
     acme = policies / "acme-telecom.yaml"
     acme.write_text(acme.read_text().replace('min_amount: "25.00"', 'min_amount: "150.00"'))
-    code, report, printed = replay(LIBRARY, "--policies", policies, out=tmp_path / "out")
+    code, report, printed = replay(LIBRARY, "--compare", policies, out=tmp_path / "out")
     assert code == 1, printed
-    failed = {call["id"] for call in report["calls"] if not call["passed"]}
+    assert report["summary"]["passed"] == report["summary"]["calls"]  # as they stand
+    compare = report["compare"]
+    assert compare["kind"] == "policies"
+    failed = {call["id"] for call in compare["calls"] if not call["passed"]}
     assert "en_jane_agrees_100" in failed
     assert not any(name.startswith("fr_") for name in failed)  # another creditor
-    assert "FAILED en_jane_agrees_100: instalment 100" in printed
+    changed = {change["id"]: change for change in compare["differences"]}
+    assert set(changed) >= failed
+    agreed = changed["en_jane_agrees_100"]
+    assert agreed["outcome_before"]["plan"].endswith("100.00")
+    assert agreed["outcome_before"]["plan"] != agreed["outcome_after"]["plan"]
+    assert "CHANGED en_jane_agrees_100" in printed
 
 
-def test_a_broken_prompt_turns_the_calls_it_breaks_red(tmp_path):
-    prompts = tmp_path / "prompts"
+@pytest.fixture(scope="module")
+def broken_prompt_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("broken-prompt")
+    prompts = out / "prompts"
     shutil.copytree(PROJECT_ROOT / "prompts", prompts)
     english = prompts / "en.yaml"
     english.write_text(english.read_text().replace(
         "Thank you for telling me, and I'm so sorry you're going through this.",
         "Thank you for telling me."))
-    code, report, printed = replay(LIBRARY, "--prompts", prompts, out=tmp_path / "out")
+    code, report, printed = replay(LIBRARY, "--compare", prompts, out=out / "report")
+    return code, report, printed, out / "report"
+
+
+def test_a_broken_prompt_turns_the_calls_it_breaks_red_in_the_comparison(
+        broken_prompt_report):
+    code, report, printed, _ = broken_prompt_report
     assert code == 1, printed
-    failed = {call["id"] for call in report["calls"] if not call["passed"]}
-    assert failed == {"en_jane_distress"}
+    compare = report["compare"]
+    assert compare["kind"] == "prompts"
+    assert {call["id"] for call in compare["calls"] if not call["passed"]} == {
+        "en_jane_distress"}
+    (change,) = [c for c in compare["differences"] if c["id"] == "en_jane_distress"]
+    assert change["outcome_after"]["checks"] == "FAIL"
+    assert any("so sorry" in (r["before"] or "") and "so sorry" not in (r["after"] or "")
+               for r in change["replies"])
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_the_html_report_reads_in_a_browser(broken_prompt_report):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    _, _, _, out = broken_prompt_report
+    page_file = out / "report.html"
+    html = page_file.read_text()
+    assert "<script" not in html and "http" not in html.split("<body", 1)[0]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox",
+                                                 "--disable-gpu", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(page_file.resolve().as_uri())
+        text = page.inner_text("body")
+        assert "10 of 10 calls passed" in text and "9 of 10 calls passed" in text
+        assert "What changed" in text and "en_jane_distress" in text
+        # The failed call is open with its reason; a passing one is folded.
+        failed = page.locator("details[open]")
+        assert failed.count() == 1 and "reply says 'sorry'" in failed.inner_text()
+        assert page.locator("svg rect").count() >= 30  # a bar per caller turn
+        page.screenshot(path=str(out / "report.png"), full_page=True)
+        browser.close()
+    assert (out / "report.png").stat().st_size > 20_000
 
 
 @pytest.mark.parametrize(("text", "problem"), [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import statistics
 import sys
@@ -25,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--prompts", type=Path, help="prompt directory to test")
     parser.add_argument("--out", type=Path, default=Path("replay-report"),
                         help="where the report and the replay's records go")
+    parser.add_argument("--compare", type=Path, metavar="OTHER_POLICIES_OR_PROMPTS_DIR",
+                        help="replay again with this policy or prompt directory and show "
+                             "what changed")
     parser.set_defaults(run=run)
 
 
@@ -35,22 +39,109 @@ def run(args: argparse.Namespace) -> int:
     for path in (args.policies, args.prompts):
         if path is not None and not path.is_dir():
             raise ConfigError(f"{path}: not a directory")
+    if args.compare is not None and not args.compare.is_dir():
+        raise ConfigError(f"{args.compare}: not a directory")
     args.out.mkdir(parents=True, exist_ok=True)
-    for name in ("records.db", "records.db-wal", "records.db-shm", "handoff-journal.jsonl"):
-        (args.out / name).unlink(missing_ok=True)  # each replay starts from the policy files
-    report = asyncio.run(replay_all(scenarios, args.policies, args.prompts, args.out))
+    report = asyncio.run(replay_all(scenarios, args.policies, args.prompts,
+                                    fresh(args.out / "records")))
+    if args.compare is not None:
+        kind = directory_kind(args.compare)
+        other = asyncio.run(replay_all(
+            scenarios, args.compare if kind == "policies" else args.policies,
+            args.compare if kind == "prompts" else args.prompts,
+            fresh(args.out / "records-compare")))
+        report["compare"] = {"directory": str(args.compare), "kind": kind, **other,
+                             "differences": differences(report["calls"], other["calls"])}
     (args.out / "report.json").write_text(json.dumps(report, indent=1, default=str),
                                           encoding="utf-8")
-    summary = report["summary"]
-    print(f"{summary['passed']} of {summary['calls']} calls passed; "
+    from voicebot.replay.html import write_html
+
+    write_html(report, args.out / "report.html")
+    failed = _print_run("", report)
+    if "compare" in report:
+        failed += _print_run(f"with {args.compare}: ", report["compare"])
+        for change in report["compare"]["differences"]:
+            print(f"  CHANGED {change['id']}: " + "; ".join(change["changes"]))
+    print(f"report: {args.out / 'report.html'}")
+    return 1 if failed else 0
+
+
+def _print_run(label: str, run: dict[str, Any]) -> int:
+    summary = run["summary"]
+    print(f"{label}{summary['passed']} of {summary['calls']} calls passed; "
           f"{summary['call_seconds']:.0f} s of calls replayed in "
-          f"{summary['wall_seconds']:.1f} s ({summary['speed']:.0f}x real time); "
-          f"report in {args.out / 'report.json'}")
-    for call in report["calls"]:
+          f"{summary['wall_seconds']:.1f} s ({summary['speed']:.0f}x real time)")
+    failed = 0
+    for call in run["calls"]:
         for check in call["checks"]:
             if not check["passed"]:
+                failed += 1
                 print(f"  FAILED {call['id']}: {check['name']}: {check['detail']}")
-    return 0 if summary["passed"] == summary["calls"] else 1
+    return failed
+
+
+def fresh(directory: Path) -> Path:
+    """A replay's own records: each replay starts from the policy files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("records.db", "records.db-wal", "records.db-shm", "handoff-journal.jsonl"):
+        (directory / name).unlink(missing_ok=True)
+    return directory
+
+
+def directory_kind(directory: Path) -> str:
+    """Whether a directory holds prompts (a file per language) or policies."""
+    from voicebot.dialogue.labels import LANGUAGES
+
+    if any((directory / f"{language}.yaml").is_file() for language in LANGUAGES):
+        return "prompts"
+    if any(directory.glob("*.yaml")):
+        return "policies"
+    raise ConfigError(f"{directory}: neither prompts (en.yaml, fr.yaml) nor policies")
+
+
+def _outcome_text(call: dict[str, Any]) -> dict[str, str]:
+    outcome = call["outcome"]
+    plan = outcome.get("plan") or {}
+    return {
+        "plan": (f"agreed, {plan.get('count')} payment(s) of {plan.get('instalment')}"
+                 if outcome.get("agreed") else "none"),
+        "hand-off": outcome.get("handoff") or "none",
+        "flags": ", ".join(outcome.get("flags") or []) or "none",
+        "checks": "pass" if call["passed"] else "FAIL",
+    }
+
+
+def differences(base: list[dict[str, Any]], other: list[dict[str, Any]]
+                ) -> list[dict[str, Any]]:
+    """Per call: outcomes that changed, replies that changed, and the latency delta."""
+    others = {call["id"]: call for call in other}
+    out = []
+    for call in base:
+        twin = others.get(call["id"])
+        if twin is None:
+            continue
+        changes = []
+        before, after = _outcome_text(call), _outcome_text(twin)
+        for key in before:
+            if before[key] != after[key]:
+                changes.append(f"{key} {before[key]} -> {after[key]}")
+        replies = list(itertools.zip_longest(
+            [t["text"] for t in call["transcript"] if t["speaker"] == "bot"],
+            [t["text"] for t in twin["transcript"] if t["speaker"] == "bot"]))
+        changed_replies = [{"before": a, "after": b} for a, b in replies if a != b]
+        if changed_replies:
+            count = len(changed_replies)
+            changes.append(f"{count} repl{'y' if count == 1 else 'ies'} changed")
+        delta = _median_ms(twin) - _median_ms(call)
+        out.append({"id": call["id"], "changes": changes, "replies": changed_replies,
+                    "outcome_before": before, "outcome_after": after,
+                    "dialogue_ms_delta": round(delta, 1)})
+    return [d for d in out if d["changes"]]
+
+
+def _median_ms(call: dict[str, Any]) -> float:
+    values = [t["stages_ms"].get("dialogue", 0.0) for t in call["turns"]]
+    return statistics.median(values) if values else 0.0
 
 
 def replay_settings(policies: Path | None, prompts: Path | None, out: Path) -> Any:
@@ -87,7 +178,8 @@ async def replay_all(scenarios: list[Any], policies: Path | None, prompts: Path 
             _forget_flags(state)
             _progress(number, len(scenarios), scenario.id)
     finally:
-        print(file=sys.stderr)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
         await engines.aclose()
         state.database.dispose()
     wall = time.perf_counter() - started
@@ -119,6 +211,8 @@ def _forget_flags(state: Any) -> None:
 
 
 def _progress(done: int, total: int, name: str) -> None:
+    if not sys.stderr.isatty():
+        return
     width = 30
     filled = width * done // total
     print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}",
