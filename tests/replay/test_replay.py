@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from voicebot.replay.clock import SkipClock
+from voicebot.replay.run import word_errors
 from voicebot.settings import PROJECT_ROOT
 
 LIBRARY = PROJECT_ROOT / "audio_fixtures" / "calls"
@@ -129,7 +130,9 @@ def test_the_html_report_reads_in_a_browser(broken_prompt_report):
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(page_file.resolve().as_uri())
         text = page.inner_text("body")
-        assert "10 of 10 calls passed" in text and "9 of 10 calls passed" in text
+        total = len(list(LIBRARY.glob("*.yaml")))
+        assert f"{total} of {total} calls passed" in text
+        assert f"{total - 1} of {total} calls passed" in text
         assert "What changed" in text and "en_jane_distress" in text
         # The failed call is open with its reason; a passing one is folded.
         failed = page.locator("details[open]")
@@ -178,3 +181,27 @@ async def test_the_clock_skips_idle_waits_in_order_and_counts_work_as_time():
     assert at["late"] - start == pytest.approx(30, abs=0.05)
     assert at["work"] - start == pytest.approx(0.2, abs=0.1)
     assert time.perf_counter() - wall < 2  # 30 s of waiting took no time
+
+
+@pytest.mark.models
+def test_a_voice_replay_hears_the_recordings_and_measures_recognition(tmp_path):
+    calls = [LIBRARY / "en_jane_distress.yaml", LIBRARY / "fr_marie_60_par_mois.yaml"]
+    code, report, printed = replay(*calls, "--voice", out=tmp_path)
+    assert code == 0, printed
+    summary = report["summary"]
+    assert summary["mode"] == "voice" and summary["passed"] == 2
+    assert summary["call_seconds"] > 2 * summary["wall_seconds"]  # idle waits skipped
+    by_id = {call["id"]: call for call in report["calls"]}
+    heard = by_id["en_jane_distress"]["extra"]["recognition"]
+    assert [t["heard"] for t in heard] == ["Honestly, I'm thinking of ending my life."]
+    french = by_id["fr_marie_60_par_mois"]
+    assert len(french["extra"]["recognition"]) == 5  # every recorded turn was heard
+    assert all(t["stages_ms"]["end_detection"] > 0 for t in french["turns"])
+    assert set(summary["word_error_rate"]) == {"en", "fr"}
+
+
+def test_word_errors_count_edits_over_the_reference():
+    assert word_errors("Yes, that's right.", "yes that's right") == (0, 3)
+    assert word_errors("Marie Dupont.", "Marie du pont") == (2, 2)
+    assert word_errors("one two three", "one three") == (1, 3)
+    assert word_errors("", "hello") == (1, 0)

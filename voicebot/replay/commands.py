@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--prompts", type=Path, help="prompt directory to test")
     parser.add_argument("--out", type=Path, default=Path("replay-report"),
                         help="where the report and the replay's records go")
+    parser.add_argument("--voice", action="store_true",
+                        help="play the recorded caller turns through speech recognition and "
+                             "synthesize the bot's replies (slower; word error rates)")
     parser.add_argument("--compare", type=Path, metavar="OTHER_POLICIES_OR_PROMPTS_DIR",
                         help="replay again with this policy or prompt directory and show "
                              "what changed")
@@ -43,13 +46,13 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.compare}: not a directory")
     args.out.mkdir(parents=True, exist_ok=True)
     report = asyncio.run(replay_all(scenarios, args.policies, args.prompts,
-                                    fresh(args.out / "records")))
+                                    fresh(args.out / "records"), voice=args.voice))
     if args.compare is not None:
         kind = directory_kind(args.compare)
         other = asyncio.run(replay_all(
             scenarios, args.compare if kind == "policies" else args.policies,
             args.compare if kind == "prompts" else args.prompts,
-            fresh(args.out / "records-compare")))
+            fresh(args.out / "records-compare"), voice=args.voice))
         report["compare"] = {"directory": str(args.compare), "kind": kind, **other,
                              "differences": differences(report["calls"], other["calls"])}
     (args.out / "report.json").write_text(json.dumps(report, indent=1, default=str),
@@ -163,12 +166,12 @@ def replay_settings(policies: Path | None, prompts: Path | None, out: Path) -> A
 
 
 async def replay_all(scenarios: list[Any], policies: Path | None, prompts: Path | None,
-                     out: Path) -> dict[str, Any]:
-    from voicebot.replay.run import replay_call, text_engines
+                     out: Path, *, voice: bool = False) -> dict[str, Any]:
+    from voicebot.replay.run import replay_call, text_engines, voice_engines
     from voicebot.web.app import ServiceState
 
     settings = replay_settings(policies, prompts, out)
-    engines = text_engines(settings)
+    engines = voice_engines(settings) if voice else text_engines(settings)
     state = ServiceState(settings, engines, data_dir=out)
     started = time.perf_counter()
     results = []
@@ -192,10 +195,22 @@ async def replay_all(scenarios: list[Any], policies: Path | None, prompts: Path 
             "call_seconds": round(call_seconds, 1), "wall_seconds": round(wall, 2),
             "speed": round(call_seconds / wall, 1) if wall else None,
             "dialogue_ms_median": round(statistics.median(turn_ms), 1) if turn_ms else None,
+            "mode": "voice" if voice else "text",
+            "word_error_rate": _error_rates(results),
             "policies": str(settings.policies_dir), "prompts": str(settings.prompts_dir),
         },
         "calls": [r.as_json() for r in results],
     }
+
+
+def _error_rates(results: list[Any]) -> dict[str, float]:
+    """Word error rate of recognition per language, over the recorded turns."""
+    totals: dict[str, list[int]] = {}
+    for result in results:
+        for turn in result.extra.get("recognition", []):
+            errors, words = totals.setdefault(result.extra["language"], [0, 0])
+            totals[result.extra["language"]] = [errors + turn["errors"], words + turn["words"]]
+    return {lang: round(e / w, 3) for lang, (e, w) in totals.items() if w}
 
 
 def _forget_flags(state: Any) -> None:

@@ -11,24 +11,29 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import re
 import time
+import wave
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from voicebot.audio.framing import ULAW_FRAME_BYTES, to_telephony
 from voicebot.call.session import CallSession
 from voicebot.call.tasks import spawn
 from voicebot.engines.pool import WorkerPool
 from voicebot.engines.registry import Engines, load_intents
 from voicebot.engines.tts import Voice
+from voicebot.errors import ConfigError
 from voicebot.policy.schedule import rule_breaks
 from voicebot.replay.clock import SkipClock
 from voicebot.replay.line import LoopbackLine
 from voicebot.replay.scenario import Scenario
 from voicebot.settings import Settings
-from voicebot.telephony.events import CallStarted, DigitPressed
+from voicebot.telephony.events import AudioReceived, CallStarted, DigitPressed
 
 SPOKEN_CHARS_PER_SECOND = 15.0  # how long a reply would take to say, for text runs
 END_OF_CALL_SECONDS = 60.0  # after the last turn, how long the call may go on by itself
@@ -60,6 +65,80 @@ def text_engines(settings: Settings) -> Engines:
         tts_pool=WorkerPool("tts", 1, 64),
         intents=load_intents(settings),
     )
+
+
+def voice_engines(settings: Settings) -> Engines:
+    """The service's own engines (recognition, voices, classifier), without a language
+    model: a replay measures the pipeline calls run, not a model's warm-up."""
+    return Engines.load(settings.model_copy(update={"llm_backend": "none"}))
+
+
+def caller_audio(path: Path) -> bytes:
+    """A recorded caller turn (WAV, 16-bit mono) as 8 kHz mu-law."""
+    try:
+        with wave.open(str(path)) as wav:
+            if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
+                raise ConfigError(f"{path}: caller audio must be 16-bit mono WAV")
+            pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+            return to_telephony(pcm, wav.getframerate())
+    except (OSError, wave.Error, EOFError) as exc:
+        raise ConfigError(f"{path}: cannot read the caller audio: {exc}") from None
+
+
+class LineFeed:
+    """The caller's side of the line: a 20 ms frame every 20 ms of the call's clock,
+    the caller's recording while they speak and silence otherwise, as a carrier sends."""
+
+    SILENCE = b"\xff" * ULAW_FRAME_BYTES
+
+    def __init__(self, session: CallSession, clock: SkipClock) -> None:
+        self._session = session
+        self._clock = clock
+        self._pending = bytearray()
+        self._sent_ms = 0
+        self._done = asyncio.Event()
+        self._task = spawn(self._run(), "replay-line-feed")
+
+    def say(self, ulaw: bytes) -> None:
+        self._pending += ulaw
+        self._done.clear()
+
+    async def say_and_wait(self, ulaw: bytes) -> None:
+        self.say(ulaw)
+        await self._done.wait()
+
+    async def _run(self) -> None:
+        while not self._session.ended:
+            frame = bytes(self._pending[:ULAW_FRAME_BYTES])
+            del self._pending[:ULAW_FRAME_BYTES]
+            if not self._pending:
+                self._done.set()
+            frame = frame.ljust(ULAW_FRAME_BYTES, b"\xff") if frame else self.SILENCE
+            await self._session.handle(AudioReceived(frame, self._sent_ms))
+            self._sent_ms += 20
+            await self._clock.sleep(0.02)
+
+    async def close(self) -> None:
+        from voicebot.call.tasks import cancel
+
+        await cancel(self._task)
+
+
+def word_errors(reference: str, heard: str) -> tuple[int, int]:
+    """Word edits from ``reference`` to ``heard`` and the reference's length, both
+    lower-cased and stripped of punctuation."""
+    ref, hyp = _words(reference), _words(heard)
+    row = list(range(len(hyp) + 1))
+    for i, word in enumerate(ref, 1):
+        previous, row[0] = row[0], i
+        for j, other in enumerate(hyp, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1,
+                                           previous + (word != other))
+    return row[-1], len(ref)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w']+", text.lower().replace("’", "'"))
 
 
 @dataclass
@@ -101,14 +180,19 @@ async def replay_call(scenario: Scenario, state: Any) -> CallResult:
     session = state.make_session(started, line, clock=clock)
     line.session = session
     error = None
+    voice = getattr(engines, "stt", None) is not None
+    feed = None
     try:
         await session.start()  # the greeting is under way before the caller listens
-        caller = spawn(_caller(scenario, session, clock), f"replay-{scenario.id}")
+        feed = LineFeed(session, clock) if voice else None
+        caller = spawn(_caller(scenario, session, clock, feed), f"replay-{scenario.id}")
         await clock.drive(caller)
         error = _failure(caller)
     finally:
         if not session.ended:
             await session.close("caller_hung_up")
+        if feed is not None:
+            await feed.close()
         await line.close()
         state.session_ended(session)
     return _result(scenario, session, state, clock, time.perf_counter() - started_wall, error)
@@ -125,7 +209,27 @@ def _answering(session: CallSession) -> bool:
     return session.speaker.speaking() or session.answering()
 
 
-async def _caller(scenario: Scenario, session: CallSession, clock: SkipClock) -> None:
+async def _speak(turn: Any, scenario: Scenario, session: CallSession, clock: SkipClock,
+                 feed: LineFeed) -> None:
+    """Play a recorded turn down the line, then wait for the bot to take it up."""
+    await feed.say_and_wait(caller_audio(_audio_path(scenario, turn.audio)))
+    for _ in range(150):  # up to 3 s for the end of the turn to be heard
+        if session.answering() or session.ended:
+            return
+        await clock.sleep(0.02)
+
+
+def _audio_path(scenario: Scenario, name: str) -> Path:
+    here = scenario.path.parent if scenario.path else Path.cwd()
+    for candidate in (here / name, here.parent / name, Path(name)):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"{scenario.id}: no caller audio {name!r} beside the scenario or in "
+                      f"{here.parent}")
+
+
+async def _caller(scenario: Scenario, session: CallSession, clock: SkipClock,
+                  feed: LineFeed | None = None) -> None:
     for turn in scenario.turns:
         if session.ended:
             return
@@ -139,7 +243,9 @@ async def _caller(scenario: Scenario, session: CallSession, clock: SkipClock) ->
             await clock.sleep(turn.pause_ms / 1000)
         if session.ended:
             return
-        if turn.say is not None:
+        if turn.audio is not None and feed is not None:
+            await _speak(turn, scenario, session, clock, feed)
+        elif turn.say is not None:
             await session.hear_text(turn.say)
         elif turn.keypad is not None:
             for key in turn.keypad:
@@ -175,6 +281,12 @@ def _result(scenario: Scenario, session: CallSession, state: Any, clock: SkipClo
                 if decision.instalment_amount is not None else None,
                 "schedule": [{"due": row.due.isoformat(), "amount": str(row.amount)}
                              for row in decision.schedule]}
+    heard = [line.text for line in record.transcript if line.speaker == "caller"]
+    spoken = [turn for turn in scenario.turns if turn.say is not None or turn.keypad]
+    wer = [{"reference": turn.words, "heard": heard[n], "errors": errors, "words": words}
+           for n, turn in enumerate(spoken)
+           if turn.audio and state.engines.stt is not None and n < len(heard)
+           for errors, words in [word_errors(turn.words or "", heard[n])]]
     return CallResult(
         id=scenario.id, name=scenario.name, passed=all(c.passed for c in checks),
         checks=checks,
@@ -188,7 +300,8 @@ def _result(scenario: Scenario, session: CallSession, state: Any, clock: SkipClo
         events=list(record.events),
         turns=[{"text": t.text, "stages_ms": t.stages()} for t in session.timings.turns],
         call_seconds=round(record.seconds, 2), wall_seconds=round(wall, 3), error=error,
-        extra={"skipped_seconds": round(clock.skipped, 2), "event_kinds": sorted(events)},
+        extra={"skipped_seconds": round(clock.skipped, 2), "event_kinds": sorted(events),
+               "recognition": wer, "language": outcome.language},
     )
 
 
