@@ -205,3 +205,20 @@ def test_word_errors_count_edits_over_the_reference():
     assert word_errors("Marie Dupont.", "Marie du pont") == (2, 2)
     assert word_errors("one two three", "one three") == (1, 3)
     assert word_errors("", "hello") == (1, 0)
+
+
+def test_jobs_split_the_library_and_report_it_in_order(tmp_path, library_report):
+    code, report, printed = replay(LIBRARY, "--jobs", "2", out=tmp_path)
+    assert code == 0, printed
+    assert report["summary"]["jobs"] == 2
+    _, alone, _ = library_report
+    assert [c["id"] for c in report["calls"]] == [c["id"] for c in alone["calls"]]
+    assert [c["outcome"] for c in report["calls"]] == [c["outcome"] for c in alone["calls"]]
+
+
+def test_realtime_paces_the_call_as_a_phone_line_would(tmp_path):
+    code, report, printed = replay(LIBRARY / "en_third_party_husband.yaml", "--realtime",
+                                   out=tmp_path)
+    assert code == 0, printed
+    summary = report["summary"]
+    assert summary["realtime"] and summary["wall_seconds"] >= 0.9 * summary["call_seconds"]

@@ -29,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--voice", action="store_true",
                         help="play the recorded caller turns through speech recognition and "
                              "synthesize the bot's replies (slower; word error rates)")
+    parser.add_argument("--realtime", action="store_true",
+                        help="pace the calls as a phone line would (default: skip waits)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="replay in N processes at once (each loads its own models)")
     parser.add_argument("--compare", type=Path, metavar="OTHER_POLICIES_OR_PROMPTS_DIR",
                         help="replay again with this policy or prompt directory and show "
                              "what changed")
@@ -45,14 +49,16 @@ def run(args: argparse.Namespace) -> int:
     if args.compare is not None and not args.compare.is_dir():
         raise ConfigError(f"{args.compare}: not a directory")
     args.out.mkdir(parents=True, exist_ok=True)
-    report = asyncio.run(replay_all(scenarios, args.policies, args.prompts,
-                                    fresh(args.out / "records"), voice=args.voice))
+    report = replay_parallel(scenarios, args.policies, args.prompts,
+                             fresh(args.out / "records"), jobs=args.jobs, voice=args.voice,
+                             realtime=args.realtime)
     if args.compare is not None:
         kind = directory_kind(args.compare)
-        other = asyncio.run(replay_all(
+        other = replay_parallel(
             scenarios, args.compare if kind == "policies" else args.policies,
             args.compare if kind == "prompts" else args.prompts,
-            fresh(args.out / "records-compare"), voice=args.voice))
+            fresh(args.out / "records-compare"), jobs=args.jobs, voice=args.voice,
+            realtime=args.realtime)
         report["compare"] = {"directory": str(args.compare), "kind": kind, **other,
                              "differences": differences(report["calls"], other["calls"])}
     (args.out / "report.json").write_text(json.dumps(report, indent=1, default=str),
@@ -166,18 +172,20 @@ def replay_settings(policies: Path | None, prompts: Path | None, out: Path) -> A
 
 
 async def replay_all(scenarios: list[Any], policies: Path | None, prompts: Path | None,
-                     out: Path, *, voice: bool = False) -> dict[str, Any]:
-    from voicebot.replay.run import replay_call, text_engines, voice_engines
+                     out: Path, *, voice: bool = False, realtime: bool = False
+                     ) -> dict[str, Any]:
+    from voicebot.replay.run import replay_call, replay_clock, text_engines, voice_engines
     from voicebot.web.app import ServiceState
 
     settings = replay_settings(policies, prompts, out)
     engines = voice_engines(settings) if voice else text_engines(settings)
     state = ServiceState(settings, engines, data_dir=out)
+    clock = replay_clock(engines, realtime=realtime)
     started = time.perf_counter()
     results = []
     try:
         for number, scenario in enumerate(scenarios, 1):
-            results.append(await replay_call(scenario, state))
+            results.append((await replay_call(scenario, state, clock)).as_json())
             _forget_flags(state)
             _progress(number, len(scenarios), scenario.id)
     finally:
@@ -185,31 +193,74 @@ async def replay_all(scenarios: list[Any], policies: Path | None, prompts: Path 
             print(file=sys.stderr)
         await engines.aclose()
         state.database.dispose()
-    wall = time.perf_counter() - started
-    call_seconds = sum(r.call_seconds for r in results)
-    turn_ms = [t["stages_ms"]["dialogue"] for r in results for t in r.turns
+    return {"summary": summarise(results, time.perf_counter() - started, voice=voice,
+                                 realtime=realtime, policies=settings.policies_dir,
+                                 prompts=settings.prompts_dir),
+            "calls": results}
+
+
+def replay_parallel(scenarios: list[Any], policies: Path | None, prompts: Path | None,
+                    out: Path, *, jobs: int, voice: bool = False, realtime: bool = False
+                    ) -> dict[str, Any]:
+    """The scenarios split over ``jobs`` processes (each with its engines and records),
+    the calls reported in the order given."""
+    import concurrent.futures
+    import multiprocessing
+
+    if jobs <= 1 or len(scenarios) <= 1:
+        return asyncio.run(replay_all(scenarios, policies, prompts, out, voice=voice,
+                                      realtime=realtime))
+    jobs = min(jobs, len(scenarios))
+    shares = [[str(s.path) for s in scenarios[n::jobs]] for n in range(jobs)]
+    started = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        parts = list(pool.map(_replay_share, shares, [policies] * jobs, [prompts] * jobs,
+                              [fresh(out / f"job-{n + 1}") for n in range(jobs)],
+                              [voice] * jobs, [realtime] * jobs))
+    order = {str(s.path): n for n, s in enumerate(scenarios)}
+    by_path = {path: call for share, part in zip(shares, parts, strict=True)
+               for path, call in zip(share, part["calls"], strict=True)}
+    calls = [by_path[path] for path in sorted(by_path, key=order.__getitem__)]
+    summary = parts[0]["summary"]
+    return {"summary": summarise(calls, time.perf_counter() - started, voice=voice,
+                                 realtime=realtime, policies=summary["policies"],
+                                 prompts=summary["prompts"], jobs=jobs),
+            "calls": calls}
+
+
+def _replay_share(paths: list[str], policies: Path | None, prompts: Path | None, out: Path,
+                  voice: bool, realtime: bool) -> dict[str, Any]:
+    from voicebot.replay.scenario import load_scenario
+
+    return asyncio.run(replay_all([load_scenario(Path(p)) for p in paths], policies, prompts,
+                                  out, voice=voice, realtime=realtime))
+
+
+def summarise(calls: list[dict[str, Any]], wall: float, *, voice: bool, realtime: bool,
+              policies: object, prompts: object, jobs: int = 1) -> dict[str, Any]:
+    call_seconds = sum(c["call_seconds"] for c in calls)
+    turn_ms = [t["stages_ms"]["dialogue"] for c in calls for t in c["turns"]
                if "dialogue" in t["stages_ms"]]
     return {
-        "summary": {
-            "calls": len(results), "passed": sum(r.passed for r in results),
-            "call_seconds": round(call_seconds, 1), "wall_seconds": round(wall, 2),
-            "speed": round(call_seconds / wall, 1) if wall else None,
-            "dialogue_ms_median": round(statistics.median(turn_ms), 1) if turn_ms else None,
-            "mode": "voice" if voice else "text",
-            "word_error_rate": _error_rates(results),
-            "policies": str(settings.policies_dir), "prompts": str(settings.prompts_dir),
-        },
-        "calls": [r.as_json() for r in results],
+        "calls": len(calls), "passed": sum(c["passed"] for c in calls),
+        "call_seconds": round(call_seconds, 1), "wall_seconds": round(wall, 2),
+        "speed": round(call_seconds / wall, 1) if wall else None,
+        "dialogue_ms_median": round(statistics.median(turn_ms), 1) if turn_ms else None,
+        "mode": "voice" if voice else "text", "realtime": realtime, "jobs": jobs,
+        "word_error_rate": _error_rates(calls),
+        "policies": str(policies), "prompts": str(prompts),
     }
 
 
-def _error_rates(results: list[Any]) -> dict[str, float]:
+def _error_rates(calls: list[dict[str, Any]]) -> dict[str, float]:
     """Word error rate of recognition per language, over the recorded turns."""
     totals: dict[str, list[int]] = {}
-    for result in results:
-        for turn in result.extra.get("recognition", []):
-            errors, words = totals.setdefault(result.extra["language"], [0, 0])
-            totals[result.extra["language"]] = [errors + turn["errors"], words + turn["words"]]
+    for call in calls:
+        language = call["extra"]["language"]
+        for turn in call["extra"].get("recognition", []):
+            errors, words = totals.setdefault(language, [0, 0])
+            totals[language] = [errors + turn["errors"], words + turn["words"]]
     return {lang: round(e / w, 3) for lang, (e, w) in totals.items() if w}
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from voicebot.audio.framing import ULAW_FRAME_BYTES, to_telephony
 from voicebot.call.session import CallSession
 from voicebot.call.tasks import spawn
+from voicebot.clock import Clock, SystemClock
 from voicebot.engines.pool import WorkerPool
 from voicebot.engines.registry import Engines, load_intents
 from voicebot.engines.tts import Voice
@@ -91,7 +92,7 @@ class LineFeed:
 
     SILENCE = b"\xff" * ULAW_FRAME_BYTES
 
-    def __init__(self, session: CallSession, clock: SkipClock) -> None:
+    def __init__(self, session: CallSession, clock: Clock) -> None:
         self._session = session
         self._clock = clock
         self._pending = bytearray()
@@ -167,13 +168,21 @@ class CallResult:
         return asdict(self)
 
 
-async def replay_call(scenario: Scenario, state: Any) -> CallResult:
-    """One scenario through a new session of ``state`` (a ``ServiceState``)."""
-    started_wall = time.perf_counter()
-    engines = state.engines
+def replay_clock(engines: Engines, *, realtime: bool = False) -> Clock:
+    """The clock replays run on: idle waits skipped, or the real clock (``realtime``)."""
+    if realtime:
+        return SystemClock()
     clock = SkipClock(busy=lambda: bool(engines.stt_pool.pending or engines.tts_pool.pending))
     clock.watch(asyncio.get_running_loop())
+    return clock
+
+
+async def replay_call(scenario: Scenario, state: Any, clock: Clock) -> CallResult:
+    """One scenario through a new session of ``state`` (a ``ServiceState``), on
+    ``clock`` (see ``replay_clock``)."""
+    started_wall = time.perf_counter()
     line = LoopbackLine(clock)
+    engines = state.engines
     number = next(_ids)
     started = CallStarted(stream_id=f"MZreplay{number:06d}", call_id=f"CAreplay{number:06d}",
                           parameters=dict(scenario.parameters))
@@ -186,7 +195,10 @@ async def replay_call(scenario: Scenario, state: Any) -> CallResult:
         await session.start()  # the greeting is under way before the caller listens
         feed = LineFeed(session, clock) if voice else None
         caller = spawn(_caller(scenario, session, clock, feed), f"replay-{scenario.id}")
-        await clock.drive(caller)
+        if isinstance(clock, SkipClock):
+            await clock.drive(caller)
+        else:
+            await asyncio.wait({caller})
         error = _failure(caller)
     finally:
         if not session.ended:
@@ -195,7 +207,7 @@ async def replay_call(scenario: Scenario, state: Any) -> CallResult:
             await feed.close()
         await line.close()
         state.session_ended(session)
-    return _result(scenario, session, state, clock, time.perf_counter() - started_wall, error)
+    return _result(scenario, session, state, time.perf_counter() - started_wall, error)
 
 
 def _failure(task: asyncio.Task[None]) -> str | None:
@@ -209,7 +221,7 @@ def _answering(session: CallSession) -> bool:
     return session.speaker.speaking() or session.answering()
 
 
-async def _speak(turn: Any, scenario: Scenario, session: CallSession, clock: SkipClock,
+async def _speak(turn: Any, scenario: Scenario, session: CallSession, clock: Clock,
                  feed: LineFeed) -> None:
     """Play a recorded turn down the line, then wait for the bot to take it up."""
     await feed.say_and_wait(caller_audio(_audio_path(scenario, turn.audio)))
@@ -228,7 +240,7 @@ def _audio_path(scenario: Scenario, name: str) -> Path:
                       f"{here.parent}")
 
 
-async def _caller(scenario: Scenario, session: CallSession, clock: SkipClock,
+async def _caller(scenario: Scenario, session: CallSession, clock: Clock,
                   feed: LineFeed | None = None) -> None:
     for turn in scenario.turns:
         if session.ended:
@@ -262,8 +274,8 @@ async def _caller(scenario: Scenario, session: CallSession, clock: SkipClock,
         waited += 0.1
 
 
-def _result(scenario: Scenario, session: CallSession, state: Any, clock: SkipClock,
-            wall: float, error: str | None) -> CallResult:
+def _result(scenario: Scenario, session: CallSession, state: Any, wall: float,
+            error: str | None) -> CallResult:
     record = session.record()
     outcome = record.outcome
     decision = outcome.decision
@@ -300,8 +312,8 @@ def _result(scenario: Scenario, session: CallSession, state: Any, clock: SkipClo
         events=list(record.events),
         turns=[{"text": t.text, "stages_ms": t.stages()} for t in session.timings.turns],
         call_seconds=round(record.seconds, 2), wall_seconds=round(wall, 3), error=error,
-        extra={"skipped_seconds": round(clock.skipped, 2), "event_kinds": sorted(events),
-               "recognition": wer, "language": outcome.language},
+        extra={"event_kinds": sorted(events), "recognition": wer,
+               "language": outcome.language},
     )
 
 
