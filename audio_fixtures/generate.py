@@ -6,10 +6,16 @@ caller is ff_siwis lowered in pitch and slowed by resampling, so it sounds like
 another person. Output: 8 kHz mono 16-bit WAV, as a phone line carries.
 
     .venv/bin/python audio_fixtures/generate.py [FILE.wav ...]
+    .venv/bin/python audio_fixtures/generate.py --calls [SCENARIO.yaml ...]
+
+``--calls`` records the spoken turns of the replay library (``calls/*.yaml``) that have
+no recording yet, in the voice the scenario's ``caller`` names, as
+``calls/<scenario>/<turn>.wav``, and adds each ``audio:`` line to the scenario file.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import wave
 from pathlib import Path
@@ -20,6 +26,7 @@ from voicebot.audio.codec import float_to_int16
 from voicebot.audio.resample import resample
 from voicebot.engines.models import ModelPaths
 from voicebot.engines.tts import KokoroSynthesizer
+from voicebot.replay.scenario import Scenario, load_scenario
 from voicebot.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -93,23 +100,79 @@ def cough(seconds: float = 0.25, seed: int = 7) -> np.ndarray:
     return np.concatenate([np.zeros(int(0.1 * RATE)), burst, np.zeros(int(0.1 * RATE))])
 
 
-def main() -> None:
-    only = set(sys.argv[1:])  # file names to make; all when none are given
-    paths = ModelPaths(Settings.from_env().models_dir)
-    engines: dict[tuple[str, str, float], KokoroSynthesizer] = {}
-    for name, (voice, lang, text, pitch, speed) in CALLERS.items():
-        if only and name not in only:
-            continue
+class Recorder:
+    """Kokoro voices, loaded once per (voice, language, speed)."""
+
+    def __init__(self) -> None:
+        self.paths = ModelPaths(Settings.from_env().models_dir)
+        self.engines: dict[tuple[str, str, float], KokoroSynthesizer] = {}
+
+    def record(self, path: Path, text: str, voice: str, lang: str, pitch: float,
+               speed: float) -> None:
         key = (voice, lang, speed)
-        if key not in engines:
-            engines[key] = KokoroSynthesizer(*paths.kokoro(), voice=voice, language=lang,
-                                             speed=speed)
-        tts = engines[key]
+        if key not in self.engines:
+            self.engines[key] = KokoroSynthesizer(*self.paths.kokoro(), voice=voice,
+                                                  language=lang, speed=speed)
+        tts = self.engines[key]
         audio = tts.synthesize(text).astype(np.float32) / 32768
         # Reading 24 kHz audio as if it were 24 kHz * pitch lowers pitch and tempo together.
         audio = resample(audio, int(tts.sample_rate * pitch), RATE)
-        write_wav(HERE / name, audio * 0.8)
-        print(f"{name}: {len(audio) / RATE:.2f} s  {text!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_wav(path, audio * 0.8)
+        print(f"{path.relative_to(HERE)}: {len(audio) / RATE:.2f} s  {text!r}")
+
+
+def speakable(text: str) -> str:
+    """What a caller says for the scenario's words: account numbers, postcodes and card
+    numbers digit by digit (as people read them out), amounts as numbers."""
+    def digits(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if len(run) < 5 and " " not in run:
+            return run  # an amount: "1000", "80"
+        if " " in run:  # a card number, read in its groups
+            return ", ".join(" ".join(group) for group in run.split())
+        return ", ".join(run)
+
+    return re.sub(r"\d+(?: \d+)*", digits, text)
+
+
+def record_calls(recorder: Recorder, only: set[str]) -> None:
+    for path in sorted((HERE / "calls").glob("*.yaml")):
+        if only and path.name not in only and path.stem not in only:
+            continue
+        scenario = load_scenario(path)
+        if scenario.caller is None:
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        for number, turn in enumerate(scenario.turns, 1):
+            if turn.say is None or turn.audio is not None:
+                continue
+            name = f"{scenario.id}/{number:02d}.wav"
+            caller = scenario.caller
+            recorder.record(HERE / "calls" / name, speakable(turn.say), caller.voice,
+                            caller.language, caller.pitch, caller.speed)
+            at = _say_line(lines, scenario, number)
+            lines.insert(at + 1, f"    audio: {name}\n")
+        path.write_text("".join(lines), encoding="utf-8")
+
+
+def _say_line(lines: list[str], scenario: Scenario, number: int) -> int:
+    """The index of turn ``number``'s first line (``  - ...``) in the file as read."""
+    turns = next(i for i, line in enumerate(lines) if line.startswith("turns:"))
+    starts = [i for i, line in enumerate(lines) if i > turns and re.match(r"  - \w+:", line)]
+    return starts[number - 1]
+
+
+def main() -> None:
+    recorder = Recorder()
+    if sys.argv[1:2] == ["--calls"]:
+        record_calls(recorder, set(sys.argv[2:]))
+        return
+    only = set(sys.argv[1:])  # file names to make; all when none are given
+    for name, (voice, lang, text, pitch, speed) in CALLERS.items():
+        if only and name not in only:
+            continue
+        recorder.record(HERE / name, text, voice, lang, pitch, speed)
     if not only or "cough.wav" in only:
         write_wav(HERE / "cough.wav", cough())
         print("cough.wav")

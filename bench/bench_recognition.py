@@ -29,50 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")
 
-NUMBERS = {
-    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-           "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-           "seventeen", "eighteen", "nineteen", "twenty"],
-    "fr": ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf",
-           "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "dix-sept",
-           "dix-huit", "dix-neuf", "vingt"],
-}
-TENS = {"en": {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-               "eighty": 80, "ninety": 90, "hundred": 100},
-        "fr": {"trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100}}
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[\w']+", text.lower().replace("’", "'"))
-
-
-def normalised(text: str, language: str) -> list[str]:
-    """Words with numbers as digits, digit runs one digit a word, currency words
-    dropped: how a number is written is not what was heard wrong."""
-    table = {w: str(n) for n, w in enumerate(NUMBERS[language])} | {
-        w: str(n) for w, n in TENS[language].items()}
-    out: list[str] = []
-    for word in words(text.replace("$", " dollars ").replace("€", " euros ")):
-        word = {"mr": "mister", "mrs": "missus", "m": "monsieur"}.get(word, word)
-        word = table.get(word, word)
-        if word.isdigit() and len(word) > 2 and word != "100":
-            out.extend(word)  # a reference read digit by digit, heard as one number
-            continue
-        if word in ("a", "dollars", "euros", "dollar", "euro") and out and out[-1].isdigit():
-            continue
-        out.extend(list(word) if word.isdigit() and len(word) <= 2 and out
-                   and out[-1].isdigit() else [word])
-    return out
-
-
-def edits(ref: list[str], hyp: list[str]) -> int:
-    row = list(range(len(hyp) + 1))
-    for i, word in enumerate(ref, 1):
-        previous, row[0] = row[0], i
-        for j, other in enumerate(hyp, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1,
-                                           previous + (word != other))
-    return row[-1]
+from voicebot.replay.wer import edits, normalised, words  # noqa: E402
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
@@ -104,10 +61,23 @@ def clips() -> list[tuple[str, str, Path, str]]:
     sys.path.insert(0, str(ROOT / "audio_fixtures"))
     from generate import CALLERS
 
+    from voicebot.replay.scenario import find_scenarios
+
+    seen = set()
     for name, (_, espeak, text, *_rest) in CALLERS.items():
         path = ROOT / "audio_fixtures" / name
         if path.is_file():
             out.append(("synthetic", espeak[:2], path, text))
+            seen.add(path)
+    for scenario in find_scenarios([ROOT / "audio_fixtures" / "calls"]):
+        language = scenario.caller.language[:2] if scenario.caller else "en"
+        for turn in scenario.turns:
+            path = (ROOT / "audio_fixtures" / "calls" / turn.audio) if turn.audio else None
+            if path is None or not path.is_file():
+                path = ROOT / "audio_fixtures" / (turn.audio or "")
+            if turn.audio and turn.words and path.is_file() and path not in seen:
+                out.append(("synthetic", language, path, turn.words))
+                seen.add(path)
     return out
 
 

@@ -152,6 +152,48 @@ async def test_wrong_identity_answers_hand_off_without_disclosure():
     assert "480" not in said and "debt collector" not in said
 
 
+@pytest.mark.parametrize("reference, lines, kept", [
+    ("100200", ["yes", "Jane Doe", "I can pay 100", "nine four one zero seven"], None),
+    # an offer, a question, a request for the options, hardship, each at the identity
+    # step: none is a wrong answer; the offer is kept for after
+    ("500600", ["yes", "John Smith", "I lost my job, I can only do 60 a month",
+                "one zero zero zero one"], "sorry to hear"),
+    ("300400", ["oui", "Marie Dupont", "quelles sont mes options ?", "sept cinq zéro un un"],
+     None),
+    ("100200", ["yes", "Jane Doe", "what are my options?", "nine four one zero seven"], None),
+    ("100200", ["yes", "I'd rather sort out the payments first", "Jane Doe", "94107"], None),
+    ("100200", ["yes", "Jane Doe", "can I pay 100 a month", "94107"], "100"),
+    ("300400", ["oui", "Marie Dupont", "je peux payer 60 euros par mois", "75011"],
+     "soixante euros"),
+])
+async def test_a_line_that_is_no_identity_answer_is_not_a_wrong_one(reading, reference, lines,
+                                                                     kept):
+    dialogue, turns = await converse(reference, lines)
+    said = bot_text(turns)
+    assert dialogue.verified, said
+    assert "doesn't match" not in said and "ne correspond pas" not in said
+    assert ("once I've confirmed who" in said or "as soon as I've confirmed who" in said
+            or "dès que j'aurai confirmé" in said)
+    assert not [d for k, d in dialogue.record.events if k == "identity_mismatch"]
+    if kept is not None:  # the offer made before identity was checked is taken up
+        assert kept in turns[-1]["text"], turns[-1]["text"]
+
+
+async def test_a_wrong_postcode_is_asked_again_with_the_keypad_offered(reading):
+    dialogue, turns = await converse("100200", ["yes", "Jane Doe", "1,001."])
+    assert "doesn't match our records" in turns[-1]["text"]
+    assert "type it on your keypad" in turns[-1]["text"]
+    assert "Thank you. And what" not in turns[-1]["text"]  # no thanks for a wrong answer
+
+
+async def test_identity_questions_dodged_three_times_go_to_a_person(reading):
+    dialogue, turns = await converse("100200", ["yes", "what are my options?",
+                                                "can I pay 50 a month?",
+                                                "I'd rather sort out the payments first"])
+    assert dialogue.handoff == "identity_not_verified"
+    assert "480" not in bot_text(turns)
+
+
 async def test_wrong_postcode_then_right_one():
     dialogue, _ = await converse("100200", ["yes", "Jane Doe", "nine four one zero eight",
                                             "nine four one zero seven"])

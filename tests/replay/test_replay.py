@@ -8,12 +8,13 @@ import shutil
 import subprocess
 import sys
 import time
+import wave
 from pathlib import Path
 
 import pytest
 
 from voicebot.replay.clock import SkipClock
-from voicebot.replay.run import word_errors
+from voicebot.replay.wer import normalised_errors, word_errors
 from voicebot.settings import PROJECT_ROOT
 
 LIBRARY = PROJECT_ROOT / "audio_fixtures" / "calls"
@@ -193,11 +194,61 @@ def test_a_voice_replay_hears_the_recordings_and_measures_recognition(tmp_path):
     assert summary["call_seconds"] > 2 * summary["wall_seconds"]  # idle waits skipped
     by_id = {call["id"]: call for call in report["calls"]}
     heard = by_id["en_jane_distress"]["extra"]["recognition"]
-    assert [t["heard"] for t in heard] == ["Honestly, I'm thinking of ending my life."]
+    assert len(heard) == 4  # every recorded turn was heard
+    assert heard[-1]["heard"] == "Honestly, I'm thinking of ending my life."
     french = by_id["fr_marie_60_par_mois"]
-    assert len(french["extra"]["recognition"]) == 5  # every recorded turn was heard
+    assert len(french["extra"]["recognition"]) == 5
     assert all(t["stages_ms"]["end_detection"] > 0 for t in french["turns"])
     assert set(summary["word_error_rate"]) == {"en", "fr"}
+    # numbers written as digits are not counted as mishearings
+    rates, alike = summary["word_error_rate"], summary["word_error_rate_normalised"]
+    assert all(alike[lang] <= rates[lang] for lang in rates)
+    # what the caller heard of the bot, a WAV per stretch of speech, the greeting first
+    played = french["extra"]["heard"]
+    assert played[0]["at"] < 0.5 and len(played) >= 5
+    for stretch in played:
+        with wave.open(stretch["file"]) as wav:
+            assert wav.getframerate() == 8000
+            assert wav.getnframes() / 8000 == pytest.approx(stretch["seconds"], abs=0.05)
+    first_answer = french["transcript"][1]["at"]
+    greeting = [p for p in played if p["at"] < first_answer]
+    assert sum(p["seconds"] for p in greeting) > 8  # the whole French greeting was heard
+    # holes in the bot's speech are measured: the longest silence inside one reply
+    assert french["extra"]["speech_gap_ms"] >= 0
+    assert (tmp_path / "audio" / "fr_marie_60_par_mois").is_dir()
+    if CHROMIUM.exists():
+        _listen_in_a_browser(tmp_path / "report.html", sum(
+            len(call["extra"]["heard"]) for call in report["calls"]))
+
+
+def _listen_in_a_browser(page_file: Path, players: int) -> None:
+    """The report's players load in Chromium and hold the bot's audio."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox",
+                                                 "--disable-gpu", "--no-first-run",
+                                                 "--autoplay-policy=no-user-gesture-required"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(page_file.resolve().as_uri())
+        assert page.locator("audio").count() == players
+        text = page.inner_text("body")
+        assert "end of turn" in text and "recognition" in text  # the stage table
+        assert "Word error rate of recognition" in text
+        seconds = page.evaluate("""async () => {
+            const audio = document.querySelector('audio');
+            audio.preload = 'auto';
+            audio.load();
+            await new Promise((ok, bad) => {
+                audio.addEventListener('loadedmetadata', ok, {once: true});
+                audio.addEventListener('error', () => bad(audio.error.message), {once: true});
+            });
+            return audio.duration;
+        }""")
+        assert seconds > 0.2  # the greeting's first stretch, decoded by the browser
+        page.locator("details").first.evaluate("d => d.open = true")
+        page.screenshot(path=str(page_file.parent / "report.png"), full_page=True)
+        browser.close()
 
 
 def test_word_errors_count_edits_over_the_reference():
@@ -205,6 +256,19 @@ def test_word_errors_count_edits_over_the_reference():
     assert word_errors("Marie Dupont.", "Marie du pont") == (2, 2)
     assert word_errors("one two three", "one three") == (1, 3)
     assert word_errors("", "hello") == (1, 0)
+
+
+@pytest.mark.parametrize("reference, heard, language, expected", [
+    ("Nine, four, one, zero, seven.", "94107.", "en", (0, 5)),
+    ("I can pay a hundred dollars a month.", "I can pay $100 a month.", "en", (0, 5)),
+    ("Je peux payer soixante euros par mois.", "Je peux payer 60 € par mois.", "fr", (0, 6)),
+    ("Sept cinq zéro un un.", "75011", "fr", (0, 5)),
+    ("one zero zero zero one", "10001", "en", (0, 5)),
+    ("Jane Doe.", "Jane Dough.", "en", (1, 2)),  # a mishearing still counts
+    ("eighty a month", "eighteen a month", "en", (1, 2)),
+])
+def test_normalised_word_errors_write_numbers_alike(reference, heard, language, expected):
+    assert normalised_errors(reference, heard, language) == expected
 
 
 def test_jobs_split_the_library_and_report_it_in_order(tmp_path, library_report):

@@ -107,3 +107,35 @@ def test_rules_read_apostrophes_speech_recognition_dropped(text, expected):
     from voicebot.dialogue.parsers import rule_text
 
     assert rule_text(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # recognition spells French by sound: the third person for the first
+    ("Je ne vous doit rien du tout.", "je ne vous dois rien du tout."),
+    ("je lui doit que 200", "je lui dois que 200"),
+    ("je peut payer 60 par mois", "je peux payer 60 par mois"),
+    ("j'en veut plus de vos appels", "j'en veux plus de vos appels"),
+    ("je n'en peut plus", "je n'en peux plus"),
+    ("je sait pas", "je sais pas"),
+    # the third person stays where it is meant
+    ("il doit combien", "il doit combien"),
+    ("elle peut payer", "elle peut payer"),
+    ("ça vaut le coup", "ça vaut le coup"),
+])
+def test_rules_read_french_first_person_as_spoken(text, expected):
+    from voicebot.dialogue.parsers import rule_text
+
+    assert rule_text(text) == expected
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Je ne vous doit rien du tout.", "dispute"),
+    ("Je n'en peut plus, je veut mourir.", "vulnerable"),
+    ("Je doit rien, c'est une erreur.", "dispute"),
+])
+def test_misspelled_french_first_person_is_still_understood(text, intent):
+    import datetime as dt
+
+    from voicebot.dialogue.understanding import parse
+
+    assert intent in {i.value for i in parse(text, "fr", dt.date(2026, 12, 1)).intents}

@@ -58,6 +58,9 @@ MAX_MISUNDERSTOOD = 3
 MAX_NO_INPUT = 2
 SPOKEN_DISCLOSURES_IN_GREETING = {"ai_assistant"}
 # Where a caller may answer with their name (asked for it, or ahead of the question).
+# Words that make a number money rather than a postcode.
+_MONEY_WORDS = re.compile(r"[$€£]|\b(?:pay|paid|dollars?|bucks|euros?|pounds?|a month|a week|"
+                          r"per|each|payer|paie|pa[iy]erai|par mois|par semaine|can do)\b")
 _NAME_STAGES = frozenset({Stage.REFERENCE, Stage.CONFIRM_REFERENCE, Stage.IDENTITY})
 # What the bot had just asked, in the words of the labelled corpus (the classifier's input).
 CLASSIFIER_STAGE = {
@@ -98,6 +101,7 @@ class NegotiationDialogue:
         self._candidate: str | None = plain_reference(known_reference)
         self._factor = 0
         self._identity_failures = 0
+        self._identity_detours = 0
         self._reference_failures = 0
         self._misunderstood = 0
         self._no_input = 0
@@ -534,6 +538,8 @@ class NegotiationDialogue:
             ok = True  # already confirmed
         else:
             ok = False  # a factor this deployment holds no data for: a person checks it
+        if not ok and factor is not None and not self._identity_attempt(factor, text, heard):
+            return self._identity_detour(factor)
         if not ok:
             return self._identity_failed(factor or "")
         self._factor += 1
@@ -554,7 +560,39 @@ class NegotiationDialogue:
         self._event("identity_mismatch", factor)
         if self._identity_failures >= self.policy.identity.max_attempts:
             return self._hand_off("identity_not_verified")
-        return self._reply(self._t("identity_mismatch"), self._question())
+        return self._reply(self._t("identity_mismatch"), self._retry(factor))
+
+    def _identity_attempt(self, factor: str, text: str, heard: Understanding) -> bool:
+        """Whether the line tries to answer the identity question: a question, an offer
+        or a request for the options ("what are my options?", "I lost my job, I can do
+        60 a month"), or a sentence where a name was asked, does not, and is no wrong
+        answer; digits alone ("1,001.") or a labelled postcode are one, right or wrong."""
+        if factor == "postcode":
+            if volunteered_postcode(text, self.language) is not None:
+                return True
+            digits = extract_digits(text, self.language) or ""
+            if len(digits) >= 3 and identity_answer(text, self.language) \
+                    and not _MONEY_WORDS.search(text.lower()):
+                return True
+        moves = (Intent.QUESTION, Intent.OPTIONS, Intent.SETTLEMENT, Intent.PAY_IN_FULL,
+                 Intent.HARDSHIP, Intent.PROPOSE)
+        if any(heard.has(i) for i in moves) or not heard.plan.empty:
+            return False
+        # A name is a few words; a sentence about something else is not a wrong name.
+        return factor != "name" or identity_answer(text, self.language)
+
+    def _identity_detour(self, factor: str) -> Reply:
+        """Identity first, then the rest: the line is kept (an offer is remembered) and
+        the question asked again; after three such lines a person takes over."""
+        self._identity_detours += 1
+        self._event("identity_detour", factor)
+        if self._identity_detours >= 3:
+            return self._hand_off("identity_not_verified")
+        return self._reply(self._t("identity_first"), self._retry(factor))
+
+    def _retry(self, factor: str) -> str:
+        key = f"retry_{factor}"
+        return self._t(key) if key in self.prompts.templates else self._question()
 
     def _on_right_party(self, heard: Understanding) -> Reply:
         if heard.yes_no is True and not heard.hedge:

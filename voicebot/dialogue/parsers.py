@@ -62,10 +62,22 @@ def _join_detached(match: re.Match[str]) -> str:
     return f"{first}'{second}"
 
 
+# Recognition writes French by sound, and "je dois", "je doit" and "je doigt" sound
+# alike: after "je" (and a "ne" or an object pronoun) the first person is restored, as
+# the rules are written ("je ne vous doit rien", "je peut payer", "j'en veut plus").
+_FR_FIRST_PERSON = re.compile(
+    r"\b((?:je|j')(?: ?ne| ?n')?(?: ?(?:vous|te|lui|leur|le|la|les|l'|en|y|me|m'))?"
+    r"(?: ?en| ?y)? ?)(doi[tg]|peut|veut|sait|vaut)\b")
+_FIRST_PERSON = {"doit": "dois", "doig": "dois", "peut": "peux", "veut": "veux",
+                 "sait": "sais", "vaut": "vaux"}
+
+
 def rule_text(text: str) -> str:
-    """The line as the rules read it: :func:`normalize`, apostrophes restored."""
+    """The line as the rules read it: :func:`normalize`, apostrophes restored, French
+    first-person verbs spelled as the rules spell them."""
     text = _APOSTROPHE_WORD.sub(lambda m: _APOSTROPHES[m.group()], normalize(text))
     text = _FR_DETACHED.sub(_join_detached, text)
+    text = _FR_FIRST_PERSON.sub(lambda m: m.group(1) + _FIRST_PERSON[m.group(2)], text)
     return _FR_ELIDED.sub(r"\1'\2", text)
 
 

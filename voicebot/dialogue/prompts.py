@@ -38,6 +38,10 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "ask_postcode": _NONE,
     "ask_date_of_birth": _NONE,
     "identity_mismatch": _NONE,
+    "identity_first": _NONE,
+    "retry_name": _NONE,
+    "retry_postcode": _NONE,
+    "retry_date_of_birth": _NONE,
     "right_party_check": _NONE,
     **{f"check_{intent}": _NONE for intent in (
         "vulnerable", "stop_contact", "dispute", "validation", "lawyer", "bankruptcy")},

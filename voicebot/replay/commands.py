@@ -51,14 +51,16 @@ def run(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     report = replay_parallel(scenarios, args.policies, args.prompts,
                              fresh(args.out / "records"), jobs=args.jobs, voice=args.voice,
-                             realtime=args.realtime)
+                             realtime=args.realtime,
+                             audio=fresh(args.out / "audio") if args.voice else None)
     if args.compare is not None:
         kind = directory_kind(args.compare)
         other = replay_parallel(
             scenarios, args.compare if kind == "policies" else args.policies,
             args.compare if kind == "prompts" else args.prompts,
             fresh(args.out / "records-compare"), jobs=args.jobs, voice=args.voice,
-            realtime=args.realtime)
+            realtime=args.realtime,
+            audio=fresh(args.out / "audio-compare") if args.voice else None)
         report["compare"] = {"directory": str(args.compare), "kind": kind, **other,
                              "differences": differences(report["calls"], other["calls"])}
     (args.out / "report.json").write_text(json.dumps(report, indent=1, default=str),
@@ -172,8 +174,10 @@ def replay_settings(policies: Path | None, prompts: Path | None, out: Path) -> A
 
 
 async def replay_all(scenarios: list[Any], policies: Path | None, prompts: Path | None,
-                     out: Path, *, voice: bool = False, realtime: bool = False
-                     ) -> dict[str, Any]:
+                     out: Path, *, voice: bool = False, realtime: bool = False,
+                     audio: Path | None = None) -> dict[str, Any]:
+    """The scenarios one after another in this process; with ``audio``, what the caller
+    heard of the bot is kept there, a WAV file per stretch of speech."""
     from voicebot.replay.run import replay_call, replay_clock, text_engines, voice_engines
     from voicebot.web.app import ServiceState
 
@@ -185,7 +189,8 @@ async def replay_all(scenarios: list[Any], policies: Path | None, prompts: Path 
     results = []
     try:
         for number, scenario in enumerate(scenarios, 1):
-            results.append((await replay_call(scenario, state, clock)).as_json())
+            results.append((await replay_call(scenario, state, clock,
+                                              audio=audio)).as_json())
             _forget_flags(state)
             _progress(number, len(scenarios), scenario.id)
     finally:
@@ -200,8 +205,8 @@ async def replay_all(scenarios: list[Any], policies: Path | None, prompts: Path 
 
 
 def replay_parallel(scenarios: list[Any], policies: Path | None, prompts: Path | None,
-                    out: Path, *, jobs: int, voice: bool = False, realtime: bool = False
-                    ) -> dict[str, Any]:
+                    out: Path, *, jobs: int, voice: bool = False, realtime: bool = False,
+                    audio: Path | None = None) -> dict[str, Any]:
     """The scenarios split over ``jobs`` processes (each with its engines and records),
     the calls reported in the order given."""
     import concurrent.futures
@@ -209,7 +214,7 @@ def replay_parallel(scenarios: list[Any], policies: Path | None, prompts: Path |
 
     if jobs <= 1 or len(scenarios) <= 1:
         return asyncio.run(replay_all(scenarios, policies, prompts, out, voice=voice,
-                                      realtime=realtime))
+                                      realtime=realtime, audio=audio))
     jobs = min(jobs, len(scenarios))
     shares = [[str(s.path) for s in scenarios[n::jobs]] for n in range(jobs)]
     started = time.perf_counter()
@@ -217,7 +222,7 @@ def replay_parallel(scenarios: list[Any], policies: Path | None, prompts: Path |
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
         parts = list(pool.map(_replay_share, shares, [policies] * jobs, [prompts] * jobs,
                               [fresh(out / f"job-{n + 1}") for n in range(jobs)],
-                              [voice] * jobs, [realtime] * jobs))
+                              [voice] * jobs, [realtime] * jobs, [audio] * jobs))
     order = {str(s.path): n for n, s in enumerate(scenarios)}
     by_path = {path: call for share, part in zip(shares, parts, strict=True)
                for path, call in zip(share, part["calls"], strict=True)}
@@ -230,11 +235,11 @@ def replay_parallel(scenarios: list[Any], policies: Path | None, prompts: Path |
 
 
 def _replay_share(paths: list[str], policies: Path | None, prompts: Path | None, out: Path,
-                  voice: bool, realtime: bool) -> dict[str, Any]:
+                  voice: bool, realtime: bool, audio: Path | None) -> dict[str, Any]:
     from voicebot.replay.scenario import load_scenario
 
     return asyncio.run(replay_all([load_scenario(Path(p)) for p in paths], policies, prompts,
-                                  out, voice=voice, realtime=realtime))
+                                  out, voice=voice, realtime=realtime, audio=audio))
 
 
 def summarise(calls: list[dict[str, Any]], wall: float, *, voice: bool, realtime: bool,
@@ -249,18 +254,22 @@ def summarise(calls: list[dict[str, Any]], wall: float, *, voice: bool, realtime
         "dialogue_ms_median": round(statistics.median(turn_ms), 1) if turn_ms else None,
         "mode": "voice" if voice else "text", "realtime": realtime, "jobs": jobs,
         "word_error_rate": _error_rates(calls),
+        "word_error_rate_normalised": _error_rates(calls, "normalised_"),
+        "speech_gap_ms_max": max((c["extra"]["speech_gap_ms"] for c in calls
+                                  if "speech_gap_ms" in c["extra"]), default=None),
         "policies": str(policies), "prompts": str(prompts),
     }
 
 
-def _error_rates(calls: list[dict[str, Any]]) -> dict[str, float]:
-    """Word error rate of recognition per language, over the recorded turns."""
+def _error_rates(calls: list[dict[str, Any]], key: str = "") -> dict[str, float]:
+    """Word error rate of recognition per language over the recorded turns: raw, or with
+    numbers written alike (``key="normalised_"``)."""
     totals: dict[str, list[int]] = {}
     for call in calls:
         language = call["extra"]["language"]
         for turn in call["extra"].get("recognition", []):
             errors, words = totals.setdefault(language, [0, 0])
-            totals[language] = [errors + turn["errors"], words + turn["words"]]
+            totals[language] = [errors + turn[key + "errors"], words + turn[key + "words"]]
     return {lang: round(e / w, 3) for lang, (e, w) in totals.items() if w}
 
 

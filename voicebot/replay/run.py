@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-import re
 import time
 import wave
 from dataclasses import asdict, dataclass, field
@@ -33,6 +32,7 @@ from voicebot.policy.schedule import rule_breaks
 from voicebot.replay.clock import SkipClock
 from voicebot.replay.line import LoopbackLine
 from voicebot.replay.scenario import Scenario
+from voicebot.replay.wer import normalised_errors, word_errors
 from voicebot.settings import Settings
 from voicebot.telephony.events import AudioReceived, CallStarted, DigitPressed
 
@@ -125,23 +125,6 @@ class LineFeed:
         await cancel(self._task)
 
 
-def word_errors(reference: str, heard: str) -> tuple[int, int]:
-    """Word edits from ``reference`` to ``heard`` and the reference's length, both
-    lower-cased and stripped of punctuation."""
-    ref, hyp = _words(reference), _words(heard)
-    row = list(range(len(hyp) + 1))
-    for i, word in enumerate(ref, 1):
-        previous, row[0] = row[0], i
-        for j, other in enumerate(hyp, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1,
-                                           previous + (word != other))
-    return row[-1], len(ref)
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[\w']+", text.lower().replace("’", "'"))
-
-
 @dataclass
 class Check:
     name: str
@@ -177,12 +160,14 @@ def replay_clock(engines: Engines, *, realtime: bool = False) -> Clock:
     return clock
 
 
-async def replay_call(scenario: Scenario, state: Any, clock: Clock) -> CallResult:
+async def replay_call(scenario: Scenario, state: Any, clock: Clock, *,
+                      audio: Path | None = None) -> CallResult:
     """One scenario through a new session of ``state`` (a ``ServiceState``), on
-    ``clock`` (see ``replay_clock``)."""
+    ``clock`` (see ``replay_clock``). With ``audio`` (a directory) and voices that speak,
+    what the caller heard of the bot is written there, a WAV file per stretch of speech."""
     started_wall = time.perf_counter()
-    line = LoopbackLine(clock)
     engines = state.engines
+    line = LoopbackLine(clock, keep_audio=audio is not None and engines.stt is not None)
     number = next(_ids)
     started = CallStarted(stream_id=f"MZreplay{number:06d}", call_id=f"CAreplay{number:06d}",
                           parameters=dict(scenario.parameters))
@@ -207,7 +192,43 @@ async def replay_call(scenario: Scenario, state: Any, clock: Clock) -> CallResul
             await feed.close()
         await line.close()
         state.session_ended(session)
-    return _result(scenario, session, state, time.perf_counter() - started_wall, error)
+    result = _result(scenario, session, state, time.perf_counter() - started_wall, error)
+    if audio is not None and line.played:
+        result.extra["heard"] = _write_played(line, audio / scenario.id)
+        result.extra["speech_gap_ms"] = round(1000 * speech_gap(line.played, [
+            entry["at"] for entry in result.transcript if entry["speaker"] == "caller"]))
+    return result
+
+
+def speech_gap(played: list[Any], caller_at: list[float]) -> float:
+    """The longest silence inside one of the bot's replies (seconds): between two
+    stretches of its speech with no caller turn between them, and not after a cut."""
+    longest = 0.0
+    for before, after in itertools.pairwise(played):
+        end = before.at + before.seconds
+        if before.cut or any(end - 0.05 <= at <= after.at for at in caller_at):
+            continue
+        if after.at - end < 4.0:  # longer: the bot spoke again on its own (a nudge)
+            longest = max(longest, after.at - end)
+    return longest
+
+
+def _write_played(line: LoopbackLine, folder: Path) -> list[dict[str, Any]]:
+    """Each stretch of the bot's speech the caller heard, as 8 kHz 16-bit WAV."""
+    from voicebot.audio.codec import ulaw_decode
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for number, played in enumerate(line.played, 1):
+        path = folder / f"bot-{number:02d}.wav"
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(8000)
+            wav.writeframes(ulaw_decode(bytes(played.audio)).astype("<i2").tobytes())
+        out.append({"at": played.at, "seconds": round(played.seconds, 2), "cut": played.cut,
+                    "file": str(path)})
+    return out
 
 
 def _failure(task: asyncio.Task[None]) -> str | None:
@@ -295,10 +316,13 @@ def _result(scenario: Scenario, session: CallSession, state: Any, wall: float,
                              for row in decision.schedule]}
     heard = [line.text for line in record.transcript if line.speaker == "caller"]
     spoken = [turn for turn in scenario.turns if turn.say is not None or turn.keypad]
-    wer = [{"reference": turn.words, "heard": heard[n], "errors": errors, "words": words}
+    language = outcome.language or "en"
+    wer = [{"reference": turn.words, "heard": heard[n], "errors": errors, "words": words,
+            "normalised_errors": norm, "normalised_words": norm_words}
            for n, turn in enumerate(spoken)
            if turn.audio and state.engines.stt is not None and n < len(heard)
-           for errors, words in [word_errors(turn.words or "", heard[n])]]
+           for errors, words in [word_errors(turn.words or "", heard[n])]
+           for norm, norm_words in [normalised_errors(turn.words or "", heard[n], language)]]
     return CallResult(
         id=scenario.id, name=scenario.name, passed=all(c.passed for c in checks),
         checks=checks,

@@ -4,6 +4,7 @@ A scenario is YAML::
 
     name: Jane Doe agrees 100 dollars a month
     parameters: {creditor: acme-telecom, account: "100200"}   # as the carrier passes them
+    caller: {voice: af_heart, language: en-us}   # who records the turns (generate.py)
     turns:
       - say: "Yes, that's right."          # the caller's words (a text turn) ...
         audio: en_jane_yes.wav             # ... and, for voice runs, the recording
@@ -68,6 +69,19 @@ class Turn(BaseModel):
         return self.reference or self.say
 
 
+class Caller(BaseModel):
+    """The synthetic voice that records a scenario's turns (``audio_fixtures/generate.py``):
+    a Kokoro voice that is not one of the bot's, its espeak language, and a pitch and
+    speed change that make one voice into several people."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    voice: str
+    language: Literal["en-us", "en-gb", "fr-fr"] = "en-us"
+    pitch: float = Field(default=1.0, ge=0.6, le=1.4)
+    speed: float = Field(default=1.0, ge=0.6, le=1.6)
+
+
 class Expect(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -86,6 +100,7 @@ class Scenario(BaseModel):
 
     name: str
     parameters: dict[str, str] = Field(default_factory=dict)
+    caller: Caller | None = None
     turns: list[Turn] = Field(min_length=1)
     expect: Expect = Field(default_factory=Expect)
     path: Path | None = Field(default=None, exclude=True)
