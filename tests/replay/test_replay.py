@@ -184,6 +184,28 @@ async def test_the_clock_skips_idle_waits_in_order_and_counts_work_as_time():
     assert time.perf_counter() - wall < 2  # 30 s of waiting took no time
 
 
+async def test_a_wait_that_ends_while_work_runs_ends_on_time():
+    """Playout paces itself with short sleeps while a voice synthesizes the next piece:
+    a sleep that is over must end then, not when the work is done (a hole in speech)."""
+    clock = SkipClock()
+    clock.watch(asyncio.get_running_loop())
+    woke: dict[str, float] = {}
+
+    async def pacer() -> None:
+        await clock.sleep(0.1)
+        woke["pacer"] = clock.now()
+
+    async def worker() -> None:
+        await asyncio.to_thread(time.sleep, 0.6)
+        woke["work"] = clock.now()
+
+    start = clock.now()
+    tasks = [asyncio.ensure_future(c) for c in (pacer(), worker())]
+    await clock.drive(asyncio.gather(*tasks))
+    assert woke["pacer"] - start == pytest.approx(0.1, abs=0.05)
+    assert woke["work"] - start == pytest.approx(0.6, abs=0.1)
+
+
 @pytest.mark.models
 def test_a_voice_replay_hears_the_recordings_and_measures_recognition(tmp_path):
     calls = [LIBRARY / "en_jane_distress.yaml", LIBRARY / "fr_marie_60_par_mois.yaml"]

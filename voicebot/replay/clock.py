@@ -53,6 +53,13 @@ class SkipClock:
     def _job_done(self, _future: object) -> None:
         self._in_executor -= 1
 
+    def _wake_due(self) -> None:
+        now = self.now()
+        while self._sleepers and (self._sleepers[0][2].done() or self._sleepers[0][0] <= now):
+            _, _, future = heapq.heappop(self._sleepers)
+            if not future.done():
+                future.set_result(None)
+
     def _idle(self, loop: asyncio.AbstractEventLoop) -> bool:
         ready = getattr(loop, "_ready", None)
         return not ready and not self._in_executor and not self._busy()
@@ -62,6 +69,7 @@ class SkipClock:
         loop = asyncio.get_running_loop()
         while not until.done():
             await asyncio.sleep(0)
+            self._wake_due()  # real time passes while work runs: waits that are over end
             if not self._idle(loop):
                 await asyncio.sleep(0.0005)  # let worker threads and I/O get on
                 continue
