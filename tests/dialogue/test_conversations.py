@@ -161,7 +161,6 @@ async def test_wrong_identity_answers_hand_off_without_disclosure():
     ("300400", ["oui", "Marie Dupont", "quelles sont mes options ?", "sept cinq zéro un un"],
      None),
     ("100200", ["yes", "Jane Doe", "what are my options?", "nine four one zero seven"], None),
-    ("100200", ["yes", "I'd rather sort out the payments first", "Jane Doe", "94107"], None),
     ("100200", ["yes", "Jane Doe", "can I pay 100 a month", "94107"], "100"),
     ("300400", ["oui", "Marie Dupont", "je peux payer 60 euros par mois", "75011"],
      "soixante euros"),
@@ -177,6 +176,20 @@ async def test_a_line_that_is_no_identity_answer_is_not_a_wrong_one(reading, ref
     assert not [d for k, d in dialogue.record.events if k == "identity_mismatch"]
     if kept is not None:  # the offer made before identity was checked is taken up
         assert kept in turns[-1]["text"], turns[-1]["text"]
+
+
+@pytest.mark.parametrize("reference, lines", [
+    ("300400", ["oui", "Marie Dupont", "Le Prieba", "sept cinq zéro un un"]),  # misheard
+    ("100200", ["yes", "Jane Doe", "Oh yes!", "nine four one zero seven"]),
+    ("100200", ["yes", "yes", "Jane Doe", "94107"]),  # a "yes" where the name was asked
+    ("100200", ["yes", "I'd rather sort out the payments first", "Jane Doe", "94107"]),
+])
+async def test_no_attempt_at_the_answer_is_asked_again_not_counted(reading, reference, lines):
+    dialogue, turns = await converse(reference, lines)
+    said = bot_text(turns)
+    assert dialogue.verified, said
+    assert "didn't catch" in said or "pas compris" in said
+    assert not [d for k, d in dialogue.record.events if k == "identity_mismatch"]
 
 
 async def test_a_wrong_postcode_is_asked_again_with_the_keypad_offered(reading):

@@ -539,7 +539,7 @@ class NegotiationDialogue:
         else:
             ok = False  # a factor this deployment holds no data for: a person checks it
         if not ok and factor is not None and not self._identity_attempt(factor, text, heard):
-            return self._identity_detour(factor)
+            return self._identity_detour(factor, heard)
         if not ok:
             return self._identity_failed(factor or "")
         self._factor += 1
@@ -563,10 +563,11 @@ class NegotiationDialogue:
         return self._reply(self._t("identity_mismatch"), self._retry(factor))
 
     def _identity_attempt(self, factor: str, text: str, heard: Understanding) -> bool:
-        """Whether the line tries to answer the identity question: a question, an offer
-        or a request for the options ("what are my options?", "I lost my job, I can do
-        60 a month"), or a sentence where a name was asked, does not, and is no wrong
-        answer; digits alone ("1,001.") or a labelled postcode are one, right or wrong."""
+        """Whether the line tries to answer the identity question. A question, an offer or
+        a request for the options ("what are my options?", "I lost my job, I can do 60 a
+        month"), a sentence where a name was asked, or no digit at all where a postcode
+        was ("yes", a mishearing), is no wrong answer; digits alone ("1,001.") or a
+        labelled postcode are one, right or wrong."""
         if factor == "postcode":
             if volunteered_postcode(text, self.language) is not None:
                 return True
@@ -574,21 +575,29 @@ class NegotiationDialogue:
             if len(digits) >= 3 and identity_answer(text, self.language) \
                     and not _MONEY_WORDS.search(text.lower()):
                 return True
-        moves = (Intent.QUESTION, Intent.OPTIONS, Intent.SETTLEMENT, Intent.PAY_IN_FULL,
-                 Intent.HARDSHIP, Intent.PROPOSE)
-        if any(heard.has(i) for i in moves) or not heard.plan.empty:
+            if not digits:
+                return False
+        if self._moves_on(heard):
             return False
         # A name is a few words; a sentence about something else is not a wrong name.
         return factor != "name" or identity_answer(text, self.language)
 
-    def _identity_detour(self, factor: str) -> Reply:
+    @staticmethod
+    def _moves_on(heard: Understanding) -> bool:
+        """The line asks a question or makes a move in the negotiation."""
+        moves = (Intent.QUESTION, Intent.OPTIONS, Intent.SETTLEMENT, Intent.PAY_IN_FULL,
+                 Intent.HARDSHIP, Intent.PROPOSE)
+        return any(heard.has(i) for i in moves) or not heard.plan.empty
+
+    def _identity_detour(self, factor: str, heard: Understanding) -> Reply:
         """Identity first, then the rest: the line is kept (an offer is remembered) and
         the question asked again; after three such lines a person takes over."""
         self._identity_detours += 1
         self._event("identity_detour", factor)
         if self._identity_detours >= 3:
             return self._hand_off("identity_not_verified")
-        return self._reply(self._t("identity_first"), self._retry(factor))
+        why = "identity_first" if self._moves_on(heard) else "not_understood"
+        return self._reply(self._t(why), self._retry(factor))
 
     def _retry(self, factor: str) -> str:
         key = f"retry_{factor}"
