@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -31,6 +31,9 @@ COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voicebot", description=__doc__.splitlines()[0])
     parser.add_argument("--log-level", default=None, help="debug, info, warning or error")
+    parser.add_argument("--log-format", choices=["json", "text"], default=None,
+                        help="json (one object a line; the default for serve) or text "
+                             "(the default for the other commands); also VOICEBOT_LOG_FORMAT")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -43,12 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(level: str | None) -> None:
-    logging.basicConfig(
-        level=(level or "info").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def configure_logging(level: str | None, fmt: str = "text") -> None:
+    from voicebot.logs import configure
+
+    configure(level or "info", fmt)
     from voicebot.redaction import install_log_redaction
 
     install_log_redaction()  # nothing card-like reaches a log
@@ -57,7 +58,13 @@ def configure_logging(level: str | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging(args.log_level)
+    fmt = args.log_format or os.environ.get("VOICEBOT_LOG_FORMAT") or (
+        "json" if args.command == "serve" else "text")
+    if fmt not in ("json", "text"):
+        print(f"voicebot: VOICEBOT_LOG_FORMAT must be json or text, not {fmt!r}",
+              file=sys.stderr)
+        return 2
+    configure_logging(args.log_level, fmt)
     try:
         return int(args.run(args) or 0)
     except VoicebotError as exc:

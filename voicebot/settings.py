@@ -41,6 +41,8 @@ class Settings(BaseModel):
         None, description="https://host seen by the carrier; defaults to the request's host"
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "text"] = Field(
+        "json", description="service logs: one JSON object a line, or text for development")
     insecure_dev: bool = Field(
         False, description="development only: serve a non-loopback address without Twilio "
                            "credentials or agent tokens (unsigned calls, no desktop)")

@@ -21,12 +21,13 @@ from voicebot.call.record import CallRecord, HandoffDesk, TranscriptLine
 from voicebot.call.recording import CallRecorder
 from voicebot.call.speaker import Outbound, Speaker, Utterance
 from voicebot.call.tasks import cancel, spawn
-from voicebot.call.timing import CallTimings, TurnTiming
+from voicebot.call.timing import CallObserver, CallTimings, NoObserver, TurnTiming
 from voicebot.clock import Clock
 from voicebot.dialogue.base import Dialogue, Listen, Reply
 from voicebot.engines.registry import Engines
 from voicebot.engines.stt import Transcript
 from voicebot.errors import VoicebotError
+from voicebot.logs import CALL_ID
 from voicebot.redaction import CardGuard, Heard
 from voicebot.settings import Settings
 from voicebot.telephony.events import (
@@ -74,8 +75,11 @@ class CallSession:
     def __init__(self, *, call_id: str, language: str, settings: Settings, engines: Engines,
                  dialogue: Dialogue, control: CallControl, clock: Clock,
                  desk: HandoffDesk | None = None,
-                 recorder: CallRecorder | None = None) -> None:
+                 recorder: CallRecorder | None = None,
+                 observer: CallObserver | None = None) -> None:
         self.call_id = call_id
+        CALL_ID.set(call_id)  # log records from here on, and from our tasks, name the call
+        self._observer: CallObserver = observer or NoObserver()
         self.language = language
         self.settings = settings
         self.dialogue = dialogue
@@ -130,8 +134,11 @@ class CallSession:
         if self._recorder is not None:
             await self._recorder.started(self.record())
 
+        self._observer.call_started(self.language)
+
         def first_audio(at: float) -> None:
             self.timings.greeting_first_audio_ms = round((at - started) * 1000, 1)
+            self._observer.greeting_started(at - started)
 
         await self._respond(self.dialogue.start(), on_first_audio=first_audio)
 
@@ -162,6 +169,7 @@ class CallSession:
             for task in list(self._record_tasks):
                 await asyncio.wait({task}, timeout=5)
             await self._recorder.finished(self.record(), reason)
+        self._observer.call_ended(reason, self._clock.now() - self.started_at)
         log.info("%s: call ended (%s) after %.1f s; timings %s", self.call_id, reason,
                  self._clock.now() - self.started_at, self.timings.summary())
 
@@ -245,6 +253,7 @@ class CallSession:
         onset_clock = now - (self.listener.now - event.onset)
         heard = await self.speaker.interrupt()
         self.timings.barge_in_ms.append(round((self._clock.now() - onset_clock) * 1000, 1))
+        self._observer.barge_in(self._clock.now() - onset_clock)
         self._mark_interrupted(heard)
         self._event("barge_in", heard)
         log.info("%s: barge-in after %.0f ms of speech", self.call_id,
@@ -384,6 +393,7 @@ class CallSession:
 
         def first_audio(at: float) -> None:
             timing.first_audio_sent = at
+            self._observer.turn_answered(timing.stages())
             log.info("%s: turn %d; stages ms %s", self.call_id, timing.index, timing.stages())
             log.debug("%s: turn %d %r -> %r", self.call_id, timing.index, heard.text,
                       reply.text[:80])
@@ -523,6 +533,7 @@ class CallSession:
     async def _open_handoff(self, reason: str) -> None:
         """Keep the hand-off (an agreed plan with it) before the caller hears about it."""
         self._event("handoff", reason)
+        self._observer.handoff(reason)
         log.info("%s: hand-off: %s", self.call_id, reason)
         if self._desk is None:
             return
@@ -535,6 +546,9 @@ class CallSession:
     async def _after_reply(self, utterance: Utterance, reply: Reply,
                            disclosed: tuple[str, ...] = ()) -> None:
         await self.speaker.wait_until_heard()
+        if utterance.pieces:
+            self.timings.speech_gaps_ms.append(round(utterance.longest_gap * 1000, 1))
+            self._observer.speech_gap(utterance.longest_gap)
         if self._recorder is not None:
             # Proof of play: the carrier echoed the mark after the reply's last piece.
             last = utterance.pieces[-1].mark if utterance.pieces else None

@@ -78,6 +78,7 @@ class Utterance:
     interrupted: bool = False
     failed: list[str] = field(default_factory=list)  # pieces that could not be synthesized
     heard: str | None = None  # set when finished or interrupted
+    longest_gap: float = 0.0  # seconds the line ran dry between two of its pieces
 
     def expected_end(self) -> float:
         return self.pieces[-1].play_start + self.pieces[-1].duration if self.pieces else 0.0
@@ -207,6 +208,10 @@ class Speaker:
             await self._pace()
             if number == 0:
                 now = self._clock.now()
+                if not first_of_reply and now > self._playhead:
+                    # The carrier played everything before this piece: a hole the
+                    # caller hears (the pause between sentences is in the audio).
+                    utt.longest_gap = max(utt.longest_gap, now - self._playhead)
                 piece.sent_at, piece.play_start = now, max(now, self._playhead)
             self._playhead = max(self._playhead, self._clock.now()) + FRAME_SECONDS
             await self._outbound.send_audio(frame)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from typing import Protocol
 
 STAGES = ("end_detection", "stt", "dialogue", "tts_first_audio", "total")
 
@@ -40,6 +41,7 @@ class CallTimings:
     turns: list[TurnTiming] = field(default_factory=list)
     barge_in_ms: list[float] = field(default_factory=list)  # onset of speech -> clear sent
     greeting_first_audio_ms: float | None = None
+    speech_gaps_ms: list[float] = field(default_factory=list)  # per reply, its longest hole
 
     def summary(self) -> dict[str, object]:
         per_stage: dict[str, list[float]] = {s: [] for s in STAGES}
@@ -54,4 +56,48 @@ class CallTimings:
             "barge_in_median_ms": round(statistics.median(self.barge_in_ms), 1)
             if self.barge_in_ms else None,
             "greeting_first_audio_ms": self.greeting_first_audio_ms,
+            "longest_speech_gap_ms": max(self.speech_gaps_ms, default=0.0),
         }
+
+
+class CallObserver(Protocol):
+    """What a call reports as it goes, for the service's metrics (all seconds)."""
+
+    def call_started(self, language: str) -> None: ...
+
+    def turn_answered(self, stages_ms: dict[str, float]) -> None: ...
+
+    def greeting_started(self, seconds: float) -> None: ...
+
+    def barge_in(self, seconds: float) -> None: ...
+
+    def speech_gap(self, seconds: float) -> None: ...
+
+    def handoff(self, reason: str) -> None: ...
+
+    def call_ended(self, reason: str, seconds: float) -> None: ...
+
+
+class NoObserver:
+    """A call nobody measures."""
+
+    def call_started(self, language: str) -> None:
+        pass
+
+    def turn_answered(self, stages_ms: dict[str, float]) -> None:
+        pass
+
+    def greeting_started(self, seconds: float) -> None:
+        pass
+
+    def barge_in(self, seconds: float) -> None:
+        pass
+
+    def speech_gap(self, seconds: float) -> None:
+        pass
+
+    def handoff(self, reason: str) -> None:
+        pass
+
+    def call_ended(self, reason: str, seconds: float) -> None:
+        pass

@@ -37,6 +37,7 @@ from voicebot.text.xml import xml_safe
 from voicebot.web.agent import API_HEADERS, build_agent_router
 from voicebot.web.handoff_webhooks import build_handoff_webhooks
 from voicebot.web.handoffs import Desk, build_agent_auth, build_handoff_service, secret
+from voicebot.web.metrics import ErrorCounter, ServiceMetrics
 from voicebot.web.security import (
     CALL_TOKEN_PARAMETER,
     BodyLimit,
@@ -75,6 +76,8 @@ class ServiceState:
         )
         # Live calls by the server's own stream id; every open stream holds a slot.
         self.calls = CallSlots(settings.max_calls)
+        self.metrics = ServiceMetrics()
+        self.metrics.watch(lambda: len(self.calls), self._engine_queues)
         self.finished: deque[dict[str, object]] = deque(maxlen=100)
         # The records: the schema is brought up to date before any call is taken.
         self.database = Database(settings.database_url or default_url(data))
@@ -97,6 +100,11 @@ class ServiceState:
         token = secret(settings.twilio_auth_token)
         self.call_tokens = (CallTokens(token, lifetime=settings.call_token_seconds)
                             if token else None)
+
+    def _engine_queues(self) -> dict[str, int]:
+        if self.engines is None:
+            return {}
+        return {"stt": self.engines.stt_pool.pending, "tts": self.engines.tts_pool.pending}
 
     def admit(self, started: CallStarted) -> str | None:
         """Why a stream's ``start`` is refused, or None (see ``CallTokens``)."""
@@ -215,7 +223,8 @@ class ServiceState:
             policy_hash=self.policy_hashes.get(policy.id)))
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
                               engines=self.engines, dialogue=dialogue, control=control,
-                              clock=clock or self.clock, desk=self.desk, recorder=recorder)
+                              clock=clock or self.clock, desk=self.desk, recorder=recorder,
+                              observer=self.metrics)
         return session
 
     def session_ended(self, session: CallSession) -> None:
@@ -240,9 +249,12 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             state.engines = await asyncio.to_thread(Engines.load, settings)
             await prime_language_model(state.engines, state.prompts.values())
         phrases = spawn(state.make_fixed_phrases(), "fixed-phrases")
+        errors = ErrorCounter(state.metrics)
+        logging.getLogger("voicebot").addHandler(errors)
         try:
             yield
         finally:
+            logging.getLogger("voicebot").removeHandler(errors)
             await cancel(phrases)
             await state.handoffs.aclose()
             if owned and state.engines is not None:
@@ -282,6 +294,12 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             },
             status_code=200 if ready else 503,
         )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics: aggregates only, nothing about any caller."""
+        body, content_type = state.metrics.render()
+        return Response(body, media_type=content_type)
 
     @app.api_route("/twilio/voice", methods=["GET", "POST"], dependencies=[Depends(verify)],
                    include_in_schema=False)

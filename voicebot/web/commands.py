@@ -32,6 +32,7 @@ def _serve(args: argparse.Namespace) -> int:
                             proxy_headers=settings.trust_forwarded_headers,
                             forwarded_allow_ips=settings.forwarded_allow_ips,
                             timeout_graceful_shutdown=5, http=DeadlineH11Protocol,
+                            log_config=None,  # uvicorn's records go through ours (JSON)
                             limit_concurrency=settings.max_connections)
     uvicorn.Server(config).run()
     return 0
