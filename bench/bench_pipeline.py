@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,22 +28,10 @@ from streamdouble.api import run_scenario
 from streamdouble.scenario import load
 from streamdouble.session import SessionConfig
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_TOKEN = "bench-token-0123456789"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from service import BENCH_TOKEN, ROOT, free_port, rss_mb
+
 STAGES = ("end_detection", "stt", "dialogue", "tts_first_audio", "total")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def main() -> None:

@@ -128,6 +128,12 @@ class Settings(BaseModel):
     vad_threshold: float = Field(0.5, gt=0, lt=1)
     min_speech_ms: int = Field(200, ge=40)
     barge_in_min_speech_ms: int = Field(500, ge=40)
+    # A voice over the bot's stops its audio this soon (0: only at a barge-in); the reply
+    # resumes if it was a cough or an "mm-hm".
+    barge_in_hold_ms: int = Field(100, ge=0, le=1000)
+    # Silence after which the words so far are transcribed; when they answer the question
+    # in full (a yes, the whole postcode), the turn ends then (end of turn from meaning).
+    pause_transcribe_ms: int = Field(150, ge=60, le=2000)
     end_of_turn_silence_ms: int = Field(700, ge=100)
     digits_end_of_turn_silence_ms: int = Field(1300, ge=100)
     max_turn_seconds: float = Field(30.0, gt=1)

@@ -151,8 +151,9 @@ async def test_caller_talking_over_the_greeting_gets_a_prompt_clear(server, vad)
     assert len(clears) == 1, clears
     onset = wait + speech_onset(vad, "en_interrupt.wav")
     reaction = clears[0] - onset
-    # Minimum speech (0.5 s) plus VAD windows and a frame or two of transport.
-    assert 0.3 < reaction < 1.0, reaction
+    # The bot's audio stops after 0.1 s of voice (plus VAD windows and a frame or two of
+    # transport), before it is known to be an interruption; the target is 0.25 s.
+    assert 0.05 < reaction < 0.5, reaction
     # After the clear the bot stops sending the greeting.
     media_after = [t for t in event_times(report, "media_received") if t > clears[0] + 0.1]
     assert not media_after or min(media_after) > clears[0] + 1.0
@@ -167,8 +168,9 @@ async def test_coughs_and_backchannels_do_not_cut_the_bot_off(server, noise):
         {"say": noise},
         {"wait": 1.5},
     ], {"creditor": "acme-telecom"})
-    assert report.result.clears_received == 0
+    # The bot's audio stops for the voice over it (at most once per noise), then the
+    # greeting goes on, the cut sentence said again from its start.
+    assert report.result.clears_received <= 2
     media = np.array(event_times(report, "media_received"))
-    # The greeting kept flowing straight through the noise.
     assert media.max() > 5.5
-    assert np.max(np.diff(media[media > 1.0])) < 0.5
+    assert np.max(np.diff(media[media > 1.0])) < 1.2

@@ -130,3 +130,53 @@ async def test_a_piece_that_cannot_be_said_is_reported_not_skipped_silently():
         await asyncio.sleep(0.001)
     assert utt.failed == ["Six seven eight nine ten."]
     assert [p.text for p in utt.pieces] == ["One two three four five.", "Eleven twelve."]
+
+
+async def test_a_pause_stops_the_audio_and_a_resume_says_the_cut_sentence_again():
+    clock, out, speaker = make()
+    utt = speaker.say(TEXT)
+    while len(utt.pieces) < 2 or not utt.pieces[1].sent_at:
+        await asyncio.sleep(0.001)
+    speaker.on_mark("u1.0")
+    second = utt.pieces[1]
+    clock._now = second.play_start + second.duration * 0.4  # a cough, mid-sentence
+    assert await speaker.pause()
+    assert out.sent[-1][1] == "clear" and utt.paused
+    assert speaker.speaking()  # the bot still holds the floor while it is weighed
+    assert not await speaker.pause()  # once
+    sent = len(out.sent)
+    await asyncio.sleep(0.01)
+    assert len(out.sent) == sent  # nothing more goes out while paused
+    assert speaker.resume()
+    while not utt.synthesis_done:
+        await asyncio.sleep(0.001)
+    marks = [x[2] for x in out.sent[sent:] if x[1] == "mark"]
+    assert marks == ["u1.1.1", "u1.2.1"]  # the cut sentence from its start, then the rest
+    for name in marks:
+        speaker.on_mark(name)
+    assert not speaker.speaking() and utt.heard == TEXT and not utt.interrupted
+    assert utt.longest_gap == 0.0  # the pause is not a hole in the reply
+
+
+async def test_a_paused_reply_the_caller_then_interrupts_keeps_what_was_heard_at_the_pause():
+    clock, out, speaker = make()
+    utt = speaker.say(TEXT)
+    while not utt.pieces or not utt.pieces[0].sent_at:
+        await asyncio.sleep(0.001)
+    first = utt.pieces[0]
+    clock._now = first.play_start + first.duration * 0.5
+    assert await speaker.pause()
+    clock.advance(0.4)  # the caller keeps talking: a real interruption
+    heard = await speaker.interrupt()
+    assert heard.startswith("One two") and heard.endswith("…")
+    assert utt.interrupted and not speaker.speaking()
+    assert [x[1] for x in out.sent].count("clear") == 1  # stopped once, at the pause
+
+
+async def test_a_pause_after_the_last_piece_resumes_to_nothing():
+    clock, out, speaker = make()
+    utt = speaker.say("Short one.")
+    while not utt.synthesis_done:
+        await asyncio.sleep(0.001)
+    speaker.on_mark("u1.0")
+    assert not await speaker.pause()  # all heard: nothing to stop

@@ -118,3 +118,51 @@ def test_one_pause_per_silence_and_none_for_short_gaps():
     # The last pause is the turn's end: same last voiced instant, so a guess made
     # at the pause is the transcript of the whole turn.
     assert end.last_voiced == pauses[1].last_voiced
+
+
+def test_a_voice_onset_is_reported_before_the_turn_is_confirmed():
+    from voicebot.turns.detector import VoiceOnset
+
+    det = TurnDetector(TurnConfig(min_speech=0.2, barge_in_speech=0.5, hold_speech=0.1))
+    events, _ = run(det, [0.0] * 3 + [0.9] * windows(0.7) + [0.0] * windows(1.0))
+    kinds = [type(e) for e in events]
+    assert kinds[:3] == [VoiceOnset, SpeechStarted, BargeIn]
+    onset = events[0]
+    assert 0.1 <= onset.at - onset.onset < 0.1 + W  # at once, not after min_speech
+    assert kinds.count(VoiceOnset) == 1  # once per utterance
+
+
+def test_a_cough_is_an_onset_then_noise():
+    from voicebot.turns.detector import VoiceOnset
+
+    det = TurnDetector(TurnConfig(min_speech=0.2, hold_speech=0.1))
+    events, _ = run(det, [0.9] * windows(0.13) + [0.0] * windows(0.5))
+    assert [type(e) for e in events] == [VoiceOnset, NoiseIgnored]
+    again, _ = run(det, [0.9] * windows(0.13) + [0.0] * windows(0.5), start=1.0)
+    assert [type(e) for e in again] == [VoiceOnset, NoiseIgnored]  # a new utterance
+
+
+def test_no_voice_onset_unless_asked():
+    det = TurnDetector(TurnConfig(min_speech=0.2))
+    events, _ = run(det, [0.9] * windows(0.7) + [0.0] * windows(1.0))
+    assert {type(e).__name__ for e in events} == {"SpeechStarted", "BargeIn", "Pause",
+                                                  "SpeechEnded"}
+
+
+def test_a_turn_ends_early_only_while_the_caller_is_still_silent():
+    det = TurnDetector(TurnConfig(min_speech=0.2, end_silence=0.7, pause_silence=0.25))
+    events, t = run(det, [0.9] * windows(0.6) + [0.0] * windows(0.3))
+    [pause] = [e for e in events if isinstance(e, Pause)]
+    ended = det.end_now(pause.last_voiced, t)  # the words were a whole answer
+    assert isinstance(ended, SpeechEnded) and ended.last_voiced == pause.last_voiced
+    later, _ = run(det, [0.0] * windows(1.0), start=t)
+    assert later == []  # the same turn does not end twice
+    assert det.end_now(pause.last_voiced, t + 1) is None
+
+
+def test_no_early_end_once_the_caller_goes_on():
+    det = TurnDetector(TurnConfig(min_speech=0.2, end_silence=0.7, pause_silence=0.25))
+    events, t = run(det, [0.9] * windows(0.6) + [0.0] * windows(0.3))
+    [pause] = [e for e in events if isinstance(e, Pause)]
+    more, t = run(det, [0.9] * windows(0.3), start=t)  # "...two zero zero"
+    assert det.end_now(pause.last_voiced, t) is None

@@ -44,12 +44,15 @@ from voicebot.turns.detector import (
     SpeechEnded,
     SpeechStarted,
     TurnConfig,
+    VoiceOnset,
 )
 
 log = logging.getLogger(__name__)
 
 KEYPAD_TIMEOUT = 3.0  # seconds after the last key before the entry is taken
 SPOKEN_LANGUAGE_MIN_SECONDS = 1.0  # shorter first answers ("yes") are too short to tell
+# A first answer this long has its language found while the caller is still speaking.
+EARLY_LANGUAGE_SECONDS = SPOKEN_LANGUAGE_MIN_SECONDS
 # Whisper writes digit strings more faithfully when its prompt shows the format.
 DIGIT_HINTS = {
     "en": "Number, digit by digit: 1, 2, 3.",
@@ -98,6 +101,8 @@ class CallSession:
             barge_in_speech=settings.barge_in_min_speech_ms / 1000,
             end_silence=settings.end_of_turn_silence_ms / 1000,
             max_turn=settings.max_turn_seconds,
+            hold_speech=settings.barge_in_hold_ms / 1000 if settings.barge_in_hold_ms else None,
+            pause_silence=settings.pause_transcribe_ms / 1000,
         ))
         self.speaker = Speaker(control, engines.voice(language), engines.tts_pool, clock,
                                call_id=call_id)
@@ -117,6 +122,12 @@ class CallSession:
         self._guess_generation = 0
         self._overlapped = False  # caller began speaking while the bot spoke
         self._barged = False
+        self._held_at: float | None = None  # when a voice over the bot's paused it
+        # The words heard at a pause are a whole answer: end the turn at the next frame.
+        self._end_early: float | None = None  # the pause's last voiced stream time
+        self._complete_task: asyncio.Task[None] | None = None
+        # The first answer's language, found while the caller is still speaking it.
+        self._language_task: asyncio.Future[str] | None = None
         self._turns = 0
         # The last reply of the call (a hand-off or a goodbye) is being said: caller
         # turns and keys no longer go to the dialogue, and the call ends as it says.
@@ -161,7 +172,7 @@ class CallSession:
         self._event("end", reason)
         guess = self._guess[1] if self._guess else None
         for task in (self._turn_task, self._after_task, self._no_input_task, self._keypad_task,
-                     guess):
+                     self._complete_task, self._language_task, guess):
             await cancel(task)
         await self.speaker.close()
         await self._settle(reason)
@@ -222,7 +233,9 @@ class CallSession:
         if self.ended:
             return
         for turn_event in turn_events:
-            if isinstance(turn_event, SpeechStarted):
+            if isinstance(turn_event, VoiceOnset):
+                await self._on_voice_onset(turn_event)
+            elif isinstance(turn_event, SpeechStarted):
                 await self._on_speech_started(turn_event)
             elif isinstance(turn_event, BargeIn):
                 await self._on_barge_in(turn_event)
@@ -232,6 +245,15 @@ class CallSession:
                 self._on_speech_ended(turn_event)
             elif isinstance(turn_event, NoiseIgnored):
                 log.debug("%s: ignored %.0f ms of noise", self.call_id, turn_event.voiced * 1000)
+                self._resume("noise")
+        self._detect_language_early()
+        if self._end_early is not None:
+            # Between frames, on the event loop: the detector is not being fed now.
+            last_voiced, self._end_early = self._end_early, None
+            ended = self.listener.detector.end_now(last_voiced, self.listener.now)
+            if ended is not None:
+                self._event("early_end", f"{(ended.at - ended.last_voiced) * 1000:.0f} ms")
+                self._on_speech_ended(ended)
 
     async def _on_speech_started(self, event: SpeechStarted) -> None:
         await cancel(self._no_input_task)
@@ -245,6 +267,21 @@ class CallSession:
         else:
             self._turn_onset = event.onset
 
+    async def _on_voice_onset(self, event: VoiceOnset) -> None:
+        """A voice over the bot's: its audio stops now, and the reply waits while it is
+        decided whether the caller is interrupting (``_on_barge_in``) or only coughed or
+        said "mm-hm" (``_resume``)."""
+        if not self.speaker.speaking() or self.ended:
+            return
+        if await self.speaker.pause():
+            self._held_at = self._clock.now()
+            self._event("hold", f"{(event.at - event.onset) * 1000:.0f} ms of voice")
+
+    def _resume(self, why: str) -> None:
+        if self._held_at is not None and self.speaker.resume():
+            self._event("resumed", why)
+        self._held_at = None
+
     async def _on_barge_in(self, event: BargeIn) -> None:
         if not self.speaker.speaking():
             return
@@ -252,8 +289,11 @@ class CallSession:
         now = self._clock.now()
         onset_clock = now - (self.listener.now - event.onset)
         heard = await self.speaker.interrupt()
-        self.timings.barge_in_ms.append(round((self._clock.now() - onset_clock) * 1000, 1))
-        self._observer.barge_in(self._clock.now() - onset_clock)
+        # The caller was heard when the audio stopped: at the hold, if there was one.
+        stopped = self._held_at if self._held_at is not None else self._clock.now()
+        self._held_at = None
+        self.timings.barge_in_ms.append(round((stopped - onset_clock) * 1000, 1))
+        self._observer.barge_in(stopped - onset_clock)
         self._mark_interrupted(heard)
         self._event("barge_in", heard)
         log.info("%s: barge-in after %.0f ms of speech", self.call_id,
@@ -263,6 +303,9 @@ class CallSession:
     def _on_pause(self, event: Pause) -> None:
         """Start transcribing now: if the turn is over, the words are ready sooner."""
         if self._overlapped and not self._barged and self.speaker.speaking():
+            # A voice over the bot's went quiet before it became an interruption: the
+            # bot goes on (if the caller goes on too, that is a barge-in after all).
+            self._resume("backchannel")
             return  # probably a backchannel; not worth the CPU
         onset = self._turn_onset if self._turn_onset is not None else event.onset
         audio = self.listener.turn_audio(onset, event.last_voiced)
@@ -270,17 +313,41 @@ class CallSession:
         task = spawn(self._transcribe(audio, self._guess_generation),
                       f"{self.call_id}-guess-{self._guess_generation}")
         self._guess = (event.last_voiced, task)
+        self._complete_task = spawn(self._end_if_complete(task, event.last_voiced),
+                                    f"{self.call_id}-complete-{self._guess_generation}")
+
+    async def _end_if_complete(self, guess: asyncio.Task[Transcript | None],
+                               last_voiced: float) -> None:
+        """End of turn from meaning: if the words heard at the pause answer the question
+        in full (a yes, the whole postcode, the name on file), the turn ends now rather
+        than after the rest of the silence. A number cut short waits."""
+        try:
+            transcript = await asyncio.shield(guess)
+        except (asyncio.CancelledError, VoicebotError):
+            return
+        if transcript is None or self.ended or self._guess is None \
+                or self._guess[1] is not guess:
+            return
+        text = transcript.text.strip()
+        if text and self.dialogue.complete(text):
+            self._end_early = last_voiced
 
     async def _transcribe(self, audio: np.ndarray, generation: int | None) -> Transcript | None:
         """Transcribe in the pool; a guess that went stale while queued is skipped."""
         hint = DIGIT_HINTS.get(self.language) if self.dialogue.listen is Listen.DIGITS else None
 
         first = not any(e.speaker == "caller" for e in self.transcript)
+        known: str | None = None
+        if first and self._language_task is not None:
+            try:
+                known = await asyncio.shield(self._language_task)
+            except VoicebotError:
+                known = None
 
         def work() -> Transcript | None:
             if generation is not None and generation != self._guess_generation:
                 return None
-            language = self._spoken_language(audio) if first else self.language
+            language = known or (self._spoken_language(audio) if first else self.language)
             return self._engines.stt.transcribe(audio, language, hint)
 
         return await self._engines.stt_pool.run(work)
@@ -304,6 +371,19 @@ class CallSession:
             return best
         return self.language
 
+    def _detect_language_early(self) -> None:
+        """Which language the first answer is in, found from its first seconds while the
+        caller goes on, so the turn's transcription does not wait for it afterwards."""
+        if self._language_task is not None or self._turn_onset is None \
+                or not self.listener.detector.in_speech or len(self._engines.voices) < 2 \
+                or any(e.speaker == "caller" for e in self.transcript):
+            return
+        if self.listener.now - self._turn_onset < EARLY_LANGUAGE_SECONDS:
+            return
+        audio = self.listener.turn_audio(self._turn_onset, self.listener.now)
+        self._language_task = asyncio.ensure_future(
+            self._engines.stt_pool.run(self._spoken_language, audio))
+
     def _take_guess(self, last_voiced: float) -> asyncio.Task[Transcript | None] | None:
         guess, self._guess = self._guess, None
         if guess is not None and guess[0] == last_voiced:
@@ -316,6 +396,7 @@ class CallSession:
             # A backchannel or noise under the bot's speech ("mm", "ok", a cough).
             self._event("backchannel", f"{(event.last_voiced - event.onset) * 1000:.0f} ms")
             self._turn_onset = None
+            self._resume("backchannel")
             return
         onset = self._turn_onset if self._turn_onset is not None else event.onset
         audio = self.listener.turn_audio(onset, event.last_voiced)

@@ -9,7 +9,9 @@ sent as 20 ms frames and followed by a mark. The carrier echoes a mark when the
 audio before it has played, which tells us what the caller actually heard;
 between marks the playhead is estimated from the clock. ``interrupt()`` cancels
 synthesis, tells the carrier to drop its buffer and returns the words that
-were heard.
+were heard. ``pause()`` stops the carrier at once too, for a caller who may be
+interrupting (a voice over the bot's); ``resume()`` says the rest, from the start of
+the sentence or clause that was cut, if it was only a cough or an "mm-hm".
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class _Piece:
     sent_at: float
     play_start: float
     played: bool = False
+    index: int = 0  # the piece's place in the reply (split_for_speech)
 
 
 @dataclass
@@ -79,6 +82,12 @@ class Utterance:
     failed: list[str] = field(default_factory=list)  # pieces that could not be synthesized
     heard: str | None = None  # set when finished or interrupted
     longest_gap: float = 0.0  # seconds the line ran dry between two of its pieces
+    made: dict[int, bytes] = field(default_factory=dict)  # mu-law per piece, once made
+    paused: bool = False  # stopped while the caller's voice is weighed
+    heard_if_cut: str = ""  # what the caller had heard when it was paused
+    resume_from: int = 0  # the piece to say again from when it resumes
+    restarts: int = 0
+    fresh: bool = True  # the next piece sent starts the reply (or its resumption)
 
     def expected_end(self) -> float:
         return self.pieces[-1].play_start + self.pieces[-1].duration if self.pieces else 0.0
@@ -118,18 +127,21 @@ class Speaker:
                            f"{self._call_id}-speak-{utterance.id}")
         return utterance
 
-    async def _speak(self, utt: Utterance, on_first_audio: Callable[[float], None] | None
-                     ) -> None:
-        texts = split_for_speech(utt.text)
+    async def _speak(self, utt: Utterance, on_first_audio: Callable[[float], None] | None,
+                     start: int = 0) -> None:
+        all_texts = split_for_speech(utt.text)
+        texts = all_texts[start:]  # from ``start`` when resuming after a pause
         voice = self._voice  # a language switch applies from the next reply
-        made: dict[int, bytes] = {}  # mu-law per piece (empty when synthesis failed)
+        made = _Shifted(utt.made, start)  # mu-law per piece (empty when synthesis failed)
         progress = asyncio.Event()
         making: list[float] = []  # when synthesis of the earliest missing piece began
-        maker = spawn(self._make(voice, texts, made, progress, making, utt),
+        maker = spawn(self._make(voice, texts, made, progress, making, utt,
+                                 last=len(all_texts) - 1 - start),
                       f"{self._call_id}-synth-{utt.id}")
+        begun = False
         try:
             for index, text in enumerate(texts):
-                while index not in made or not (utt.pieces or self._may_start(
+                while index not in made or not (begun or self._may_start(
                         voice, texts, made, making)):
                     progress.clear()
                     if index not in made:
@@ -137,19 +149,21 @@ class Speaker:
                     else:
                         await self._wait_for_start(voice, texts, made, making, progress)
                 if made[index]:
-                    await self._send_piece(utt, index, text, made[index], on_first_audio)
+                    begun = True
+                    await self._send_piece(utt, start + index, text, made[index],
+                                           on_first_audio)
         finally:
             utt.synthesis_done = True
             await cancel(maker)
 
-    async def _make(self, voice: Voice, texts: list[str], made: dict[int, bytes],
-                    progress: asyncio.Event, making: list[float], utt: Utterance) -> None:
+    async def _make(self, voice: Voice, texts: list[str], made: _Shifted,
+                    progress: asyncio.Event, making: list[float], utt: Utterance, last: int
+                    ) -> None:
         """Fixed phrases from the cache at once, then the rest in order, as fast as
-        the pool allows."""
-        last = len(texts) - 1
+        the pool allows (pieces made before a pause are kept)."""
         gap = ulaw_silence(PIECE_GAP)
         for index, text in enumerate(texts):
-            cached = voice.phrases.get(text)
+            cached = voice.phrases.get(text) if index not in made else None
             if cached is not None:
                 made[index] = cached + (gap if index < last else b"")
         progress.set()
@@ -171,7 +185,7 @@ class Speaker:
                 made[index] = audio + (gap if audio and index < last else b"")
             progress.set()
 
-    def _start_time(self, voice: Voice, texts: list[str], made: dict[int, bytes],
+    def _start_time(self, voice: Voice, texts: list[str], made: _Shifted,
                     making: list[float]) -> float:
         now = self._clock.now()
         pieces = [len(made[i]) / TELEPHONY_RATE if i in made else text
@@ -179,11 +193,11 @@ class Speaker:
         return earliest_start(now, plan_pieces(now, pieces, making[0] if making else None,
                                                voice.meter, PIECE_GAP))
 
-    def _may_start(self, voice: Voice, texts: list[str], made: dict[int, bytes],
+    def _may_start(self, voice: Voice, texts: list[str], made: _Shifted,
                    making: list[float]) -> bool:
         return self._start_time(voice, texts, made, making) <= self._clock.now()
 
-    async def _wait_for_start(self, voice: Voice, texts: list[str], made: dict[int, bytes],
+    async def _wait_for_start(self, voice: Voice, texts: list[str], made: _Shifted,
                               making: list[float], progress: asyncio.Event) -> None:
         """Wait until the planned start, or until another piece is ready (plans change)."""
         delay = self._start_time(voice, texts, made, making) - self._clock.now()
@@ -199,8 +213,10 @@ class Speaker:
 
     async def _send_piece(self, utt: Utterance, index: int, text: str, audio: bytes,
                           on_first_audio: Callable[[float], None] | None) -> None:
-        piece = _Piece(text, f"{utt.id}.{index}", len(audio) / TELEPHONY_RATE, 0.0, 0.0)
+        mark = f"{utt.id}.{index}" + (f".{utt.restarts}" if utt.restarts else "")
+        piece = _Piece(text, mark, len(audio) / TELEPHONY_RATE, 0.0, 0.0, index=index)
         first_of_reply = not utt.pieces
+        starting, utt.fresh = utt.fresh, False  # the reply's start, or its resumption
         utt.pieces.append(piece)
         framer = Framer(ULAW_FRAME_BYTES)
         frames = [*framer.push(audio), *framer.flush(pad=ULAW_SILENCE)]
@@ -208,7 +224,7 @@ class Speaker:
             await self._pace()
             if number == 0:
                 now = self._clock.now()
-                if not first_of_reply and now > self._playhead:
+                if not starting and now > self._playhead:
                     # The carrier played everything before this piece: a hole the
                     # caller hears (the pause between sentences is in the audio).
                     utt.longest_gap = max(utt.longest_gap, now - self._playhead)
@@ -249,7 +265,7 @@ class Speaker:
         utt = self.current
         if utt is None or utt.interrupted or utt.heard is not None:
             return False
-        if not utt.synthesis_done:
+        if utt.paused or not utt.synthesis_done:
             return True
         if utt.all_played():
             return False
@@ -272,11 +288,58 @@ class Speaker:
         if utt is None:
             return ""
         await cancel(self._task)
+        if utt.paused:  # stopped already: the caller heard what was out when it stopped
+            utt.paused = False
+            utt.interrupted = True
+            utt.heard = utt.heard_if_cut
+            return utt.heard
         await self._outbound.clear()
         utt.interrupted = True
         utt.heard = self._heard(utt, self._clock.now())
         self._playhead = self._clock.now()
         return utt.heard
+
+    async def pause(self) -> bool:
+        """Stop the bot's audio at once, the reply kept: a voice has come over it and it
+        is not yet known whether the caller is interrupting. False when nothing was
+        playing."""
+        utt = self.current
+        if utt is None or utt.paused or not self.speaking():
+            return False
+        await cancel(self._task)
+        await self._outbound.clear()
+        now = self._clock.now()
+        utt.heard_if_cut = self._heard(utt, now)
+        started = [p for p in utt.pieces if p.played or (p.sent_at and p.play_start < now)]
+        cut = next((p for p in started if not p.played
+                    and p.play_start + p.duration > now), None)
+        # The sentence that was cut is said again from its start; pieces still in the
+        # carrier's buffer were never heard and are sent again.
+        utt.resume_from = cut.index if cut is not None else (
+            started[-1].index + 1 if started else 0)
+        utt.pieces = [p for p in started if p is not cut]
+        for piece in utt.pieces:
+            piece.played = True
+        utt.paused = True
+        self._playhead = now
+        return True
+
+    def resume(self) -> bool:
+        """Say the rest of a paused reply (it was a cough, an "mm-hm"). False when there
+        was nothing to resume."""
+        utt = self.current
+        if utt is None or not utt.paused:
+            return False
+        utt.paused = False
+        if utt.resume_from >= len(split_for_speech(utt.text)):
+            utt.heard = utt.text  # it had all been heard
+            return True
+        utt.restarts += 1
+        utt.synthesis_done = False
+        utt.fresh = True
+        self._task = spawn(self._speak(utt, None, start=utt.resume_from),
+                           f"{self._call_id}-resume-{utt.id}")
+        return True
 
     @staticmethod
     def _heard(utt: Utterance, now: float) -> str:
@@ -295,6 +358,22 @@ class Speaker:
 
     async def close(self) -> None:
         await cancel(self._task)
+
+
+class _Shifted:
+    """A reply's made pieces seen from piece ``start`` on (index 0 is piece ``start``)."""
+
+    def __init__(self, made: dict[int, bytes], start: int) -> None:
+        self._made, self._start = made, start
+
+    def __contains__(self, index: object) -> bool:
+        return isinstance(index, int) and index + self._start in self._made
+
+    def __getitem__(self, index: int) -> bytes:
+        return self._made[index + self._start]
+
+    def __setitem__(self, index: int, audio: bytes) -> None:
+        self._made[index + self._start] = audio
 
 
 def _metered(synthesizer: SpeechSynthesizer) -> Voice:

@@ -60,6 +60,12 @@ class Dialogue(Protocol):
 
     def on_no_input(self) -> Reply: ...
 
+    def complete(self, text: str) -> bool:
+        """The words (a transcript before the caller's turn is surely over) are a whole
+        answer to the question just asked, so the turn may end now: a clear yes or no,
+        the whole reference or postcode, the name on file. Never for a number cut short."""
+        ...
+
     def on_failure(self) -> Reply:
         """What to say when understanding the caller failed inside the service."""
         ...

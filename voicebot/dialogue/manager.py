@@ -24,7 +24,12 @@ from decimal import Decimal
 
 from voicebot.dialogue.base import Listen, Outcome, Reply
 from voicebot.dialogue.explaining import answer, policy_numbers
-from voicebot.dialogue.identity import identity_answer, name_matches, postcode_matches
+from voicebot.dialogue.identity import (
+    fold_words,
+    identity_answer,
+    name_matches,
+    postcode_matches,
+)
 from voicebot.dialogue.intents import FLAGS, SAFETY_INTENTS, Intent, requested_language
 from voicebot.dialogue.money import numbers_in
 from voicebot.dialogue.negotiation import Negotiation, Stage
@@ -42,6 +47,7 @@ from voicebot.dialogue.understanding import (
     Understanding,
     ask_model,
     classify,
+    parse,
     understand,
     without_guesses,
 )
@@ -58,6 +64,9 @@ MAX_MISUNDERSTOOD = 3
 MAX_NO_INPUT = 2
 SPOKEN_DISCLOSURES_IN_GREETING = {"ai_assistant"}
 # Where a caller may answer with their name (asked for it, or ahead of the question).
+_DIGIT_WORDS = frozenset({"zero", "oh", "one", "two", "three", "four", "five", "six", "seven",
+                          "eight", "nine", "un", "deux", "trois", "quatre", "cinq", "sept",
+                          "huit", "neuf"})
 # Words that make a number money rather than a postcode.
 _MONEY_WORDS = re.compile(r"[$€£]|\b(?:pay|paid|dollars?|bucks|euros?|pounds?|a month|a week|"
                           r"per|each|payer|paie|pa[iy]erai|par mois|par semaine|can do)\b")
@@ -158,6 +167,30 @@ class NegotiationDialogue:
                           Stage.CONFIRM_AMOUNT, Stage.ACCEPT_OFFER, Stage.CONSENT):
             return Listen.YES_NO
         return Listen.FREE
+
+    def complete(self, text: str) -> bool:
+        listen = self.listen
+        if listen is Listen.DIGITS:
+            digits = extract_digits(text, self.language) or ""
+            if self.stage is Stage.IDENTITY and self.account is not None:
+                wanted = {len(re.sub(r"\D", "", self.account.postcode))}
+            else:
+                wanted = {len(ref) for ref in self._accounts} or {6}
+            # Said to its end: nothing after the last digit but punctuation ("94107.",
+            # not "94107 and..."), and nothing much besides ("it's 94107").
+            last = fold_words(text)[-1:] or [""]
+            ends_on_digit = bool(re.search(r"\d\W*$", text)) or last[0] in _DIGIT_WORDS
+            return (len(digits) in wanted and ends_on_digit
+                    and len(text.split()) <= 2 * max(wanted) + 2)
+        if listen is Listen.YES_NO:
+            heard = parse(text, self.language, self.today)
+            return (heard.yes_no is not None and not heard.hedge and heard.plan.empty
+                    and set(heard.intents) <= {Intent.YES, Intent.NO}
+                    and len(text.split()) <= 4)
+        if self.stage is Stage.IDENTITY and self.account is not None \
+                and self._current_factor() == "name":
+            return name_matches(text, self.account.name)
+        return False
 
     def start(self) -> Reply:
         creditor = self.policy.name

@@ -3,6 +3,9 @@
 The detector sees one probability per VAD window with the stream time at the
 window's end, and emits events:
 
+- ``VoiceOnset`` (when ``hold_speech`` is set) once voiced time since the onset reaches
+  it, well before the turn is confirmed: enough to stop the bot's audio at once while
+  it is decided whether the caller is interrupting;
 - ``SpeechStarted`` once voiced time since the onset reaches ``min_speech``
   (shorter blips are reported as ``NoiseIgnored``);
 - ``BargeIn`` once per utterance, when one stretch of speech (pauses shorter
@@ -34,6 +37,13 @@ class TurnConfig:
     barge_in_gap: float = 0.3  # silence that restarts the barge-in count
     pause_silence: float = 0.25
     max_turn: float = 30.0
+    hold_speech: float | None = None  # voiced time that reports a VoiceOnset (None: never)
+
+
+@dataclass(frozen=True)
+class VoiceOnset:
+    onset: float  # stream time the voice began
+    at: float  # stream time it was reported
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ class NoiseIgnored:
     voiced: float
 
 
-TurnEvent = SpeechStarted | BargeIn | Pause | SpeechEnded | NoiseIgnored
+TurnEvent = VoiceOnset | SpeechStarted | BargeIn | Pause | SpeechEnded | NoiseIgnored
 
 
 class _State(enum.Enum):
@@ -90,6 +100,7 @@ class TurnDetector:
         self._barged = False
         self._run = 0.0  # voiced time in the current stretch of speech
         self._paused = False  # a Pause was reported for the current silence
+        self._held = False  # a VoiceOnset was reported for this utterance
 
     @property
     def in_speech(self) -> bool:
@@ -111,6 +122,8 @@ class TurnDetector:
                 self._last_voiced = end
                 self._barged = False
                 self._paused = False
+                self._held = False
+                events += self._hold_if_long_enough(end)
                 events += self._confirm_if_long_enough(end)
             return events
 
@@ -130,6 +143,7 @@ class TurnDetector:
                 events.append(NoiseIgnored(self._onset, self._voiced))
                 self._state = _State.SILENCE
             else:
+                events += self._hold_if_long_enough(end)
                 events += self._confirm_if_long_enough(end)
             return events
 
@@ -147,6 +161,23 @@ class TurnDetector:
             events.append(SpeechEnded(self._onset, self._last_voiced, end, forced=True))
             self._state = _State.SILENCE
         return events
+
+    def end_now(self, last_voiced: float, at: float) -> SpeechEnded | None:
+        """End the turn before ``end_silence`` has passed, because its words are a whole
+        answer; only if the caller is still silent since ``last_voiced`` (None when
+        they went on, or the turn already ended)."""
+        if self._state is not _State.SPEECH or self._last_voiced != last_voiced \
+                or self._silence <= 0:
+            return None
+        self._state = _State.SILENCE
+        return SpeechEnded(self._onset, self._last_voiced, at)
+
+    def _hold_if_long_enough(self, end: float) -> list[TurnEvent]:
+        hold = self.config.hold_speech
+        if hold is None or self._held or self._voiced < hold:
+            return []
+        self._held = True
+        return [VoiceOnset(self._onset, end)]
 
     def _confirm_if_long_enough(self, end: float) -> list[TurnEvent]:
         if self._voiced < self.config.min_speech:
