@@ -25,6 +25,7 @@ from decimal import Decimal
 from voicebot.dialogue.base import Listen, Outcome, Reply
 from voicebot.dialogue.explaining import answer, policy_numbers
 from voicebot.dialogue.identity import (
+    bare_name,
     fold_words,
     identity_answer,
     name_matches,
@@ -189,7 +190,7 @@ class NegotiationDialogue:
                     and len(text.split()) <= 4)
         if self.stage is Stage.IDENTITY and self.account is not None \
                 and self._current_factor() == "name":
-            return name_matches(text, self.account.name)
+            return bare_name(text) and name_matches(text, self.account.name)
         return False
 
     def start(self) -> Reply:
