@@ -71,11 +71,12 @@ def longest_hole(media: list[float], clears: list[float] = (), after: float = 0.
     phone plays it: each 20 ms frame plays after the one before, or on arrival if the
     buffer had run dry (a clear empties it). Past ``after``; a silence of
     ``between_replies`` or more ends one reply and is not a hole in it."""
-    playhead, longest = None, 0.0
+    playhead, longest, previous = None, 0.0, after
     for at in sorted(t for t in media if t > after):
-        cut = [c for c in clears if playhead is not None and c < playhead and c <= at]
+        cut = [c for c in clears if previous < c <= at]
         if cut and playhead is not None:
-            playhead = max(cut)  # the carrier dropped what it held
+            playhead = min(playhead, max(cut))  # the carrier dropped what it held
+        previous = at
         if playhead is not None and at > playhead:
             dry = at - playhead
             if dry < between_replies:

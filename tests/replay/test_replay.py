@@ -210,7 +210,9 @@ async def test_a_wait_that_ends_while_work_runs_ends_on_time():
 def test_a_voice_replay_hears_the_recordings_and_measures_recognition(tmp_path):
     calls = [LIBRARY / "en_jane_distress.yaml", LIBRARY / "fr_marie_60_par_mois.yaml"]
     code, report, printed = replay(*calls, "--voice", out=tmp_path)
-    assert code == 0, printed
+    said = [(c["id"], [(line["speaker"], line["text"]) for line in c["transcript"]])
+            for c in report.get("calls", [])]
+    assert code == 0, f"{printed}\n{said}"
     summary = report["summary"]
     assert summary["mode"] == "voice" and summary["passed"] == 2
     assert summary["call_seconds"] > 2 * summary["wall_seconds"]  # idle waits skipped

@@ -26,7 +26,7 @@ from voicebot.clock import Clock
 from voicebot.dialogue.base import Dialogue, Listen, Reply
 from voicebot.engines.registry import Engines
 from voicebot.engines.stt import Transcript
-from voicebot.errors import VoicebotError
+from voicebot.errors import OverloadedError, VoicebotError
 from voicebot.logs import CALL_ID
 from voicebot.redaction import CardGuard, Heard
 from voicebot.settings import Settings
@@ -51,6 +51,12 @@ log = logging.getLogger(__name__)
 
 KEYPAD_TIMEOUT = 3.0  # seconds after the last key before the entry is taken
 SPOKEN_LANGUAGE_MIN_SECONDS = 1.0  # shorter first answers ("yes") are too short to tell
+# A turn's recognition refused because the shared queue is full is tried again this
+# often, this far apart, before the turn is given up.
+OVERLOAD_RETRIES, OVERLOAD_WAIT = 40, 0.1
+# A voice that starts with this little of the bot's reply left to play is an answer to
+# it (people answer as a question ends), not an interruption or a backchannel.
+ANSWER_OVER_END_SECONDS = 1.0
 # A first answer this long has its language found while the caller is still speaking.
 EARLY_LANGUAGE_SECONDS = SPOKEN_LANGUAGE_MIN_SECONDS
 # Whisper writes digit strings more faithfully when its prompt shows the format.
@@ -123,6 +129,8 @@ class CallSession:
         self._overlapped = False  # caller began speaking while the bot spoke
         self._barged = False
         self._held_at: float | None = None  # when a voice over the bot's paused it
+        # The caller began over the last moments of a reply: an answer, not an interruption.
+        self._over_end = False
         # The words heard at a pause are a whole answer: end the turn at the next frame.
         self._end_early: float | None = None  # the pause's last voiced stream time
         self._complete_task: asyncio.Task[None] | None = None
@@ -246,6 +254,7 @@ class CallSession:
             elif isinstance(turn_event, NoiseIgnored):
                 log.debug("%s: ignored %.0f ms of noise", self.call_id, turn_event.voiced * 1000)
                 self._resume("noise")
+                self._over_end = False
         self._detect_language_early()
         if self._end_early is not None:
             # Between frames, on the event loop: the detector is not being fed now.
@@ -258,7 +267,9 @@ class CallSession:
     async def _on_speech_started(self, event: SpeechStarted) -> None:
         await cancel(self._no_input_task)
         self._barged = False
-        self._overlapped = self.speaker.speaking()
+        if self.speaker.time_left() <= ANSWER_OVER_END_SECONDS:
+            self._over_end = True  # (also without a hold: see _on_voice_onset)
+        self._overlapped = self.speaker.speaking() and not self._over_end
         if self._turn_task is not None and not self._turn_task.done():
             # The caller went on before we answered ("one zero zero... two zero zero"):
             # drop the half-understood turn and hear it again with what follows.
@@ -272,6 +283,12 @@ class CallSession:
         decided whether the caller is interrupting (``_on_barge_in``) or only coughed or
         said "mm-hm" (``_resume``)."""
         if not self.speaker.speaking() or self.ended:
+            return
+        if self.speaker.time_left() <= ANSWER_OVER_END_SECONDS:
+            # "Yes" said as the question ends: the end plays out, and the caller's words
+            # are their answer (never taken for an "mm-hm" and dropped).
+            self._over_end = True
+            self._event("answer_over_end", f"{self.speaker.time_left() * 1000:.0f} ms left")
             return
         if await self.speaker.pause():
             self._held_at = self._clock.now()
@@ -307,6 +324,9 @@ class CallSession:
             # bot goes on (if the caller goes on too, that is a barge-in after all).
             self._resume("backchannel")
             return  # probably a backchannel; not worth the CPU
+        pool = self._engines.stt_pool
+        if pool.pending > pool.workers:
+            return  # recognition is queued up with other calls: a guess would only wait
         onset = self._turn_onset if self._turn_onset is not None else event.onset
         audio = self.listener.turn_audio(onset, event.last_voiced)
         self._guess_generation += 1
@@ -378,7 +398,9 @@ class CallSession:
                 or not self.listener.detector.in_speech or len(self._engines.voices) < 2 \
                 or any(e.speaker == "caller" for e in self.transcript):
             return
-        if self.listener.now - self._turn_onset < EARLY_LANGUAGE_SECONDS:
+        pool = self._engines.stt_pool
+        if self.listener.now - self._turn_onset < EARLY_LANGUAGE_SECONDS \
+                or pool.pending > pool.workers:
             return
         audio = self.listener.turn_audio(self._turn_onset, self.listener.now)
         self._language_task = asyncio.ensure_future(
@@ -392,6 +414,7 @@ class CallSession:
         return None
 
     def _on_speech_ended(self, event: SpeechEnded) -> None:
+        self._over_end = False
         if self._overlapped and not self._barged and self.speaker.speaking():
             # A backchannel or noise under the bot's speech ("mm", "ok", a cough).
             self._event("backchannel", f"{(event.last_voiced - event.onset) * 1000:.0f} ms")
@@ -419,8 +442,17 @@ class CallSession:
             return
         try:
             transcript = await guess if guess is not None else None
-            if transcript is None:
-                transcript = await self._transcribe(audio, None)
+            for attempt in range(OVERLOAD_RETRIES + 1):
+                if transcript is not None:
+                    break
+                try:
+                    transcript = await self._transcribe(audio, None)
+                except OverloadedError:
+                    # Every call's recognition is queued: wait for room rather than
+                    # lose what the caller said.
+                    if attempt == OVERLOAD_RETRIES:
+                        raise
+                    await self._clock.sleep(OVERLOAD_WAIT)
             assert transcript is not None
         except VoicebotError as exc:
             log.error("%s: speech recognition failed: %s", self.call_id, exc)

@@ -88,6 +88,7 @@ class Utterance:
     resume_from: int = 0  # the piece to say again from when it resumes
     restarts: int = 0
     fresh: bool = True  # the next piece sent starts the reply (or its resumption)
+    count: int = 0  # pieces in the whole reply
 
     def expected_end(self) -> float:
         return self.pieces[-1].play_start + self.pieces[-1].duration if self.pieces else 0.0
@@ -130,6 +131,7 @@ class Speaker:
     async def _speak(self, utt: Utterance, on_first_audio: Callable[[float], None] | None,
                      start: int = 0) -> None:
         all_texts = split_for_speech(utt.text)
+        utt.count = len(all_texts)
         texts = all_texts[start:]  # from ``start`` when resuming after a pause
         voice = self._voice  # a language switch applies from the next reply
         made = _Shifted(utt.made, start)  # mu-law per piece (empty when synthesis failed)
@@ -298,6 +300,17 @@ class Speaker:
         utt.heard = self._heard(utt, self._clock.now())
         self._playhead = self._clock.now()
         return utt.heard
+
+    def time_left(self) -> float:
+        """Seconds of the current reply the caller has still to hear (infinite while
+        its last piece has not started going out)."""
+        utt = self.current
+        if utt is None or not self.speaking():
+            return 0.0
+        last = utt.pieces[-1] if utt.pieces else None
+        if utt.paused or last is None or last.index < utt.count - 1 or not last.sent_at:
+            return float("inf")
+        return max(0.0, last.play_start + last.duration - self._clock.now())
 
     async def pause(self) -> bool:
         """Stop the bot's audio at once, the reply kept: a voice has come over it and it
