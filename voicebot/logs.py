@@ -44,6 +44,8 @@ class JsonFormatter(logging.Formatter):
             out["call_id"] = call_id
         if record.exc_info:
             out["error"] = self.formatException(record.exc_info)
+        elif record.exc_text:  # already formatted (and cleaned of card data)
+            out["error"] = record.exc_text
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
@@ -57,14 +59,34 @@ class TextFormatter(logging.Formatter):
         return line if not call_id or call_id in line else f"{line} [{call_id}]"
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record comes (a test or a tool may
+    have swapped it since), never to a stream closed since the handler was made."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):  # type: ignore[no-untyped-def]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
 def configure(level: str, fmt: str = "text") -> None:
     """Logging to standard error in ``fmt`` ("json" or "text"), every record with the
-    call id it belongs to."""
-    handler = logging.StreamHandler(sys.stderr)
+    call id it belongs to. As ``logging.basicConfig``: a root logger that already has
+    handlers of someone else's (a test runner's) is left as it is."""
+    root = logging.getLogger()
+    ours = [h for h in root.handlers if isinstance(h, _StderrHandler)]
+    if len(ours) != len(root.handlers):
+        return
+    for old in ours:
+        root.removeHandler(old)
+    handler = _StderrHandler()
     handler.addFilter(CallIdFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())

@@ -89,3 +89,35 @@ def test_the_command_line_chooses_the_format(tmp_path, fmt, json_lines):
     assert all(line.startswith("{") for line in lines) == json_lines, lines[:3]
     if json_lines:
         assert any(json.loads(line).get("call_id") for line in lines)
+
+
+def test_an_error_cleaned_by_the_redaction_still_reaches_the_json_line():
+    from voicebot.redaction.logs import RedactingFilter
+
+    stream = io.StringIO()
+    log = logger_to(stream, JsonFormatter())
+    log.handlers[0].addFilter(RedactingFilter())
+    try:
+        raise ValueError("card 4111 1111 1111 1111 refused")
+    except ValueError:
+        log.exception("payment failed")
+    [record] = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert "ValueError" in record["error"] and "4111 1111" not in record["error"]
+
+
+def test_configure_leaves_a_test_runners_handlers_alone():
+    from voicebot.logs import configure
+
+    root = logging.getLogger()
+    foreign = logging.NullHandler()
+    saved = list(root.handlers)
+    root.handlers[:] = [foreign]
+    try:
+        configure("info", "json")
+        assert root.handlers == [foreign]
+        root.handlers[:] = []
+        configure("info", "json")
+        configure("warning", "text")  # again: replaces its own handler, not adds one
+        assert len(root.handlers) == 1 and root.level == logging.WARNING
+    finally:
+        root.handlers[:] = saved
