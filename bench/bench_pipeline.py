@@ -18,18 +18,15 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 from streamdouble.api import run_scenario
 from streamdouble.scenario import load
 from streamdouble.session import SessionConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from service import BENCH_TOKEN, ROOT, free_port, rss_mb
+from service import ROOT, rss_mb, service
 
 STAGES = ("end_detection", "stt", "dialogue", "tts_first_audio", "total")
 
@@ -40,26 +37,9 @@ async def main() -> None:
     parser.add_argument("--stt-model", default="base", choices=["base", "tiny.en"])
     args = parser.parse_args()
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "voicebot", "serve", "--port", str(port),
-         "--stt-model", args.stt_model, "--log-level", "warning"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=dict(os.environ, VOICEBOT_AGENT_TOKENS=f"bench:{BENCH_TOKEN}"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        started = time.monotonic()
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() - started > 120:
-                raise SystemExit("server did not start")
-            time.sleep(0.3)
-        startup = time.monotonic() - started
+    with service("--stt-model", args.stt_model) as svc:
+        startup = svc.startup_seconds
+        server = svc.process
         idle_rss = rss_mb(server.pid)
         scenario = load(ROOT / "audio_fixtures" / "demo_call.yaml")
         config = SessionConfig(custom_parameters={"creditor": "acme-telecom",
@@ -67,16 +47,12 @@ async def main() -> None:
                                quiet_period_s=1.5, max_drain_s=15.0)
         first_audio = []
         for _ in range(args.calls):
-            report = await run_scenario(f"ws://127.0.0.1:{port}/twilio/stream", scenario,
+            report = await run_scenario(svc.ws, scenario,
                                         config=config)
             first_audio.append(report.time_to_first_audio_ms)
         await asyncio.sleep(1.0)
-        calls = httpx.get(f"{base}/api/calls/recent",
-                          headers={"Authorization": f"Bearer {BENCH_TOKEN}"}).json()
+        calls = svc.api("/api/calls/recent")
         busy_rss = rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     per_stage: dict[str, list[float]] = {s: [] for s in STAGES}
     for record in calls:
