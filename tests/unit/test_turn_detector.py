@@ -166,3 +166,18 @@ def test_no_early_end_once_the_caller_goes_on():
     [pause] = [e for e in events if isinstance(e, Pause)]
     more, t = run(det, [0.9] * windows(0.3), start=t)  # "...two zero zero"
     assert det.end_now(pause.last_voiced, t) is None
+
+
+def test_digits_are_given_longer_to_end():
+    det = TurnDetector(TurnConfig(end_silence=0.7, digits_end_silence=1.3))
+    det.expect_digits(True)
+    events, t = run(det, [0.9] * windows(0.8) + [0.05] * windows(1.0))
+    assert not any(isinstance(e, SpeechEnded) for e in events)  # a pause between groups
+    events, _ = run(det, [0.05] * windows(0.4), t)
+    assert [type(e) for e in events] == [SpeechEnded]
+    det.expect_digits(False)
+    assert det.end_silence == 0.7
+    # Without a longer silence configured, digits wait as long as anything else.
+    plain = TurnDetector(TurnConfig(end_silence=0.7))
+    plain.expect_digits(True)
+    assert plain.end_silence == 0.7

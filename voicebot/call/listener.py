@@ -18,7 +18,7 @@ import numpy as np
 from voicebot.audio.codec import int16_to_float, ulaw_decode
 from voicebot.audio.resample import StreamResampler
 from voicebot.telephony.budget import TokenBucket
-from voicebot.turns.detector import TurnConfig, TurnDetector, TurnEvent
+from voicebot.turns.detector import SpeechEnded, TurnConfig, TurnDetector, TurnEvent
 from voicebot.turns.vad import VAD_RATE, WINDOW_SECONDS, VoiceActivity
 
 PRE_ROLL = 0.25  # seconds kept before the detected onset: VAD reacts late to soft starts
@@ -101,6 +101,17 @@ class Listener:
     @property
     def now(self) -> float:
         return self.ring.now
+
+    @property
+    def in_speech(self) -> bool:
+        return self.detector.in_speech
+
+    def expect_digits(self, digits: bool) -> None:
+        self.detector.expect_digits(digits)
+
+    def end_now(self, last_voiced: float) -> SpeechEnded | None:
+        """End the turn now if the caller is still silent since ``last_voiced``."""
+        return self.detector.end_now(last_voiced, self.now)
 
     async def hear(self, payload: bytes, timestamp_ms: int | None, now: float
                    ) -> list[TurnEvent]:

@@ -37,14 +37,21 @@ from voicebot.telephony.events import (
     DigitPressed,
     MarkPlayed,
 )
-from voicebot.turns.detector import (
-    BargeIn,
-    NoiseIgnored,
-    Pause,
-    SpeechEnded,
-    SpeechStarted,
-    TurnConfig,
-    VoiceOnset,
+from voicebot.turns.detector import NoiseIgnored, TurnConfig
+from voicebot.turns.taking import (
+    Action,
+    CancelNoInput,
+    DetectLanguage,
+    DropTurn,
+    EndNow,
+    Hold,
+    Interrupt,
+    Moment,
+    Note,
+    Resume,
+    TakeTurn,
+    Transcribe,
+    TurnTaking,
 )
 
 log = logging.getLogger(__name__)
@@ -54,11 +61,6 @@ SPOKEN_LANGUAGE_MIN_SECONDS = 1.0  # shorter first answers ("yes") are too short
 # A turn's recognition refused because the shared queue is full is tried again this
 # often, this far apart, before the turn is given up.
 OVERLOAD_RETRIES, OVERLOAD_WAIT = 40, 0.1
-# A voice that starts with this little of the bot's reply left to play is an answer to
-# it (people answer as a question ends), not an interruption or a backchannel.
-ANSWER_OVER_END_SECONDS = 1.0
-# A first answer this long has its language found while the caller is still speaking.
-EARLY_LANGUAGE_SECONDS = SPOKEN_LANGUAGE_MIN_SECONDS
 # Whisper writes digit strings more faithfully when its prompt shows the format.
 DIGIT_HINTS = {
     "en": "Number, digit by digit: 1, 2, 3.",
@@ -106,19 +108,20 @@ class CallSession:
             min_speech=settings.min_speech_ms / 1000,
             barge_in_speech=settings.barge_in_min_speech_ms / 1000,
             end_silence=settings.end_of_turn_silence_ms / 1000,
+            digits_end_silence=settings.digits_end_of_turn_silence_ms / 1000,
             max_turn=settings.max_turn_seconds,
             hold_speech=settings.barge_in_hold_ms / 1000 if settings.barge_in_hold_ms else None,
             pause_silence=settings.pause_transcribe_ms / 1000,
         ))
         self.speaker = Speaker(control, engines.voice(language), engines.tts_pool, clock,
                                call_id=call_id)
+        self.taking = TurnTaking()
         self.timings = CallTimings()
         self.transcript: list[TranscriptEntry] = []
         self.events: list[tuple[float, str, str]] = []  # (time, kind, detail)
         self.started_at = clock.now()
         self.ended = False
         self._turn_task: asyncio.Task[None] | None = None
-        self._turn_onset: float | None = None  # onset of a turn still being understood
         self._after_task: asyncio.Task[None] | None = None
         self._no_input_task: asyncio.Task[None] | None = None
         self._keypad_task: asyncio.Task[None] | None = None
@@ -126,13 +129,6 @@ class CallSession:
         # Transcription started at a pause, before the end of turn is certain.
         self._guess: tuple[float, asyncio.Task[Transcript | None]] | None = None
         self._guess_generation = 0
-        self._overlapped = False  # caller began speaking while the bot spoke
-        self._barged = False
-        self._held_at: float | None = None  # when a voice over the bot's paused it
-        # The caller began over the last moments of a reply: an answer, not an interruption.
-        self._over_end = False
-        # The words heard at a pause are a whole answer: end the turn at the next frame.
-        self._end_early: float | None = None  # the pause's last voiced stream time
         self._complete_task: asyncio.Task[None] | None = None
         # The first answer's language, found while the caller is still speaking it.
         self._language_task: asyncio.Future[str] | None = None
@@ -238,119 +234,99 @@ class CallSession:
         # Resampling and voice detection run off the event loop (Listener.hear).
         turn_events = await self.listener.hear(event.payload, event.timestamp_ms,
                                                self._clock.now())
+        for turn_event in turn_events:
+            if self.ended:
+                return
+            if isinstance(turn_event, NoiseIgnored):
+                log.debug("%s: ignored %.0f ms of noise", self.call_id, turn_event.voiced * 1000)
+            await self._act(self.taking.on_event(turn_event, self._moment()))
         if self.ended:
             return
-        for turn_event in turn_events:
-            if isinstance(turn_event, VoiceOnset):
-                await self._on_voice_onset(turn_event)
-            elif isinstance(turn_event, SpeechStarted):
-                await self._on_speech_started(turn_event)
-            elif isinstance(turn_event, BargeIn):
-                await self._on_barge_in(turn_event)
-            elif isinstance(turn_event, Pause):
-                self._on_pause(turn_event)
-            elif isinstance(turn_event, SpeechEnded):
-                self._on_speech_ended(turn_event)
-            elif isinstance(turn_event, NoiseIgnored):
-                log.debug("%s: ignored %.0f ms of noise", self.call_id, turn_event.voiced * 1000)
-                self._resume("noise")
-                self._over_end = False
-        self._detect_language_early()
-        if self._end_early is not None:
-            # Between frames, on the event loop: the detector is not being fed now.
-            last_voiced, self._end_early = self._end_early, None
-            ended = self.listener.detector.end_now(last_voiced, self.listener.now)
-            if ended is not None:
-                self._event("early_end", f"{(ended.at - ended.last_voiced) * 1000:.0f} ms")
-                self._on_speech_ended(ended)
+        await self._act(self.taking.after_frame(
+            self._moment(), in_speech=self.listener.in_speech,
+            first_answer=not any(e.speaker == "caller" for e in self.transcript),
+            languages=len(self._engines.voices)))
 
-    async def _on_speech_started(self, event: SpeechStarted) -> None:
-        await cancel(self._no_input_task)
-        self._barged = False
-        if self.speaker.time_left() <= ANSWER_OVER_END_SECONDS:
-            self._over_end = True  # (also without a hold: see _on_voice_onset)
-        self._overlapped = self.speaker.speaking() and not self._over_end
-        if self._turn_task is not None and not self._turn_task.done():
-            # The caller went on before we answered ("one zero zero... two zero zero"):
-            # drop the half-understood turn and hear it again with what follows.
-            await cancel(self._turn_task)
-            self._event("turn_continued", "")
-        else:
-            self._turn_onset = event.onset
+    def _moment(self) -> Moment:
+        pool = self._engines.stt_pool
+        return Moment(
+            now=self._clock.now(), stream_now=self.listener.now,
+            bot_speaking=self.speaker.speaking(), bot_time_left=self.speaker.time_left(),
+            answering=self._turn_task is not None and not self._turn_task.done(),
+            recognition_busy=pool.pending > pool.workers,
+        )
 
-    async def _on_voice_onset(self, event: VoiceOnset) -> None:
-        """A voice over the bot's: its audio stops now, and the reply waits while it is
-        decided whether the caller is interrupting (``_on_barge_in``) or only coughed or
-        said "mm-hm" (``_resume``)."""
-        if not self.speaker.speaking() or self.ended:
-            return
-        if self.speaker.time_left() <= ANSWER_OVER_END_SECONDS:
-            # "Yes" said as the question ends: the end plays out, and the caller's words
-            # are their answer (never taken for an "mm-hm" and dropped).
-            self._over_end = True
-            self._event("answer_over_end", f"{self.speaker.time_left() * 1000:.0f} ms left")
-            return
-        if await self.speaker.pause():
-            self._held_at = self._clock.now()
-            self._event("hold", f"{(event.at - event.onset) * 1000:.0f} ms of voice")
+    async def _act(self, actions: list[Action]) -> None:
+        """Carry out what turn-taking decided (``voicebot/turns/taking.py``)."""
+        for action in actions:
+            if isinstance(action, CancelNoInput):
+                await cancel(self._no_input_task)
+            elif isinstance(action, Hold):
+                if await self.speaker.pause():
+                    self._event("hold", f"{action.voiced * 1000:.0f} ms of voice")
+                else:
+                    self.taking.not_held()
+            elif isinstance(action, Resume):
+                if self.speaker.resume():
+                    self._event("resumed", action.why)
+            elif isinstance(action, Interrupt):
+                await self._interrupt(action)
+            elif isinstance(action, DropTurn):
+                await cancel(self._turn_task)
+            elif isinstance(action, Transcribe):
+                self._start_guess(action)
+            elif isinstance(action, EndNow):
+                ended = self.listener.end_now(action.last_voiced)
+                if ended is not None:
+                    self._event("early_end", f"{(ended.at - ended.last_voiced) * 1000:.0f} ms")
+                    await self._act(self.taking.on_event(ended, self._moment()))
+            elif isinstance(action, TakeTurn):
+                self._take_turn(action)
+            elif isinstance(action, DetectLanguage):
+                audio = self.listener.turn_audio(action.onset, action.until)
+                self._language_task = asyncio.ensure_future(
+                    self._engines.stt_pool.run(self._spoken_language, audio))
+            elif isinstance(action, Note):
+                self._event(action.kind, action.detail)
 
-    def _resume(self, why: str) -> None:
-        if self._held_at is not None and self.speaker.resume():
-            self._event("resumed", why)
-        self._held_at = None
-
-    async def _on_barge_in(self, event: BargeIn) -> None:
-        if not self.speaker.speaking():
-            return
-        self._barged = True
-        now = self._clock.now()
-        onset_clock = now - (self.listener.now - event.onset)
+    async def _interrupt(self, action: Interrupt) -> None:
+        """The caller interrupts: the bot stops, and what they heard of it is kept."""
         heard = await self.speaker.interrupt()
-        # The caller was heard when the audio stopped: at the hold, if there was one.
-        stopped = self._held_at if self._held_at is not None else self._clock.now()
-        self._held_at = None
-        self.timings.barge_in_ms.append(round((stopped - onset_clock) * 1000, 1))
-        self._observer.barge_in(stopped - onset_clock)
         self._mark_interrupted(heard)
         self._event("barge_in", heard)
-        log.info("%s: barge-in after %.0f ms of speech", self.call_id,
-                 (event.at - event.onset) * 1000)
+        if action.onset_at is None:
+            return  # keys or a text turn
+        # The caller was heard when the audio stopped: at the hold, if there was one.
+        stopped = action.held_at if action.held_at is not None else self._clock.now()
+        self.timings.barge_in_ms.append(round((stopped - action.onset_at) * 1000, 1))
+        self._observer.barge_in(stopped - action.onset_at)
+        log.info("%s: barge-in after %.0f ms of speech", self.call_id, action.voiced * 1000)
         log.debug("%s: the caller heard %r", self.call_id, heard)
 
-    def _on_pause(self, event: Pause) -> None:
-        """Start transcribing now: if the turn is over, the words are ready sooner."""
-        if self._overlapped and not self._barged and self.speaker.speaking():
-            # A voice over the bot's went quiet before it became an interruption: the
-            # bot goes on (if the caller goes on too, that is a barge-in after all).
-            self._resume("backchannel")
-            return  # probably a backchannel; not worth the CPU
-        pool = self._engines.stt_pool
-        if pool.pending > pool.workers:
-            return  # recognition is queued up with other calls: a guess would only wait
-        onset = self._turn_onset if self._turn_onset is not None else event.onset
-        audio = self.listener.turn_audio(onset, event.last_voiced)
+    def _start_guess(self, action: Transcribe) -> None:
+        """Start transcribing at a pause: if the turn is over, the words are ready sooner,
+        and if they answer the question in full the turn ends now."""
+        audio = self.listener.turn_audio(action.onset, action.last_voiced)
         self._guess_generation += 1
         task = spawn(self._transcribe(audio, self._guess_generation),
-                      f"{self.call_id}-guess-{self._guess_generation}")
-        self._guess = (event.last_voiced, task)
-        self._complete_task = spawn(self._end_if_complete(task, event.last_voiced),
+                     f"{self.call_id}-guess-{self._guess_generation}")
+        self._guess = (action.last_voiced, task)
+        self._complete_task = spawn(self._judge_guess(task, action.last_voiced),
                                     f"{self.call_id}-complete-{self._guess_generation}")
 
-    async def _end_if_complete(self, guess: asyncio.Task[Transcript | None],
-                               last_voiced: float) -> None:
-        """End of turn from meaning: if the words heard at the pause answer the question
-        in full (a yes, the whole postcode, the name on file), the turn ends now rather
-        than after the rest of the silence. A number cut short waits."""
+    async def _judge_guess(self, guess: asyncio.Task[Transcript | None],
+                           last_voiced: float) -> None:
+        """End of turn from meaning: do the words heard at the pause answer the question
+        in full (a yes, the whole postcode, the name on file)? A number cut short does
+        not."""
         try:
             transcript = await asyncio.shield(guess)
         except (asyncio.CancelledError, VoicebotError):
             return
-        if transcript is None or self.ended or self._guess is None \
-                or self._guess[1] is not guess:
+        if transcript is None or self.ended:
             return
         text = transcript.text.strip()
-        if text and self.dialogue.complete(text):
-            self._end_early = last_voiced
+        self.taking.words_heard(last_voiced, bool(text) and self.dialogue.complete(text))
 
     async def _transcribe(self, audio: np.ndarray, generation: int | None) -> Transcript | None:
         """Transcribe in the pool; a guess that went stale while queued is skipped."""
@@ -391,49 +367,22 @@ class CallSession:
             return best
         return self.language
 
-    def _detect_language_early(self) -> None:
-        """Which language the first answer is in, found from its first seconds while the
-        caller goes on, so the turn's transcription does not wait for it afterwards."""
-        if self._language_task is not None or self._turn_onset is None \
-                or not self.listener.detector.in_speech or len(self._engines.voices) < 2 \
-                or any(e.speaker == "caller" for e in self.transcript):
-            return
-        pool = self._engines.stt_pool
-        if self.listener.now - self._turn_onset < EARLY_LANGUAGE_SECONDS \
-                or pool.pending > pool.workers:
-            return
-        audio = self.listener.turn_audio(self._turn_onset, self.listener.now)
-        self._language_task = asyncio.ensure_future(
-            self._engines.stt_pool.run(self._spoken_language, audio))
-
-    def _take_guess(self, last_voiced: float) -> asyncio.Task[Transcript | None] | None:
-        guess, self._guess = self._guess, None
-        if guess is not None and guess[0] == last_voiced:
-            return guess[1]
-        self._guess_generation += 1  # any queued guess is stale now
-        return None
-
-    def _on_speech_ended(self, event: SpeechEnded) -> None:
-        self._over_end = False
-        if self._overlapped and not self._barged and self.speaker.speaking():
-            # A backchannel or noise under the bot's speech ("mm", "ok", a cough).
-            self._event("backchannel", f"{(event.last_voiced - event.onset) * 1000:.0f} ms")
-            self._turn_onset = None
-            self._resume("backchannel")
-            return
-        onset = self._turn_onset if self._turn_onset is not None else event.onset
-        audio = self.listener.turn_audio(onset, event.last_voiced)
+    def _take_turn(self, action: TakeTurn) -> None:
+        audio = self.listener.turn_audio(action.onset, action.last_voiced)
         now = self._clock.now()
         self._turns += 1
         timing = TurnTiming(
             index=self._turns,
-            speech_end=now - (self.listener.now - event.last_voiced),
+            speech_end=now - (self.listener.now - action.last_voiced),
             end_detected=now,
             audio_seconds=len(audio) / 16_000,
         )
-        guess = self._take_guess(event.last_voiced)
-        self._turn_task = spawn(self._process_turn(audio, timing, guess),
-                                 f"{self.call_id}-turn-{self._turns}")
+        guess, self._guess = self._guess, None
+        if not action.use_guess or guess is None or guess[0] != action.last_voiced:
+            self._guess_generation += 1  # any queued guess is stale now
+            guess = None
+        self._turn_task = spawn(self._process_turn(audio, timing, guess[1] if guess else None),
+                                f"{self.call_id}-turn-{self._turns}")
 
     async def _process_turn(self, audio: np.ndarray, timing: TurnTiming,
                             guess: asyncio.Task[Transcript | None] | None) -> None:
@@ -456,10 +405,10 @@ class CallSession:
             assert transcript is not None
         except VoicebotError as exc:
             log.error("%s: speech recognition failed: %s", self.call_id, exc)
-            self._turn_onset = None
+            self.taking.understood()
             self._start_no_input_timer()
             return
-        self._turn_onset = None
+        self.taking.understood()
         timing.transcript_ready = self._clock.now()
         text = transcript.text.strip()
         if not text:
@@ -475,14 +424,10 @@ class CallSession:
         barge-in would. Returns once the turn is being answered."""
         if self.ended or self._final is not None:
             return
-        await cancel(self._no_input_task)
+        await self._act(self.taking.on_typed(self._moment()))
         if not text.strip():
             self._start_no_input_timer()  # as a turn with no words in it
             return
-        if self.speaker.speaking():
-            heard = await self.speaker.interrupt()
-            self._mark_interrupted(heard)
-            self._event("barge_in", heard)
         now = self._clock.now()
         self._turns += 1
         timing = TurnTiming(index=self._turns, speech_end=now, end_detected=now,
@@ -518,10 +463,7 @@ class CallSession:
     async def _on_digit(self, digit: str) -> None:
         if self._final is not None:
             return  # the call is ending: keys change nothing now
-        await cancel(self._no_input_task)
-        if self.speaker.speaking():
-            heard = await self.speaker.interrupt()
-            self._mark_interrupted(heard)
+        await self._act(self.taking.on_typed(self._moment()))
         await cancel(self._keypad_task)
         if digit == "*":
             self._keypad = ""
@@ -594,13 +536,9 @@ class CallSession:
             await self._open_handoff(reply.handoff)
         if reply.language and reply.language != self.language:
             self.language = reply.language
-            self.speaker.voice = self._engines.voice(reply.language)
+            self.speaker.use(self._engines.voice(reply.language))
             self._event("language", reply.language)
-        self.listener.detector.end_silence = (
-            self.settings.digits_end_of_turn_silence_ms / 1000
-            if self.dialogue.listen is Listen.DIGITS
-            else self.settings.end_of_turn_silence_ms / 1000
-        )
+        self.listener.expect_digits(self.dialogue.listen is Listen.DIGITS)
         utterance = self.speaker.say(reply.text, on_first_audio=on_first_audio)
         self.transcript.append(TranscriptEntry("bot", reply.text, self._clock.now()))
         disclosed = self._new_disclosures()
@@ -701,7 +639,7 @@ class CallSession:
 
     async def _no_input(self) -> None:
         await self._clock.sleep(self.settings.no_input_timeout_seconds)
-        if self.listener.detector.in_speech or self.speaker.speaking() or self.ended:
+        if self.listener.in_speech or self.speaker.speaking() or self.ended:
             return
         self._event("no_input", "")
         await self._respond(self.dialogue.on_no_input())

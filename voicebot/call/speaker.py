@@ -114,8 +114,8 @@ class Speaker:
     def voice(self) -> Voice:
         return self._voice
 
-    @voice.setter
-    def voice(self, synthesizer: SpeechSynthesizer) -> None:
+    def use(self, synthesizer: SpeechSynthesizer) -> None:
+        """Speak the next replies with this voice (the caller's language changed)."""
         self._voice = _metered(synthesizer)
 
     # -- speaking ----------------------------------------------------------

@@ -38,6 +38,7 @@ class TurnConfig:
     pause_silence: float = 0.25
     max_turn: float = 30.0
     hold_speech: float | None = None  # voiced time that reports a VoiceOnset (None: never)
+    digits_end_silence: float | None = None  # end_silence while digits are read out
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,13 @@ class TurnDetector:
             events.append(SpeechEnded(self._onset, self._last_voiced, end, forced=True))
             self._state = _State.SILENCE
         return events
+
+    def expect_digits(self, digits: bool) -> None:
+        """People pause between groups of digits: wait longer for the end of their turn
+        while they read a number out."""
+        cfg = self.config
+        self.end_silence = (cfg.digits_end_silence if digits and cfg.digits_end_silence
+                            else cfg.end_silence)
 
     def end_now(self, last_voiced: float, at: float) -> SpeechEnded | None:
         """End the turn before ``end_silence`` has passed, because its words are a whole
