@@ -172,3 +172,20 @@ async def test_two_callers_at_once(model):
     )
     assert first["intent"] == second["intent"] == "ask_human"
     assert model.last_timing.cached_tokens >= 100  # whichever slot served it
+
+
+async def test_each_language_keeps_its_prompt_in_a_slot_of_its_own(model):
+    """Primed with an English and a French prompt, each slot holds one: calls in either
+    language, one after the other, find their instructions cached."""
+    english = f"English calls. {SYSTEM}"
+    french = ("Appels en français. Tu classes ce que dit un appelant au sujet d'une facture "
+              f"impayée. {SYSTEM}")
+    await model.prime([english, french])
+    held = sorted(slot["prompt"][:40] for slot in slots(model) if slot.get("prompt"))
+    lines = [(english, "I can pay 80 dollars"), (french, "Je peux payer 50 euros"),
+             (english, "Can I talk to someone?"), (french, "Non, je ne peux pas"),
+             (french, "Oui, d'accord"), (english, "What is this about?")]
+    cached = []
+    for system, line in lines:
+        cached.append((await timed(model, system, line)).cached_tokens or 0)
+    assert all(tokens >= 100 for tokens in cached), (cached, held)

@@ -262,16 +262,33 @@ async def test_trickling_stream_is_cut_at_the_deadline(chat_server):
     assert time.perf_counter() - started < 0.6 + 0.2
 
 
-async def test_prime_reads_each_prompt_into_each_slot(chat_server):
+async def test_prime_gives_each_prompt_slots_of_its_own(chat_server):
+    """English in one slot, French in the other: each keeps its own prompt cached."""
     model = model_for(chat_server, slots=2)
     try:
         timings = await model.prime(["Instructions in English.", "Consignes en français."])
     finally:
         await model.close()
-    assert len(timings) == 4
-    bodies = [body for _m, _p, body, _h in chat_server.requests[-4:]]
+    assert len(timings) == 2
+    bodies = [body for _m, _p, body, _h in chat_server.requests[-2:]]
     assert [(b["messages"][0]["content"][:5], b["id_slot"]) for b in bodies] == [
-        ("Instr", 0), ("Instr", 1), ("Consi", 0), ("Consi", 1)]
+        ("Instr", 0), ("Consi", 1)]
+
+
+@pytest.mark.parametrize(("slots", "prompts", "expected"), [
+    (4, ["en", "fr"], [("en", 0), ("fr", 1), ("en", 2), ("fr", 3)]),
+    (1, ["en", "fr"], [("fr", None), ("en", 0)]),  # the first prompt is the one kept
+    (2, ["en"], [("en", 0), ("en", 1)]),
+])
+async def test_prime_with_more_or_fewer_slots_than_prompts(chat_server, slots, prompts,
+                                                          expected):
+    model = model_for(chat_server, slots=slots)
+    try:
+        await model.prime(prompts)
+    finally:
+        await model.close()
+    bodies = [body for _m, _p, body, _h in chat_server.requests[-len(expected):]]
+    assert [(b["messages"][0]["content"], b.get("id_slot")) for b in bodies] == expected
 
 
 # -- failures -----------------------------------------------------------------------

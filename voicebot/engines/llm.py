@@ -158,21 +158,31 @@ class ChatCompletionsModel:
 
         Call it at start-up with the turn instructions: calls that start with the
         same system prompt then find it cached instead of waiting seconds for it,
-        and a server that loads models lazily (Ollama) loads it now. A llama.cpp
-        slot caches only what it read itself, so with ``slots`` every prompt is
-        read into every slot (``id_slot``).
+        and a server that loads models lazily (Ollama) loads it now.
+
+        A llama.cpp slot caches only the last prompt it read, and a request goes to
+        the idle slot whose cache shares most of its prompt. So with ``slots`` each
+        prompt gets slots of its own, round robin (English in one, French in the
+        other): reading every prompt into every slot would leave all of them holding
+        the last one. With more prompts than slots, the later ones are read but not
+        kept.
         """
-        targets: list[int | None] = list(range(self.slots)) if self.slots else [None]
+        prompts = list(system_prompts)
+        if self.slots and prompts:
+            plan: list[tuple[str, int | None]] = [
+                (prompts[slot % len(prompts)], slot) for slot in range(self.slots)]
+            plan = [(p, None) for p in prompts[self.slots:]] + plan  # kept: the last read
+        else:
+            plan = [(p, None) for p in prompts]
         timings = []
-        for prompt in system_prompts:
+        for prompt, slot in plan:
             messages = [{"role": "system", "content": prompt},
                         {"role": "user", "content": "Hello"}]
-            for slot in targets:
-                body = self._body(messages, 1)
-                if slot is not None:
-                    body["id_slot"] = slot
-                data, wall_ms = await self._post(body, timeout)
-                timings.append(_timing(data, wall_ms))
+            body = self._body(messages, 1)
+            if slot is not None:
+                body["id_slot"] = slot
+            data, wall_ms = await self._post(body, timeout)
+            timings.append(_timing(data, wall_ms))
         return timings
 
     def _body(self, messages: list[dict[str, str]], max_tokens: int) -> dict[str, Any]:
