@@ -57,7 +57,7 @@ class Settings(BaseModel):
 
     # Speech to text.
     stt_model: Literal["base", "tiny.en"] = "base"
-    stt_workers: int = Field(1, ge=1, le=8)
+    stt_workers: int = Field(2, ge=1, le=8, description="turns transcribed at once")
     stt_cpu_threads: int = Field(2, ge=1, le=16)
     stt_beam_size: int = Field(1, ge=1, le=10)
     stt_max_pending: int = Field(8, ge=1)

@@ -20,6 +20,7 @@ run of a test is the same run.
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import itertools
 from collections.abc import Callable, Sequence
@@ -111,6 +112,12 @@ class VirtualPool:
         self._slots = asyncio.Semaphore(workers)
 
     async def run(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return await self.submit(0, functools.partial(fn, *args, **kwargs))
+
+    async def submit(self, priority, job):  # type: ignore[no-untyped-def]
+        """(Jobs here start in order of arrival, whatever their priority.)"""
+        fn, args, kwargs = getattr(job, "func", job), getattr(job, "args", ()), getattr(
+            job, "keywords", {})
         if self.pending >= self.max_pending:
             raise OverloadedError("virtual pool is full")
         self.pending += 1

@@ -7,7 +7,6 @@ these pin the timing cases down, the same way on every run."""
 from __future__ import annotations
 
 import pytest
-
 from scripted_call import ScriptedCall
 
 NAME_QUESTION = "full name"

@@ -11,6 +11,7 @@ markers, and any piece holding a marker is left out.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import string
 from collections.abc import Callable, Iterable, Mapping
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from voicebot.audio.framing import to_telephony
 from voicebot.call.text import split_for_speech
 from voicebot.dialogue.prompts import Prompts
-from voicebot.engines.pool import WorkerPool
+from voicebot.engines.pool import BACKGROUND, WorkerPool
 from voicebot.engines.tts import Voice
 from voicebot.errors import VoicebotError
 from voicebot.policy import Policy
@@ -78,7 +79,7 @@ async def prerender(voice: Voice, pieces: Iterable[str], pool: WorkerPool,
         while pool.pending or busy():  # noqa: ASYNC110
             await asyncio.sleep(idle_poll)
         try:
-            pcm = await pool.run(voice.synthesize, piece)
+            pcm = await pool.submit(BACKGROUND, functools.partial(voice.synthesize, piece))
         except VoicebotError as exc:
             log.warning("could not make the fixed phrase %r: %s", piece[:60], exc)
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from voicebot.call.tasks import cancel, spawn
 from voicebot.call.timing import CallObserver, CallTimings, NoObserver, TurnTiming
 from voicebot.clock import Clock
 from voicebot.dialogue.base import Dialogue, Listen, Reply
+from voicebot.engines.pool import BACKGROUND, SPECULATIVE, URGENT
 from voicebot.engines.registry import Engines
 from voicebot.engines.stt import Transcript
 from voicebot.errors import OverloadedError, VoicebotError
@@ -284,8 +286,8 @@ class CallSession:
                 self._take_turn(action)
             elif isinstance(action, DetectLanguage):
                 audio = self.listener.turn_audio(action.onset, action.until)
-                self._language_task = asyncio.ensure_future(
-                    self._engines.stt_pool.run(self._spoken_language, audio))
+                self._language_task = asyncio.ensure_future(self._engines.stt_pool.submit(
+                    BACKGROUND, functools.partial(self._spoken_language, audio)))
             elif isinstance(action, Note):
                 self._event(action.kind, action.detail)
 
@@ -346,7 +348,9 @@ class CallSession:
             language = known or (self._spoken_language(audio) if first else self.language)
             return self._engines.stt.transcribe(audio, language, hint)
 
-        return await self._engines.stt_pool.run(work)
+        # A guess may be thrown away: the words a caller is waiting on go first.
+        return await self._engines.stt_pool.submit(
+            SPECULATIVE if generation is not None else URGENT, work)
 
     def _spoken_language(self, audio: np.ndarray) -> str:
         """The caller's first words decide the language they are heard in: a French

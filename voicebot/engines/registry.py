@@ -68,6 +68,7 @@ class Engines:
         stt = WhisperRecognizer(
             paths.whisper(settings.stt_model), cpu_threads=settings.stt_cpu_threads,
             beam_size=settings.stt_beam_size, english_only=settings.stt_model.endswith(".en"),
+            workers=settings.stt_workers,
         )
         # The first decode pays for lazy initialisation; pay it before a caller does.
         stt.transcribe(np.zeros(16_000, dtype=np.float32), settings.default_language)

@@ -44,12 +44,14 @@ class WhisperRecognizer:
     """faster-whisper on CPU, int8, greedy decoding by default (fast enough for calls)."""
 
     def __init__(self, model_dir: Path, *, cpu_threads: int = 2, beam_size: int = 1,
-                 english_only: bool = False) -> None:
+                 english_only: bool = False, workers: int = 1) -> None:
+        """``workers`` turns can be transcribed at once (each on ``cpu_threads``): with
+        one, a second call's turn waits for the first's to finish."""
         from faster_whisper import WhisperModel
 
         try:
             self._model = WhisperModel(str(model_dir), device="cpu", compute_type="int8",
-                                       cpu_threads=cpu_threads)
+                                       cpu_threads=cpu_threads, num_workers=workers)
         except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError variants
             raise ModelError(f"cannot load whisper model from {model_dir}: {exc}") from exc
         self.beam_size = beam_size
