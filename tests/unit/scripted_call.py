@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import heapq
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from voicebot.engines.registry import Engines
 from voicebot.engines.stt import Transcript
 from voicebot.engines.tts import Voice
 from voicebot.errors import OverloadedError
+from voicebot.replay.clock import SkipClock
 from voicebot.replay.commands import replay_settings
 from voicebot.replay.line import LoopbackLine
 from voicebot.telephony.events import AudioReceived, CallStarted
@@ -44,45 +44,23 @@ from voicebot.turns.vad import WINDOW
 CARRIER_RATE = 8000
 
 
-class DrivenClock:
-    """Virtual seconds that move only when every task waits on the clock."""
+class DrivenClock(SkipClock):
+    """Virtual seconds that move only when every task waits on the clock (a replay's
+    clock, without the real time that passes while work runs)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._now = 0.0
-        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
-        self._threads = 0
 
     def now(self) -> float:
         return self._now
-
-    async def sleep(self, seconds: float) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._sleepers, (self._now + max(0.0, seconds), next(self._order),
-                                        future))
-        await future
-
-    def watch(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Count thread jobs (``run_in_executor``, ``to_thread``) as work in progress."""
-        run = loop.run_in_executor
-
-        def counted(executor, func, *args):  # type: ignore[no-untyped-def]
-            future = run(executor, func, *args)
-            self._threads += 1
-            future.add_done_callback(self._thread_done)
-            return future
-
-        loop.run_in_executor = counted  # type: ignore[method-assign]
-
-    def _thread_done(self, _future: object) -> None:
-        self._threads -= 1
 
     async def run_until(self, done: Callable[[], bool], limit: float = 300.0) -> None:
         loop = asyncio.get_running_loop()
         while not done():
             await asyncio.sleep(0)
-            if getattr(loop, "_ready", None) or self._threads:
-                if self._threads:
+            if getattr(loop, "_ready", None) or self._in_executor:
+                if self._in_executor:
                     await asyncio.sleep(0.0005)  # a thread is at work: real time for it
                 continue
             while self._sleepers and self._sleepers[0][2].done():
