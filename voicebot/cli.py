@@ -28,8 +28,18 @@ COMMAND_MODULES = (
 )
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("voicebot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voicebot", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"voicebot {_version()}")
     parser.add_argument("--log-level", default=None, help="debug, info, warning or error")
     parser.add_argument("--log-format", choices=["json", "text"], default=None,
                         help="json (one object a line; the default for serve) or text "
