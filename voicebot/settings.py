@@ -76,7 +76,14 @@ class Settings(BaseModel):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible /v1 URL (openai)")
     llm_model: str | None = Field(None, description="model name; Ollama's default below")
     llm_api_key: str | None = None
-    llm_threads: int = Field(1, ge=1, le=16)
+    llm_threads: int = Field(1, ge=1, le=16, description="embedded: threads generating")
+    llm_batch_threads: int | None = Field(
+        None, ge=1, le=16, description="embedded: threads reading prompts (default: as many)")
+    llm_context: int = Field(4096, ge=512, le=131072,
+                             description="embedded: tokens of context, shared by the slots")
+    llm_parallel: int = Field(2, ge=1, le=16,
+                              description="embedded: slots (turns answered at once)")
+    llm_cache_prompt: bool = Field(True, description="openai: ask the server to cache prompts")
     llm_timeout_seconds: float = Field(1.8, gt=0, le=30)
     ollama_host: str = "http://127.0.0.1:11434"
     filler_after_seconds: float = Field(0.9, gt=0, description="say 'one moment' after this")

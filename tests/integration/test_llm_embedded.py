@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from voicebot.engines.llm import ChatCompletionsModel, LlmTiming, build_language_model
 from voicebot.engines.llm_embedded import EmbeddedLlamaServer
 from voicebot.errors import EngineError
+from voicebot.settings import Settings
 
 pytestmark = pytest.mark.models
 
@@ -54,7 +54,8 @@ def messages(text: str, system: str = SYSTEM) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def server(model_paths):
     """The default backend, built and primed the way the service does at start-up."""
-    settings = SimpleNamespace(models_dir=model_paths.home, llm_threads=1)
+    settings = Settings.from_env().model_copy(update={"llm_backend": "embedded",
+                                                      "llm_threads": 1, "llm_parallel": 2})
     first, embedded = build_language_model(settings)
     assert isinstance(embedded, EmbeddedLlamaServer) and first.slots == embedded.parallel == 2
     address = embedded.address

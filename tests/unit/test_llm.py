@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
 
 import pytest
 
@@ -26,6 +25,7 @@ from voicebot.engines.llm import (
     schema_problem,
 )
 from voicebot.errors import ConfigError, EngineError
+from voicebot.settings import Settings
 
 SCHEMA = {
     "type": "object",
@@ -484,7 +484,7 @@ def test_not_ollama_is_a_config_error(chat_server):
 
 
 async def test_build_ollama_backend(ollama_server):
-    settings = SimpleNamespace(llm_backend="ollama", ollama_host=ollama_server.url)
+    settings = Settings(llm_backend="ollama", ollama_host=ollama_server.url)
     model, server = build_language_model(settings)
     try:
         assert server is None
@@ -496,19 +496,19 @@ async def test_build_ollama_backend(ollama_server):
 
 
 def test_build_without_a_model():
-    assert build_language_model(SimpleNamespace(llm_backend="none")) == (None, None)
+    assert build_language_model(Settings(llm_backend="none")) == (None, None)
 
 
 def test_build_ollama_backend_without_the_model(ollama_server):
-    settings = SimpleNamespace(llm_backend="ollama", ollama_host=ollama_server.url,
-                               llm_model="qwen2.5:7b")
+    settings = Settings(llm_backend="ollama", ollama_host=ollama_server.url,
+                        llm_model="qwen2.5:7b")
     with pytest.raises(ConfigError, match=r"ollama pull qwen2\.5:7b"):
         build_language_model(settings)
 
 
 async def test_build_openai_backend(chat_server):
-    settings = SimpleNamespace(llm_backend="openai", llm_base_url=f"{chat_server.url}/v1/",
-                               llm_model="served-model", llm_api_key="k")
+    settings = Settings(llm_backend="openai", llm_base_url=f"{chat_server.url}/v1/",
+                        llm_model="served-model", llm_api_key="k")
     model, server = build_language_model(settings)
     try:
         assert server is None
@@ -520,10 +520,17 @@ async def test_build_openai_backend(chat_server):
         await model.close()
 
 
-@pytest.mark.parametrize(("settings", "problem"), [
-    (SimpleNamespace(llm_backend="openai", llm_model="m"), "VOICEBOT_LLM_BASE_URL"),
-    (SimpleNamespace(llm_backend="gpt"), "unknown LLM backend 'gpt'"),
-])
-def test_build_rejects_bad_settings(settings, problem):
-    with pytest.raises(ConfigError, match=problem):
-        build_language_model(settings)
+def test_build_rejects_bad_settings():
+    with pytest.raises(ConfigError, match="VOICEBOT_LLM_BASE_URL"):
+        build_language_model(Settings(llm_backend="openai", llm_model="m"))
+    with pytest.raises(ConfigError, match="VOICEBOT_LLM_BACKEND"):
+        Settings.from_env({"VOICEBOT_LLM_BACKEND": "gpt"})
+
+
+def test_every_embedded_server_setting_can_be_set():
+    """Each of the embedded server's numbers is a setting read from the environment."""
+    settings = Settings.from_env({"VOICEBOT_LLM_THREADS": "2", "VOICEBOT_LLM_BATCH_THREADS": "3",
+                                  "VOICEBOT_LLM_CONTEXT": "2048", "VOICEBOT_LLM_PARALLEL": "4",
+                                  "VOICEBOT_LLM_CACHE_PROMPT": "false"})
+    assert (settings.llm_threads, settings.llm_batch_threads, settings.llm_context,
+            settings.llm_parallel, settings.llm_cache_prompt) == (2, 3, 2048, 4, False)

@@ -32,6 +32,7 @@ from voicebot.errors import ConfigError, EngineError
 
 if TYPE_CHECKING:
     from voicebot.engines.llm_embedded import EmbeddedLlamaServer
+    from voicebot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -514,7 +515,7 @@ def check_ollama_model(host: str, model: str, *, timeout: float = 5.0) -> None:
 # -- choosing a backend from the settings ----------------------------------------------
 
 
-def build_language_model(settings: object
+def build_language_model(settings: Settings
                          ) -> tuple[ChatCompletionsModel | None, EmbeddedLlamaServer | None]:
     """The language model named by the settings, and the embedded server behind it.
 
@@ -524,22 +525,22 @@ def build_language_model(settings: object
     before calls are accepted; loading the embedded model holds the interpreter
     lock for a second or two, even from a worker thread.
     """
-    backend = getattr(settings, "llm_backend", "embedded")
-    model_name = getattr(settings, "llm_model", None)
+    backend = settings.llm_backend
+    model_name = settings.llm_model
     if backend == "none":
         return None, None
     if backend == "embedded":
         from voicebot.engines.llm_embedded import DEFAULT_MODEL_NAME, EmbeddedLlamaServer
         from voicebot.engines.models import ModelPaths
 
-        path = ModelPaths(settings.models_dir).llm()  # type: ignore[attr-defined]
-        verbose = getattr(settings, "log_level", "info") == "debug"
+        path = ModelPaths(settings.models_dir).llm()
+        verbose = settings.log_level == "debug"
         server = EmbeddedLlamaServer(
             path,
-            threads=getattr(settings, "llm_threads", 1),
-            batch_threads=getattr(settings, "llm_batch_threads", None),
-            context=getattr(settings, "llm_context", 4096),
-            parallel=getattr(settings, "llm_parallel", 2),
+            threads=settings.llm_threads,
+            batch_threads=settings.llm_batch_threads,
+            context=settings.llm_context,
+            parallel=settings.llm_parallel,
             model_name=model_name or DEFAULT_MODEL_NAME,
             verbosity=3 if verbose else 1,
         )
@@ -548,20 +549,20 @@ def build_language_model(settings: object
                  server.base_url, path.name, server.threads, server.parallel)
         return ChatCompletionsModel(server.base_url, server.model, slots=server.parallel), server
     if backend == "ollama":
-        host = ollama_url(getattr(settings, "ollama_host", None) or DEFAULT_OLLAMA_HOST)
+        host = ollama_url(settings.ollama_host or DEFAULT_OLLAMA_HOST)
         name = model_name or DEFAULT_OLLAMA_MODEL
         check_ollama_model(host, name)
         log.info("llm: Ollama at %s, model %s", host, name)
         # Ollama keeps its own prompt cache; the llama.cpp field would be noise.
         return ChatCompletionsModel(f"{host}/v1", name, cache_prompt=False), None
     if backend == "openai":
-        base_url = getattr(settings, "llm_base_url", None)
+        base_url = settings.llm_base_url
         if not base_url or not model_name:
             raise ConfigError("VOICEBOT_LLM_BASE_URL and VOICEBOT_LLM_MODEL are required "
                               "when VOICEBOT_LLM_BACKEND=openai")
         log.info("llm: OpenAI-compatible server at %s, model %s", base_url, model_name)
         model = ChatCompletionsModel(
-            base_url, model_name, api_key=getattr(settings, "llm_api_key", None),
-            cache_prompt=getattr(settings, "llm_cache_prompt", True))
+            base_url, model_name, api_key=settings.llm_api_key,
+            cache_prompt=settings.llm_cache_prompt)
         return model, None
     raise ConfigError(f"unknown LLM backend {backend!r}; use one of {', '.join(BACKENDS)}")
