@@ -83,3 +83,12 @@ async def test_service_logs_are_json_lines_filed_under_their_call(server):
     # A line that does not name its call is still filed under it (the turn's stages).
     turns = [r for r in records if "stages ms" in r["message"]]
     assert turns and all(r.get("call_id") for r in turns)
+
+
+def test_the_service_with_its_real_engines_is_live_and_ready(server):
+    assert httpx.get(f"{server.http}/livez", timeout=5).status_code == 200
+    ready = httpx.get(f"{server.http}/readyz", timeout=10)
+    assert ready.status_code == 200, ready.text
+    checks = ready.json()["checks"]
+    assert checks["models"] == checks["database"] == "ok"
+    assert checks["llm"] in ("ok", "none")

@@ -113,6 +113,11 @@ class Database:
         except sa.exc.OperationalError as exc:
             raise DatabaseError(f"{redacted_url(self.url)}: {exc.orig}") from exc
 
+    def ping(self) -> None:
+        """Raise ``DatabaseError`` unless the database answers a query (blocking)."""
+        with self.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
     # -- schema ----------------------------------------------------------------------
 
     def _alembic(self, connection: Connection) -> Any:

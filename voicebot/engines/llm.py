@@ -232,6 +232,18 @@ class ChatCompletionsModel:
                 f"LLM request failed: {self.url}: {type(exc).__name__}: {exc}") from exc
         return data, (time.perf_counter() - started) * 1000
 
+    async def ping(self, timeout: float = 2.0) -> None:  # noqa: ASYNC109
+        """Raise ``EngineError`` unless the server answers its model list in time."""
+        try:
+            response = await self._client.get(f"{self.base_url}/models", headers=self._headers,
+                                              timeout=timeout)
+        except httpx.HTTPError as exc:
+            raise EngineError(f"LLM server not answering at {self.base_url}: "
+                              f"{type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise EngineError(f"LLM server at {self.base_url} answered "
+                              f"{response.status_code} to its model list")
+
     async def close(self) -> None:
         if self._own_client:
             await self._client.aclose()

@@ -52,6 +52,7 @@ from voicebot.web.twilio_stream import (
 )
 
 log = logging.getLogger(__name__)
+READY_TIMEOUT = 2.0  # seconds a dependency has to answer a readiness check
 LANGUAGES = ("en", "fr")
 
 
@@ -227,6 +228,26 @@ class ServiceState:
                               observer=self.metrics)
         return session
 
+    async def readiness(self) -> dict[str, str]:
+        """Each dependency of a call, "ok" or what is wrong ("none": not configured)."""
+        checks = {"models": "ok" if self.engines is not None else "loading"}
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self.database.ping), READY_TIMEOUT)
+            checks["database"] = "ok"
+        except (VoicebotError, TimeoutError) as exc:
+            checks["database"] = str(exc) or "no answer in time"
+        llm = self.engines.llm if self.engines is not None else None
+        if llm is None:
+            checks["llm"] = "none" if self.settings.llm_backend == "none" or \
+                self.engines is not None else "loading"
+        else:
+            try:
+                await llm.ping(READY_TIMEOUT)
+                checks["llm"] = "ok"
+            except VoicebotError as exc:
+                checks["llm"] = str(exc)
+        return checks
+
     def session_ended(self, session: CallSession) -> None:
         """List the finished call (redacted text only); its hand-off was settled by the call."""
         self.finished.append({
@@ -294,6 +315,20 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
             },
             status_code=200 if ready else 503,
         )
+
+    @app.get("/livez")
+    async def livez() -> JSONResponse:
+        """The process is up and its event loop turns (restart it if this fails)."""
+        return JSONResponse({"status": "alive", "version": __version__})
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """Whether to send calls here: models loaded, the records database reachable,
+        the language model answering (when there is one)."""
+        checks = await state.readiness()
+        ready = all(v in ("ok", "none") for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                            status_code=200 if ready else 503)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
