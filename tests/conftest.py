@@ -111,6 +111,21 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def logged_words(self) -> str:
+        """What the service wrote in its log, without the time of each line (a time
+        such as "07:27:48.00" is not a caller's "48.00")."""
+        lines = []
+        for line in self.log().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                lines.append(line)
+                continue
+            if isinstance(entry, dict):
+                entry.pop("time", None)
+            lines.append(json.dumps(entry, ensure_ascii=False))
+        return "\n".join(lines)
+
     @property
     def database_url(self) -> str:
         """The server's records (see ``server_env``)."""

@@ -68,7 +68,7 @@ async def test_english_call_negotiates_a_plan_by_voice(server, recognizer, tmp_p
     assert "480" in spoken_digits(text, "en")
     assert "agree" in text and "colleague" in text, text
     # Nothing personal in the service's log: no name, postcode, caller number or plan.
-    log = server.log()
+    log = server.logged_words()
     for personal in ("Jane", "Doe", "94107", "+15551230000", "100.00", "48.00"):
         assert personal not in log, f"{personal!r} is in the service's log"
 
