@@ -13,7 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from voicebot.errors import ConfigError
 
 ENV_PREFIX = "VOICEBOT_"
+# The source checkout (benches and tests read beside the package from here).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Prompts, policies and the intent corpus the package ships (in the wheel too).
+DEFAULTS = Path(__file__).resolve().parent / "defaults"
 
 
 def _default_home() -> Path:
@@ -48,9 +51,16 @@ class Settings(BaseModel):
                            "credentials or agent tokens (unsigned calls, no desktop)")
     api_docs: bool = Field(False, description="serve /docs and /openapi.json")
 
-    home: Path = Field(default_factory=_default_home, description="models and data live here")
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
-    policies_dir: Path = PROJECT_ROOT / "policies"
+    home: Path = Field(default_factory=_default_home,
+                       description="models, voice and classifier caches (and the data, unless "
+                                   "data_dir is set)")
+    data_dir: Path | None = Field(
+        None, description="the records database and the hand-off journal (default: home); "
+                          "the service must be able to write here")
+    prompts_dir: Path = Field(DEFAULTS / "prompts", description="the prompt files, a YAML "
+                              "per language (default: those the package ships)")
+    policies_dir: Path = Field(DEFAULTS / "policies", description="the creditors' policy files "
+                               "and accounts (default: the package's demonstration ones)")
 
     default_creditor: str = "acme-telecom"
     default_language: Literal["en", "fr"] = "en"
@@ -89,9 +99,9 @@ class Settings(BaseModel):
     filler_after_seconds: float = Field(0.9, gt=0, description="say 'one moment' after this")
     # Intent classifier (multilingual sentence embeddings), trained on the labelled corpus.
     intent_corpus: tuple[Path, ...] = Field(
-        (PROJECT_ROOT / "bench" / "corpus" / "tune.jsonl",
-         PROJECT_ROOT / "bench" / "corpus" / "dev.jsonl",
-         PROJECT_ROOT / "bench" / "corpus" / "devcheck.jsonl"),
+        (DEFAULTS / "corpus" / "tune.jsonl",
+         DEFAULTS / "corpus" / "dev.jsonl",
+         DEFAULTS / "corpus" / "devcheck.jsonl"),
         description="the labelled lines the classifier learns from, files separated by"
                     " ':'; empty: rules only")
 
@@ -184,6 +194,11 @@ class Settings(BaseModel):
             problems.append("no VOICEBOT_AGENT_TOKENS or VOICEBOT_AGENT_TOKENS_FILE: nobody "
                             "could take the hand-offs")
         return problems
+
+    @property
+    def data_home(self) -> Path:
+        """Where the records and the hand-off journal are written."""
+        return self.data_dir or self.home
 
     @property
     def models_dir(self) -> Path:

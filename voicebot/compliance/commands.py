@@ -31,7 +31,7 @@ from voicebot.data.commands import iso_time, print_rows
 from voicebot.errors import ConfigError
 from voicebot.policy.accounts import load_accounts
 from voicebot.policy.loading import ACCOUNTS_FILE, display_path, find_policy
-from voicebot.settings import PROJECT_ROOT, Settings
+from voicebot.settings import Settings
 
 History = tuple[list[HistoryRecord], list[FlagRecord]]
 
@@ -130,7 +130,7 @@ def _open_records(args: Any) -> Any:
     from voicebot.data import Database, default_url
 
     settings = Settings.from_env()
-    database = Database(args.database or settings.database_url or default_url(settings.home))
+    database = Database(args.database or settings.database_url or default_url(settings.data_home))
     database.upgrade()
     return database
 
@@ -179,7 +179,7 @@ def _recorded_history(url: str | None, creditor: str, account: str) -> History:
     from voicebot.data import Database, default_url
 
     settings = Settings.from_env()
-    database = Database(url or settings.database_url or default_url(settings.home))
+    database = Database(url or settings.database_url or default_url(settings.data_home))
     database.upgrade()
     try:
         return history_from_records(Records(database), creditor, account)
@@ -188,7 +188,7 @@ def _recorded_history(url: str | None, creditor: str, account: str) -> History:
 
 
 def run_can_call(args: argparse.Namespace) -> int:
-    directory = args.policies or PROJECT_ROOT / "policies"
+    directory = args.policies or Settings.from_env().policies_dir
     accounts = load_accounts(directory / ACCOUNTS_FILE)
     account = accounts.get(args.account)
     if account is None:

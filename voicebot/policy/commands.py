@@ -28,7 +28,7 @@ from voicebot.policy.loading import (
     read_yaml_mapping,
 )
 from voicebot.policy.models import Frequency, Policy
-from voicebot.settings import PROJECT_ROOT
+from voicebot.settings import Settings
 
 _ROLES = {
     "down_payment": "down payment",
@@ -39,7 +39,8 @@ _ROLES = {
 
 
 def default_policies_dir() -> Path:
-    return PROJECT_ROOT / "policies"
+    """VOICEBOT_POLICIES_DIR, else the policies the package ships."""
+    return Settings.from_env().policies_dir
 
 
 def _amount(text: str) -> Decimal:

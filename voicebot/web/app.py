@@ -64,7 +64,7 @@ class ServiceState:
         """``data_dir`` holds the records and the hand-off journal (default: the home
         directory); a replay keeps its own apart from the live service's."""
         self.settings = settings
-        data = data_dir or settings.home
+        data = data_dir or settings.data_home
         self.engines = engines
         self.prompts: dict[str, Prompts] = {
             lang: load_prompts(settings.prompts_dir, lang) for lang in LANGUAGES

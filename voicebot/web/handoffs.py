@@ -42,7 +42,7 @@ def build_handoff_service(settings: Settings, database: Database | None = None
                           ) -> HandoffService:
     """The hand-off service over the service's records (``database``); without one, a
     store of its own in ``VOICEBOT_HANDOFF_DB`` (tools and tests)."""
-    legacy = settings.handoff_db or settings.home / "handoffs.db"
+    legacy = settings.handoff_db or settings.data_home / "handoffs.db"
     if database is not None:
         store = HandoffStore(database, redact=redact_obj)
         if legacy.is_file():  # a hand-off file of an earlier version: its packets move over
