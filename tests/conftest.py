@@ -26,12 +26,12 @@ from voicebot.settings import PROJECT_ROOT, Settings
 
 # Property tests draw the same examples on every run (seeded from each test's own
 # code), so the suite passes or fails alike on every machine. Exploring draws new
-# examples each run, to look for bugs: VOICEBOT_HYPOTHESIS_PROFILE=explore
-# scripts/test tests/unit (VOICEBOT_FUZZ_EXAMPLES raises the redaction fuzz's count).
+# examples each run, to look for bugs: VOICEBOT_TEST_HYPOTHESIS_PROFILE=explore
+# scripts/test tests/unit (VOICEBOT_TEST_FUZZ_EXAMPLES raises the redaction fuzz's count).
 # A bug found that way gets its own test.
 hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
 hypothesis_settings.register_profile("explore", derandomize=False)
-hypothesis_settings.load_profile(os.environ.get("VOICEBOT_HYPOTHESIS_PROFILE", "repeatable"))
+hypothesis_settings.load_profile(os.environ.get("VOICEBOT_TEST_HYPOTHESIS_PROFILE", "repeatable"))
 
 FIXTURES = PROJECT_ROOT / "audio_fixtures"
 AGENT = ("tester", "tester-token-0123456789")

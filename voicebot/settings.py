@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from voicebot.errors import ConfigError
 
 ENV_PREFIX = "VOICEBOT_"
+# Names under the prefix that are not settings: the .env file's own path, and the test
+# suite's switches.
+ENV_FILE_VARIABLE = ENV_PREFIX + "ENV_FILE"
+RESERVED_PREFIX = ENV_PREFIX + "TEST_"
+FILE_SUFFIX = "_FILE"
 # The source checkout (benches and tests read beside the package from here).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Prompts, policies and the intent corpus the package ships (in the wheel too).
@@ -33,17 +41,32 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class Settings(BaseModel):
-    """Everything an operator can set. Each field maps to ``VOICEBOT_<NAME>``."""
+class Settings(BaseSettings):
+    """Everything an operator can set. Each field maps to ``VOICEBOT_<NAME>``.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    ``Settings(...)`` reads nothing but its arguments; ``Settings.from_env()`` reads the
+    environment, the ``VOICEBOT_<NAME>_FILE`` files it names and a ``.env`` file.
+    """
 
-    host: str = "127.0.0.1"
-    port: int = Field(8080, ge=1, le=65535)
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Built in code, settings are what the code says; from_env adds the rest.
+        return (init_settings,)
+
+    host: str = Field("127.0.0.1", description="the address to listen on; anything but "
+                      "loopback needs the Twilio and agent tokens (or insecure_dev)")
+    port: int = Field(8080, ge=1, le=65535, description="the port to listen on")
     public_url: str | None = Field(
-        None, description="https://host seen by the carrier; defaults to the request's host"
+        None, description="https://host seen by the carrier; default: the request's host"
     )
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="the least severe log lines written")
     log_format: Literal["json", "text"] = Field(
         "json", description="service logs: one JSON object a line, or text for development")
     insecure_dev: bool = Field(
@@ -53,7 +76,7 @@ class Settings(BaseModel):
 
     home: Path = Field(default_factory=_default_home,
                        description="models, voice and classifier caches (and the data, unless "
-                                   "data_dir is set)")
+                                   "data_dir is set); default $XDG_CACHE_HOME/voicebot")
     data_dir: Path | None = Field(
         None, description="the records database and the hand-off journal (default: home); "
                           "the service must be able to write here")
@@ -62,30 +85,38 @@ class Settings(BaseModel):
     policies_dir: Path = Field(DEFAULTS / "policies", description="the creditors' policy files "
                                "and accounts (default: the package's demonstration ones)")
 
-    default_creditor: str = "acme-telecom"
-    default_language: Literal["en", "fr"] = "en"
+    default_creditor: str = Field("acme-telecom",
+                                  description="the creditor of a call that names none")
+    default_language: Literal["en", "fr"] = Field(
+        "en", description="the greeting's language when the call does not say")
 
     # Speech to text.
-    stt_model: Literal["base", "tiny.en"] = "base"
+    stt_model: Literal["base", "tiny.en"] = Field(
+        "base", description="base (English and French) or tiny.en (English, faster)")
     stt_workers: int = Field(2, ge=1, le=8, description="turns transcribed at once")
-    stt_cpu_threads: int = Field(2, ge=1, le=16)
-    stt_beam_size: int = Field(1, ge=1, le=10)
-    stt_max_pending: int = Field(8, ge=1)
+    stt_cpu_threads: int = Field(2, ge=1, le=16, description="threads per transcription")
+    stt_beam_size: int = Field(1, ge=1, le=10, description="beam width (1: greedy, fastest)")
+    stt_max_pending: int = Field(8, ge=1, description="turns waiting for recognition before "
+                                                      "more are refused")
 
     # Text to speech.
-    tts_workers: int = Field(1, ge=1, le=8)
-    tts_cpu_threads: int = Field(1, ge=1, le=16)
-    tts_max_pending: int = Field(16, ge=1)
-    piper_voice_en: Path | None = None
+    tts_workers: int = Field(1, ge=1, le=8, description="sentences synthesised at once")
+    tts_cpu_threads: int = Field(1, ge=1, le=16, description="threads per synthesis")
+    tts_max_pending: int = Field(16, ge=1, description="sentences waiting for synthesis "
+                                                       "before more are refused")
+    piper_voice_en: Path | None = Field(
+        None, description="a Piper en_US .onnx voice instead of the packaged en_US-joe-medium")
     piper_voice_fr: Path | None = Field(
         None, description="a Piper fr_FR .onnx voice; takes precedence over Kokoro for French"
     )
 
     # Language model (understanding only; replies come from templates).
-    llm_backend: Literal["embedded", "ollama", "openai", "none"] = "embedded"
+    llm_backend: Literal["embedded", "ollama", "openai", "none"] = Field(
+        "embedded", description="embedded (llama.cpp in-process), ollama, openai "
+                                "(any compatible server) or none (parsers only)")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible /v1 URL (openai)")
-    llm_model: str | None = Field(None, description="model name; Ollama's default below")
-    llm_api_key: str | None = None
+    llm_model: str | None = Field(None, description="model name (ollama: qwen2.5:0.5b-instruct)")
+    llm_api_key: str | None = Field(None, description="bearer token of the openai backend")
     llm_threads: int = Field(1, ge=1, le=16, description="embedded: threads generating")
     llm_batch_threads: int | None = Field(
         None, ge=1, le=16, description="embedded: threads reading prompts (default: as many)")
@@ -94,9 +125,11 @@ class Settings(BaseModel):
     llm_parallel: int = Field(2, ge=1, le=16,
                               description="embedded: slots (turns answered at once)")
     llm_cache_prompt: bool = Field(True, description="openai: ask the server to cache prompts")
-    llm_timeout_seconds: float = Field(1.8, gt=0, le=30)
-    ollama_host: str = "http://127.0.0.1:11434"
-    filler_after_seconds: float = Field(0.9, gt=0, description="say 'one moment' after this")
+    llm_timeout_seconds: float = Field(1.8, gt=0, le=30, description="longest wait for the "
+                                       "language model on one turn")
+    ollama_host: str = Field("http://127.0.0.1:11434", description="the Ollama server (ollama)")
+    filler_after_seconds: float = Field(0.9, gt=0, description="say 'one moment' when an "
+                                                               "answer takes longer")
     # Intent classifier (multilingual sentence embeddings), trained on the labelled corpus.
     intent_corpus: tuple[Path, ...] = Field(
         (DEFAULTS / "corpus" / "tune.jsonl",
@@ -106,33 +139,41 @@ class Settings(BaseModel):
                     " ':'; empty: rules only")
 
     # Records of calls, arrangements, flags and contacts.
-    database_url: str | None = Field(
+    database_url: SecretStr | None = Field(
         None, description="SQLAlchemy URL, e.g. postgresql://user:pass@host/db; "
-                          "default: SQLite in <home>/voicebot.db")
+                          "default: SQLite in <data_dir>/voicebot.db")
 
     # Hand-off to people: the store, the agents, and the carrier's transfer.
     handoff_db: Path | None = Field(
-        None, description="a hand-off file of earlier versions (default <home>/handoffs.db), "
+        None, description="a hand-off file of earlier versions (default <data_dir>/handoffs.db), "
                           "copied into the records at start-up")
-    agent_tokens: SecretStr | None = Field(None, description='"alice:s3cret,bob:t0ken"')
-    agent_tokens_file: Path | None = Field(None, description='lines "name:token"')
-    agent_session_secret: SecretStr | None = Field(None, min_length=16)
-    agent_session_hours: float = Field(8.0, gt=0, le=24)
-    twilio_account_sid: str | None = None
+    agent_tokens: SecretStr | None = Field(None, description='agents and their sign-in tokens, '
+                                           '"alice:s3cret,bob:t0ken"')
+    agent_tokens_file: Path | None = Field(None, description='a file of lines "name:token"')
+    agent_session_secret: SecretStr | None = Field(
+        None, min_length=16, description="signs the desktop's session cookies (default: "
+                                         "random at each start, signing agents out)")
+    agent_session_hours: float = Field(8.0, gt=0, le=24,
+                                       description="a desktop sign-in lasts this long")
+    twilio_account_sid: str | None = Field(None, description="the Twilio account (AC...)")
     twilio_auth_token: SecretStr | None = Field(
         None, description="enables transfers and webhook signature checks")
-    twilio_api_base: str = "https://api.twilio.com"
+    twilio_api_base: str = Field("https://api.twilio.com", description="Twilio's REST API")
     verify_stream_signature: bool = Field(
         True, description="also require a signature on the media stream handshake")
-    handoff_mode: Literal["enqueue", "dial"] = "enqueue"
-    handoff_queue: str = Field("voicebot-handoffs", max_length=64)
-    handoff_dial_number: str | None = None
-    handoff_dial_timeout_seconds: int = Field(30, ge=5, le=600)
-    handoff_caller_id: str | None = None
-    handoff_workflow_sid: str | None = None
-    handoff_hold_music_url: str | None = None
-    handoff_hold_message: bool = True
-    handoff_fallback_seconds: float = Field(60.0, gt=0)
+    handoff_mode: Literal["enqueue", "dial"] = Field(
+        "enqueue", description="transfer to a TaskRouter queue, or dial a number")
+    handoff_queue: str = Field("voicebot-handoffs", max_length=64,
+                               description="the queue transferred callers wait in")
+    handoff_dial_number: str | None = Field(None, description="the number dialled (dial)")
+    handoff_dial_timeout_seconds: int = Field(30, ge=5, le=600,
+                                              description="how long a dialled number rings")
+    handoff_caller_id: str | None = Field(None, description="the caller id shown when dialling")
+    handoff_workflow_sid: str | None = Field(None, description="the TaskRouter workflow (WW...)")
+    handoff_hold_music_url: str | None = Field(None, description="audio played while waiting")
+    handoff_hold_message: bool = Field(True, description="say the hold message while waiting")
+    handoff_fallback_seconds: float = Field(
+        60.0, gt=0, description="a caller no agent has taken by then is offered a call-back")
     trust_forwarded_headers: bool = Field(
         False, description="behind a proxy: honour X-Forwarded-Proto/-Host/-For from "
                            "forwarded_allow_ips")
@@ -140,28 +181,36 @@ class Settings(BaseModel):
     call_token_seconds: float = Field(
         120.0, gt=0, le=3600,
         description="how long after the voice webhook its media stream may start")
+    drain_seconds: float = Field(
+        30.0, ge=0, le=600,
+        description="on SIGTERM: how long calls in progress may go on before each caller is "
+                    "handed to a person (or a call-back)")
 
     # Turn taking.
-    vad_threshold: float = Field(0.5, gt=0, lt=1)
-    min_speech_ms: int = Field(200, ge=40)
-    barge_in_min_speech_ms: int = Field(500, ge=40)
-    # A voice over the bot's stops its audio this soon (0: only at a barge-in); the reply
-    # resumes if it was a cough or an "mm-hm".
-    barge_in_hold_ms: int = Field(100, ge=0, le=1000)
-    # Silence after which the words so far are transcribed; when they answer the question
-    # in full (a yes, the whole postcode), the turn ends then (end of turn from meaning).
-    pause_transcribe_ms: int = Field(150, ge=60, le=2000)
-    end_of_turn_silence_ms: int = Field(700, ge=100)
-    digits_end_of_turn_silence_ms: int = Field(1300, ge=100)
-    max_turn_seconds: float = Field(30.0, gt=1)
-    no_input_timeout_seconds: float = Field(8.0, gt=1)
+    vad_threshold: float = Field(0.5, gt=0, lt=1, description="voice probability that counts "
+                                                              "as speech")
+    min_speech_ms: int = Field(200, ge=40, description="shorter sounds are noise")
+    barge_in_min_speech_ms: int = Field(500, ge=40, description="continuous speech that "
+                                                                "interrupts the bot")
+    barge_in_hold_ms: int = Field(
+        100, ge=0, le=1000, description="voice that stops the bot's audio while that is "
+                                        "decided; the reply resumes after a cough (0: off)")
+    pause_transcribe_ms: int = Field(
+        150, ge=60, le=2000, description="silence after which the words so far are "
+                                         "transcribed; a whole answer ends the turn then")
+    end_of_turn_silence_ms: int = Field(700, ge=100, description="silence that ends a turn")
+    digits_end_of_turn_silence_ms: int = Field(
+        1300, ge=100, description="the same while the caller reads digits")
+    max_turn_seconds: float = Field(30.0, gt=1, description="a turn is cut after this long")
+    no_input_timeout_seconds: float = Field(8.0, gt=1, description="silence after the bot "
+                                            "speaks before it asks again")
 
     # Calls and frames.
-    max_calls: int = Field(8, ge=1)
+    max_calls: int = Field(8, ge=1, description="calls at once; more are refused (1013)")
     max_connections: int = Field(
         512, ge=16, description="open HTTP and WebSocket connections; more get 503")
-    max_frame_bytes: int = Field(16_384, ge=1024)
-    max_call_seconds: float = Field(1800.0, gt=10)
+    max_frame_bytes: int = Field(16_384, ge=1024, description="largest media stream frame")
+    max_call_seconds: float = Field(1800.0, gt=10, description="a call is ended after this long")
 
     @field_validator("intent_corpus", mode="before")
     @classmethod
@@ -200,6 +249,18 @@ class Settings(BaseModel):
         """Where the records and the hand-off journal are written."""
         return self.data_dir or self.home
 
+    def changed(self, **changes: object) -> Settings:
+        """A copy with ``changes``, checked like the rest (``model_copy`` checks nothing)."""
+        try:
+            return type(self)(**{**dict(self), **changes})
+        except ValidationError as exc:
+            raise ConfigError(f"invalid settings: {exc}") from exc
+
+    @property
+    def records_url(self) -> str | None:
+        """The records database's URL as set (None: SQLite in the data directory)."""
+        return self.database_url.get_secret_value() if self.database_url else None
+
     @property
     def models_dir(self) -> Path:
         return self.home / "models"
@@ -216,15 +277,28 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str] | None = None, **overrides: object
+        cls, env: Mapping[str, str] | None = None, *, env_file: Path | None = None,
+        **overrides: object,
     ) -> Settings:
-        """Build settings from ``VOICEBOT_*`` variables, then explicit overrides."""
-        env = os.environ if env is None else env
+        """Settings from ``VOICEBOT_*`` variables, then explicit overrides.
+
+        The variables come from ``env`` (default: the process environment) over those
+        of the ``.env`` file (``env_file``; default: ``$VOICEBOT_ENV_FILE``, else
+        ``.env`` in the current directory, and none when ``env`` is given). A name that
+        is not a setting is refused, with the nearest one.
+        """
+        environment = os.environ if env is None else env
+        if env_file is None and env is None:
+            env_file = Path(environment.get(ENV_FILE_VARIABLE, ".env"))
+        layers: list[PydanticBaseSettingsSource] = []
+        if env_file is not None and env_file.is_file():
+            layers.append(Variables(cls, dotenv_values(env_file), f"{env_file}: "))
+        elif env_file is not None and ENV_FILE_VARIABLE in environment:
+            raise ConfigError(f"{ENV_FILE_VARIABLE}: no file {env_file}")
+        layers.append(Variables(cls, environment, ""))
         values: dict[str, object] = {}
-        for name in cls.model_fields:
-            key = ENV_PREFIX + name.upper()
-            if key in env:
-                values[name] = env[key]
+        for layer in layers:
+            values.update(layer())
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls(**values)
@@ -234,3 +308,59 @@ class Settings(BaseModel):
                 for err in exc.errors()
             )
             raise ConfigError(f"invalid settings: {problems}") from exc
+
+
+def dotenv_values(path: Path) -> dict[str, str]:
+    """The ``NAME=value`` lines of a ``.env`` file (quotes, ``export`` and comments as
+    python-dotenv reads them); a name with no value is left out."""
+    from dotenv import dotenv_values as read
+
+    return {k: v for k, v in read(path, interpolate=False).items() if v is not None}
+
+
+class Variables(PydanticBaseSettingsSource):
+    """Settings from ``VOICEBOT_<NAME>`` variables in a mapping (the environment, or a
+    ``.env`` file's lines), with ``VOICEBOT_<NAME>_FILE`` naming a file that holds the
+    value (a secret mounted by Docker or Kubernetes). Unknown names are errors."""
+
+    def __init__(self, settings_cls: type[BaseSettings], variables: Mapping[str, str],
+                 where: str) -> None:
+        super().__init__(settings_cls)
+        self.variables = variables
+        self.where = where  # "" for the environment, ".env: " for a file
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[object, str, bool]:
+        key = ENV_PREFIX + field_name.upper()
+        return self.variables.get(key), key, False
+
+    def __call__(self) -> dict[str, object]:
+        fields = self.settings_cls.model_fields
+        values: dict[str, object] = {}
+        problems = []
+        for key, value in self.variables.items():
+            upper = key.upper()
+            if not upper.startswith(ENV_PREFIX) or upper.startswith(RESERVED_PREFIX) \
+                    or upper == ENV_FILE_VARIABLE:
+                continue
+            name = upper.removeprefix(ENV_PREFIX).lower()
+            if name in fields:
+                if ENV_PREFIX + (name + FILE_SUFFIX).upper() in self.variables \
+                        and name + FILE_SUFFIX.lower() not in fields:
+                    problems.append(f"{upper} and {upper}{FILE_SUFFIX} are both set")
+                values[name] = value
+            elif name.endswith(FILE_SUFFIX.lower()) and \
+                    (base := name.removesuffix(FILE_SUFFIX.lower())) in fields:
+                try:
+                    values.setdefault(base, Path(value).read_text(encoding="utf-8").strip())
+                except (OSError, UnicodeDecodeError) as exc:
+                    problems.append(f"{upper}: cannot read {value} ({exc.__class__.__name__})")
+            else:
+                problems.append(f"{upper} is not a setting{_nearest(name, fields)}")
+        if problems:
+            raise ConfigError(f"{self.where}" + "; ".join(problems))
+        return values
+
+
+def _nearest(name: str, fields: Mapping[str, object]) -> str:
+    close = difflib.get_close_matches(name, list(fields), n=1, cutoff=0.6)
+    return f" (did you mean {ENV_PREFIX}{close[0].upper()}?)" if close else ""

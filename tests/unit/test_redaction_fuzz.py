@@ -8,7 +8,7 @@ of 8 digits of the card"). One reading is left out on purpose: figures written
 exactly as a full date ("20 01 1900", "1900-01-20") are a date, as anyone reading
 the transcript would take them.
 
-``VOICEBOT_FUZZ_EXAMPLES`` sets the examples per test (default 300).
+``VOICEBOT_TEST_FUZZ_EXAMPLES`` sets the examples per test (default 300).
 """
 
 import itertools
@@ -22,7 +22,7 @@ from num2words import num2words
 
 from voicebot.redaction import CardGuard, looks_like_card_data, redact
 
-EXAMPLES = int(os.environ.get("VOICEBOT_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("VOICEBOT_TEST_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

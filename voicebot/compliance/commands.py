@@ -130,7 +130,7 @@ def _open_records(args: Any) -> Any:
     from voicebot.data import Database, default_url
 
     settings = Settings.from_env()
-    database = Database(args.database or settings.database_url or default_url(settings.data_home))
+    database = Database(args.database or settings.records_url or default_url(settings.data_home))
     database.upgrade()
     return database
 
@@ -179,7 +179,7 @@ def _recorded_history(url: str | None, creditor: str, account: str) -> History:
     from voicebot.data import Database, default_url
 
     settings = Settings.from_env()
-    database = Database(url or settings.database_url or default_url(settings.data_home))
+    database = Database(url or settings.records_url or default_url(settings.data_home))
     database.upgrade()
     try:
         return history_from_records(Records(database), creditor, account)

@@ -23,7 +23,7 @@ def _open(args: Any, *, upgrade: bool = True) -> Database:
     from voicebot.settings import Settings
 
     settings = Settings.from_env()
-    db = Database(args.database or settings.database_url or default_url(settings.data_home))
+    db = Database(args.database or settings.records_url or default_url(settings.data_home))
     if upgrade:
         db.upgrade()
     return db

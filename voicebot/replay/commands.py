@@ -170,7 +170,7 @@ def replay_settings(policies: Path | None, prompts: Path | None, out: Path) -> A
         update["policies_dir"] = policies
     if prompts is not None:
         update["prompts_dir"] = prompts
-    return settings.model_copy(update=update)
+    return settings.changed(**update)
 
 
 async def replay_all(scenarios: list[Any], policies: Path | None, prompts: Path | None,

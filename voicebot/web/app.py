@@ -81,7 +81,7 @@ class ServiceState:
         self.metrics.watch(lambda: len(self.calls), self._engine_queues)
         self.finished: deque[dict[str, object]] = deque(maxlen=100)
         # The records: the schema is brought up to date before any call is taken.
-        self.database = Database(settings.database_url or default_url(data))
+        self.database = Database(settings.records_url or default_url(data))
         self.database.upgrade()
         self.records = Records(self.database, instance=instance_name())
         # Calls older than the longest allowed are over: a process that stopped left
