@@ -5,7 +5,7 @@ per line.
 Designs measured (``--design``, several allowed):
 
 - ``parsers``: the keyword rules and deterministic parsers alone;
-- ``llm``: the parsers, and the language model (embedded Qwen2.5 0.5B, as the
+- ``llm``: the parsers, and the language model (embedded Qwen2.5-Coder-0.5B-Instruct, as the
   service runs it) for every line where they find nothing actionable;
 - ``shipped``: what calls use: the parsers with the intent classifier trained on
   ``tune.jsonl``, ``dev.jsonl`` and ``devcheck.jsonl`` (the language model stays a

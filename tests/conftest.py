@@ -42,7 +42,7 @@ TWILIO_TOKEN = "twilio-auth-token-for-tests"
 @pytest.fixture(scope="session")
 def model_paths() -> ModelPaths:
     paths = ModelPaths(Settings.from_env().models_dir)
-    paths.install()  # idempotent: checks sizes, joins parts only when missing
+    paths.install()  # idempotent: joins parts only when missing; hashes a file once
     return paths
 
 

@@ -1,4 +1,4 @@
-"""The embedded model (Qwen2.5 0.5B on llama.cpp's server, in-process), for real.
+"""The embedded model (Qwen2.5-Coder-0.5B-Instruct on llama.cpp's server, in-process), for real.
 
 One server is loaded for the whole module, with one generation thread as in
 production; every test talks to it over HTTP through its own client.

@@ -28,7 +28,7 @@ from voicebot.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL_NAME = "qwen2.5-0.5b-instruct"
+DEFAULT_MODEL_NAME = "qwen2.5-coder-0.5b-instruct"
 HOST = "127.0.0.1"
 
 

