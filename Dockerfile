@@ -7,7 +7,8 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends npm \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE NOTICE ./
+COPY LICENSES ./LICENSES
 COPY voicebot ./voicebot
 RUN python -m venv /opt/voicebot \
     && /opt/voicebot/bin/pip install --no-cache-dir .
@@ -28,6 +29,9 @@ COPY --from=build /opt/voicebot /opt/voicebot
 COPY --from=build /opt/voicebot-home /opt/voicebot-home
 COPY prompts /app/prompts
 COPY policies /app/policies
+# The licence and what the image bundles, under which licences (GPL-3.0-or-later).
+COPY LICENSE NOTICE /app/
+COPY LICENSES /app/LICENSES
 COPY bench/corpus/tune.jsonl bench/corpus/dev.jsonl bench/corpus/devcheck.jsonl /app/corpus/
 ENV PATH=/opt/voicebot/bin:$PATH \
     VOICEBOT_INTENT_CORPUS=/app/corpus/tune.jsonl:/app/corpus/dev.jsonl:/app/corpus/devcheck.jsonl \

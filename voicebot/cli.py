@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "voicebot.data.commands",
     "voicebot.compliance.commands",
     "voicebot.replay.commands",
+    "voicebot.licences",
 )
 
 

@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 WHISPER_BASE_SIZE = 145_217_532
 KOKORO_SIZE = 92_361_271
 KOKORO_SHA256_PREFIX = "6e742170"
-# Qwen2.5-0.5B-Instruct (Q4_K_M GGUF), split over six packages.
+# Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF, as its header says; the file name says
+# qwen2.5-0.5b-instruct), split over six packages.
 LLM_PARTS = 6
 LLM_SIZE = 5 * 89_128_960 + 45_755_264
 LLM_FILE = "qwen2.5-0.5b-instruct-q4_k_m.gguf"
