@@ -12,6 +12,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml README.md LICENSE NOTICE ./
+COPY LICENSES ./LICENSES
 COPY voicebot ./voicebot
 # A wheel, not an editable install: the prompts, policies, intent corpus and the agent
 # desktop travel inside the package.
@@ -37,7 +38,9 @@ FROM python:3.11-slim-bookworm
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /app voicebot \
     && mkdir /data && chown voicebot:voicebot /data && chmod 0700 /data
 COPY --from=build /opt/voicebot /opt/voicebot
+# The licence and what the image bundles, under which licences (GPL-3.0-or-later).
 COPY LICENSE NOTICE /usr/share/doc/voicebot/
+COPY LICENSES /usr/share/doc/voicebot/LICENSES
 ENV PATH=/opt/voicebot/bin:$PATH \
     VOICEBOT_HOME=/opt/voicebot/home \
     VOICEBOT_DATA_DIR=/data \

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "voicebot.compliance.commands",
     "voicebot.replay.commands",
     "voicebot.settings_commands",
+    "voicebot.licences",
 )
 
 
