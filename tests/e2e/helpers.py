@@ -32,11 +32,12 @@ async def twiml_parameters(stream_url: str, call_sid: str,
                                    TWILIO_TOKEN)
 
 
-async def call(url: str, steps: list[dict], params: dict[str, str], out: Path | None = None):
+async def call(url: str, steps: list[dict], params: dict[str, str], out: Path | None = None,
+               call_sid: str | None = None):
     """Run a scripted call as Twilio would place it (the voice webhook, then its stream);
     returns the streamdouble report."""
     scenario = parse({"name": "test", "steps": steps}, base_dir=FIXTURES)
-    call_sid = new_call_sid()
+    call_sid = call_sid or new_call_sid()
     config = SessionConfig(custom_parameters=await twiml_parameters(url, call_sid, params),
                            response_timeout_s=15.0, quiet_period_s=1.5, max_drain_s=15.0,
                            max_call_s=120.0)

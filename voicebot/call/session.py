@@ -190,6 +190,29 @@ class CallSession:
         log.info("%s: call ended (%s) after %.1f s; timings %s", self.call_id, reason,
                  self._clock.now() - self.started_at, self.timings.summary())
 
+    async def wind_down(self, seconds: float, poll: float = 0.05) -> None:
+        """The service is stopping: let the exchange in progress finish (the caller's
+        words answered, the answer heard to its end), then hand the caller to a person
+        with everything said so far. After ``seconds`` a turn still being understood is
+        dropped (its words are in the packet); a sentence being said is never cut."""
+        if self.ended or self._final is not None:
+            return
+        self._event("wind_down", f"{seconds:g}s")
+        deadline = self._clock.now() + seconds
+        while not self.ended and self._final is None and self._clock.now() < deadline:
+            if not (self.answering() or self.speaker.speaking() or self.listener.in_speech
+                    or self._guess is not None):
+                break
+            await self._clock.sleep(poll)
+        if self.ended or self._final is not None:
+            return
+        await cancel(self._turn_task)
+        await cancel(self._no_input_task)
+        if self.speaker.speaking():
+            await self.speaker.wait_until_heard()
+        if not self.ended and self._final is None:
+            await self._respond(self.dialogue.on_shutdown())
+
     def answering(self) -> bool:
         """A caller turn is being understood or answered."""
         return self._turn_task is not None and not self._turn_task.done()

@@ -70,6 +70,10 @@ class Dialogue(Protocol):
         """What to say when understanding the caller failed inside the service."""
         ...
 
+    def on_shutdown(self) -> Reply:
+        """What to say when the service stops during the call: a hand-off to a person."""
+        ...
+
     def filler(self) -> str:
         """A short holding phrase for when an answer takes a moment."""
         ...

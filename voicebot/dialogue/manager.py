@@ -278,6 +278,10 @@ class NegotiationDialogue:
     def on_failure(self) -> Reply:
         return self._hand_off("internal_failure")
 
+    def on_shutdown(self) -> Reply:
+        """The service is stopping: a person carries on the call from where it is."""
+        return self._hand_off("service_restart")
+
     def filler(self) -> str:
         return self._t("filler")
 

@@ -25,6 +25,7 @@ class HandoffReason(enum.StrEnum):
     REFERENCE_NOT_OBTAINED = "reference_not_obtained"
     INTERNAL_FAILURE = "internal_failure"
     ACCOUNT_FLAGGED = "account_flagged"
+    SERVICE_RESTART = "service_restart"
 
     @property
     def text(self) -> str:
@@ -58,6 +59,7 @@ _TEXT = {
     HandoffReason.REFERENCE_NOT_OBTAINED: "Account reference not obtained",
     HandoffReason.INTERNAL_FAILURE: "The bot failed",
     HandoffReason.ACCOUNT_FLAGGED: "Account flagged on an earlier call: no collection by the bot",
+    HandoffReason.SERVICE_RESTART: "The assistant was restarting: carry on where the call was",
 }
 _FLAG = {
     HandoffReason.HARDSHIP_APPROVAL: "hardship",

@@ -53,6 +53,8 @@ from voicebot.web.twilio_stream import (
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 2.0  # seconds a dependency has to answer a readiness check
+# Stopping: after the drain deadline, the longest the last sentence and the transfer take.
+LAST_WORDS_SECONDS = 20.0
 LANGUAGES = ("en", "fr")
 
 
@@ -93,6 +95,7 @@ class ServiceState:
             log.warning("%d call(s) left open by an earlier run marked unfinished", stale)
         self.policy_hashes = policy_digests(settings.policies_dir)
         self.clock = SystemClock()
+        self.draining = False  # stopping: no new calls, those in progress handed over
         self.handoffs = build_handoff_service(settings, self.database)
         self.desk = Desk(self.handoffs, HandoffJournal(data / "handoff-journal.jsonl"),
                          advise=self.callback_advice)
@@ -248,6 +251,34 @@ class ServiceState:
                 checks["llm"] = str(exc)
         return checks
 
+    async def drain(self, seconds: float) -> None:
+        """Stop taking calls and hand over the ones in progress: each finishes its
+        exchange, then goes to a person (or a call-back) with its packet, within
+        ``seconds`` and the time to say that last sentence and move the call."""
+        self.draining = True
+        log.warning("stopping: no new calls; %d in progress get %.0f s to finish their "
+                    "exchange before a person takes them", len(self.calls), seconds)
+        deadline = self.clock.now() + seconds
+        stop_at = deadline + LAST_WORDS_SECONDS
+        winding: dict[str, asyncio.Task[None]] = {}
+        while self.calls.held and self.clock.now() < stop_at:
+            for slot_id in list(self.calls):
+                if slot_id not in winding:  # a stream that started its call meanwhile too
+                    try:
+                        session = self.calls[slot_id]
+                    except KeyError:
+                        continue
+                    winding[slot_id] = spawn(
+                        session.wind_down(max(0.0, deadline - self.clock.now())),
+                        f"{session.call_id}-wind-down")
+            await self.clock.sleep(0.1)
+        for task in winding.values():
+            await cancel(task)
+        if self.calls.held:
+            log.error("stopping with %d stream(s) still open", self.calls.held)
+        else:
+            log.warning("every call handed over or ended; stopping")
+
     def session_ended(self, session: CallSession) -> None:
         """List the finished call (redacted text only); its hand-off was settled by the call."""
         self.finished.append({
@@ -300,10 +331,10 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        ready = state.engines is not None
+        ready = state.engines is not None and not state.draining
         return JSONResponse(
             {
-                "status": "ok" if ready else "loading",
+                "status": "draining" if state.draining else "ok" if ready else "loading",
                 "version": __version__,
                 "active_calls": len(state.calls),
                 "stt_model": state.engines.stt_model if ready else None,
@@ -326,8 +357,9 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         """Whether to send calls here: models loaded, the records database reachable,
         the language model answering (when there is one)."""
         checks = await state.readiness()
-        ready = all(v in ("ok", "none") for v in checks.values())
-        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+        ready = all(v in ("ok", "none") for v in checks.values()) and not state.draining
+        status = "draining" if state.draining else "ready" if ready else "not ready"
+        return JSONResponse({"status": status, "checks": checks},
                             status_code=200 if ready else 503)
 
     @app.get("/metrics", include_in_schema=False)
@@ -340,6 +372,10 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
                    include_in_schema=False)
     async def twilio_voice(request: Request) -> Response:
         """Answer an incoming call with TwiML that connects it to the media stream."""
+        if state.draining:
+            # Stopping: the carrier's fallback URL (another instance) takes new calls.
+            return Response("stopping: no new calls", status_code=503,
+                            headers={"Retry-After": "5"}, media_type="text/plain")
         form: dict[str, str] = {}
         if request.method == "POST":
             body = (await request.body()).decode("utf-8", "replace")
