@@ -14,6 +14,7 @@ import pytest_asyncio
 
 from tests.dialogue.conftest import assert_compliant, bot_text, converse
 from tests.dialogue.test_conversations import JANE, JOHN, MARIE
+from voicebot.engines.llm.output import parse_reply
 from voicebot.errors import EngineError
 
 pytestmark = [pytest.mark.models, pytest.mark.asyncio(loop_scope="session")]
@@ -74,20 +75,23 @@ class BrokenModel:
         self.failure = failure
         self.calls = 0
 
-    async def complete_json(self, messages, schema, *, max_tokens=64, timeout=1.5):
+    async def complete_json(self, messages, output, *, max_tokens=64, timeout=1.5):
         self.calls += 1
         if self.failure == "slow":
             await asyncio.sleep(timeout)
             raise EngineError("LLM timeout")
-        if self.failure == "garbage":
-            return {"intent": "give_discount", "amount": "lots", "instalments": -3}
+        if self.failure == "garbage":  # the client's check refuses it
+            return parse_reply('{"intent": "give_discount", "amount": "lots", '
+                               '"instalments": -3}', output)
+        if self.failure == "invented":  # well formed, but numbers the caller never said
+            return parse_reply('{"intent": "other", "amount": 5000, "instalments": -3}', output)
         raise EngineError("LLM server down: connection refused")
 
     async def close(self) -> None:
         pass
 
 
-@pytest.mark.parametrize("failure", ["down", "slow", "garbage"])
+@pytest.mark.parametrize("failure", ["down", "slow", "garbage", "invented"])
 async def test_when_the_model_fails_the_call_goes_on_with_templates(failure):
     broken = BrokenModel(failure)
     lines = ["hmm so how do folks usually sort this kind of thing out",

@@ -9,27 +9,34 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from typing import Literal, get_args
 
 import httpx
 import pytest
 
-from voicebot.engines.llm import ChatCompletionsModel, LlmTiming, build_language_model
-from voicebot.engines.llm_embedded import EmbeddedLlamaServer
+from voicebot.engines.llm import (
+    ChatCompletionsModel,
+    LlmTiming,
+    StructuredOutput,
+    build_language_model,
+)
+from voicebot.engines.llm.embedded import EmbeddedLlamaServer
 from voicebot.errors import EngineError
 from voicebot.settings import Settings
 
 pytestmark = pytest.mark.models
 
-SCHEMA = {
-    "type": "object",
-    "properties": {
-        "intent": {"type": "string",
-                   "enum": ["ask_human", "provide_amount", "agree", "refuse", "other"]},
-        "amount": {"type": ["number", "null"]},
-    },
-    "required": ["intent", "amount"],
-    "additionalProperties": False,
-}
+Intent = Literal["ask_human", "provide_amount", "agree", "refuse", "other"]
+
+
+class Reading(StructuredOutput):
+    intent: Intent
+    amount: float | None
+
+
+class Story(StructuredOutput):
+    story: str
+
 # About 150 tokens, the size of a real turn's instructions.
 SYSTEM = (
     "You classify what a caller said during a phone call about paying an overdue bill. "
@@ -99,8 +106,8 @@ def test_server_listens_on_loopback(server):
 ])
 async def test_classifies_english_and_french(model, capfd, text, intent, amount):
     capfd.readouterr()
-    answer = await model.complete_json(messages(text), SCHEMA, max_tokens=40, timeout=TIMEOUT)
-    assert answer == {"intent": intent, "amount": amount}
+    answer = await model.complete_json(messages(text), Reading, max_tokens=40, timeout=TIMEOUT)
+    assert answer == Reading(intent=intent, amount=amount)
     assert model.last_timing.cached_tokens >= 100  # the primed instructions
     assert capfd.readouterr().err == ""  # llama.cpp's log is quiet
 
@@ -132,7 +139,7 @@ async def test_cached_prefix_is_faster(model, capsys):
 
 async def timed(model: ChatCompletionsModel, system: str, text: str) -> LlmTiming:
     _answer, timing = await model.complete_json_timed(
-        messages(text, system), SCHEMA, max_tokens=40, timeout=TIMEOUT)
+        messages(text, system), Reading, max_tokens=40, timeout=TIMEOUT)
     return timing
 
 
@@ -141,11 +148,9 @@ def rate(tokens: int | None, millis: float | None) -> float:
 
 
 async def test_timeout_stops_generation_and_next_call_is_cached(model):
-    story = {"type": "object", "properties": {"story": {"type": "string"}},
-             "required": ["story"]}
     started = time.perf_counter()
     with pytest.raises(EngineError, match="LLM timeout"):
-        await model.complete_json(messages("Tell me a long story about your day"), story,
+        await model.complete_json(messages("Tell me a long story about your day"), Story,
                                   max_tokens=300, timeout=0.5)
     assert time.perf_counter() - started < 0.5 + 0.2
     # The abandoned answer would take ~10 s to generate; the server drops it.
@@ -153,9 +158,9 @@ async def test_timeout_stops_generation_and_next_call_is_cached(model):
     while any(slot["is_processing"] for slot in slots(model)):
         assert time.monotonic() < deadline, "the server kept generating after the timeout"
         await asyncio.sleep(0.1)
-    answer = await model.complete_json(messages("Je voudrais parler à un humain"), SCHEMA,
+    answer = await model.complete_json(messages("Je voudrais parler à un humain"), Reading,
                                        max_tokens=40, timeout=TIMEOUT)
-    assert answer["intent"] in SCHEMA["properties"]["intent"]["enum"]
+    assert answer.intent in get_args(Intent)
     assert model.last_timing.cached_tokens >= 100
 
 
@@ -166,12 +171,12 @@ def slots(model: ChatCompletionsModel) -> list[dict]:
 
 async def test_two_callers_at_once(model):
     first, second = await asyncio.gather(
-        model.complete_json(messages("Can I speak to a real person please?"), SCHEMA,
+        model.complete_json(messages("Can I speak to a real person please?"), Reading,
                             max_tokens=40, timeout=TIMEOUT),
-        model.complete_json(messages("Je voudrais parler à un conseiller"), SCHEMA,
+        model.complete_json(messages("Je voudrais parler à un conseiller"), Reading,
                             max_tokens=40, timeout=TIMEOUT),
     )
-    assert first["intent"] == second["intent"] == "ask_human"
+    assert first.intent == second.intent == "ask_human"
     assert model.last_timing.cached_tokens >= 100  # whichever slot served it
 
 

@@ -17,7 +17,7 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Protocol
+from typing import Literal, Protocol
 
 from voicebot.dialogue.consent import clear_yes
 from voicebot.dialogue.intents import (
@@ -32,26 +32,29 @@ from voicebot.dialogue.intents import (
 )
 from voicebot.dialogue.money import PlanRequest, numbers_in, parse_plan_request
 from voicebot.dialogue.parsers import extract_digits, parse_yes_no
-from voicebot.engines.llm import LanguageModel
+from voicebot.engines.llm import LanguageModel, StructuredOutput
 from voicebot.errors import EngineError
 
 log = logging.getLogger(__name__)
 
 # What the model may answer: the intents that matter while negotiating.
-LLM_INTENTS = [
+ModelIntent = Literal[
     Intent.PROPOSE, Intent.OPTIONS, Intent.PAY_IN_FULL, Intent.SETTLEMENT, Intent.HARDSHIP,
     Intent.YES, Intent.NO, Intent.HUMAN, Intent.DISPUTE, Intent.LAWYER, Intent.BANKRUPTCY,
     Intent.STOP_CONTACT, Intent.VULNERABLE, Intent.THIRD_PARTY, Intent.REPEAT, Intent.OTHER,
 ]
-SCHEMA = {
-    "type": "object",
-    "properties": {
-        "intent": {"type": "string", "enum": [i.value for i in LLM_INTENTS]},
-        "amount": {"type": ["number", "null"]},
-        "instalments": {"type": ["integer", "null"]},
-    },
-    "required": ["intent", "amount", "instalments"],
-}
+
+
+class ModelReading(StructuredOutput):
+    """The model's reading of one caller line: its schema constrains what the server
+    writes, and the answer is checked against it. Each field is always written
+    (null when the caller said no such number)."""
+
+    intent: ModelIntent
+    amount: float | None
+    instalments: int | None
+
+
 # Classifier labels taken as they are; yes/no and plans come from the parsers.
 _FROM_CLASSIFIER = {
     *SAFETY_INTENTS, Intent.CARD_DATA, Intent.HARDSHIP, Intent.PAY_IN_FULL, Intent.SETTLEMENT,
@@ -215,23 +218,21 @@ async def ask_model(model: LanguageModel, system: str, stage: str, text: str, la
         {"role": "user", "content": f"Stage: {stage}. Caller: {text}"},
     ]
     try:
-        answer = await model.complete_json(messages, SCHEMA, max_tokens=40, timeout=timeout)
+        answer = await model.complete_json(messages, ModelReading, max_tokens=40,
+                                           timeout=timeout)
     except EngineError as exc:
         log.warning("language model unavailable (%s); using templates", exc)
         return None
     elapsed = (time.perf_counter() - started) * 1000
-    try:
-        intent = Intent(answer.get("intent", "other"))
-    except ValueError:
-        intent = Intent.OTHER
+    intent = answer.intent
     said = set(numbers_in(text, language))
     notes = []
-    amount = _number(answer.get("amount"))
+    amount = _number(answer.amount)
     if amount is not None and amount not in said:
         notes.append(f"dropped amount {amount} the caller did not say")
         amount = None
-    count = _number(answer.get("instalments"))
-    if count is not None and (count not in said or count != int(count)):
+    count = _number(answer.instalments)
+    if count is not None and count not in said:
         notes.append(f"dropped instalments {count} the caller did not say")
         count = None
     plan = PlanRequest(amount=amount, count=int(count) if count is not None else None)
@@ -242,10 +243,9 @@ async def ask_model(model: LanguageModel, system: str, stage: str, text: str, la
     )
 
 
-def _number(value: object) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if value <= 0 or value > 10_000_000:
+def _number(value: float | None) -> Decimal | None:
+    """A positive amount or count the model wrote, as the parsers would read it."""
+    if value is None or value <= 0 or value > 10_000_000:
         return None
     number = Decimal(str(value))
     return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
