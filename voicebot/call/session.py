@@ -672,6 +672,10 @@ class CallSession:
         await self._respond(self.dialogue.on_no_input())
 
     async def _hangup(self, reason: str) -> None:
+        if self._recorder is not None:
+            # As the stream closes the carrier asks what next (/twilio/continue): the
+            # answer depends on this end being on record first.
+            await self._recorder.finished(self.record(), reason)
         await self._control.hangup(reason)
         await self.close(reason)
 

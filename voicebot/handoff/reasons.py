@@ -26,6 +26,7 @@ class HandoffReason(enum.StrEnum):
     INTERNAL_FAILURE = "internal_failure"
     ACCOUNT_FLAGGED = "account_flagged"
     SERVICE_RESTART = "service_restart"
+    STREAM_LOST = "stream_lost"
 
     @property
     def text(self) -> str:
@@ -39,7 +40,7 @@ class HandoffReason(enum.StrEnum):
     def spoken(self) -> bool:
         """Whether the bot says this reason with a ``handoff_<reason>`` template (an agreed
         hardship plan has its own words)."""
-        return self is not HandoffReason.HARDSHIP_APPROVAL
+        return self not in (HandoffReason.HARDSHIP_APPROVAL, HandoffReason.STREAM_LOST)
 
 
 _TEXT = {
@@ -60,6 +61,7 @@ _TEXT = {
     HandoffReason.INTERNAL_FAILURE: "The bot failed",
     HandoffReason.ACCOUNT_FLAGGED: "Account flagged on an earlier call: no collection by the bot",
     HandoffReason.SERVICE_RESTART: "The assistant was restarting: carry on where the call was",
+    HandoffReason.STREAM_LOST: "The assistant lost the call's audio: carry on where it was",
 }
 _FLAG = {
     HandoffReason.HARDSHIP_APPROVAL: "hardship",

@@ -35,6 +35,7 @@ from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twiml import connect_stream
 from voicebot.text.xml import xml_safe
 from voicebot.web.agent import API_HEADERS, build_agent_router
+from voicebot.web.continuation import continuation
 from voicebot.web.handoff_webhooks import build_handoff_webhooks
 from voicebot.web.handoffs import Desk, build_agent_auth, build_handoff_service, secret
 from voicebot.web.metrics import ErrorCounter, ServiceMetrics
@@ -394,8 +395,17 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
         if state.call_tokens is not None:
             call_sid = form.get("CallSid") or query.get("CallSid", "")
             params[CALL_TOKEN_PARAMETER] = state.call_tokens.issue(call_sid, params)
-        return Response(connect_stream(stream_url(request, settings), params),
+        return Response(connect_stream(stream_url(request, settings), params,
+                                       then=continue_url(request, settings)),
                         media_type="application/xml")
+
+    @app.post("/twilio/continue", dependencies=[Depends(verify)], include_in_schema=False)
+    async def twilio_continue(request: Request) -> Response:
+        """The call's stream has ended: hang up a call the bot ended, hand any other to a
+        person (``voicebot.web.continuation``)."""
+        body = (await request.body()).decode("utf-8", "replace")
+        call_sid = xml_safe((parse_qs(body).get("CallSid") or [""])[0])[:64]
+        return Response(await continuation(state, call_sid), media_type="application/xml")
 
     @app.websocket("/twilio/stream", dependencies=stream_checks)
     async def twilio_stream(ws: WebSocket) -> None:
@@ -492,12 +502,19 @@ async def prime_language_model(engines: Engines, prompts: Iterable[Prompts]) -> 
     log.info("language model primed in %.1f s", time.perf_counter() - started)
 
 
+def _public_base(request: Request, settings: Settings) -> str:
+    if settings.public_url:
+        return settings.public_url
+    proto, host = request_origin(request, settings.trust_forwarded_headers)
+    return f"{'https' if proto == 'https' else 'http'}://{host or 'localhost'}"
+
+
 def stream_url(request: Request, settings: Settings) -> str:
     """The wss:// URL Twilio should open, as seen from outside any proxy."""
-    if settings.public_url:
-        base = settings.public_url
-    else:
-        proto, host = request_origin(request, settings.trust_forwarded_headers)
-        base = f"{'https' if proto == 'https' else 'http'}://{host or 'localhost'}"
-    scheme, rest = base.split("://", 1)
+    scheme, rest = _public_base(request, settings).split("://", 1)
     return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/twilio/stream"
+
+
+def continue_url(request: Request, settings: Settings) -> str:
+    """Where Twilio asks what next once the stream has ended (absolute, as signed)."""
+    return f"{_public_base(request, settings)}/twilio/continue"
