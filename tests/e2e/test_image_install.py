@@ -134,7 +134,7 @@ def test_the_installed_service_runs_from_the_wheel_as_the_service_user(image):
     assert line.split()[1:2] == [str(UID)], line
     code = _run(venv / "bin" / "python", "-c",
                 "import voicebot, voicebot.settings as s; print(voicebot.__file__); "
-                "print(s.Settings().prompts_dir)").stdout
+                "print(s.Settings().prompts_dir)", cwd=data.parent).stdout
     assert str(venv) in code and str(PROJECT_ROOT) not in code, code
     assert httpx.get(f"{srv.http}/livez", timeout=5).status_code == 200
     deadline = time.monotonic() + 60
@@ -145,8 +145,10 @@ def test_the_installed_service_runs_from_the_wheel_as_the_service_user(image):
 
 def test_the_agent_desktop_is_served_from_the_installed_package(image):
     srv, _, _ = image
-    page = httpx.get(f"{srv.http}/agent", timeout=5, follow_redirects=True)
-    assert page.status_code == 200 and "/agent/static/desktop.js" in page.text
+    with httpx.Client(base_url=srv.http, timeout=5, follow_redirects=True) as agent:
+        page = agent.post("/agent/login", data={"agent": AGENT[0], "token": AGENT[1],
+                                                  "next": "/agent"})
+    assert page.status_code == 200 and "/agent/static/desktop.js" in page.text, page.text
     for name, kind in (("desktop.js", "javascript"), ("desktop.css", "css"),
                        ("favicon.svg", "svg")):
         asset = httpx.get(f"{srv.http}/agent/static/{name}", timeout=5)
