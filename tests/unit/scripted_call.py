@@ -237,7 +237,7 @@ class ScriptedCall:
             voices={lang: Voice(ToneVoice()) for lang in ("en", "fr")},
             tts_pool=VirtualPool(self.clock, synthesis_cost, 2, 64),  # type: ignore[arg-type]
         )
-        self.state = ServiceState(settings, self.engines, data_dir=tmp)
+        self.state = ServiceState(settings, self.engines, data_dir=tmp, clock=self.clock)
         self.line = LoopbackLine(self.clock, keep_audio=True)
         started = CallStarted(stream_id="MZscripted", call_id="CAscripted",
                               parameters=parameters or {"creditor": "acme-telecom",
