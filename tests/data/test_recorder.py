@@ -23,8 +23,9 @@ def outcome(**kw) -> Outcome:
     return Outcome(**{**base, **kw})
 
 
-def record(lines, events=(), **kw) -> CallRecord:
-    return CallRecord(call_id="CA9", language="en", started=T0, seconds=30.0,
+def record(lines, events=(), seconds=30.0, **kw) -> CallRecord:
+    return CallRecord(call_id="CA9", language="en", started=T0, seconds=seconds,
+                      at=T0 + dt.timedelta(seconds=seconds),
                       transcript=tuple(TranscriptLine(*line) for line in lines), turn_ms=(),
                       events=tuple(events), outcome=outcome(**kw))
 
@@ -92,3 +93,38 @@ async def test_an_agreed_plan_is_committed_with_its_proof(records, recorder):
         "2026-12-01T15:00:54Z")
     with pytest.raises(ValueError, match="without a plan"):
         await recorder.agreed(record(lines), "", "", readback_finished_at=None)
+
+
+async def test_what_is_written_is_dated_by_the_record(records, recorder):
+    """The recorder reads no clock: a conversation, a flag, an agreement, a disclosure
+    and the end are dated with the time of the record that brought them."""
+    from voicebot.policy.schedule import Instalment
+
+    decision = Decision(
+        accepted=True, kind="instalments", frequency="monthly", currency="USD",
+        balance=Decimal("480.00"), total=Decimal("480.00"),
+        schedule=(Instalment(dt.date(2026, 12, 1), Decimal("480.00")),),
+        reasons=(), requires_human=False, policy_id="acme-telecom",
+        policy_version="2026-11-01", down_payment=Decimal(0),
+        instalment_amount=Decimal("480.00"), instalment_count=1, discount=Decimal(0),
+        hardship=False, valid_until=None, ask=None, summary="480 on December 1st")
+    lines = [("caller", "it's Jane Doe, and this isn't my debt", 9.0)]
+    await recorder.started(record(lines, seconds=1.0))
+    await recorder.progress(record(lines, seconds=12.5, flags=("dispute",), verified=True))
+    await recorder.disclosure(record(lines, seconds=20.0), "mini_miranda", "This is...",
+                              "u2.1", True)
+    await recorder.agreed(record(lines, seconds=40.25, decision=decision, agreed=True),
+                          "480 dollars on December 1st.", "yes", readback_finished_at=None)
+    await recorder.finished(record(lines, seconds=61.0), "dialogue_ended")
+
+    at = {seconds: (T0 + dt.timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+          for seconds in (12.5, 20.0, 40.25, 61.0)}
+    conversation = [c for c in records.contacts("acme-telecom", "100200")
+                    if c["kind"] == "conversation"]
+    assert [c["at"] for c in conversation] == [at[12.5]]
+    assert [f["set_at"] for f in records.flags("acme-telecom", "100200")] == [at[12.5]]
+    [kept] = records.arrangements(account="100200")
+    assert kept["agreed_at"] == at[40.25]
+    call = records.call("CA9")
+    assert [(d["played_at"]) for d in call["disclosures"]] == [at[20.0]]
+    assert call["ended_at"] == at[61.0]

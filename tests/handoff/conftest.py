@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from handoff_support import CALL_SID, Recorded, Recorder, card_redact
 
+from tests.unit.virtual_time import VirtualClock
 from voicebot.handoff import HandoffPacket, HandoffStore, build_packet
 from voicebot.policy import Ask, decide, load_policies
 from voicebot.settings import Settings
@@ -51,6 +52,21 @@ def make_packet(decision):
 @pytest.fixture
 def store(tmp_path) -> Iterator[HandoffStore]:
     store = HandoffStore(tmp_path / "handoffs.db", redact=card_redact)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    """Virtual time that passes only when a test passes it (``run_for``); its wall
+    time starts at 2026-01-15 12:00 UTC."""
+    return VirtualClock()
+
+
+@pytest.fixture
+def clocked_store(tmp_path, clock) -> Iterator[HandoffStore]:
+    """A store dated by ``clock``; a fallback policy over it counts on that clock."""
+    store = HandoffStore(tmp_path / "handoffs.db", redact=card_redact, clock=clock)
     yield store
     store.close()
 

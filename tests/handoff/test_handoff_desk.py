@@ -10,6 +10,7 @@ import json
 import pytest
 
 from voicebot.call.record import CallRecord, TranscriptLine
+from voicebot.clock import FakeClock
 from voicebot.dialogue.base import Outcome
 from voicebot.handoff import HandoffJournal, HandoffService, HandoffStore
 from voicebot.handoff.transfer import TransferResult
@@ -24,7 +25,7 @@ def a_record(decision, *, agreed: bool = True, call_id: str = "CA0001") -> CallR
         flags=("vulnerability",), priority=True, events=(("agreed", "x"),))
     return CallRecord(
         call_id=call_id, language="en", started=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
-        seconds=60.0,
+        seconds=60.0, at=dt.datetime(2026, 12, 1, 0, 1, tzinfo=dt.UTC),
         transcript=(TranscriptLine("caller", "my card is 4111 1111 1111 1111", 30.0),),
         turn_ms=(900.0,), events=(), outcome=outcome)
 
@@ -103,4 +104,21 @@ async def test_a_request_the_call_ended_on_is_kept_for_staff(tmp_path, decision,
     [packet] = store.list()
     assert packet.reason == "stop_contact" and packet.status == "fallback"
     assert "stop_contact" in packet.flags and moves.moved == []
+    store.close()
+
+
+async def test_the_packet_is_dated_by_the_call_and_its_changes_by_the_store(tmp_path, decision,
+                                                                             moves):
+    clock = FakeClock(wall=dt.datetime(2026, 12, 1, 0, 5, tzinfo=dt.UTC))
+    store = HandoffStore(tmp_path / "h.db", clock=clock)
+    desk = Desk(HandoffService(store, moves), HandoffJournal(tmp_path / "j.jsonl"))
+    handoff_id = await desk.open(a_record(decision), "payment")
+    packet = store.get(handoff_id)
+    # When the call asked (its record's time), not when the store wrote it down.
+    assert packet.created_at == packet.timing["handoff_requested"] == "2026-12-01T00:01:00.000Z"
+    assert packet.timing["duration_seconds"] == 60.0
+    clock.advance(42.5)
+    assert store.accept(handoff_id, "alice").accepted_at == "2026-12-01T00:05:42.500Z"
+    clock.advance(600)
+    assert store.complete(handoff_id, "alice").completed_at == "2026-12-01T00:15:42.500Z"
     store.close()

@@ -9,9 +9,14 @@ from handoff_support import ACCOUNT_SID, AUTH_TOKEN, CALL_SID
 from voicebot.handoff import FallbackPolicy, HandoffService, HandoffStore, TwilioTransfer
 
 
-async def test_transfer_then_fallback_when_nobody_comes(recorder, store, make_packet):
+async def test_transfer_then_fallback_when_nobody_comes(recorder, clock, clocked_store,
+                                                       make_packet):
+    store = clocked_store
     transfer = TwilioTransfer(ACCOUNT_SID, AUTH_TOKEN, api_base=recorder.url)
-    service = HandoffService(store, transfer, FallbackPolicy(store, transfer, timeout=0.2))
+    settled = asyncio.Event()
+    fallback = FallbackPolicy(store, transfer, timeout=60.0,
+                              on_outcome=lambda handoff_id, outcome: settled.set())
+    service = HandoffService(store, transfer, fallback)
     packet = make_packet()
     async with store.subscribe() as events:
         outcome = await service.hand_off(packet, call_sid=CALL_SID)
@@ -19,9 +24,10 @@ async def test_transfer_then_fallback_when_nobody_comes(recorder, store, make_pa
         assert outcome.result.action == "enqueue"
         assert (await events.get(1)).kind == "added"  # the desktop sees it at once
         assert len(recorder.requests) == 1
-        event = await events.get(2)
+        await clock.run_for(60.0)
+        event = await events.get(1)
     assert (event.kind, event.status) == ("status", "fallback")
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(settled.wait(), 5)
     assert len(recorder.requests) == 2
     assert "<Record" not in recorder.requests[1].form["Twiml"][0]  # no callbacks configured
     await transfer.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sqlite3
 import threading
 
@@ -14,8 +15,10 @@ from voicebot.handoff.packet import MAX_NOTES_CHARS
 
 
 def test_add_get_list(store, make_packet):
-    first = store.add(make_packet(handoff_requested=None))
-    second = store.add(make_packet(reason="dispute", handoff_requested=None))
+    at = dt.datetime(2026, 11, 26, 15, 1, 15, tzinfo=dt.UTC)
+    first = store.add(make_packet(handoff_requested=at))
+    second = store.add(make_packet(reason="dispute",
+                                   handoff_requested=at + dt.timedelta(seconds=1)))
     assert store.get(first.id) == first
     assert [p.id for p in store.list()] == [second.id, first.id]  # newest first
     assert [p.id for p in store.list(limit=1)] == [second.id]

@@ -14,8 +14,9 @@ import httpx
 import pytest
 from handoff_support import ACCOUNT_SID, AUTH_TOKEN, CALL_SID
 
+from voicebot.clock import FakeClock
 from voicebot.errors import ConfigError, EngineError
-from voicebot.handoff import FallbackPolicy, TwilioError, TwilioTransfer
+from voicebot.handoff import FallbackPolicy, HandoffStore, TwilioError, TwilioTransfer
 from voicebot.handoff.transfer import Transfer
 
 CALLBACKS = "https://bot.example.com/twilio/handoff"
@@ -165,9 +166,11 @@ async def test_refusals_are_engine_errors_and_not_retried(recorder, make_packet,
 
 async def test_server_errors_are_retried(recorder, make_packet):
     recorder.reply(503, {"message": "Service Unavailable", "status": 503})
-    transfer = transfer_for(recorder, retries=1)
+    clock = FakeClock()
+    transfer = transfer_for(recorder, retries=1, clock=clock)
     result = await transfer.transfer(make_packet(), call_sid=CALL_SID)
     assert result.status_code == 200 and len(recorder.requests) == 2
+    assert clock.now() == 0.25  # a pause on the clock before trying again
 
     recorder.requests.clear()
     recorder.reply(500, {"message": "boom"})
@@ -212,21 +215,31 @@ async def test_refuses_odd_call_sids_and_oversized_twiml(recorder, make_packet):
 
 
 # -- the fallback when nobody accepts ------------------------------------------------------------
+# On virtual time: the deadline passes when the test moves the clock past it, never
+# while the test waits. Only the loopback request to "Twilio" takes real time.
 
 
-async def test_fallback_after_the_timeout(recorder, store, make_packet):
+async def test_fallback_when_the_clock_reaches_the_deadline(recorder, clock, clocked_store,
+                                                            make_packet):
+    store = clocked_store
     packet = store.add(make_packet(language="fr"))
     transfer = transfer_for(recorder, status_callback_url=CALLBACKS)
     outcomes: list[tuple[str, str]] = []
-    policy = FallbackPolicy(store, transfer, timeout=0.3,
+    policy = FallbackPolicy(store, transfer, timeout=60.0,
                             on_outcome=lambda hid, outcome: outcomes.append((hid, outcome)))
-    started = time.perf_counter()
-    outcome = await policy.start(packet.id, CALL_SID)
-    waited = time.perf_counter() - started
+    async with store.subscribe() as changes:
+        task = policy.start(packet.id, CALL_SID)
+        await clock.run_for(59.75)
+        assert not task.done() and store.get(packet.id).status == "waiting"
+        assert recorder.requests == [] and policy.watching == 1
+        await clock.run_for(0.25)
+        change = await changes.get(1)
+        outcome = await asyncio.wait_for(task, 5)
     await transfer.aclose()
 
     assert outcome == "fallback" and outcomes == [(packet.id, "fallback")]
-    assert 0.3 <= waited < 2
+    assert (change.kind, change.status) == ("status", "fallback")
+    assert change.at == "2026-01-15T12:01:00.000Z"  # the store's clock, 60 s on
     assert store.get(packet.id).status == "fallback"
     (request,) = recorder.requests
     assert request.path.endswith(f"/Calls/{CALL_SID}.json")
@@ -243,58 +256,85 @@ async def test_fallback_after_the_timeout(recorder, store, make_packet):
 async def test_fallback_without_callbacks_promises_a_call_back(recorder, store, make_packet):
     packet = store.add(make_packet())
     transfer = transfer_for(recorder)
-    assert await FallbackPolicy(store, transfer, timeout=0.05).watch(packet.id, CALL_SID) == \
-        "fallback"
+    policy = FallbackPolicy(store, transfer, timeout=60.0, clock=FakeClock())
+    assert await policy.watch(packet.id, CALL_SID) == "fallback"
     await transfer.aclose()
     say, hangup = list(twiml_of(recorder.requests[0]))
     assert "call you back" in say.text and hangup.tag == "Hangup"
 
 
-async def test_an_accept_in_time_cancels_the_fallback(recorder, store, make_packet):
+async def test_an_accept_in_time_cancels_the_fallback(recorder, clock, clocked_store,
+                                                      make_packet):
+    store = clocked_store
     packet = store.add(make_packet())
     transfer = transfer_for(recorder)
-    policy = FallbackPolicy(store, transfer, timeout=5.0)
+    policy = FallbackPolicy(store, transfer, timeout=60.0)
     task = policy.start(packet.id, CALL_SID)
-    await asyncio.sleep(0.05)
-    accepted = time.perf_counter()
+    await clock.run_for(59.0)
     store.accept(packet.id, "alice")
-    assert await task == "accepted"
-    assert time.perf_counter() - accepted < 0.5  # woken by the change, not the timeout
+    assert await asyncio.wait_for(task, 5) == "accepted"
+    assert clock.now() == 59.0  # woken by the change, not by the deadline
+    await clock.run_for(60.0)
     assert recorder.requests == []
     assert store.get(packet.id).status == "active"
     await transfer.aclose()
 
 
-async def test_a_caller_who_hung_up_gets_no_fallback(recorder, store, make_packet):
+async def test_a_caller_who_hung_up_gets_no_fallback(recorder, clock, clocked_store,
+                                                     make_packet):
+    store = clocked_store
     packet = store.add(make_packet())
     transfer = transfer_for(recorder)
-    task = FallbackPolicy(store, transfer, timeout=5.0).start(packet.id, CALL_SID)
-    await asyncio.sleep(0.02)
+    task = FallbackPolicy(store, transfer, timeout=60.0).start(packet.id, CALL_SID)
+    await clock.run_for(30.0)
     store.mark(packet.id, "abandoned")  # the queue's action webhook said so
-    assert await task == "abandoned"
+    assert await asyncio.wait_for(task, 5) == "abandoned"
     assert recorder.requests == []
     await transfer.aclose()
+
+
+async def test_a_dropped_subscription_is_polled_on_the_clock(recorder, clock, tmp_path,
+                                                             make_packet, caplog):
+    # A subscription with room for one event: two changes in a row drop it.
+    store = HandoffStore(tmp_path / "small.db", queue_size=1, clock=clock)
+    packet = store.add(make_packet())
+    transfer = transfer_for(recorder)
+    task = FallbackPolicy(store, transfer, timeout=60.0, poll=5.0).start(packet.id, CALL_SID)
+    await clock.run_for(1.0)
+    store.annotate(packet.id, "first")
+    store.annotate(packet.id, "second")
+    assert "hand-off subscriber dropped" in caplog.text
+    await clock.run_for(11.0)  # 12 s: the watcher looks again at 6, 11, 16
+    store.accept(packet.id, "alice")
+    await clock.run_for(3.5)
+    assert not task.done()  # no subscription to wake it: it waits for its next look
+    await clock.run_for(0.5)
+    assert await asyncio.wait_for(task, 5) == "accepted"
+    assert recorder.requests == []
+    await transfer.aclose()
+    store.close()
 
 
 async def test_fallback_on_a_call_that_already_ended(recorder, store, make_packet):
     packet = store.add(make_packet())
     recorder.reply(400, {"code": 21220, "message": "Call is not in-progress. Cannot redirect."})
     transfer = transfer_for(recorder)
-    assert await FallbackPolicy(store, transfer, timeout=0.05).watch(packet.id, CALL_SID) == \
-        "fallback_failed"
+    policy = FallbackPolicy(store, transfer, timeout=60.0, clock=FakeClock())
+    assert await policy.watch(packet.id, CALL_SID) == "fallback_failed"
     await transfer.aclose()
     stored = store.get(packet.id)
     assert stored.status == "fallback"
     assert "hung up before the fallback" in stored.notes
 
 
-async def test_unknown_handoff_and_shutdown(recorder, store, make_packet):
+async def test_unknown_handoff_and_shutdown(recorder, clock, clocked_store, make_packet):
+    store = clocked_store
     transfer = transfer_for(recorder)
     policy = FallbackPolicy(store, transfer, timeout=30)
     assert await policy.watch("missing", CALL_SID) == "missing"
     packet = store.add(make_packet())
     task = policy.start(packet.id, CALL_SID)
-    await asyncio.sleep(0.01)
+    await clock.run_for(1.0)
     assert policy.watching == 1
     await policy.aclose()
     assert task.cancelled()

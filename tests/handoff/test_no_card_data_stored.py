@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sqlite3
 import subprocess
@@ -18,7 +19,8 @@ def test_the_database_never_holds_a_card_number(tmp_path):
     store = HandoffStore(tmp_path / "handoffs.db", redact=redact_obj)
     packet = build_packet(
         call_id="CA1", creditor_id="acme-telecom", creditor_name="Acme Telecom", language="en",
-        reason="payment", account_reference="100200", account_name="Jane Doe", verified=True,
+        reason="payment", handoff_requested=dt.datetime(2026, 12, 1, 15, 1, tzinfo=dt.UTC),
+        account_reference="100200", account_name="Jane Doe", verified=True,
         transcript=[{"speaker": "caller", "text": f"my card is {CARD_WORDS}", "at": 1.0},
                     {"speaker": "caller", "text": f"or {CARD_DIGITS}, cvv 123", "at": 2.0}],
         redact=redact_obj,

@@ -20,6 +20,7 @@ run of a test is the same run.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import heapq
 from collections.abc import Callable, Sequence
@@ -48,9 +49,9 @@ class DrivenClock(SkipClock):
     """Virtual seconds that move only when every task waits on the clock (a replay's
     clock, without the real time that passes while work runs)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._now = 0.0
+    def __init__(self, wall: dt.datetime | None = None) -> None:
+        self._now = 0.0  # read by SkipClock.__init__ (the wall time's origin)
+        super().__init__(wall=wall)
 
     def now(self) -> float:
         return self._now
@@ -236,7 +237,7 @@ class ScriptedCall:
             voices={lang: Voice(ToneVoice()) for lang in ("en", "fr")},
             tts_pool=VirtualPool(self.clock, synthesis_cost, 2, 64),  # type: ignore[arg-type]
         )
-        self.state = ServiceState(settings, self.engines, data_dir=tmp)
+        self.state = ServiceState(settings, self.engines, data_dir=tmp, clock=self.clock)
         self.line = LoopbackLine(self.clock, keep_audio=True)
         started = CallStarted(stream_id="MZscripted", call_id="CAscripted",
                               parameters=parameters or {"creditor": "acme-telecom",

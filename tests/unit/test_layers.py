@@ -39,13 +39,15 @@ ALLOWED = {
     "text": set(),
     "redaction": {"text"},
     "errors": set(),
+    # Every layer may ask the injected clock the time; it asks nothing of them.
+    "clock": set(),
     "settings": {"errors"},
     "turns": {"errors"},
     "telephony": {"errors", "text"},
-    "handoff": {"errors", "text", "data"},
+    "handoff": {"errors", "text", "data", "clock"},
     # A policy is checked against the law's limits, which live with the contact rules.
     "policy": {"errors", "settings", "compliance"},
-    "data": {"errors", "settings"},
+    "data": {"errors", "settings", "clock"},
 }
 
 

@@ -1,7 +1,11 @@
+import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from voicebot.clock import FakeClock
 from voicebot.errors import ConfigError
 from voicebot.settings import Settings
 from voicebot.web.app import ServiceState
@@ -59,3 +63,22 @@ def test_stream_url_behind_a_tls_proxy_and_with_a_public_url():
     assert stream_url(plain, Settings.from_env({})) == "ws://127.0.0.1:8080/twilio/stream"
     public = Settings.from_env({}, public_url="https://voice.example.org/")
     assert stream_url(plain, public) == "wss://voice.example.org/twilio/stream"
+
+
+def test_a_calls_today_is_the_debtors_date_on_the_service_clock(tmp_path):
+    # Account 100200 lives in Los Angeles: 23:59:59 there on the 2nd is the 3rd in UTC.
+    clock = FakeClock(wall=dt.datetime(2026, 12, 2, 23, 59, 59,
+                                       tzinfo=ZoneInfo("America/Los_Angeles")))
+    engines = SimpleNamespace(llm=None, intents=None)
+    state = ServiceState(Settings.from_env({}, home=tmp_path), engines=engines,  # type: ignore[arg-type]
+                         clock=clock)
+    params = {"creditor": "acme-telecom", "account": "100200"}
+    dialogue, _ = state.new_dialogue(dict(params))
+    assert dialogue.today == dt.date(2026, 12, 2)
+    clock.advance(2)
+    dialogue, _ = state.new_dialogue(dict(params))
+    assert dialogue.today == dt.date(2026, 12, 3)
+    # A call on a clock of its own (a replay's) takes its date from that clock.
+    own = FakeClock(wall=dt.datetime(2027, 6, 1, 12, 0, tzinfo=dt.UTC))
+    dialogue, _ = state.new_dialogue(dict(params), clock=own)
+    assert dialogue.today == dt.date(2027, 6, 1)

@@ -3,8 +3,10 @@ the service's own app over temporary records."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from web_support import CARD, TOKENS, fake_redact, serve, stand_in_service
 
+from voicebot.clock import Clock
 from voicebot.data import Records
 from voicebot.handoff import HandoffPacket, HandoffStore, build_packet
 from voicebot.policy import Ask, decide, load_policies
@@ -43,7 +46,8 @@ def make_packet(acme_decision):
                 {"speaker": "bot", "text": "Let me pass you to a colleague.", "at": 61.0,
                  "interrupted": True},
             ],
-            call_started=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=75), turns=9,
+            call_started=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=75),
+            handoff_requested=dt.datetime.now(dt.UTC), turns=9,
             turn_ms=[820.0, 910.5, 1003.0], redact=fake_redact,
         )
         values.update(overrides)
@@ -62,14 +66,27 @@ class Desktop:
 
 
 @pytest.fixture
-def desktop(tmp_path) -> Iterator[Desktop]:
-    store = HandoffStore(tmp_path / "handoffs.db", redact=fake_redact)
-    auth = AgentAuth(TOKENS, secret="test-session-secret-0123456789")
-    app = FastAPI()
-    app.include_router(build_agent_router(store, auth, keepalive_seconds=1.0))
-    with serve(app) as url:
-        yield Desktop(url, store, auth, dict(TOKENS))
-    store.close()
+def make_desktop(tmp_path) -> Iterator[Callable[..., Desktop]]:
+    """Serves the agent router over a new temporary store, dated by ``clock`` (the
+    system clock unless given); stopped at the end of the test."""
+    numbers = itertools.count(1)
+    with contextlib.ExitStack() as stack:
+        def make(clock: Clock | None = None) -> Desktop:
+            store = HandoffStore(tmp_path / f"handoffs-{next(numbers)}.db",
+                                 redact=fake_redact, clock=clock)
+            stack.callback(store.close)
+            auth = AgentAuth(TOKENS, secret="test-session-secret-0123456789")
+            app = FastAPI()
+            app.include_router(build_agent_router(store, auth, keepalive_seconds=1.0))
+            url = stack.enter_context(serve(app))
+            return Desktop(url, store, auth, dict(TOKENS))
+
+        yield make
+
+
+@pytest.fixture
+def desktop(make_desktop) -> Desktop:
+    return make_desktop()
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import time
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ import httpx
 from fastapi import FastAPI
 from web_support import TOKENS, serve
 
+from voicebot.clock import FakeClock
 from voicebot.web.agent import build_agent_router
 from voicebot.web.security import AgentAuth
 
@@ -103,3 +105,25 @@ async def test_streams_end_after_their_lifetime(desktop):
         assert 0.5 <= time.perf_counter() - started < 5
     assert kinds[0] == "snapshot" and set(kinds[1:]) == {"comment"}
     assert desktop.store.subscriber_count == 0
+
+
+async def test_the_snapshot_and_the_list_carry_the_service_time(make_desktop, make_packet):
+    """The desktop counts waiting times from the service's clock, not the browser's."""
+    clock = FakeClock(wall=dt.datetime(2026, 11, 26, 15, 5, tzinfo=dt.UTC))
+    desktop = make_desktop(clock)
+    packet = desktop.store.add(make_packet(
+        handoff_requested=dt.datetime(2026, 11, 26, 15, 1, 15, tzinfo=dt.UTC)))
+    async with httpx.AsyncClient(base_url=desktop.url, timeout=10) as client:
+        listed = (await client.get("/api/handoffs", headers=bearer())).json()
+        assert listed["now"] == "2026-11-26T15:05:00.000Z"
+        assert [h["created_at"] for h in listed["handoffs"]] == ["2026-11-26T15:01:15.000Z"]
+        clock.advance(30)
+        async with client.stream("GET", "/api/handoffs/events", headers=bearer()) as response:
+            events = sse_events(response)
+            kind, data = await anext(events)
+            assert kind == "snapshot" and json.loads(data)["now"] == "2026-11-26T15:05:30.000Z"
+            clock.advance(12.25)
+            desktop.store.accept(packet.id, "alice")
+            kind, data = await anext(events)
+            change = json.loads(data)
+            assert change["at"] == change["handoff"]["accepted_at"] == "2026-11-26T15:05:42.250Z"

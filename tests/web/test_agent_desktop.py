@@ -8,6 +8,7 @@ record's test runs the service's own app over temporary records.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import re
 import struct
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from web_support import seed_call_record
+
+from voicebot.clock import FakeClock
 
 CHROMIUM = Path(os.environ.get("VOICEBOT_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -246,6 +249,18 @@ def test_the_call_record_beside_its_handoff(service_desktop, page, make_packet, 
     expect(page.locator("#no-record")).to_have_text("No record kept for this call.")
     expect(page.locator("#record-flags")).to_be_hidden()
     assert page.js_errors == []
+
+
+def test_waiting_times_count_on_the_service_clock(make_desktop, page, make_packet):
+    # The service says it is 10 min 5 s after the hand-off; the browser's own clock
+    # says another day altogether. The service's clock dated the packet: it wins.
+    requested = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
+    desktop = make_desktop(FakeClock(wall=requested + dt.timedelta(minutes=10, seconds=5)))
+    desktop.store.add(make_packet(call_started=requested - dt.timedelta(seconds=75),
+                                  handoff_requested=requested))
+    login(page, desktop)
+    expect(page.locator("#list-waiting .item")).to_contain_text(
+        re.compile(r"waiting 10 min 0[5-9] s"))
 
 
 def test_text_is_never_markup(desktop, page, make_packet):

@@ -27,6 +27,7 @@ class CallRecord:
     language: str
     started: dt.datetime  # wall-clock start, UTC
     seconds: float  # how long the call has lasted so far
+    at: dt.datetime  # wall-clock time this record was taken, UTC (on the call's clock)
     transcript: tuple[TranscriptLine, ...]
     turn_ms: tuple[float, ...]  # caller's last word to the bot's first audio, per turn
     events: tuple[tuple[float, str, str], ...]  # (seconds into the call, kind, detail)

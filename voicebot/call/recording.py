@@ -2,8 +2,9 @@
 
 The session hands its frozen ``CallRecord`` to a ``CallRecorder`` at the start, after
 every reply and at the end; the recorder writes what is new (turns, decisions) and
-corrects what changed (a reply cut short by the caller). Two writes are part of the
-conversation itself: an agreed arrangement is committed before the bot confirms it
+corrects what changed (a reply cut short by the caller), dating what it writes with
+the record's own time (``CallRecord.at``, on the call's clock). Two writes are part of
+the conversation itself: an agreed arrangement is committed before the bot confirms it
 aloud (``agreed`` raises when it cannot be, and the caller is then passed to a person
 instead of hearing a confirmation nothing backs), and each disclosure is stored with
 the carrier mark that proves it was played to the end.
@@ -138,16 +139,15 @@ class RecordsRecorder:
         self._events = len(record.events)
         account = outcome.account_reference
         if account and (account != self._account or (outcome.verified and not self._verified)):
-            now = dt.datetime.now(dt.UTC)
             self.records.set_account(call_id, outcome.creditor_id, account,
-                                     conversation_at=now if outcome.verified else None)
+                                     conversation_at=record.at if outcome.verified else None)
             self._account, self._verified = account, outcome.verified
         if account and outcome.verified:
             for flag in outcome.flags:
                 mapped = account_flag(flag)
                 if mapped and mapped not in self._flags:
                     self.records.set_flag(outcome.creditor_id, account, mapped,
-                                          at=dt.datetime.now(dt.UTC), call_id=call_id)
+                                          at=record.at, call_id=call_id)
                     self._flags.add(mapped)
 
     async def agreed(self, record: CallRecord, readback: str, consent_words: str, *,
@@ -165,7 +165,7 @@ class RecordsRecorder:
             account=outcome.account_reference, currency=decision.currency,
             schedule=tuple(Instalment(i.due, i.amount) for i in decision.schedule),
             kind=str(decision.kind), readback=readback, consent_words=consent_words,
-            agreed_at=dt.datetime.now(dt.UTC), policy_version=decision.policy_version,
+            agreed_at=record.at, policy_version=decision.policy_version,
             policy_hash=self.context.policy_hash, readback_finished_at=readback_finished_at)
         async with self._lock:
             return await asyncio.to_thread(self.records.save_arrangement, arrangement)
@@ -174,16 +174,15 @@ class RecordsRecorder:
                          played: bool) -> None:
         if not self._started:
             return
-        now = dt.datetime.now(dt.UTC)
         await self._try("disclosure", self.records.add_disclosure, record.call_id, name, text,
-                        mark, started_at=now, played_at=now if played else None)
+                        mark, started_at=record.at, played_at=record.at if played else None)
 
     async def finished(self, record: CallRecord, reason: str) -> None:
         if not self._started:
             return
         await self.progress(record)
         await self._try("finish", self.records.finish_call, record.call_id,
-                        dt.datetime.now(dt.UTC), reason, _outcome(record))
+                        record.at, reason, _outcome(record))
 
     async def _try(self, what: str, fn, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
         try:

@@ -140,7 +140,7 @@ class CallSession:
         self._final: Reply | None = None
         self._handoff_id: str | None = None
         self._transferred = False
-        self._started_wall = dt.datetime.now(dt.UTC)
+        self._started_wall = clock.wall()
         self._cards = CardGuard(language)
 
     # -- lifecycle -------------------------------------------------------------
@@ -222,7 +222,7 @@ class CallSession:
         origin = self.started_at
         return CallRecord(
             call_id=self.call_id, language=self.language, started=self._started_wall,
-            seconds=round(self._clock.now() - origin, 2),
+            seconds=round(self._clock.now() - origin, 2), at=self._clock.wall(),
             transcript=tuple(TranscriptLine(e.speaker, e.text, round(e.at - origin, 2),
                                             e.interrupted, e.via,
                                             e.timing.stages() if e.timing else None)
@@ -633,7 +633,7 @@ class CallSession:
             played = utterance.all_played() and not utterance.interrupted
             for name in disclosed:
                 await self._recorder.disclosure(self.record(), name, reply.text, last, played)
-            self._last_played_at = dt.datetime.now(dt.UTC) if played else None
+            self._last_played_at = self._clock.wall() if played else None
         if self.ended:
             return
         if reply.handoff:

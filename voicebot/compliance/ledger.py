@@ -34,8 +34,10 @@ def history_from_records(records: Any, creditor: str, account: str
         else:
             history.append(Attempt(at=at, account=account,
                                    direction=Direction(row["direction"])))
-    flags = [FlagRecord(flag=parse_flag(row["flag"]), account=account,
-                        at=_time(row["set_at"]) or dt.datetime.now(dt.UTC),
-                        cleared_at=_time(row["cleared_at"]))
-             for row in records.flags(creditor, account, include_cleared=True)]
+    flags: list[FlagRecord] = []
+    for row in records.flags(creditor, account, include_cleared=True):
+        set_at = _time(row["set_at"])
+        assert set_at is not None  # the column is NOT NULL: no clock needed to fill it
+        flags.append(FlagRecord(flag=parse_flag(row["flag"]), account=account, at=set_at,
+                                cleared_at=_time(row["cleared_at"])))
     return history, flags

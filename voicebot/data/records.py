@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from voicebot.clock import Clock, SystemClock
 from voicebot.data.database import Database
 from voicebot.data.schema import (
     arrangements,
@@ -32,10 +33,6 @@ from voicebot.data.schema import (
 )
 
 FLAGS = ("dispute", "cease_contact", "attorney", "bankruptcy", "vulnerability")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -100,9 +97,13 @@ class Arrangement:
 class Records:
     """The one place the service writes what happened, and reads it back."""
 
-    def __init__(self, database: Database, *, instance: str = "") -> None:
+    def __init__(self, database: Database, *, instance: str = "",
+                 clock: Clock | None = None) -> None:
+        """``clock`` dates what the records stamp themselves (an export, a contact
+        whose call has no start); everything else is dated by whoever writes it."""
         self.db = database
         self.instance = instance
+        self.clock: Clock = clock or SystemClock()
 
     # -- calls -----------------------------------------------------------------------
 
@@ -140,7 +141,7 @@ class Records:
                 started = c.execute(sa.select(calls.c.started_at).where(
                     calls.c.id == call_id)).scalar_one_or_none()
                 c.execute(contacts.insert().values(
-                    creditor=creditor, account=account, at=_utc(started) or utc_now(),
+                    creditor=creditor, account=account, at=_utc(started) or self.clock.wall(),
                     direction="inbound", kind="attempt", call_id=call_id, detail=""))
             if conversation_at is not None:
                 c.execute(contacts.insert().values(
@@ -404,7 +405,7 @@ class Records:
             creditors = [x for x in creditors if x == creditor]
         return {
             "account": account,
-            "exported_at": _iso(utc_now()),
+            "exported_at": _iso(self.clock.wall()),
             "calls": [self.call(i) for i in ids],
             "arrangements": [a for x in creditors
                              for a in self.arrangements(creditor=x, account=account,

@@ -39,10 +39,6 @@ def no_redaction(value: Any) -> Any:
     return value
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def iso(moment: dt.datetime | None) -> str | None:
     """ISO 8601 in UTC, to the millisecond; naive datetimes are taken as UTC."""
     if moment is None:
@@ -111,6 +107,7 @@ def build_packet(
     creditor_name: str,
     language: str,
     reason: str,
+    handoff_requested: dt.datetime,
     account_reference: str | None = None,
     account_name: str | None = None,
     verified: bool = False,
@@ -120,7 +117,6 @@ def build_packet(
     transcript_origin: float = 0.0,
     flags: Iterable[str] = (),
     call_started: dt.datetime | None = None,
-    handoff_requested: dt.datetime | None = None,
     turns: int = 0,
     turn_ms: Iterable[float] = (),
     median_turn_ms: float | None = None,
@@ -128,6 +124,9 @@ def build_packet(
     packet_id: str | None = None,
 ) -> HandoffPacket:
     """A waiting packet from plain values, redacted with ``redact``.
+
+    ``handoff_requested`` dates the packet: the caller's clock says when, as nothing
+    here reads one.
 
     ``decision`` is ``Decision.as_dict()`` (or the decision itself). Transcript
     entries are mappings or objects with ``speaker``, ``text``, ``at`` and
@@ -138,7 +137,6 @@ def build_packet(
     if reason not in REASONS:
         raise ValueError(f"unknown hand-off reason {reason!r}; "
                          f"expected one of {', '.join(REASONS)}")
-    requested = handoff_requested or utc_now()
     if decision is not None and not isinstance(decision, Mapping):
         decision = decision.as_dict()
     plan = dict(decision) if decision is not None else None
@@ -154,15 +152,15 @@ def build_packet(
         median_turn_ms = round(statistics.median(latencies), 1)
     timing = {
         "call_started": iso(call_started),
-        "handoff_requested": iso(requested),
-        "duration_seconds": round((requested - call_started).total_seconds(), 1)
+        "handoff_requested": iso(handoff_requested),
+        "duration_seconds": round((handoff_requested - call_started).total_seconds(), 1)
         if call_started else None,
         "turns": int(turns),
         "median_turn_ms": median_turn_ms,
     }
     packet = HandoffPacket(
         id=packet_id or uuid.uuid4().hex,
-        created_at=iso(requested) or "",
+        created_at=iso(handoff_requested) or "",
         call_id=call_id,
         creditor={"id": creditor_id, "name": creditor_name},
         language=language,

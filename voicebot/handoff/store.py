@@ -17,6 +17,9 @@ another store is published here just like a local change, the packet read back
 from the table; a store's own notices are ignored, so nothing is published twice.
 When the listener had to reconnect, notices may have been missed: every
 subscription ends as if dropped, and the desktops reload.
+
+Every time a packet carries (accepted, completed, updated, an event's time) is the
+store's clock's wall time, so a test with a fake clock knows each one exactly.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from voicebot.clock import Clock, SystemClock
 from voicebot.data.database import Database, IntegrityViolation
 from voicebot.data.notify import Listener, Notice, announce
 from voicebot.data.schema import handoffs
@@ -48,7 +52,6 @@ from voicebot.handoff.packet import (
     iso,
     no_redaction,
     redact_packet,
-    utc_now,
 )
 
 log = logging.getLogger(__name__)
@@ -182,9 +185,11 @@ class HandoffStore:
     """Packets by id, newest first; every change checked and published."""
 
     def __init__(self, target: str | Path | Database, *, redact: Redactor = no_redaction,
-                 queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+                 queue_size: int = DEFAULT_QUEUE_SIZE, clock: Clock | None = None) -> None:
         """``target``: the service's ``Database``, or (alone, as in tests and tools) a
-        SQLite file path or ``":memory:"``, whose schema is brought up to date."""
+        SQLite file path or ``":memory:"``, whose schema is brought up to date.
+        ``clock`` dates the changes (the system clock by default)."""
+        self.clock: Clock = clock or SystemClock()
         if isinstance(target, Database):
             self.db, self._owned = target, False
         else:
@@ -242,7 +247,7 @@ class HandoffStore:
         _check_status(packet.status)
         clean = redact_packet(packet, self._redact)
         data = clean.to_dict()
-        now = iso(utc_now())
+        now = iso(self.clock.wall())
         with self._lock:
             try:
                 with self.db.begin() as c:
@@ -263,7 +268,7 @@ class HandoffStore:
                 raise HandoffStateError(f"hand-off {p.id} was already accepted by {p.agent}")
             if p.status not in ACCEPTABLE:
                 raise HandoffStateError(f"hand-off {p.id} is {p.status}; it cannot be accepted")
-            p.status, p.agent, p.accepted_at = "active", agent, iso(utc_now())
+            p.status, p.agent, p.accepted_at = "active", agent, iso(self.clock.wall())
 
         return self._change(handoff_id, "accepted", change)
 
@@ -273,7 +278,7 @@ class HandoffStore:
                 hint = "; accept it first" if p.status in ACCEPTABLE else ""
                 raise HandoffStateError(f"hand-off {p.id} is {p.status}, not active{hint}")
             self._check_owner(p, agent)
-            p.status, p.completed_at = "completed", iso(utc_now())
+            p.status, p.completed_at = "completed", iso(self.clock.wall())
             if notes is not None:
                 p.notes = self._clean_notes(notes)
 
@@ -321,7 +326,7 @@ class HandoffStore:
                 packet = HandoffPacket.from_dict(json.loads(row[0]))
                 change(packet)
                 c.execute(handoffs.update().where(handoffs.c.id == handoff_id).values(
-                    status=packet.status, updated_at=iso(utc_now()),
+                    status=packet.status, updated_at=iso(self.clock.wall()),
                     packet=json.dumps(packet.to_dict(), ensure_ascii=False)))
                 self._announce(c, kind, handoff_id)
             self._publish(kind, packet)
@@ -358,7 +363,7 @@ class HandoffStore:
 
     def _publish(self, kind: str, packet: HandoffPacket) -> None:
         event = HandoffEvent(seq=next(self._seq), kind=kind, id=packet.id, status=packet.status,
-                             at=iso(utc_now()) or "", packet=packet.to_dict())
+                             at=iso(self.clock.wall()) or "", packet=packet.to_dict())
         for sub in list(self._subscribers):
             sub.offer(event)
 

@@ -8,6 +8,7 @@ implement the same two methods.
 ``FallbackPolicy`` watches a waiting hand-off: if no agent accepts it in time,
 it marks the packet ``fallback`` and moves the caller out of the queue to a
 message that offers a callback and takes a message, so nobody waits forever.
+"In time" is on the injected clock, so a test passes the minute instead of waiting it.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from typing import Literal, Protocol, runtime_checkable
 
 import httpx
 
+from voicebot.clock import Clock, SystemClock
 from voicebot.errors import ConfigError, EngineError
 from voicebot.handoff import twiml
 from voicebot.handoff.packet import HandoffPacket
-from voicebot.handoff.store import HandoffError, HandoffStateError, HandoffStore
+from voicebot.handoff.store import HandoffError, HandoffStateError, HandoffStore, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,9 @@ class TwilioTransfer:
         timeout: float = 10.0,
         retries: int = 1,
         client: httpx.AsyncClient | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        """``clock`` paces the retries (the system clock by default)."""
         if not account_sid or not auth_token:
             raise ConfigError("a Twilio transfer needs the account SID and the auth token")
         if mode not in ("enqueue", "dial"):
@@ -124,6 +128,7 @@ class TwilioTransfer:
         self.hold_message = hold_message
         self.max_message_seconds = max_message_seconds
         self.retries = retries
+        self._clock = clock or SystemClock()
         self._owned = client is None
         self._client = client or httpx.AsyncClient(timeout=timeout)
 
@@ -192,7 +197,7 @@ class TwilioTransfer:
             if not error.retryable or attempt > self.retries:
                 raise error
             log.warning("%s; trying again", error)
-            await asyncio.sleep(0.25 * attempt)
+            await self._clock.sleep(0.25 * attempt)
 
     async def _update(self, packet: HandoffPacket, call_sid: str, action: str,
                       document: str) -> TransferResult:
@@ -240,15 +245,19 @@ class FallbackPolicy:
     ``start`` runs ``watch`` as a task the policy owns (``aclose`` cancels them).
     The packet is marked ``fallback`` before the call is touched, so an agent who
     accepts at the last moment keeps the call and the fallback does not happen.
+    The seconds are counted on ``clock`` (the store's unless given): the deadline
+    passes when that clock says so, and a change in the store ends the wait early.
     """
 
     def __init__(self, store: HandoffStore, transfer: Transfer, *, timeout: float = 60.0,
                  poll: float = 5.0,
-                 on_outcome: Callable[[str, str], Awaitable[None] | None] | None = None) -> None:
+                 on_outcome: Callable[[str, str], Awaitable[None] | None] | None = None,
+                 clock: Clock | None = None) -> None:
         self._store = store
         self._transfer = transfer
         self.timeout = timeout
         self._poll = poll
+        self._clock = clock or store.clock
         self._on_outcome = on_outcome
         self._tasks: dict[str, asyncio.Task[str]] = {}
 
@@ -270,8 +279,7 @@ class FallbackPolicy:
         return outcome
 
     async def _watch(self, handoff_id: str, call_sid: str) -> str:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
+        deadline = self._clock.now() + self.timeout
         sub = self._store.subscribe()
         try:
             while True:
@@ -281,14 +289,10 @@ class FallbackPolicy:
                     return "missing"
                 if packet.status != "waiting":
                     return _outcome(packet.status)
-                remaining = deadline - loop.time()
+                remaining = deadline - self._clock.now()
                 if remaining <= 0:
                     break
-                if sub.closed:  # dropped: poll instead
-                    await asyncio.sleep(min(remaining, self._poll))
-                    continue
-                with contextlib.suppress(StopAsyncIteration):
-                    await sub.get(min(remaining, self._poll))
+                await self._change_or_time(sub, min(remaining, self._poll))
         finally:
             sub.close()
         try:
@@ -306,6 +310,22 @@ class FallbackPolicy:
                 self._store.annotate(handoff_id, f"[voicebot] Fallback failed: {exc}")
             return "fallback_failed"
         return "fallback"
+
+    async def _change_or_time(self, sub: Subscription, seconds: float) -> None:
+        """Until the store publishes a change or ``seconds`` pass on the clock; a dropped
+        subscription leaves the clock alone (the next look at the store is the poll)."""
+        if sub.closed:
+            await self._clock.sleep(seconds)
+            return
+        change = asyncio.ensure_future(sub.get())
+        timer = asyncio.ensure_future(self._clock.sleep(seconds))
+        try:
+            await asyncio.wait((change, timer), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+            change.cancel()
+            if change.done() and not change.cancelled():
+                change.exception()  # StopAsyncIteration when dropped: the poll takes over
 
     @property
     def watching(self) -> int:

@@ -12,17 +12,27 @@ from it are real; the call just has no dead air.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import heapq
 import itertools
 import time
 from collections.abc import Callable
 
+from voicebot.clock import aware_utc
+
 
 class SkipClock:
-    """Monotonic seconds and an awaitable sleep; idle waits are skipped by ``drive``."""
+    """A ``Clock`` whose idle waits are skipped by ``drive``.
 
-    def __init__(self, busy: Callable[[], bool] = lambda: False) -> None:
+    Its wall time starts at ``wall`` (default: the system's time now) and moves with
+    ``now``.
+    """
+
+    def __init__(self, busy: Callable[[], bool] = lambda: False,
+                 wall: dt.datetime | None = None) -> None:
         self._offset = 0.0
+        self._origin = self.now()  # when the wall time was ``_wall_start``
+        self._wall_start = aware_utc(wall) if wall is not None else dt.datetime.now(dt.UTC)
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._busy = busy  # work elsewhere the loop cannot see (worker pools)
@@ -31,6 +41,12 @@ class SkipClock:
 
     def now(self) -> float:
         return time.monotonic() + self._offset
+
+    def wall(self) -> dt.datetime:
+        return self._wall_start + dt.timedelta(seconds=self.now() - self._origin)
+
+    def today(self, zone: dt.tzinfo = dt.UTC) -> dt.date:
+        return self.wall().astimezone(zone).date()
 
     async def sleep(self, seconds: float) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

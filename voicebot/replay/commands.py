@@ -183,8 +183,8 @@ async def replay_all(scenarios: list[Any], policies: Path | None, prompts: Path 
 
     settings = replay_settings(policies, prompts, out)
     engines = voice_engines(settings) if voice else text_engines(settings)
-    state = ServiceState(settings, engines, data_dir=out)
     clock = replay_clock(engines, realtime=realtime)
+    state = ServiceState(settings, engines, data_dir=out, clock=clock)
     started = time.perf_counter()
     results = []
     try:
@@ -276,9 +276,7 @@ def _error_rates(calls: list[dict[str, Any]], key: str = "") -> dict[str, float]
 def _forget_flags(state: Any) -> None:
     """Every call starts from the accounts as the policy files give them: a flag one
     scenario's caller earned (a distressed Jane Doe) would send the next to a person."""
-    import datetime as dt
-
-    now = dt.datetime.now(dt.UTC)
+    now = state.clock.wall()
     for creditor in state.policies:
         for account, flags in state.records.flagged_accounts(creditor).items():
             for flag in flags:

@@ -9,7 +9,6 @@ in milliseconds of work.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import itertools
 import time
 import wave
@@ -431,7 +430,7 @@ def plan_breaks(decision: Any, state: Any, parameters: dict[str, str]) -> list[s
             or len(decision.schedule) == 1:
         return problems
     first = min(row.due for row in decision.schedule)
-    today = min(first, dt.date.today())
+    today = min(first, state.clock.today(account.zone))  # the dialogue's "today"
     cents = [(row.due, int(row.amount * 100)) for row in decision.schedule]
     problems += rule_breaks(policy.instalments, balance=int(account.balance * 100), digits=2,
                             today=today, frequency=decision.frequency, rows=cents)

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Stre
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
-from voicebot.handoff.packet import MAX_NOTES_CHARS, STATUSES, HandoffPacket
+from voicebot.handoff.packet import MAX_NOTES_CHARS, STATUSES, HandoffPacket, iso
 from voicebot.handoff.store import (
     HandoffNotFound,
     HandoffStateError,
@@ -69,6 +69,8 @@ def build_agent_router(
 ) -> APIRouter:
     """``/api/handoffs*``, ``/agent``, ``/agent/login``, ``/agent/logout``, ``/agent/static/*``.
 
+    The snapshot and every event carry the service's time (the store's clock): the
+    page counts waiting times from it, not from the agent's own computer's clock.
     The event stream ends after ``max_stream_seconds`` and the browser
     reconnects at once; an agent has at most ``max_streams_per_agent`` open (a
     few tabs), as each holds a connection and a subscription to the store.
@@ -105,7 +107,8 @@ def build_agent_router(
             raise HTTPException(422, f"unknown status {', '.join(unknown)}; "
                                      f"expected {', '.join(STATUSES)}")
         packets = store.list(wanted or None, limit)
-        return JSONResponse({"handoffs": [p.to_dict() for p in packets]}, headers=API_HEADERS)
+        return JSONResponse({"now": iso(store.clock.wall()),
+                             "handoffs": [p.to_dict() for p in packets]}, headers=API_HEADERS)
 
     @router.get("/api/handoffs/events", response_model=None)
     async def handoff_events(agent: api_agent,
@@ -130,7 +133,7 @@ def build_agent_router(
             try:
                 yield "retry: 2000\n\n"
                 snapshot = store.list(OPEN_STATUSES, 500) + store.list("completed", 25)
-                yield _sse("snapshot", {"agent": agent,
+                yield _sse("snapshot", {"agent": agent, "now": iso(store.clock.wall()),
                                         "handoffs": [p.to_dict() for p in snapshot]})
                 while loop.time() - started < max_stream_seconds:
                     try:

@@ -60,13 +60,18 @@ LANGUAGES = ("en", "fr")
 
 
 class ServiceState:
-    """What the routes share: settings, engines, prompts and live calls."""
+    """What the routes share: settings, engines, prompts, live calls and the clock."""
 
     def __init__(self, settings: Settings, engines: Engines | None,
-                 data_dir: Path | None = None) -> None:
+                 data_dir: Path | None = None, clock: Clock | None = None) -> None:
         """``data_dir`` holds the records and the hand-off journal (default: the home
-        directory); a replay keeps its own apart from the live service's."""
+        directory); a replay keeps its own apart from the live service's. ``clock``
+        (the system clock by default) is the one calls, hand-offs, records and agent
+        sessions take their time and dates from; a media stream's own limits (how fast
+        it may send, how long it may stay silent) stay on the system clock with the
+        socket's timeouts."""
         self.settings = settings
+        self.clock: Clock = clock or SystemClock()
         data = data_dir or settings.data_home
         self.engines = engines
         self.prompts: dict[str, Prompts] = {
@@ -86,24 +91,24 @@ class ServiceState:
         # The records: the schema is brought up to date before any call is taken.
         self.database = Database(settings.records_url or default_url(data))
         self.database.upgrade()
-        self.records = Records(self.database, instance=instance_name())
+        self.records = Records(self.database, instance=instance_name(), clock=self.clock)
         # Calls older than the longest allowed are over: a process that stopped left
         # them open. Their turns are kept; their end is marked as unknown.
         stale = self.records.close_unfinished(
-            dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings.max_call_seconds + 60),
+            self.clock.wall() - dt.timedelta(seconds=settings.max_call_seconds + 60),
             "unfinished: the service stopped during the call")
         if stale:
             log.warning("%d call(s) left open by an earlier run marked unfinished", stale)
         self.policy_hashes = policy_digests(settings.policies_dir)
-        self.clock = SystemClock()
         self.draining = False  # stopping: no new calls, those in progress handed over
-        self.handoffs = build_handoff_service(settings, self.database)
+        self.handoffs = build_handoff_service(settings, self.database, self.clock)
         self.desk = Desk(self.handoffs, HandoffJournal(data / "handoff-journal.jsonl"),
                          advise=self.callback_advice)
         self.desk.journal.replay(self.handoffs.store)
         # With a Twilio auth token, a stream must bring the token its voice webhook made.
         token = secret(settings.twilio_auth_token)
-        self.call_tokens = (CallTokens(token, lifetime=settings.call_token_seconds)
+        self.call_tokens = (CallTokens(token, lifetime=settings.call_token_seconds,
+                                       clock=lambda: self.clock.wall().timestamp())
                             if token else None)
 
     def _engine_queues(self) -> dict[str, int]:
@@ -170,7 +175,7 @@ class ServiceState:
         policy = self.policies.get((packet.creditor or {}).get("id", ""))
         if account is None or policy is None or not (packet.account or {}).get("verified"):
             return None
-        at = at or dt.datetime.now(dt.UTC)
+        at = at or self.clock.wall()
         history, flags = history_from_records(self.records, policy.id, account.reference)
         history.append(Consent(at=at, account=account.reference))
         decision = can_call(account, at, history, flags, rules_for_policy(policy))
@@ -193,8 +198,10 @@ class ServiceState:
             return _EveryAccount(("records_unavailable",))
 
     def new_dialogue(self, params: dict[str, str], account_flags: Mapping[
-            str, tuple[str, ...]] | None = None) -> tuple[NegotiationDialogue, str]:
-        """The dialogue for a call with these custom parameters, and its language."""
+            str, tuple[str, ...]] | None = None, clock: Clock | None = None
+                     ) -> tuple[NegotiationDialogue, str]:
+        """The dialogue for a call with these custom parameters, and its language;
+        "today" is the date in the account's zone on ``clock`` (the service's)."""
         assert self.engines is not None
         creditor = params["creditor"] = params.get("creditor") or self.settings.default_creditor
         language = self.call_language(params)
@@ -209,7 +216,7 @@ class ServiceState:
         flags = self.account_flags(policy.id) if account_flags is None else account_flags
         dialogue = NegotiationDialogue(
             prompts=self.prompts, policy=policy, accounts=self.accounts,
-            today=dt.datetime.now(zone).date(), language=language, llm=self.engines.llm,
+            today=(clock or self.clock).today(zone), language=language, llm=self.engines.llm,
             llm_timeout=self.settings.llm_timeout_seconds, known_reference=reference,
             classifier=self.engines.intents, account_flags=flags,
         )
@@ -220,7 +227,8 @@ class ServiceState:
         assert self.engines is not None
         params = dict(started.parameters)
         params.pop(CALL_TOKEN_PARAMETER, None)
-        dialogue, language = self.new_dialogue(params)
+        clock = clock or self.clock
+        dialogue, language = self.new_dialogue(params, clock=clock)
         policy = dialogue.policy
         call_id = started.call_id or started.stream_id
         recorder = RecordsRecorder(self.records, CallContext(
@@ -228,7 +236,7 @@ class ServiceState:
             policy_hash=self.policy_hashes.get(policy.id)))
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
                               engines=self.engines, dialogue=dialogue, control=control,
-                              clock=clock or self.clock, desk=self.desk, recorder=recorder,
+                              clock=clock, desk=self.desk, recorder=recorder,
                               observer=self.metrics)
         return session
 
@@ -290,10 +298,12 @@ class ServiceState:
         })
 
 
-def create_app(settings: Settings | None = None, engines: Engines | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, engines: Engines | None = None,
+               clock: Clock | None = None) -> FastAPI:
+    """The service; ``clock`` (the system clock by default) as ``ServiceState`` uses it."""
     settings = settings or Settings.from_env()
     refuse_insecure_exposure(settings)
-    state = ServiceState(settings, engines)
+    state = ServiceState(settings, engines, clock=clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -319,7 +329,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None)
                   openapi_url="/openapi.json" if docs else None)
     app.add_middleware(BodyLimit)  # 64 kB on every route: forms and JSON only
     app.state.service = state
-    auth = build_agent_auth(settings)
+    auth = build_agent_auth(settings, state.clock)
     verify = TwilioSignatureCheck(secret(settings.twilio_auth_token),
                                   public_url=settings.public_url,
                                   trust_forwarded=settings.trust_forwarded_headers)

@@ -74,7 +74,7 @@ def _lost_call_packet(state: Any, call_sid: str, call: dict[str, Any] | None
         transcript=[{"speaker": t["speaker"], "text": t["text"], "at": t["at_seconds"],
                      "interrupted": t["interrupted"]} for t in call.get("turns", [])],
         call_started=dt.datetime.fromisoformat(started) if isinstance(started, str) else started,
-        handoff_requested=dt.datetime.now(dt.UTC),
+        handoff_requested=state.clock.wall(),
         turns=sum(1 for t in call.get("turns", []) if t["speaker"] == "caller"),
         redact=lambda value: redact_obj(value, language),
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable
 
 from voicebot.call.record import CallRecord
+from voicebot.clock import Clock, SystemClock
 from voicebot.data import Database
 from voicebot.handoff import (
     REASON_FLAGS,
@@ -38,18 +38,20 @@ def secret(value: object) -> str | None:
     return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
 
 
-def build_handoff_service(settings: Settings, database: Database | None = None
-                          ) -> HandoffService:
+def build_handoff_service(settings: Settings, database: Database | None = None,
+                          clock: Clock | None = None) -> HandoffService:
     """The hand-off service over the service's records (``database``); without one, a
-    store of its own in ``VOICEBOT_HANDOFF_DB`` (tools and tests)."""
+    store of its own in ``VOICEBOT_HANDOFF_DB`` (tools and tests). ``clock`` dates the
+    packets' changes and times the no-agent fallback."""
+    clock = clock or SystemClock()
     legacy = settings.handoff_db or settings.data_home / "handoffs.db"
     if database is not None:
-        store = HandoffStore(database, redact=redact_obj)
+        store = HandoffStore(database, redact=redact_obj, clock=clock)
         if legacy.is_file():  # a hand-off file of an earlier version: its packets move over
             store.import_legacy(legacy)
     else:
         legacy.parent.mkdir(parents=True, exist_ok=True)
-        store = HandoffStore(legacy, redact=redact_obj)
+        store = HandoffStore(legacy, redact=redact_obj, clock=clock)
     token = secret(settings.twilio_auth_token)
     transfer = fallback = None
     if settings.twilio_account_sid and token:
@@ -62,9 +64,10 @@ def build_handoff_service(settings: Settings, database: Database | None = None
             hold_music_url=settings.handoff_hold_music_url,
             hold_message=settings.handoff_hold_message,
             status_callback_url=f"{settings.public_url}/twilio/handoff"
-            if settings.public_url else None,
+            if settings.public_url else None, clock=clock,
         )
-        fallback = FallbackPolicy(store, transfer, timeout=settings.handoff_fallback_seconds)
+        fallback = FallbackPolicy(store, transfer, timeout=settings.handoff_fallback_seconds,
+                                  clock=clock)
         if not settings.public_url:
             log.warning("VOICEBOT_PUBLIC_URL is not set: transferred calls cannot report back "
                         "which hand-off they belong to")
@@ -73,17 +76,21 @@ def build_handoff_service(settings: Settings, database: Database | None = None
     return HandoffService(store, transfer, fallback)
 
 
-def build_agent_auth(settings: Settings) -> AgentAuth:
+def build_agent_auth(settings: Settings, clock: Clock | None = None) -> AgentAuth:
+    """Agent sign-in; sessions and lock-outs expire by ``clock``'s wall time."""
     tokens = parse_agent_tokens(secret(settings.agent_tokens) or "")
     if settings.agent_tokens_file:
         tokens |= load_agent_tokens(settings.agent_tokens_file)
+    clock = clock or SystemClock()
     return AgentAuth(tokens, secret=secret(settings.agent_session_secret),
                      session_seconds=int(settings.agent_session_hours * 3600),
-                     trust_forwarded=settings.trust_forwarded_headers)
+                     trust_forwarded=settings.trust_forwarded_headers,
+                     clock=lambda: clock.wall().timestamp())
 
 
 def packet_for(record: CallRecord, reason: str) -> HandoffPacket:
-    """The packet of a call being handed off, from the call's record and outcome."""
+    """The packet of a call being handed off, from the call's record and outcome; it
+    is dated when the record was taken, on the call's clock."""
     outcome = record.outcome
     kinds = {kind for kind, _ in outcome.events}
     flags = [flag for event, flag in EVENT_FLAGS.items() if event in kinds]
@@ -106,7 +113,7 @@ def packet_for(record: CallRecord, reason: str) -> HandoffPacket:
         transcript=record.transcript,
         flags=flags,
         call_started=record.started,
-        handoff_requested=dt.datetime.now(dt.UTC),
+        handoff_requested=record.at,
         turns=len(record.turn_ms),
         turn_ms=record.turn_ms,
         redact=lambda value: redact_obj(value, record.language),

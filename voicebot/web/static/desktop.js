@@ -73,8 +73,18 @@
     return isNaN(when) ? String(iso) : when.toLocaleString();
   }
 
+  // The service's time minus this computer's, in ms: waiting times are counted on the
+  // service's clock (the one that dated the packets), whatever this computer's says.
+  let serverOffset = 0;
+
+  function heardServerTime(iso) {
+    const at = new Date(iso).getTime();
+    if (isFinite(at)) serverOffset = at - Date.now();
+  }
+
   function since(iso) {
-    const seconds = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
+    const now = Date.now() + serverOffset;
+    const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
     if (!isFinite(seconds)) return "";
     const m = Math.floor(seconds / 60), s = seconds % 60;
     return m ? `${m} min ${String(s).padStart(2, "0")} s` : `${s} s`;
@@ -507,6 +517,7 @@
     source.addEventListener("open", () => setConnection(true, "Live"));
     source.addEventListener("snapshot", (e) => {
       const data = JSON.parse(e.data);
+      heardServerTime(data.now);
       handoffs.clear();
       for (const p of data.handoffs) handoffs.set(p.id, p);
       shownJson = null;
@@ -516,6 +527,7 @@
     });
     source.addEventListener("handoff", (e) => {
       const event = JSON.parse(e.data);
+      heardServerTime(event.at);
       const before = upsert(event.handoff);
       if (!before && event.handoff.status === "waiting") {
         announce(`New hand-off: ${reasonText(event.handoff.reason)}` +
