@@ -40,7 +40,7 @@ async def test_the_sentence_being_said_is_heard_to_its_end_before_the_hand_over(
 async def test_a_turn_being_answered_is_answered_first(call):
     await call.bot_done()
     call.say(("Yes, that's right.", 0.8))
-    await call.until(lambda: call.session.answering())
+    await call.until(lambda: call.session.listener.in_speech)  # the caller's turn begins
     stopping = spawn(call.session.wind_down(30), "wind-down")
     await call.until(lambda: call.session.ended)
     await cancel(stopping)
