@@ -99,7 +99,8 @@ def test_a_transfer_that_failed_is_made_by_the_twiml(tmp_path):
 
     kept = store.add(build_packet(call_id=SID, creditor_id="acme-telecom",
                                   creditor_name="Acme Telecom", language="fr",
-                                  reason="payment"))
+                                  reason="payment",
+                                  handoff_requested=dt.datetime.now(dt.UTC)))
     assert verbs(ask(http)) == ["Say", "Enqueue"]
     assert store.find_by_call(SID).id == kept.id  # the call's own packet, not a new one
 
