@@ -12,14 +12,6 @@ from scripted_call import ScriptedCall
 NAME_QUESTION = "full name"
 
 
-@pytest.fixture
-async def call(tmp_path):
-    call = ScriptedCall(tmp_path)
-    await call.start()
-    yield call
-    await call.close()
-
-
 def greeting(call: ScriptedCall):
     return next(e for e in call.session.transcript if e.speaker == "bot")
 

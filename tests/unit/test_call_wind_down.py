@@ -12,14 +12,6 @@ from voicebot.call.tasks import cancel, spawn
 HANDOVER = "can see everything we've said"
 
 
-@pytest.fixture
-async def call(tmp_path):
-    call = ScriptedCall(tmp_path)
-    await call.start()
-    yield call
-    await call.close()
-
-
 def bot_entries(call: ScriptedCall):
     return [e for e in call.session.transcript if e.speaker == "bot"]
 
