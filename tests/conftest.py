@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -75,8 +76,12 @@ class TwilioRecorder:
                     "form": {k: v[0] for k, v in parse_qs(body.decode()).items()},
                 })
                 sid = self.path.rsplit("/", 1)[-1].removesuffix(".json")
-                payload = json.dumps({"sid": sid, "status": "in-progress"}).encode()
-                self.send_response(200)
+                if sid == "Calls":  # a new call (to an agent): Twilio gives it a SID
+                    sid, status, code = "CA" + secrets.token_hex(16), "queued", 201
+                else:
+                    status, code = "in-progress", 200
+                payload = json.dumps({"sid": sid, "status": status}).encode()
+                self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -169,14 +174,15 @@ def server_env(port: int, data_dir: Path, twilio_api: str) -> dict[str, str]:
 
 
 def launch_server(port: int, data_dir: Path, twilio_api: str, *,
-                  log_name: str = "server.log") -> Server:
-    """``voicebot serve`` as a real process on ``port``, just launched."""
+                  log_name: str = "server.log", env: dict[str, str] | None = None) -> Server:
+    """``voicebot serve`` as a real process on ``port``, just launched (``env`` over the
+    test server's environment)."""
     log_path = data_dir / log_name
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "voicebot", "serve", "--host", "127.0.0.1", "--port", str(port)],
             stdout=log_file, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
-            env=server_env(port, data_dir, twilio_api),
+            env={**server_env(port, data_dir, twilio_api), **(env or {})},
         )
     return Server(port, log_path, process)
 

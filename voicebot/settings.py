@@ -161,14 +161,24 @@ class Settings(BaseSettings):
     twilio_api_base: str = Field("https://api.twilio.com", description="Twilio's REST API")
     verify_stream_signature: bool = Field(
         True, description="also require a signature on the media stream handshake")
-    handoff_mode: Literal["enqueue", "dial"] = Field(
-        "enqueue", description="transfer to a TaskRouter queue, or dial a number")
+    handoff_mode: Literal["enqueue", "dial", "conference"] = Field(
+        "enqueue", description="enqueue: a queue any agent dequeues (or a TaskRouter "
+                               "workflow); dial: ring handoff_dial_number; conference: the "
+                               "caller holds in a conference of their own and the agent who "
+                               "accepts on the desktop is called into it (agent_addresses)")
     handoff_queue: str = Field("voicebot-handoffs", max_length=64,
                                description="the queue transferred callers wait in")
     handoff_dial_number: str | None = Field(None, description="the number dialled (dial)")
-    handoff_dial_timeout_seconds: int = Field(30, ge=5, le=600,
-                                              description="how long a dialled number rings")
-    handoff_caller_id: str | None = Field(None, description="the caller id shown when dialling")
+    handoff_dial_timeout_seconds: int = Field(
+        30, ge=5, le=600, description="how long a dialled number, or the phone of the agent "
+                                      "who accepted (conference), rings")
+    handoff_caller_id: str | None = Field(
+        None, description="the caller id shown when dialling: a Twilio number (needed to call "
+                          "agents at phone numbers)")
+    agent_addresses: str | None = Field(
+        None, description='conference: how to call each desktop agent, "alice:client:alice,'
+                          'bob:+15551234567,carol:sip:carol@pbx.example.com" (checked at '
+                          'start-up)')
     handoff_workflow_sid: str | None = Field(None, description="the TaskRouter workflow (WW...)")
     handoff_hold_music_url: str | None = Field(None, description="audio played while waiting")
     handoff_hold_message: bool = Field(True, description="say the hold message while waiting")

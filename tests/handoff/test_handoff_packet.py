@@ -17,7 +17,7 @@ from voicebot.handoff.packet import MAX_TRANSCRIPT_ENTRIES, redact_packet
 
 KEYS = {"id", "created_at", "call_id", "creditor", "language", "reason", "status", "account",
         "decision", "agreed", "summary", "transcript", "flags", "timing", "agent", "notes",
-        "accepted_at", "completed_at"}
+        "accepted_at", "completed_at", "connection"}
 
 
 def test_json_form(make_packet, decision):
@@ -38,8 +38,8 @@ def test_json_form(make_packet, decision):
     assert data["timing"] == {"call_started": "2026-11-26T15:00:00.000Z",
                               "handoff_requested": "2026-11-26T15:01:15.000Z",
                               "duration_seconds": 75.0, "turns": 9, "median_turn_ms": 900.0}
-    assert (data["agent"], data["notes"], data["accepted_at"], data["completed_at"]) == \
-        (None, "", None, None)
+    assert (data["agent"], data["notes"], data["accepted_at"], data["completed_at"],
+            data["connection"]) == (None, "", None, None, None)
     assert HandoffPacket.from_dict(data) == packet
 
 

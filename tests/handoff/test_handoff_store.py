@@ -79,6 +79,42 @@ def test_fallen_back_or_abandoned_ones_can_be_called_back(store, make_packet):
     assert store.accept(gone.id, "alice").agent == "alice"
 
 
+def test_the_call_to_the_accepting_agent(clocked_store, clock, make_packet):
+    store = clocked_store
+    packet = store.add(make_packet())
+    taken = store.accept(packet.id, "alice", ring={"attempt": "a1", "reach": "client"})
+    assert taken.connection == {"attempt": "a1", "reach": "client", "agent": "alice",
+                                "state": "ringing", "call_sid": None, "detail": None,
+                                "requested_at": "2026-01-15T12:00:00.000Z"}
+    assert taken.agent_on_the_way
+    moved = store.update_connection(packet.id, "a1", call_sid="CA1", state="joining")
+    assert (moved.connection["state"], moved.connection["call_sid"]) == ("joining", "CA1")
+    with pytest.raises(HandoffStateError, match="attempt 'a0' is not the current one"):
+        store.update_connection(packet.id, "a0", state="connected")
+    with pytest.raises(HandoffStateError, match="unknown connection state 'lost'"):
+        store.update_connection(packet.id, "a1", state="lost")
+    with pytest.raises(HandoffStateError, match="use accept\\(\\), complete\\(\\) or release"):
+        store.mark(packet.id, "waiting")
+
+    # Not taken: waiting again for any agent, what happened kept, in one change.
+    released = store.release(packet.id, "a1", state="missed", detail="no-answer",
+                             note="[voicebot] alice did not take the call (no-answer).")
+    assert (released.status, released.agent, released.accepted_at) == ("waiting", None, None)
+    assert released.connection["state"] == "missed" and not released.agent_on_the_way
+    assert released.notes == "[voicebot] alice did not take the call (no-answer)."
+    with pytest.raises(HandoffStateError, match="is waiting, not active"):
+        store.release(packet.id, "a1")
+    again = store.accept(packet.id, "bob", ring={"attempt": "b1", "reach": "phone"})
+    assert (again.agent, again.connection["attempt"], again.connection["state"]) == \
+        ("bob", "b1", "ringing")
+
+    # A call-back (the caller is gone): accepted with no call to place.
+    gone = store.add(make_packet())
+    store.mark(gone.id, "abandoned")
+    taken = store.accept(gone.id, "alice", ring={"attempt": "c1", "reach": "client"})
+    assert taken.status == "active" and taken.connection is None
+
+
 def test_same_id_twice_is_refused(store, make_packet):
     packet = store.add(make_packet())
     with pytest.raises(HandoffStateError, match="already stored"):

@@ -131,7 +131,8 @@ def test_dial_targets():
 @pytest.mark.parametrize(("options", "message"), [
     ({"mode": "dial", "status_callback_url": CALLBACKS}, "needs the number"),
     ({"mode": "dial", "dial_number": "+15550001111"}, "needs status_callback_url"),
-    ({"mode": "conference"}, "enqueue or dial"),
+    ({"mode": "queue"}, "enqueue, dial or conference"),
+    ({"mode": "conference"}, "conference mode needs status_callback_url"),
     ({"status_callback_url": "/twilio/handoff"}, "must be absolute"),
     ({"queue_name": "q" * 65}, "at most 64"),
 ])

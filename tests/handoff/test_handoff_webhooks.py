@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from handoff_support import ACCOUNT_SID, AUTH_TOKEN, CALL_SID
 
+from voicebot.dialogue.whisper import whisper_text
 from voicebot.handoff import TwilioTransfer
 from voicebot.web.handoff_webhooks import build_handoff_webhooks
 from voicebot.web.security import TwilioSignatureCheck, twilio_signature
@@ -105,7 +106,10 @@ def test_wait_music_and_whisper(twilio, store, make_packet):
     assert "number 3 in line" in root[0].text
     assert root[1].text == "https://cdn.example.com/hold.mp3"
     _, root = twilio("whisper", packet)
-    assert root[0].text == "Incoming hand-off. Caller disputes the debt. identity not verified."
+    assert root[0].text == whisper_text(packet)
+    assert root[0].text.startswith("Hand-off from the assistant. Caller disputes the debt. "
+                                   "Identity not verified")
+    assert "Jane" not in root[0].text and "100200" not in root[0].text
 
 
 def test_unknown_handoff_found_by_call_sid(twilio, store, make_packet):

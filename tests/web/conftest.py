@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from web_support import CARD, TOKENS, fake_redact, serve, stand_in_service
+from web_support import (
+    CARD,
+    TOKENS,
+    Conference,
+    conference_settings,
+    fake_redact,
+    serve,
+    stand_in_service,
+)
 
 from voicebot.clock import Clock
 from voicebot.data import Records
@@ -107,4 +115,14 @@ def service_desktop(tmp_path) -> Iterator[ServiceDesktop]:
         state = service.app.state.service
         yield ServiceDesktop(service.http, state.records, state.handoffs.store,
                              {"alice": TOKENS["alice"]})
+    state.database.dispose()
+
+
+@pytest.fixture
+def conference(tmp_path, twilio_recorder) -> Iterator[Conference]:
+    """The service's own app in conference mode (alice at a client, bob at a number), its
+    calls to agents sent to the loopback stand-in for Twilio's REST API."""
+    with stand_in_service(conference_settings(tmp_path, twilio_recorder.url)) as service:
+        state = service.app.state.service
+        yield Conference(service.http, state.handoffs.store, twilio_recorder)
     state.database.dispose()

@@ -14,9 +14,10 @@ import re
 import struct
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from web_support import seed_call_record
+from web_support import TOKENS, seed_call_record, waiting_packet
 
 from voicebot.clock import FakeClock
 
@@ -249,6 +250,62 @@ def test_the_call_record_beside_its_handoff(service_desktop, page, make_packet, 
     expect(page.locator("#no-record")).to_have_text("No record kept for this call.")
     expect(page.locator("#record-flags")).to_be_hidden()
     assert page.js_errors == []
+
+
+def test_the_agent_who_accepts_is_called_and_the_desk_shows_who_took_it(conference, browser,
+                                                                        make_packet):
+    """Conference mode: alice accepts in her browser, the service calls her, Twilio says
+    she answered and joined the caller; alice and bob each see it live."""
+    packet = waiting_packet(conference, make_packet)
+    desk = SimpleNamespace(url=conference.url, tokens=TOKENS)
+    pages, errors = {}, []
+    for agent in ("alice", "bob"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      locale="en-US", timezone_id="UTC")
+        pages[agent] = context.new_page()
+        pages[agent].on("pageerror", lambda exc: errors.append(str(exc)))
+        pages[agent].on("console",
+                        lambda msg: errors.append(msg.text) if console_error(msg) else None)
+        login(pages[agent], desk, agent)
+        pages[agent].locator(f'.item[data-id="{packet.id}"]').click()
+    alice, bob = pages["alice"], pages["bob"]
+
+    alice.get_by_role("button", name="Accept call").click()
+    expect(alice.locator("#announcer")).to_contain_text("Calling you now")
+    expect(alice.locator("#detail-connection")).to_have_text("Calling you in the browser")
+    expect(bob.locator("#detail-connection")).to_have_text("Calling alice in the browser")
+    expect(bob.get_by_role("button", name="Accept call")).to_have_count(0)
+    (call,) = conference.calls_to_agents(packet.id)
+    agent_sid = conference.store.get(packet.id).connection["call_sid"]
+
+    # Twilio: alice answers (she hears the summary), then joins the caller.
+    conference.callback(call["form"]["Url"], CallSid=agent_sid, CallStatus="in-progress")
+    expect(bob.locator("#detail-connection")).to_have_text(
+        "alice hearing the summary, joining the caller")
+    conference.events(packet.id, "participant-join", agent_sid)
+    expect(alice.locator("#detail-connection")).to_contain_text("Connected to you at")
+    expect(bob.locator("#detail-connection")).to_contain_text("Connected to alice at")
+    expect(bob.locator(f'.item[data-id="{packet.id}"]')).to_contain_text(
+        "Connected to alice at")
+    expect(alice.locator("#detail")).to_contain_text("Agent connected")
+    for page in pages.values():
+        page.context.close()
+    assert errors == []
+
+
+def test_a_missed_call_is_shown_and_the_caller_waits_again(desktop, page, make_packet):
+    login(page, desktop, "bob")
+    packet = desktop.store.add(make_packet())
+    taken = desktop.store.accept(packet.id, "alice", ring={"attempt": "a1", "reach": "phone"})
+    item = page.locator(f'.item[data-id="{packet.id}"]')
+    expect(item).to_contain_text("Calling alice by phone")
+    desktop.store.release(taken.id, "a1", state="missed", detail="no-answer",
+                          note="[voicebot] alice did not take the call (no-answer).")
+    expect(page.locator("#list-waiting .item")).to_have_count(1)
+    expect(item).to_contain_text("alice did not take the call (no-answer)")
+    item.click()
+    expect(page.locator("#detail-status")).to_have_text("Waiting")
+    expect(page.get_by_role("button", name="Accept call")).to_be_visible()
 
 
 def test_waiting_times_count_on_the_service_clock(make_desktop, page, make_packet):

@@ -6,15 +6,18 @@ import asyncio
 import base64
 import datetime as dt
 import json
+import secrets
 import socket
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import uvicorn
@@ -22,12 +25,15 @@ from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from tests.conftest import TWILIO_ACCOUNT, TWILIO_TOKEN, TwilioRecorder
 from voicebot.data import Records
 from voicebot.data.records import Arrangement, CallStart, Instalment
+from voicebot.handoff import HandoffStore
 from voicebot.redaction import redact_obj
 from voicebot.settings import Settings
 from voicebot.telephony.events import AudioReceived, CallStarted
 from voicebot.web.app import create_app
+from voicebot.web.security import twilio_signature
 
 TOKENS = {"alice": "alice-token-0123456789", "bob": "bob-token-9876543210"}
 CARD = "4111 1111 1111 1111"
@@ -204,3 +210,67 @@ def seed_call_record(records: Records, call_id: str, *, account: str = "100200",
         consent_words=consent, agreed_at=at + dt.timedelta(seconds=50),
         policy_version="2026-11-01", readback_finished_at=at + dt.timedelta(seconds=49)))
     records.finish_call(call_id, at + dt.timedelta(seconds=61), "handoff", {"agreed": True})
+
+
+# -- conference mode: the service's app with Twilio stood in for on loopback ----------
+
+PUBLIC = "https://bot.example.com"
+CALLER_ID = "+15550001111"
+CREATE = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Calls.json"
+
+
+def conference_settings(tmp_path, twilio_api: str, **changes: Any) -> Settings:
+    values: dict[str, Any] = dict(
+        home=tmp_path, llm_backend="none",
+        agent_tokens=",".join(f"{name}:{token}" for name, token in TOKENS.items()),
+        twilio_account_sid=TWILIO_ACCOUNT, twilio_auth_token=TWILIO_TOKEN,
+        twilio_api_base=twilio_api, public_url=PUBLIC, handoff_mode="conference",
+        agent_addresses="alice:client:alice,bob:+15557654321", handoff_caller_id=CALLER_ID)
+    values.update(changes)
+    return Settings(**values)
+
+
+@dataclass
+class Conference:
+    url: str
+    store: HandoffStore
+    twilio: TwilioRecorder | None  # None: Twilio is out of reach
+
+    def api(self, method: str, path: str, agent: str = "alice") -> httpx.Response:
+        return httpx.request(method, f"{self.url}{path}", timeout=10,
+                             headers={"Authorization": f"Bearer {TOKENS[agent]}"})
+
+    def accept(self, handoff_id: str, agent: str = "alice") -> httpx.Response:
+        return self.api("POST", f"/api/handoffs/{handoff_id}/accept", agent)
+
+    def calls_to_agents(self, handoff_id: str) -> list[dict]:
+        assert self.twilio is not None
+        return [r for r in self.twilio.requests
+                if r["path"] == CREATE and handoff_id in r["form"].get("Url", "")]
+
+    def updates_of(self, call_sid: str) -> list[dict]:
+        assert self.twilio is not None
+        return [r for r in self.twilio.requests if r["path"].endswith(f"/Calls/{call_sid}.json")]
+
+    def callback(self, url: str, **form: str) -> ET.Element:
+        """Twilio requesting ``url`` (as given to it, on the public host), signed."""
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        signature = twilio_signature(TWILIO_TOKEN, PUBLIC + path, form)
+        response = httpx.post(f"{self.url}{path}", data=form, timeout=10,
+                              headers={"X-Twilio-Signature": signature})
+        assert response.status_code == 200, response.text
+        return ET.fromstring(response.text)
+
+    def events(self, handoff_id: str, event: str, call_sid: str) -> None:
+        self.callback(f"{PUBLIC}/twilio/handoff/conference-events?handoff_id={handoff_id}",
+                      CallSid=call_sid, StatusCallbackEvent=event, AccountSid=TWILIO_ACCOUNT)
+
+
+def new_call_sid() -> str:
+    return "CA" + secrets.token_hex(16)
+
+
+def waiting_packet(conference: Conference, make_packet, **overrides: Any):
+    """A hand-off whose caller holds in its conference (as the bot's transfer left it)."""
+    return conference.store.add(make_packet(call_id=new_call_sid(), **overrides))

@@ -1,5 +1,7 @@
 """Warm transfer to a person: the packet an agent sees, its store, and the transfer."""
 
+from voicebot.handoff.agents import AgentAddress, Reach, parse_agent_addresses
+from voicebot.handoff.connect import AgentCallError, AgentConnector
 from voicebot.handoff.journal import HandoffJournal
 from voicebot.handoff.packet import REASON_FLAGS, REASONS, STATUSES, HandoffPacket, build_packet
 from voicebot.handoff.service import HandoffOutcome, HandoffService
@@ -22,6 +24,9 @@ __all__ = [
     "REASONS",
     "REASON_FLAGS",
     "STATUSES",
+    "AgentAddress",
+    "AgentCallError",
+    "AgentConnector",
     "FallbackPolicy",
     "HandoffError",
     "HandoffEvent",
@@ -32,9 +37,11 @@ __all__ = [
     "HandoffService",
     "HandoffStateError",
     "HandoffStore",
+    "Reach",
     "Transfer",
     "TransferResult",
     "TwilioError",
     "TwilioTransfer",
     "build_packet",
+    "parse_agent_addresses",
 ]

@@ -24,6 +24,16 @@ REASONS = tuple(reason.value for reason in HandoffReason)
 # caller hung up) or fall back (no agent in time: callback offered, message taken).
 STATUSES = ("waiting", "active", "completed", "abandoned", "fallback")
 
+# Where the call of the agent who accepted stands (conference mode; see
+# ``voicebot.handoff.connect``): ringing, answered (a phone's key press awaited),
+# joining (hearing the summary), connected (talking with the caller), ended; or
+# missed (no answer, declined, busy), failed (the call could not be placed),
+# caller_gone (the caller hung up before the agent joined).
+CONNECTION_STATES = ("ringing", "answered", "joining", "connected", "ended", "missed", "failed",
+                     "caller_gone")
+# The agent is on the way: the caller must go on waiting for them.
+ON_THE_WAY = frozenset({"ringing", "answered", "joining"})
+
 # Flags a reason implies, so the agent sees them without reading the transcript.
 REASON_FLAGS = {reason.value: reason.flag for reason in HandoffReason if reason.flag}
 REASON_TEXT = {reason.value: reason.text for reason in HandoffReason}
@@ -70,6 +80,16 @@ class HandoffPacket:
     notes: str = ""
     accepted_at: str | None = None
     completed_at: str | None = None
+    # The latest call to an agent who accepted (conference mode): agent, reach (client,
+    # phone or sip, never the number itself), attempt, call_sid, state (one of
+    # CONNECTION_STATES), detail, and when it was requested, answered, connected, ended.
+    connection: dict[str, Any] | None = None
+
+    @property
+    def agent_on_the_way(self) -> bool:
+        """An agent accepted and their phone rings, or they are about to join the caller."""
+        return (self.status == "active" and self.connection is not None
+                and self.connection.get("state") in ON_THE_WAY)
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: _copy(getattr(self, f.name)) for f in fields(self)}
@@ -86,7 +106,7 @@ class HandoffPacket:
 # Fields that identify or date the packet: never free text, never redacted (the
 # store keys on them).
 _STRUCTURAL = ("id", "created_at", "call_id", "status", "reason", "language", "agent",
-               "accepted_at", "completed_at", "timing")
+               "accepted_at", "completed_at", "timing", "connection")
 
 
 def redact_packet(packet: HandoffPacket, redact: Redactor) -> HandoffPacket:

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from voicebot.errors import EngineError
+from voicebot.handoff.connect import AgentConnector
 from voicebot.handoff.packet import HandoffPacket
 from voicebot.handoff.store import HandoffError, HandoffStore
 from voicebot.handoff.transfer import FallbackPolicy, Transfer, TransferResult
@@ -26,13 +27,23 @@ class HandoffOutcome:
 
 
 class HandoffService:
-    """The store, the carrier transfer (optional) and the no-agent fallback (optional)."""
+    """The store, the carrier transfer (optional), the no-agent fallback (optional) and,
+    in conference mode, the connector that calls the agent who accepts."""
 
     def __init__(self, store: HandoffStore, transfer: Transfer | None = None,
-                 fallback: FallbackPolicy | None = None) -> None:
+                 fallback: FallbackPolicy | None = None,
+                 connector: AgentConnector | None = None) -> None:
         self.store = store
         self.transfer = transfer
         self.fallback = fallback
+        self.connector = connector
+
+    async def accept(self, handoff_id: str, agent: str) -> HandoffPacket:
+        """An agent takes a hand-off on the desktop (and, in conference mode, is called
+        to take its caller). Raises HandoffError."""
+        if self.connector is not None:
+            return await self.connector.accept(handoff_id, agent)
+        return self.store.accept(handoff_id, agent)
 
     async def hand_off(self, packet: HandoffPacket, *, call_sid: str) -> HandoffOutcome:
         """Never raises for a carrier failure: the packet then waits as a callback."""

@@ -32,7 +32,7 @@ import logging
 import threading
 import uuid
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ from voicebot.data.notify import Listener, Notice, announce
 from voicebot.data.schema import handoffs
 from voicebot.errors import VoicebotError
 from voicebot.handoff.packet import (
+    CONNECTION_STATES,
     MAX_NOTES_CHARS,
     STATUSES,
     HandoffPacket,
@@ -57,12 +58,14 @@ from voicebot.handoff.packet import (
 log = logging.getLogger(__name__)
 
 # Which status may follow which. A packet that fell back or was abandoned can
-# still be taken by an agent who calls the person back.
+# still be taken by an agent who calls the person back. An active one goes back to
+# waiting when the service called the agent who accepted it and they did not take
+# the call (``release``): the caller still holds for another agent.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "waiting": frozenset({"active", "abandoned", "fallback"}),
     "fallback": frozenset({"active"}),
     "abandoned": frozenset({"active"}),
-    "active": frozenset({"completed"}),
+    "active": frozenset({"completed", "waiting"}),
     "completed": frozenset(),
 }
 ACCEPTABLE = frozenset(s for s, nxt in TRANSITIONS.items() if "active" in nxt)
@@ -87,7 +90,9 @@ class HandoffStateError(HandoffError):
 
 @dataclass(frozen=True)
 class HandoffEvent:
-    """One change: ``kind`` is added, accepted, completed, notes or status."""
+    """One change: ``kind`` is added, accepted, completed, notes, status, connection (the
+    accepting agent's call moved on) or released (back to waiting: that agent did not
+    take the call)."""
 
     seq: int
     kind: str
@@ -262,15 +267,65 @@ class HandoffStore:
         log.info("hand-off %s stored: call %s, %s", clean.id, clean.call_id, clean.reason)
         return clean
 
-    def accept(self, handoff_id: str, agent: str) -> HandoffPacket:
+    def accept(self, handoff_id: str, agent: str, *,
+               ring: Mapping[str, Any] | None = None) -> HandoffPacket:
+        """``agent`` takes the hand-off. With ``ring`` (the call the service is about to
+        place to that agent: attempt, reach), a packet whose caller is still waiting
+        gets it as its ``connection``, ringing, in the same change; a packet whose caller
+        is gone (fallback, abandoned) is a call-back and gets none."""
         def change(p: HandoffPacket) -> None:
             if p.status == "active":
                 raise HandoffStateError(f"hand-off {p.id} was already accepted by {p.agent}")
             if p.status not in ACCEPTABLE:
                 raise HandoffStateError(f"hand-off {p.id} is {p.status}; it cannot be accepted")
-            p.status, p.agent, p.accepted_at = "active", agent, iso(self.clock.wall())
+            now = iso(self.clock.wall())
+            if ring is not None and p.status == "waiting":
+                p.connection = {**ring, "agent": agent, "state": "ringing", "call_sid": None,
+                                "detail": None, "requested_at": now}
+            p.status, p.agent, p.accepted_at = "active", agent, now
 
         return self._change(handoff_id, "accepted", change)
+
+    def update_connection(self, handoff_id: str, attempt: str, *, note: str | None = None,
+                          **changes: Any) -> HandoffPacket:
+        """Change the accepting agent's call ``attempt`` (a state, its call SID, a time);
+        ``note`` is added to the notes in the same change. A stale attempt (the packet has
+        moved on to another call) raises HandoffStateError."""
+        state = changes.get("state")
+        if state is not None and state not in CONNECTION_STATES:
+            raise HandoffStateError(f"unknown connection state {state!r}")
+
+        def change(p: HandoffPacket) -> None:
+            self._check_attempt(p, attempt)
+            assert p.connection is not None
+            p.connection.update(changes)
+            if note:
+                p.notes = self._clean_notes(f"{p.notes}\n{note}".strip())
+
+        return self._change(handoff_id, "connection", change)
+
+    def release(self, handoff_id: str, attempt: str, *, note: str | None = None,
+                **changes: Any) -> HandoffPacket:
+        """The agent called for ``attempt`` did not take the call: the packet waits again
+        for any agent (its connection keeps what happened, with ``changes``)."""
+        def change(p: HandoffPacket) -> None:
+            self._check_attempt(p, attempt)
+            if p.status != "active":
+                raise HandoffStateError(f"hand-off {p.id} is {p.status}, not active")
+            assert p.connection is not None
+            p.connection.update(changes)
+            p.status, p.agent, p.accepted_at = "waiting", None, None
+            if note:
+                p.notes = self._clean_notes(f"{p.notes}\n{note}".strip())
+
+        return self._change(handoff_id, "released", change)
+
+    @staticmethod
+    def _check_attempt(packet: HandoffPacket, attempt: str) -> None:
+        current = (packet.connection or {}).get("attempt")
+        if not attempt or current != attempt:
+            raise HandoffStateError(f"hand-off {packet.id}: call attempt {attempt!r} is not "
+                                    f"the current one")
 
     def complete(self, handoff_id: str, agent: str, notes: str | None = None) -> HandoffPacket:
         def change(p: HandoffPacket) -> None:
@@ -304,8 +359,9 @@ class HandoffStore:
     def mark(self, handoff_id: str, status: str) -> HandoffPacket:
         """Service-side status changes: ``abandoned`` or ``fallback`` (from waiting)."""
         _check_status(status)
-        if status in ("active", "completed"):
-            raise HandoffStateError(f"use accept() or complete() to make a hand-off {status}")
+        if status in ("active", "completed", "waiting"):
+            raise HandoffStateError(f"use accept(), complete() or release() to make a "
+                                    f"hand-off {status}")
 
         def change(p: HandoffPacket) -> None:
             if status not in TRANSITIONS[p.status]:

@@ -5,6 +5,11 @@ Twilio's REST API by replacing the call's TwiML (``POST .../Calls/{CallSid}.json
 with ``Twiml=``), which also ends the media stream. An Asterisk transfer would
 implement the same two methods.
 
+In conference mode the caller holds in a conference of the hand-off's own, and
+``TwilioTransfer`` is also the ``AgentCaller`` of ``voicebot.handoff.connect``: it
+places the call to the agent who accepted (``POST .../Calls.json``) and ends it
+when the caller is gone first.
+
 ``FallbackPolicy`` watches a waiting hand-off: if no agent accepts it in time,
 it marks the packet ``fallback`` and moves the caller out of the queue to a
 message that offers a callback and takes a message, so nobody waits forever.
@@ -27,6 +32,7 @@ import httpx
 from voicebot.clock import Clock, SystemClock
 from voicebot.errors import ConfigError, EngineError
 from voicebot.handoff import twiml
+from voicebot.handoff.agents import AgentAddress, Reach
 from voicebot.handoff.packet import HandoffPacket
 from voicebot.handoff.store import HandoffError, HandoffStateError, HandoffStore, Subscription
 
@@ -41,7 +47,7 @@ CALL_NOT_IN_PROGRESS = 21220
 class TransferResult:
     handoff_id: str
     call_sid: str
-    action: str  # "enqueue", "dial" or "fallback"
+    action: str  # "enqueue", "dial", "conference" or "fallback"
     twiml: str
     status_code: int
     call_status: str | None  # the call's status in the carrier's answer
@@ -71,12 +77,13 @@ class TwilioError(EngineError):
 
 
 class TwilioTransfer:
-    """Queue (``<Enqueue>``) or dial (``<Dial>``) agents by updating the live call.
+    """Queue (``<Enqueue>``), dial (``<Dial>``) or hold in a conference for the agent who
+    accepts (``conference``), by updating the live call.
 
     ``status_callback_url`` is the absolute base of the hand-off webhooks (e.g.
     ``https://bot.example.com/twilio/handoff``, see ``build_handoff_webhooks``):
     with it Twilio reports the queue or dial result, the wait music plays and
-    a message can be recorded; dial mode needs it.
+    a message can be recorded; dial and conference modes need it.
     """
 
     def __init__(
@@ -85,7 +92,7 @@ class TwilioTransfer:
         auth_token: str,
         *,
         api_base: str = "https://api.twilio.com",
-        mode: Literal["enqueue", "dial"] = "enqueue",
+        mode: Literal["enqueue", "dial", "conference"] = "enqueue",
         queue_name: str = "voicebot-handoffs",
         dial_number: str | None = None,
         dial_timeout: int = 30,
@@ -103,13 +110,13 @@ class TwilioTransfer:
         """``clock`` paces the retries (the system clock by default)."""
         if not account_sid or not auth_token:
             raise ConfigError("a Twilio transfer needs the account SID and the auth token")
-        if mode not in ("enqueue", "dial"):
-            raise ConfigError(f"transfer mode must be enqueue or dial, not {mode!r}")
+        if mode not in ("enqueue", "dial", "conference"):
+            raise ConfigError(f"transfer mode must be enqueue, dial or conference, not {mode!r}")
         if mode == "dial" and not dial_number:
             raise ConfigError("dial mode needs the number (or sip:/client: address) to dial")
-        if mode == "dial" and not status_callback_url:
-            raise ConfigError("dial mode needs status_callback_url (the public https:// base of "
-                              "/twilio/handoff) to learn whether an agent answered")
+        if mode in ("dial", "conference") and not status_callback_url:
+            raise ConfigError(f"{mode} mode needs status_callback_url (the public https:// base "
+                              "of /twilio/handoff) to learn whether an agent answered")
         if status_callback_url and not status_callback_url.startswith(("https://", "http://")):
             raise ConfigError("status_callback_url must be absolute (Twilio error 15004)")
         if len(queue_name) > 64:
@@ -140,6 +147,14 @@ class TwilioTransfer:
         return twiml.callback_url(self.callbacks, path, packet.id, language=packet.language)
 
     def transfer_twiml(self, packet: HandoffPacket) -> str:
+        if self.mode == "conference":
+            assert self.callbacks is not None
+            return twiml.conference_hold(
+                packet.id, language=packet.language,
+                action_url=self._url("conference-result", packet) or "",
+                events_url=twiml.callback_url(self.callbacks, "conference-events", packet.id),
+                wait_url=self._url("wait", packet) if self.hold_music_url else None,
+                hold_message=self.hold_message)
         if self.mode == "dial":
             assert self.dial_number is not None
             return twiml.dial(self.dial_number, language=packet.language,
@@ -162,8 +177,9 @@ class TwilioTransfer:
 
     async def transfer(self, packet: HandoffPacket, *, call_sid: str) -> TransferResult:
         result = await self._update(packet, call_sid, self.mode, self.transfer_twiml(packet))
-        log.info("hand-off %s: call %s moved to %s in %.0f ms", packet.id, call_sid,
-                 f"queue {self.queue_name}" if self.mode == "enqueue" else "dialled agent",
+        where = {"enqueue": f"queue {self.queue_name}", "dial": "dialled agent",
+                 "conference": "its hold conference"}[self.mode]
+        log.info("hand-off %s: call %s moved to %s in %.0f ms", packet.id, call_sid, where,
                  result.elapsed_ms)
         return result
 
@@ -174,26 +190,104 @@ class TwilioTransfer:
 
     async def update_call(self, call_sid: str, document: str) -> httpx.Response:
         """Replace the live call's TwiML; the answer, or TwilioError."""
-        if not _SID.match(call_sid or ""):
-            raise TwilioError(f"not a Twilio call SID: {call_sid!r}", retryable=False)
         if len(document) > twiml.MAX_TWIML_CHARS:
             raise TwilioError(f"TwiML of {len(document)} characters is over Twilio's "
                               f"{twiml.MAX_TWIML_CHARS}", retryable=False)
+        return await self._post_call(call_sid, {"Twiml": document})
+
+    # -- the agent who accepted (conference mode) ------------------------------------------
+
+    @property
+    def calls_agents(self) -> bool:
+        """Whether the agent who accepts a waiting hand-off is called by the service."""
+        return self.mode == "conference"
+
+    def agent_call_form(self, packet: HandoffPacket, address: AgentAddress,
+                        attempt: str) -> dict[str, str | list[str]]:
+        """``POST .../Calls.json``'s form to call ``address`` for ``packet``: Twilio asks
+        ``agent-answer`` for its TwiML when the agent picks up (the summary, then the
+        caller's conference) and reports the call's progress to ``agent-status``."""
+        assert self.callbacks is not None
+        query = {"attempt": attempt}
+        if address.reach is Reach.PHONE:
+            if not self.caller_id:
+                raise TwilioError(f"agent {address.agent} is at a phone number: calling it "
+                                  "needs a caller id (a Twilio number)", retryable=False)
+            sender = self.caller_id
+        elif address.reach is Reach.CLIENT:
+            sender = self.caller_id or AGENT_CALLER_CLIENT
+        else:
+            sender = self.caller_id or AGENT_CALLER_NAME
+        return {
+            "To": address.to(packet.id),
+            "From": sender,
+            "Url": twiml.callback_url(self.callbacks, "agent-answer", packet.id, **query),
+            "Method": "POST",
+            "StatusCallback": twiml.callback_url(self.callbacks, "agent-status", packet.id,
+                                                 **query),
+            "StatusCallbackMethod": "POST",
+            "StatusCallbackEvent": list(AGENT_CALL_EVENTS),  # one parameter each
+            "Timeout": str(int(self.dial_timeout)),
+        }
+
+    async def call_agent(self, packet: HandoffPacket, address: AgentAddress,
+                         attempt: str) -> str:
+        """Call the agent who accepted ``packet``; their call's SID, or TwilioError.
+
+        A new call is not idempotent: it is tried again only when Twilio surely did
+        not take the first request (no connection, or 429/503 "try later")."""
+        url = f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/Calls.json"
+        response = await self._post(url, self.agent_call_form(packet, address, attempt),
+                                    what=f"call agent {address.agent}", idempotent=False)
+        sid = None
+        with contextlib.suppress(ValueError, AttributeError):
+            sid = response.json().get("sid")
+        if not isinstance(sid, str) or not _SID.match(sid):
+            raise TwilioError(f"Twilio's answer to calling agent {address.agent} has no call "
+                              "SID", retryable=False)
+        log.info("hand-off %s: calling agent %s (%s), call %s", packet.id, address.agent,
+                 address.reach, sid)
+        return sid
+
+    async def end_agent_call(self, call_sid: str, *, ringing: bool, language: str) -> None:
+        """The caller is gone: stop the agent's call (cancel it while it rings; once
+        answered, tell the agent and hang up). A call already over is not an error."""
+        data = ({"Status": "canceled"} if ringing else
+                {"Twiml": twiml.goodbye(language, "agent_caller_gone")})
+        try:
+            await self._post_call(call_sid, data)
+        except TwilioError as exc:
+            if exc.code != CALL_NOT_IN_PROGRESS and exc.status != 404:
+                raise
+
+    async def _post_call(self, call_sid: str, data: dict[str, str | list[str]]
+                         ) -> httpx.Response:
+        if not _SID.match(call_sid or ""):
+            raise TwilioError(f"not a Twilio call SID: {call_sid!r}", retryable=False)
         url = f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/Calls/{call_sid}.json"
+        return await self._post(url, data, what=f"update call {call_sid}", call_sid=call_sid)
+
+    async def _post(self, url: str, data: dict[str, str | list[str]], *,
+                    what: str, call_sid: str = "", idempotent: bool = True) -> httpx.Response:
+        """POST ``data`` to Twilio, trying again (``retries`` times) when that may help."""
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await self._client.post(url, data={"Twiml": document},
+                response = await self._client.post(url, data=data,
                                                    auth=self._auth,
                                                    headers={"Accept": "application/json"})
             except httpx.HTTPError as exc:
-                error = TwilioError(f"could not reach Twilio to update call {call_sid}: "
-                                    f"{type(exc).__name__}: {exc}", retryable=True)
+                sent = not isinstance(exc, httpx.ConnectError)
+                error = TwilioError(f"could not reach Twilio to {what}: "
+                                    f"{type(exc).__name__}: {exc}",
+                                    retryable=idempotent or not sent)
             else:
                 if response.is_success:
                     return response
                 error = _error_from(response, call_sid)
+                if not idempotent and response.status_code not in (429, 503):
+                    error.retryable = False
             if not error.retryable or attempt > self.retries:
                 raise error
             log.warning("%s; trying again", error)
@@ -210,12 +304,19 @@ class TwilioTransfer:
             handoff_id=packet.id, call_sid=call_sid, action=action, twiml=document,
             status_code=response.status_code, call_status=call_status,
             elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
-            watch=action == "enqueue",
+            watch=action in ("enqueue", "conference"),
         )
 
     async def aclose(self) -> None:
         if self._owned:
             await self._client.aclose()
+
+
+# The agent's call reports each step: ringing, answered, and how it ended.
+AGENT_CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
+# Who calls an agent when no caller id is set: a client name, or a SIP user.
+AGENT_CALLER_CLIENT = "client:voicebot"
+AGENT_CALLER_NAME = "voicebot"
 
 
 def _error_from(response: httpx.Response, call_sid: str) -> TwilioError:
@@ -228,8 +329,10 @@ def _error_from(response: httpx.Response, call_sid: str) -> TwilioError:
         detail = body.get("message") or detail
     if status in (401, 403):
         what = "Twilio rejected the account SID or auth token"
-    elif status == 404:
+    elif status == 404 and call_sid:
         what = f"Twilio has no call {call_sid} on this account"
+    elif not call_sid:
+        what = "Twilio refused to place the call"
     elif code == CALL_NOT_IN_PROGRESS:
         what = f"call {call_sid} has already ended"
     else:
@@ -247,6 +350,11 @@ class FallbackPolicy:
     accepts at the last moment keeps the call and the fallback does not happen.
     The seconds are counted on ``clock`` (the store's unless given): the deadline
     passes when that clock says so, and a change in the store ends the wait early.
+
+    In conference mode an accepted packet is taken only once its agent joins the
+    caller: while the agent's phone rings the watch goes on, past the deadline if need
+    be, and if the agent does not take the call (the packet waits again) a deadline
+    already passed sends the caller to the fallback at once.
     """
 
     def __init__(self, store: HandoffStore, transfer: Transfer, *, timeout: float = 60.0,
@@ -287,12 +395,13 @@ class FallbackPolicy:
                     packet = self._store.get(handoff_id)
                 except HandoffError:
                     return "missing"
-                if packet.status != "waiting":
+                if packet.status != "waiting" and not packet.agent_on_the_way:
                     return _outcome(packet.status)
                 remaining = deadline - self._clock.now()
-                if remaining <= 0:
+                if remaining <= 0 and packet.status == "waiting":
                     break
-                await self._change_or_time(sub, min(remaining, self._poll))
+                await self._change_or_time(sub, min(remaining, self._poll) if remaining > 0
+                                           else self._poll)
         finally:
             sub.close()
         try:

@@ -1,4 +1,5 @@
-"""TwiML for the hand-off: queue or dial a person, and what to do when nobody comes.
+"""TwiML for the hand-off: queue, dial or hold the caller for a person, call the agent
+who accepted, and what to do when nobody comes.
 
 Every document starts with something said, so a caller moved off the media
 stream never sits in silence. URLs in TwiML sent through the REST API must be
@@ -30,6 +31,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_message": "We did not hear a message. Someone will call you back at this number. "
                       "Goodbye.",
         "goodbye": "Thank you for calling. Goodbye.",
+        # To the agent called in conference mode.
+        "agent_gate": "Hand-off from the assistant. Press 1 to take the call.",
+        "agent_not_taken": "The call was not taken. Goodbye.",
+        "agent_caller_gone": "The caller hung up before you joined. The hand-off stays with "
+                             "you on the desktop. Goodbye.",
+        "agent_stale": "This hand-off is no longer waiting for you. Goodbye.",
     },
     "fr": {
         "hold": "Veuillez patienter, je vous mets en relation avec un collègue.",
@@ -47,6 +54,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_message": "Nous n'avons pas entendu de message. Un collègue vous rappellera à ce "
                       "numéro. Au revoir.",
         "goodbye": "Merci de votre appel. Au revoir.",
+        "agent_gate": "Transfert de l'assistant. Appuyez sur 1 pour prendre l'appel.",
+        "agent_not_taken": "L'appel n'a pas été pris. Au revoir.",
+        "agent_caller_gone": "L'appelant a raccroché avant votre arrivée. Le transfert reste "
+                             "à votre nom sur le bureau. Au revoir.",
+        "agent_stale": "Ce transfert ne vous attend plus. Au revoir.",
     },
 }
 SAY_LANGUAGE = {"en": "en-US", "fr": "fr-FR"}
@@ -117,6 +129,62 @@ def dial(target: str, *, language: str, timeout: int, action_url: str,
     verbs = [say(message(language, "hold"), language)] if hold_message else []
     verbs.append(f"<Dial{attrs}>{noun}</Dial>")
     return document(*verbs)
+
+
+def conference_name(handoff_id: str) -> str:
+    """The hand-off's conference room: its id only (Twilio asks for no personal data in
+    conference names)."""
+    return f"handoff-{handoff_id}"
+
+
+CONFERENCE_EVENTS = "start end join leave"
+
+
+def _events(events_url: str) -> str:
+    return (f" statusCallback={xml_attr(events_url)} statusCallbackMethod=\"POST\""
+            f' statusCallbackEvent="{CONFERENCE_EVENTS}"')
+
+
+def conference_hold(handoff_id: str, *, language: str, action_url: str, events_url: str,
+                    wait_url: str | None = None, hold_message: bool = True) -> str:
+    """The caller's side in conference mode: say "please hold", then wait alone in the
+    hand-off's own conference (hold music until an agent starts it by joining).
+
+    The caller does not start the conference and ends it on leaving, so an agent never
+    stays in it alone; ``events_url`` hears who joins and leaves, ``action_url`` is asked
+    what next when the caller's time in the conference ends.
+    """
+    attrs = ('startConferenceOnEnter="false" endConferenceOnExit="true" beep="false"'
+             + _events(events_url))
+    if wait_url:
+        attrs += f' waitUrl={xml_attr(wait_url)} waitMethod="POST"'
+    verbs = [say(message(language, "hold"), language)] if hold_message else []
+    verbs.append(f'<Dial action={xml_attr(action_url)} method="POST">'
+                 f"<Conference {attrs}>{xml_text(conference_name(handoff_id))}</Conference>"
+                 "</Dial>")
+    return document(*verbs)
+
+
+def agent_join(handoff_id: str, *, whisper: str, language: str, events_url: str) -> str:
+    """The accepting agent's side: hear the summary, then start the caller's conference
+    (which ends when the agent leaves: the caller is not left holding alone). The agent
+    reports to the same ``events_url`` as the caller: Twilio keeps the first participant's,
+    and an agent who accepted before the bot let go of the call joins first."""
+    return document(
+        say(whisper, language),
+        '<Dial><Conference startConferenceOnEnter="true" endConferenceOnExit="true" '
+        f'beep="false"{_events(events_url)}>{xml_text(conference_name(handoff_id))}'
+        "</Conference></Dial>")
+
+
+def agent_gate(*, language: str, action_url: str, seconds: int = 8) -> str:
+    """An agent at a phone or a PBX presses 1 before hearing anything about the caller:
+    a voicemail that answers hears nothing and never joins."""
+    return document(
+        f'<Gather numDigits="1" timeout="{int(seconds)}" action={xml_attr(action_url)} '
+        'method="POST">'
+        + say(message(language, "agent_gate"), language) + "</Gather>",
+        say(message(language, "agent_not_taken"), language), "<Hangup/>")
 
 
 def fallback(*, language: str, record_action_url: str | None = None,

@@ -10,9 +10,10 @@ page and its scripts' calls). The page is plain HTML, CSS and JavaScript from
 # local variables, which FastAPI can only see when annotations are evaluated here.
 import asyncio
 import html
+import inspect
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Stre
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
+from voicebot.handoff.connect import AgentCallError
 from voicebot.handoff.packet import MAX_NOTES_CHARS, STATUSES, HandoffPacket, iso
 from voicebot.handoff.store import (
     HandoffNotFound,
@@ -66,8 +68,12 @@ def build_agent_router(
     max_stream_seconds: float = 600.0,
     max_streams_per_agent: int = 4,
     static_dir: Path = STATIC_DIR,
+    accept: Callable[[str, str], Awaitable[HandoffPacket]] | None = None,
 ) -> APIRouter:
     """``/api/handoffs*``, ``/agent``, ``/agent/login``, ``/agent/logout``, ``/agent/static/*``.
+
+    ``accept`` takes a hand-off for an agent (``HandoffService.accept``: in conference
+    mode it also calls the agent to take the caller); the store's accept by default.
 
     The snapshot and every event carry the service's time (the store's clock): the
     page counts waiting times from it, not from the agent's own computer's clock.
@@ -78,6 +84,7 @@ def build_agent_router(
     ``timeout_graceful_shutdown`` of a few seconds.
     """
     router = APIRouter()
+    take = accept or store.accept
     streams = StreamCap(max_streams_per_agent)
     api_agent = Annotated[str, Depends(auth.api_agent)]
     page_agent = Annotated[str, Depends(auth.page_agent)]
@@ -85,13 +92,16 @@ def build_agent_router(
     def packet_json(packet: HandoffPacket, status_code: int = 200) -> JSONResponse:
         return JSONResponse(packet.to_dict(), status_code=status_code, headers=API_HEADERS)
 
-    def run(change, *args: Any) -> HandoffPacket:  # type: ignore[no-untyped-def]
+    async def run(change, *args: Any) -> HandoffPacket:  # type: ignore[no-untyped-def]
         try:
-            return change(*args)
+            result = change(*args)
+            return await result if inspect.isawaitable(result) else result
         except HandoffNotFound as exc:
             raise HTTPException(404, str(exc)) from exc
         except HandoffStateError as exc:
             raise HTTPException(409, str(exc)) from exc
+        except AgentCallError as exc:
+            raise HTTPException(502, str(exc)) from exc
 
     # -- the REST API -------------------------------------------------------------------
 
@@ -156,24 +166,24 @@ def build_agent_router(
 
     @router.get("/api/handoffs/{handoff_id}")
     async def get_handoff(handoff_id: str, agent: api_agent) -> JSONResponse:
-        return packet_json(run(store.get, handoff_id))
+        return packet_json(await run(store.get, handoff_id))
 
     @router.post("/api/handoffs/{handoff_id}/accept")
     async def accept(handoff_id: str, agent: api_agent) -> JSONResponse:
-        packet = run(store.accept, handoff_id, agent)
+        packet = await run(take, handoff_id, agent)
         log.info("hand-off %s accepted by %s", handoff_id, agent)
         return packet_json(packet)
 
     @router.post("/api/handoffs/{handoff_id}/complete")
     async def complete(handoff_id: str, agent: api_agent,
                        body: NotesBody | None = None) -> JSONResponse:
-        packet = run(store.complete, handoff_id, agent, body.notes if body else None)
+        packet = await run(store.complete, handoff_id, agent, body.notes if body else None)
         log.info("hand-off %s completed by %s", handoff_id, agent)
         return packet_json(packet)
 
     @router.put("/api/handoffs/{handoff_id}/notes")
     async def set_notes(handoff_id: str, agent: api_agent, body: NotesBody) -> JSONResponse:
-        return packet_json(run(store.set_notes, handoff_id, agent, body.notes))
+        return packet_json(await run(store.set_notes, handoff_id, agent, body.notes))
 
     # -- the desktop page ---------------------------------------------------------------------
 

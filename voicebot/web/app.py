@@ -334,11 +334,15 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None,
                                   public_url=settings.public_url,
                                   trust_forwarded=settings.trust_forwarded_headers)
     stream_checks = [Depends(verify.websocket)] if settings.verify_stream_signature else []
-    app.include_router(build_agent_router(state.handoffs.store, auth))
+    app.include_router(build_agent_router(state.handoffs.store, auth,
+                                          accept=state.handoffs.accept))
     if state.handoffs.transfer is not None:
         app.include_router(build_handoff_webhooks(
             state.handoffs.store, state.handoffs.transfer.fallback_twiml, verify=verify,
-            hold_music_url=settings.handoff_hold_music_url))
+            hold_music_url=settings.handoff_hold_music_url,
+            connector=state.handoffs.connector,
+            callbacks_url=f"{settings.public_url}/twilio/handoff" if settings.public_url
+            else None))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

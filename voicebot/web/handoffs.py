@@ -9,16 +9,21 @@ from collections.abc import Callable
 from voicebot.call.record import CallRecord
 from voicebot.clock import Clock, SystemClock
 from voicebot.data import Database
+from voicebot.errors import ConfigError
 from voicebot.handoff import (
     REASON_FLAGS,
+    AgentAddress,
+    AgentConnector,
     FallbackPolicy,
     HandoffError,
     HandoffJournal,
     HandoffPacket,
     HandoffService,
     HandoffStore,
+    Reach,
     TwilioTransfer,
     build_packet,
+    parse_agent_addresses,
 )
 from voicebot.redaction import redact_obj
 from voicebot.settings import Settings
@@ -44,6 +49,9 @@ def build_handoff_service(settings: Settings, database: Database | None = None,
     store of its own in ``VOICEBOT_HANDOFF_DB`` (tools and tests). ``clock`` dates the
     packets' changes and times the no-agent fallback."""
     clock = clock or SystemClock()
+    addresses = agent_addresses(settings)
+    if settings.handoff_mode == "conference":
+        check_conference(settings, addresses)
     legacy = settings.handoff_db or settings.data_home / "handoffs.db"
     if database is not None:
         store = HandoffStore(database, redact=redact_obj, clock=clock)
@@ -53,7 +61,7 @@ def build_handoff_service(settings: Settings, database: Database | None = None,
         legacy.parent.mkdir(parents=True, exist_ok=True)
         store = HandoffStore(legacy, redact=redact_obj, clock=clock)
     token = secret(settings.twilio_auth_token)
-    transfer = fallback = None
+    transfer = fallback = connector = None
     if settings.twilio_account_sid and token:
         transfer = TwilioTransfer(
             settings.twilio_account_sid, token, api_base=settings.twilio_api_base,
@@ -68,12 +76,46 @@ def build_handoff_service(settings: Settings, database: Database | None = None,
         )
         fallback = FallbackPolicy(store, transfer, timeout=settings.handoff_fallback_seconds,
                                   clock=clock)
+        if transfer.calls_agents:
+            connector = AgentConnector(store, transfer, addresses)
         if not settings.public_url:
             log.warning("VOICEBOT_PUBLIC_URL is not set: transferred calls cannot report back "
                         "which hand-off they belong to")
     else:
         log.warning("no Twilio credentials: hand-offs are stored for agents, calls not transferred")
-    return HandoffService(store, transfer, fallback)
+    return HandoffService(store, transfer, fallback, connector)
+
+
+def agent_addresses(settings: Settings) -> dict[str, AgentAddress]:
+    """``VOICEBOT_AGENT_ADDRESSES``, parsed (whatever the mode, so a mistake shows at
+    once); ConfigError names the variable and the entry."""
+    try:
+        return parse_agent_addresses(settings.agent_addresses or "")
+    except ConfigError as exc:
+        raise ConfigError(f"VOICEBOT_AGENT_ADDRESSES: {exc}") from None
+
+
+def check_conference(settings: Settings, addresses: dict[str, AgentAddress]) -> None:
+    """Conference mode calls the agents at ``addresses``: ConfigError names the setting
+    that stops it; agents who cannot be called are logged."""
+    if not addresses:
+        raise ConfigError("VOICEBOT_HANDOFF_MODE=conference calls the agent who accepts a "
+                          "hand-off: set VOICEBOT_AGENT_ADDRESSES, e.g. "
+                          '"alice:client:alice,bob:+15551234567"')
+    phones = sorted(a.agent for a in addresses.values() if a.reach is Reach.PHONE)
+    if phones and not settings.handoff_caller_id:
+        raise ConfigError(f"VOICEBOT_AGENT_ADDRESSES reaches {', '.join(phones)} at phone "
+                          "numbers: set VOICEBOT_HANDOFF_CALLER_ID to a Twilio number to call "
+                          "from")
+    agents = set(parse_agent_tokens(secret(settings.agent_tokens) or ""))
+    if settings.agent_tokens_file:
+        agents |= set(load_agent_tokens(settings.agent_tokens_file))
+    if unknown := sorted(set(addresses) - agents):
+        log.warning("VOICEBOT_AGENT_ADDRESSES names %s, who cannot sign in to the desktop",
+                    ", ".join(unknown))
+    if unreachable := sorted(agents - set(addresses)):
+        log.warning("agents %s have no address in VOICEBOT_AGENT_ADDRESSES: they can take "
+                    "call-backs but not a caller who is holding", ", ".join(unreachable))
 
 
 def build_agent_auth(settings: Settings, clock: Clock | None = None) -> AgentAuth:

@@ -21,7 +21,6 @@ import base64
 import hashlib
 import hmac
 import logging
-import re
 import secrets
 import threading
 import time
@@ -37,10 +36,10 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voicebot.errors import ConfigError
+from voicebot.handoff.agents import AGENT_NAME
 
 log = logging.getLogger(__name__)
 
-AGENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 SESSION_COOKIE = "voicebot_agent"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

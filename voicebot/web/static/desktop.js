@@ -137,12 +137,34 @@
     }
   }
 
+  // Where the call of the agent who accepted stands (conference mode), in words.
+  const REACH_TEXT = { client: "in the browser", phone: "by phone", sip: "on the desk phone" };
+
+  function connectionText(p) {
+    const c = p.connection;
+    if (!c) return "";
+    const who = c.agent === me ? "you" : c.agent;
+    const Who = c.agent === me ? "You" : c.agent;
+    switch (c.state) {
+      case "ringing": return `Calling ${who} ${REACH_TEXT[c.reach] || ""}`.trim();
+      case "answered": return `${Who} answered: waiting for the key press`;
+      case "joining": return `${Who} hearing the summary, joining the caller`;
+      case "connected": return `Connected to ${who} at ${clock(c.connected_at)}`;
+      case "ended": return `Call with ${who} ended at ${clock(c.ended_at)}`;
+      case "missed": return `${Who} did not take the call (${c.detail || "no answer"})`;
+      case "failed": return `Could not call ${who}`;
+      case "caller_gone": return `The caller hung up before ${who} joined`;
+      default: return "";
+    }
+  }
+
   function itemDetails(p) {
     const account = p.account ? `Account ${p.account.reference}` : "No account";
     const who = p.status === "active" ? ` · ${p.agent === me ? "you" : p.agent}` : "";
     const wait = p.status === "waiting" ? ` · waiting ${since(p.created_at)}` : "";
+    const call = connectionText(p) ? ` · ${connectionText(p)}` : "";
     const flags = p.flags && p.flags.length ? ` · ${p.flags.map(words).join(", ")}` : "";
-    return `${account} · ${p.creditor.name}${who}${wait}${flags}`;
+    return `${account} · ${p.creditor.name}${who}${wait}${call}${flags}`;
   }
 
   // Only the waiting times change with the clock: update that text in place.
@@ -211,7 +233,10 @@
       el("h2", { id: "detail-title", text: reasonText(p.reason) }),
       el("span", { class: `status ${p.status}`, id: "detail-status",
                    text: STATUS_TEXT[p.status] || p.status }),
-      p.agent ? el("span", { text: `Agent: ${p.agent === me ? "you" : p.agent}` }) : null));
+      p.agent ? el("span", { text: `Agent: ${p.agent === me ? "you" : p.agent}` }) : null,
+      p.connection ? el("span", { class: `connection ${p.connection.state}`,
+                                  id: "detail-connection", role: "status",
+                                  text: connectionText(p) }) : null));
 
     const actions = el("div", { class: "actions" });
     if (canAccept) {
@@ -255,6 +280,7 @@
       fact("Caller turns", String(t.turns ?? "—")),
       fact("Median bot reply time", t.median_turn_ms === null || t.median_turn_ms === undefined ? "—" : `${t.median_turn_ms} ms`),
       fact("Accepted", clock(p.accepted_at)),
+      p.connection ? fact("Agent connected", clock(p.connection.connected_at)) : null,
       fact("Completed", clock(p.completed_at))));
 
     const notes = el("textarea", { id: "notes", name: "notes", rows: 5, maxlength: 10000,
@@ -489,7 +515,9 @@
       shownJson = null;  // show what was stored (card numbers removed)
       renderQueue();
       renderDetail();
-      announce(what === "accept" ? "Hand-off accepted." : what === "complete" ? "Hand-off completed." : "Notes saved.");
+      const ringing = what === "accept" && data.connection && data.connection.state === "ringing";
+      announce(ringing ? "Hand-off accepted. Calling you now." :
+        what === "accept" ? "Hand-off accepted." : what === "complete" ? "Hand-off completed." : "Notes saved.");
     } catch (err) {
       showError("The service could not be reached. Try again.");
     } finally {
