@@ -56,7 +56,7 @@ MAX_MEDIA_PAYLOAD = 8000  # one second of mu-law; Asterisk sends 160 bytes
 MAX_TEXT = 16_384
 MAX_VARIABLES = 64
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
-ID = re.compile(r"[A-Za-z0-9_.:@/+-]{1,128}")
+ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")  # records keep ids of 64 characters
 # Asterisk's text commands are at most 128 bytes and split at spaces.
 MARK_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 # Channel variables the dialplan can set (inherited with a ``__`` prefix) to choose
@@ -230,8 +230,11 @@ def _parse_plain(text: str) -> tuple[str, dict[str, Any], list[str]]:
     name, *tokens = text.split()
     fields: dict[str, Any] = {}
     positional: list[str] = []
-    for token in tokens[:32]:
+    for index, token in enumerate(tokens[:32]):
         key, sep, value = token.partition(":")
+        if key == "error_text" and sep:  # free text, last on the line (ERROR)
+            fields[key] = " ".join([value, *tokens[index + 1:]]).strip()
+            break
         if sep and key and key.isidentifier():
             fields[key] = value
         else:
