@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voicebot.audio.codec import ulaw_decode, ulaw_encode
+from voicebot.audio.codec import slin_encode, ulaw_decode
 from voicebot.errors import AudioFormatError, ProtocolError
 from voicebot.telephony.audiosocket import (
     MAX_AUDIO_PAYLOAD,
@@ -31,7 +31,7 @@ from voicebot.telephony.events import (
 )
 
 CALL = "8a3f1c2e-6b4d-4e5f-9a7b-0c1d2e3f4a5b"
-PCM = np.arange(-160, 160, dtype="<i2").tobytes()  # 20 ms: 320 bytes
+PCM = np.arange(-80, 80, dtype="<i2").tobytes()  # 20 ms: 160 samples, 320 bytes
 HANGUP = b"\x00\x00\x00"
 FUZZ = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -152,22 +152,24 @@ def test_pcm_at_higher_rates_is_an_audio_format_error(kind):
         stream.receive_data(bytes([kind, 0x01, 0x40]) + bytes(320))
 
 
-def test_outbound_audio_is_the_speakers_mu_law_as_pcm():
-    ulaw = ulaw_encode(np.linspace(-20000, 20000, 160).astype(np.int16))
-    frame = AudioSocketStream.audio(ulaw)
-    assert frame[0] == 0x10 and int.from_bytes(frame[1:3], "big") == 320
-    assert np.array_equal(np.frombuffer(frame[3:], dtype="<i2"), ulaw_decode(ulaw))
+def test_outbound_frames():
+    assert AudioSocketStream.audio(PCM) == b"\x10\x01\x40" + PCM
     assert AudioSocketStream.hangup() == HANGUP
+    for bad in (b"", b"\x00" * 3, b"\x00" * 3202):
+        with pytest.raises(ValueError):
+            AudioSocketStream.audio(bad)
 
 
 def test_outbound_audio_round_trips_through_the_parser():
-    """What the service sends is what a peer speaking the protocol reads back."""
+    """What the service sends is what a peer speaking the protocol reads back: the
+    speaker's mu-law as linear PCM (the line's transcoding)."""
     ulaw = bytes(range(160))
+    pcm = slin_encode(ulaw_decode(ulaw))
     stream = AudioSocketStream()
     stream.receive_data(uuid_frame(CALL))
-    [audio] = stream.receive_data(AudioSocketStream.audio(ulaw))
+    [audio] = stream.receive_data(AudioSocketStream.audio(pcm))
     assert isinstance(audio, AudioReceived) and audio.samples == 160
-    assert audio.payload == ulaw_decode(ulaw).astype("<i2").tobytes()
+    assert np.array_equal(np.frombuffer(audio.payload, dtype="<i2"), ulaw_decode(ulaw))
 
 
 # -- fuzzing --------------------------------------------------------------------------

@@ -19,7 +19,7 @@ drop audio once sent (pacing and marks are ``voicebot.telephony.pacing``'s).
 
 ``AudioSocketStream.receive_data`` takes bytes as they come off the socket, split
 anywhere, and returns the events of the frames they complete; ``audio`` and
-``hangup`` encode what goes back. Nothing here touches a socket.
+``hangup`` frame what goes back. Nothing here touches a socket or decodes audio.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from __future__ import annotations
 import enum
 import uuid
 
-from voicebot.audio.codec import slin_encode, ulaw_decode
 from voicebot.errors import AudioFormatError, ProtocolError
 from voicebot.telephony.events import (
     AudioEncoding,
@@ -174,11 +173,11 @@ class AudioSocketStream:
     # -- outbound ----------------------------------------------------------------
 
     @staticmethod
-    def audio(ulaw: bytes) -> bytes:
-        """An audio frame of the speaker's mu-law, as the 8 kHz PCM Asterisk plays."""
-        pcm = slin_encode(ulaw_decode(ulaw))
-        if len(pcm) > MAX_AUDIO_PAYLOAD:
-            raise ValueError(f"{len(ulaw)} samples is more than one frame should carry")
+    def audio(pcm: bytes) -> bytes:
+        """An audio frame of 8 kHz 16-bit little-endian PCM (the line turns the speaker's
+        mu-law into it)."""
+        if not pcm or len(pcm) % 2 or len(pcm) > MAX_AUDIO_PAYLOAD:
+            raise ValueError(f"{len(pcm)} bytes is not one frame of 16-bit samples")
         return bytes([Kind.AUDIO]) + len(pcm).to_bytes(2, "big") + pcm
 
     @staticmethod

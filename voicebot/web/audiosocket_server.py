@@ -17,6 +17,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
+from voicebot.audio.codec import slin_encode, ulaw_decode
 from voicebot.call.tasks import cancel
 from voicebot.clock import Clock, SystemClock
 from voicebot.errors import ProtocolError, VoicebotError
@@ -51,7 +52,8 @@ class AudioSocketTransport:
         return False
 
     async def send_audio(self, ulaw: bytes) -> None:
-        self._writer.write(AudioSocketStream.audio(ulaw))
+        # The speaker's mu-law, as the linear PCM AudioSocket carries.
+        self._writer.write(AudioSocketStream.audio(slin_encode(ulaw_decode(ulaw))))
         await asyncio.wait_for(self._writer.drain(), WRITE_TIMEOUT)
 
     async def send_mark(self, name: str) -> None:
