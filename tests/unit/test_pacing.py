@@ -120,3 +120,24 @@ def test_a_mark_with_nothing_before_it_is_heard_after_the_allowance():
     assert playout.poll(1.0) == []
     assert playout.next_wake(1.0) == pytest.approx(1.06)
     assert playout.poll(1.06) == [MarkDue("m")]
+
+
+def test_a_filled_line_sends_silence_between_replies_and_never_runs_dry():
+    silence = b"\x7f" * 160
+    playout = Playout(lead=0.04, fill=silence)
+    events = run(playout, until=0.1)
+    sent = [at for at, a in events if isinstance(a, SendAudio)]
+    assert all(a == SendAudio(silence) for _, a in events)
+    assert len(sent) == pytest.approx(0.1 / 0.02 + 3, abs=1)  # every 20 ms, from now on
+    assert playout.idle(0.1)  # silence is not speech: nothing waits to be heard
+    # Speech goes out as soon as the silence already sent has played.
+    playout.push_audio(FRAME)
+    playout.push_mark("m")
+    later = run(playout, start=0.1, until=0.4)
+    [(spoken, _)] = [(at, a) for at, a in later if a == SendAudio(FRAME)]
+    assert 0.1 <= spoken <= 0.12
+    [(heard, _)] = [(at, a) for at, a in later if isinstance(a, MarkDue)]
+    assert heard == pytest.approx(playout.heard_until + playout.allowance)
+    assert not playout.idle(spoken) and playout.idle(0.3)
+    with pytest.raises(ValueError):
+        Playout(lead=math.inf, fill=silence)

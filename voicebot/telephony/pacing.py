@@ -11,7 +11,10 @@ lead) and marks are passed on in order (``native``); on older releases they are
 emulated from the same estimate of the playhead.
 
 ``Playout`` holds the queue; ``poll(now)`` says what to do now, ``next_wake(now)`` when
-to ask again. A barge-in ``clear``s the queue (and forgets marks not yet played).
+to ask again. A barge-in ``clear``s the queue (and forgets marks not yet played). With
+``fill`` (AudioSocket's), the line never runs dry: while nothing is queued, a frame of
+silence goes out every 20 ms, as chan_websocket does by itself, so the caller's side
+hears a steady stream and no media timer there mistakes a pause for a dead call.
 """
 
 from __future__ import annotations
@@ -63,9 +66,11 @@ class Playout:
 
     def __init__(self, frame_seconds: float = FRAME_SECONDS, lead: float = DEFAULT_LEAD,
                  allowance: float = DEFAULT_ALLOWANCE,
-                 max_frames: int = MAX_QUEUED_FRAMES) -> None:
+                 max_frames: int = MAX_QUEUED_FRAMES, fill: bytes | None = None) -> None:
         if frame_seconds <= 0 or lead < 0 or allowance < 0:
             raise ValueError("frames take time, and lead and allowance are not negative")
+        if fill is not None and not math.isfinite(lead):
+            raise ValueError("a line filled with silence is paced: its lead is finite")
         self.frame_seconds = frame_seconds
         self.lead = lead
         self.allowance = allowance
@@ -73,7 +78,9 @@ class Playout:
         self._queue: deque[bytes | _Mark] = deque()
         self._frames = 0  # frames in the queue
         self._due: deque[tuple[float, str]] = deque()  # emulated marks: (when heard, name)
+        self.fill = fill
         self.playhead: float | None = None  # when the last frame sent ends playing
+        self.heard_until: float | None = None  # ... the last frame that was not filling
         self.frames_sent = 0
 
     @property
@@ -101,11 +108,13 @@ class Playout:
         self._due.clear()
         if recalled or self.playhead is None or self.playhead < now:
             self.playhead = now
+        if recalled or self.heard_until is None or self.heard_until < now:
+            self.heard_until = now
 
     def idle(self, now: float) -> bool:
         """Nothing queued, no mark pending, and everything sent has played."""
         return (not self._queue and not self._due
-                and (self.playhead is None or self.playhead <= now))
+                and (self.heard_until is None or self.heard_until <= now))
 
     def poll(self, now: float) -> list[Action]:
         """What is due at ``now``, in order."""
@@ -125,9 +134,15 @@ class Playout:
                 break  # not yet: the carrier already holds ``lead`` of audio
             self._queue.popleft()
             self._frames -= 1
-            self.playhead = start + self.frame_seconds
+            self.playhead = self.heard_until = start + self.frame_seconds
             self.frames_sent += 1
             actions.append(SendAudio(head))
+        while self.fill is not None and not self._queue:
+            start = now if self.playhead is None else max(self.playhead, now)
+            if start - self.lead > now:
+                break
+            self.playhead = start + self.frame_seconds
+            actions.append(SendAudio(self.fill))
         while self._due and self._due[0][0] <= now:
             actions.append(MarkDue(self._due.popleft()[1]))
         return actions
@@ -135,6 +150,8 @@ class Playout:
     def next_wake(self, now: float) -> float | None:
         """When ``poll`` will next have something to do (None: not until more is queued)."""
         times = []
+        if self.fill is not None and not self._queue:
+            times.append(now if self.playhead is None else max(now, self.playhead - self.lead))
         if self._queue:
             if isinstance(self._queue[0], _Mark) or self.playhead is None:
                 times.append(now)

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 CARRIER = Carrier.AUDIOSOCKET
 READ_BYTES = 4096
 WRITE_TIMEOUT = 2.0  # a peer that stops reading this long is gone
+SILENCE_FRAME = b"\xff" * 160  # 20 ms of mu-law silence: the line is never dry
 
 
 class AudioSocketTransport:
@@ -119,6 +120,10 @@ class AudioSocketServer:
         self._connections.add(task)
         try:
             await self._serve(reader, writer)
+        except asyncio.CancelledError:
+            # The listener is closing: the call was ended and hung up on (``finally`` in
+            # ``serve_audiosocket``). This task is the connection's root: it ends here.
+            pass
         finally:
             self._connections.discard(task)
 
@@ -183,6 +188,8 @@ async def serve_audiosocket(reader: asyncio.StreamReader, writer: asyncio.Stream
             # Charged per event: TCP may split a frame over reads, or join several.
             wait = budget.charge(events, clock.now()) if events else 0.0
             await call.handle(events)
+            if call.session is not None and line.playout.fill is None:
+                line.fill_with(SILENCE_FRAME)  # a call: the line carries sound from now on
             if protocol.state is StreamState.ENDED:
                 end_reason = call.ended or "hangup"
                 break

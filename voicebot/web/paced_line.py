@@ -65,6 +65,11 @@ class PacedLine:
     def playout(self) -> Playout:
         return self._playout
 
+    def fill_with(self, frame: bytes) -> None:
+        """From now on, send ``frame`` (silence) whenever nothing else is due."""
+        self._playout.fill = frame
+        self._wake.set()
+
     # -- CallControl -------------------------------------------------------------
 
     async def send_audio(self, ulaw: bytes) -> None:
