@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
+import subprocess
+import sys
 import time
 import uuid
 
@@ -17,7 +20,7 @@ import pytest
 from asterisk_support import SECRET, caller_tone, eventually, running, tone_engines
 
 from voicebot.errors import ConfigError
-from voicebot.settings import Settings
+from voicebot.settings import PROJECT_ROOT, Settings
 from voicebot.telephony.audiosocket import audio_frame, dtmf_frame, uuid_frame
 from voicebot.web.app import create_app
 from voicebot.web.audiosocket_server import AudioSocketServer
@@ -297,3 +300,15 @@ def test_an_audiosocket_port_on_a_reachable_address_is_refused(tmp_path):
     allowed = settings.changed(insecure_dev=True, llm_backend="none")
     app = create_app(allowed, engines=tone_engines())
     app.state.service.database.dispose()
+
+
+def test_serve_takes_the_port_on_its_command_line_and_refuses_a_reachable_listener(tmp_path):
+    """``voicebot serve --audiosocket-port`` is VOICEBOT_AUDIOSOCKET_PORT: checked before
+    any model loads."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOICEBOT_")}
+    env.update(VOICEBOT_HOME=str(tmp_path), VOICEBOT_AUDIOSOCKET_HOST="0.0.0.0")
+    run = subprocess.run([sys.executable, "-m", "voicebot", "serve", "--port", "9",
+                          "--audiosocket-port", "9092"], env=env, cwd=PROJECT_ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2, run.stderr
+    assert "refusing to start" in run.stderr and "AUDIOSOCKET_HOST 0.0.0.0" in run.stderr
