@@ -95,7 +95,7 @@ async def service(tmp_path):
     """The app (for POST /asterisk/calls) and the AudioSocket listener on free loopback
     ports, in this event loop; the port's own defaults: Northwind Energy, in French."""
     settings = Settings(home=tmp_path, llm_backend="none", asterisk_secret=SECRET,  # type: ignore[arg-type]
-                        max_calls=2, audiosocket_port=9, audiosocket_creditor="northwind-energy",
+                        max_calls=2, audiosocket_creditor="northwind-energy",
                         audiosocket_language="fr")
     engines = tone_engines()
     app = create_app(settings, engines=engines)

@@ -54,7 +54,7 @@ FRAME_BYTES = 160  # 20 ms of mu-law: what the speaker sends, and Asterisk's opt
 PTIME_MS = 20
 MAX_MEDIA_PAYLOAD = 8000  # one second of mu-law; Asterisk sends 160 bytes
 MAX_TEXT = 16_384
-MAX_VARIABLES = 64
+MAX_VARIABLES = 256  # channel variables in a JSON MEDIA_START
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
 ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")  # records keep ids of 64 characters
 # Asterisk's text commands are at most 128 bytes and split at spaces.
@@ -162,7 +162,7 @@ class AsteriskMediaStream:
         self.channel = str(fields.get("channel", ""))[:128]
         parameters: dict[str, str] = {}
         variables = fields.get("channel_variables") or {}
-        if not isinstance(variables, dict) or len(variables) > 4 * MAX_VARIABLES:
+        if not isinstance(variables, dict) or len(variables) > MAX_VARIABLES:
             raise ProtocolError("MEDIA_START channel_variables is not an object of variables",
                                 close_code=CLOSE_INVALID_PAYLOAD)
         for variable, parameter in VARIABLES.items():

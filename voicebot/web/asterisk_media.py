@@ -137,7 +137,12 @@ async def serve_asterisk_media(ws: WebSocket, state: ServiceState, slot: StreamS
                 end_reason = "hung up by the service"
                 break
             if wait > 0:
+                # Over its budget: not read again until it is back within it.
                 await clock.sleep(wait)
+                if budget.held_back > limits.drop_after_held_back:
+                    raise ProtocolError(f"held back {budget.held_back:.0f} s for sending "
+                                        "faster than real time",
+                                        close_code=CLOSE_POLICY_VIOLATION)
     except ProtocolError as exc:
         end_reason = f"protocol error: {exc}"
         state.metrics.refused(CARRIER, "protocol")
