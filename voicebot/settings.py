@@ -222,6 +222,26 @@ class Settings(BaseSettings):
     max_frame_bytes: int = Field(16_384, ge=1024, description="largest media stream frame")
     max_call_seconds: float = Field(1800.0, gt=10, description="a call is ended after this long")
 
+    # Asterisk: AudioSocket over TCP, chan_websocket at WS /asterisk/media.
+    audiosocket_port: int | None = Field(
+        None, ge=1, le=65535, description="the TCP port Asterisk's AudioSocket() connects to; "
+                                          "unset: no AudioSocket listener")
+    audiosocket_host: str = Field(
+        "127.0.0.1", description="the address of the AudioSocket listener; AudioSocket has no "
+                                 "authentication, so anything but loopback needs insecure_dev")
+    audiosocket_creditor: str | None = Field(
+        None, description="the creditor of an AudioSocket call whose UUID was not announced "
+                          "(default: default_creditor)")
+    audiosocket_language: Literal["en", "fr"] | None = Field(
+        None, description="the language of such a call (default: the account's or the "
+                          "creditor's)")
+    asterisk_secret: SecretStr | None = Field(
+        None, min_length=16, description="shared with Asterisk: required by POST /asterisk/calls "
+                                         "and WS /asterisk/media (unset: both refuse everything)")
+    asterisk_call_seconds: float = Field(
+        60.0, gt=0, le=3600, description="how long a call announced to POST /asterisk/calls "
+                                         "waits for its AudioSocket connection")
+
     @field_validator("intent_corpus", mode="before")
     @classmethod
     def _corpus_files(cls, value: object) -> object:
@@ -243,9 +263,12 @@ class Settings(BaseSettings):
 
     def exposure_problems(self) -> list[str]:
         """What would be open to anyone on a non-loopback address; empty when nothing is."""
-        if self.loopback_only:
-            return []
         problems = []
+        if self.audiosocket_port is not None and not is_loopback(self.audiosocket_host):
+            problems.append(f"VOICEBOT_AUDIOSOCKET_HOST {self.audiosocket_host}: AudioSocket has "
+                            "no authentication, so anyone who can connect could place calls")
+        if self.loopback_only:
+            return problems
         if self.twilio_auth_token is None or not self.twilio_auth_token.get_secret_value():
             problems.append("no VOICEBOT_TWILIO_AUTH_TOKEN: calls and webhooks from anyone "
                             "would be accepted unsigned")

@@ -49,6 +49,17 @@ def ulaw_encode(samples: np.ndarray) -> bytes:
     return _ENCODE[pcm.view(np.uint16)].tobytes()
 
 
+def slin_decode(data: bytes) -> np.ndarray:
+    """Signed 16-bit little-endian PCM bytes to int16 samples (an odd last byte is
+    dropped)."""
+    return np.frombuffer(data[: len(data) - len(data) % 2], dtype="<i2").astype(np.int16)
+
+
+def slin_encode(samples: np.ndarray) -> bytes:
+    """int16 samples to signed 16-bit little-endian PCM bytes."""
+    return np.asarray(samples, dtype=np.int16).astype("<i2").tobytes()
+
+
 def float_to_int16(samples: np.ndarray) -> np.ndarray:
     """[-1, 1] floats to int16, clipping what lies outside."""
     return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype(np.int16)

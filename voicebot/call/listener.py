@@ -1,5 +1,6 @@
-"""Inbound audio: carrier mu-law to 16 kHz, voice activity, turn events, and a
-bounded buffer from which a finished turn's audio is cut.
+"""Inbound audio: the carrier's 8 kHz audio (mu-law, or linear PCM from AudioSocket) to
+16 kHz, voice activity, turn events, and a bounded buffer from which a finished turn's
+audio is cut.
 
 Resampling and voice detection are CPU work, so ``hear`` runs them on a small
 pool of threads shared by every call, never on the event loop: one call's audio
@@ -15,9 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from voicebot.audio.codec import int16_to_float, ulaw_decode
+from voicebot.audio.codec import int16_to_float, slin_decode, ulaw_decode
 from voicebot.audio.resample import StreamResampler
 from voicebot.telephony.budget import TokenBucket
+from voicebot.telephony.events import AudioEncoding
 from voicebot.turns.detector import SpeechEnded, TurnConfig, TurnDetector, TurnEvent
 from voicebot.turns.vad import VAD_RATE, WINDOW_SECONDS, VoiceActivity
 
@@ -113,16 +115,24 @@ class Listener:
         """End the turn now if the caller is still silent since ``last_voiced``."""
         return self.detector.end_now(last_voiced, self.now)
 
-    async def hear(self, payload: bytes, timestamp_ms: int | None, now: float
-                   ) -> list[TurnEvent]:
-        """``push_ulaw`` on the shared audio threads; the caller awaits one frame at a time."""
+    async def hear(self, payload: bytes, timestamp_ms: int | None, now: float,
+                   encoding: AudioEncoding = AudioEncoding.ULAW) -> list[TurnEvent]:
+        """``push`` on the shared audio threads; the caller awaits one frame at a time."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(audio_pool(), self.push_ulaw, payload, timestamp_ms,
-                                          now)
+        return await loop.run_in_executor(audio_pool(), self.push, payload, encoding,
+                                          timestamp_ms, now)
 
     def push_ulaw(self, payload: bytes, timestamp_ms: int | None = None,
                   now: float | None = None) -> list[TurnEvent]:
-        """One carrier frame; ``now`` (seconds, the frame's arrival) paces gap filling."""
+        """One mu-law carrier frame (``push``)."""
+        return self.push(payload, AudioEncoding.ULAW, timestamp_ms, now)
+
+    def push(self, payload: bytes, encoding: AudioEncoding, timestamp_ms: int | None = None,
+             now: float | None = None) -> list[TurnEvent]:
+        """One carrier frame in ``encoding``; ``now`` (seconds, the frame's arrival) paces
+        gap filling."""
+        samples = (slin_decode(payload) if encoding is AudioEncoding.SLIN16
+                   else ulaw_decode(payload))
         events: list[TurnEvent] = []
         if timestamp_ms is not None and self._expected_ms is not None:
             gap_ms = timestamp_ms - self._expected_ms
@@ -134,8 +144,8 @@ class Listener:
                     events += self._push_pcm(np.zeros(fill_ms * self._carrier_rate // 1000,
                                                       dtype=np.float32))
         if timestamp_ms is not None:
-            self._expected_ms = timestamp_ms + len(payload) * 1000 // self._carrier_rate
-        events += self._push_pcm(int16_to_float(ulaw_decode(payload)))
+            self._expected_ms = timestamp_ms + len(samples) * 1000 // self._carrier_rate
+        events += self._push_pcm(int16_to_float(samples))
         return events
 
     def _allowed_gap_ms(self, gap_ms: int, now: float | None) -> int:

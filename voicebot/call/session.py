@@ -258,7 +258,7 @@ class CallSession:
             return
         # Resampling and voice detection run off the event loop (Listener.hear).
         turn_events = await self.listener.hear(event.payload, event.timestamp_ms,
-                                               self._clock.now())
+                                               self._clock.now(), event.encoding)
         for turn_event in turn_events:
             if self.ended:
                 return

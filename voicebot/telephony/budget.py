@@ -1,11 +1,11 @@
 """A stream's real-time budget: how fast one caller's frames are read.
 
-A carrier sends audio at line rate (8 kHz mu-law: 8,000 bytes a second in 20 ms
-frames) and a few other frames (marks, keys). A stream that sends faster is
-broken or hostile, and every frame read from it costs the shared event loop and
-the shared CPUs. So each stream gets token buckets: audio at line rate (plus a
-tenth, so a backlog after a network stall drains) with a burst of two seconds
-for frames that arrive bunched up, and other frames at a modest rate.
+A carrier sends audio at line rate (8 kHz: 8,000 samples a second in 20 ms frames,
+a byte each in mu-law, two in linear PCM) and a few other frames (marks, keys). A
+stream that sends faster is broken or hostile, and every frame read from it costs
+the shared event loop and the shared CPUs. So each stream gets token buckets: audio
+at line rate (plus a tenth, so a backlog after a network stall drains) with a burst
+of two seconds for frames that arrive bunched up, and other frames at a modest rate.
 
 A stream over budget is not read again until it is back within it. Its frames
 wait in the network's buffers and TCP holds the sender back: the excess costs
@@ -23,7 +23,7 @@ from voicebot.telephony.events import AudioReceived, CarrierEvent
 
 CLOSE_POLICY_VIOLATION = 1008
 
-LINE_RATE = 8000  # bytes of mu-law a second
+LINE_RATE = 8000  # samples a second
 MIN_FRAME_CHARGE = 80  # a media frame costs at least 10 ms, however small its payload
 
 
@@ -72,7 +72,7 @@ class TokenBucket:
 class BudgetConfig:
     """Limits per stream. The defaults leave an honest carrier far inside them."""
 
-    audio_rate: float = LINE_RATE * 1.1  # bytes a second
+    audio_rate: float = LINE_RATE * 1.1  # samples a second
     audio_burst_seconds: float = 2.0  # of line rate
     other_frames_per_second: float = 20.0  # marks, keys, unknown events
     other_frames_burst: float = 100.0
@@ -98,7 +98,7 @@ class StreamBudget:
         wait = 0.0
         audio = [e for e in events if isinstance(e, AudioReceived)]
         for event in audio:
-            wait = max(wait, self._audio.spend(max(len(event.payload), MIN_FRAME_CHARGE), now))
+            wait = max(wait, self._audio.spend(max(event.samples, MIN_FRAME_CHARGE), now))
         if len(audio) < len(events) or not events:
             wait = max(wait, self._frames.spend(max(1, len(events) - len(audio)), now))
         if wait > 0:

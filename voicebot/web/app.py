@@ -28,13 +28,16 @@ from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
 from voicebot.errors import ConfigError, VoicebotError
-from voicebot.handoff import HandoffJournal, HandoffPacket
+from voicebot.handoff import HandoffJournal, HandoffPacket, HandoffService
 from voicebot.policy import Account, Policy, load_accounts, load_policies
 from voicebot.settings import Settings
-from voicebot.telephony.events import CallStarted
+from voicebot.telephony.events import CallStarted, Carrier
 from voicebot.telephony.twiml import connect_stream
 from voicebot.text.xml import xml_safe
 from voicebot.web.agent import API_HEADERS, build_agent_router
+from voicebot.web.asterisk_calls import AnnouncedCalls
+from voicebot.web.asterisk_media import build_asterisk_router
+from voicebot.web.audiosocket_server import AudioSocketServer
 from voicebot.web.continuation import continuation
 from voicebot.web.handoff_webhooks import build_handoff_webhooks
 from voicebot.web.handoffs import Desk, build_agent_auth, build_handoff_service, secret
@@ -105,11 +108,17 @@ class ServiceState:
         self.desk = Desk(self.handoffs, HandoffJournal(data / "handoff-journal.jsonl"),
                          advise=self.callback_advice)
         self.desk.journal.replay(self.handoffs.store)
+        # The same store and journal without a carrier transfer: calls that cannot be moved
+        # (Asterisk's, for now) leave their hand-off waiting for a call-back.
+        self.callback_desk = Desk(HandoffService(self.handoffs.store), self.desk.journal,
+                                  advise=self.callback_advice)
         # With a Twilio auth token, a stream must bring the token its voice webhook made.
         token = secret(settings.twilio_auth_token)
         self.call_tokens = (CallTokens(token, lifetime=settings.call_token_seconds,
                                        clock=lambda: self.clock.wall().timestamp())
                             if token else None)
+        # AudioSocket calls the dialplan announced (POST /asterisk/calls), by UUID.
+        self.announced = AnnouncedCalls(settings.asterisk_call_seconds, self.clock)
 
     def _engine_queues(self) -> dict[str, int]:
         if self.engines is None:
@@ -232,11 +241,15 @@ class ServiceState:
         policy = dialogue.policy
         call_id = started.call_id or started.stream_id
         recorder = RecordsRecorder(self.records, CallContext(
-            carrier="twilio", stream_id=started.stream_id,
+            carrier=started.carrier.value, stream_id=started.stream_id,
             policy_hash=self.policy_hashes.get(policy.id)))
+        self.metrics.carrier_call(started.carrier.value)
+        # Transfers move Twilio calls only: on Asterisk a hand-off is kept for a call-back
+        # and the call ends after its last words (ARI transfers come later).
+        desk = self.desk if started.carrier is Carrier.TWILIO else self.callback_desk
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
                               engines=self.engines, dialogue=dialogue, control=control,
-                              clock=clock, desk=self.desk, recorder=recorder,
+                              clock=clock, desk=desk, recorder=recorder,
                               observer=self.metrics)
         return session
 
@@ -314,9 +327,17 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None,
         phrases = spawn(state.make_fixed_phrases(), "fixed-phrases")
         errors = ErrorCounter(state.metrics)
         logging.getLogger("voicebot").addHandler(errors)
+        audiosocket = None
+        if settings.audiosocket_port is not None:
+            audiosocket = AudioSocketServer(state, settings.audiosocket_host,
+                                            settings.audiosocket_port)
+            await audiosocket.start()
+            app.state.audiosocket = audiosocket
         try:
             yield
         finally:
+            if audiosocket is not None:
+                await audiosocket.close()
             logging.getLogger("voicebot").removeHandler(errors)
             await cancel(phrases)
             await state.handoffs.aclose()
@@ -336,6 +357,7 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None,
     stream_checks = [Depends(verify.websocket)] if settings.verify_stream_signature else []
     app.include_router(build_agent_router(state.handoffs.store, auth,
                                           accept=state.handoffs.accept))
+    app.include_router(build_asterisk_router(state))
     if state.handoffs.transfer is not None:
         app.include_router(build_handoff_webhooks(
             state.handoffs.store, state.handoffs.transfer.fallback_twiml, verify=verify,
@@ -495,9 +517,12 @@ def refuse_insecure_exposure(settings: Settings) -> None:
     if not problems:
         return
     if not settings.insecure_dev:
+        what = (f"refusing to serve {settings.host}, which other machines can reach"
+                if not settings.loopback_only else "refusing to start")
+        fix = "Set them, listen on 127.0.0.1" if not settings.loopback_only else \
+            "Listen on 127.0.0.1"
         raise ConfigError(
-            f"refusing to serve {settings.host}, which other machines can reach: "
-            + "; ".join(problems) + ". Set them, listen on 127.0.0.1, or set "
+            f"{what}: " + "; ".join(problems) + f". {fix}, or set "
             "VOICEBOT_INSECURE_DEV=1 for development on a trusted network only")
     log.warning("INSECURE development mode on %s: %s", settings.host, "; ".join(problems))
 

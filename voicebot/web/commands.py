@@ -21,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve = subparsers.add_parser("serve", help="run the telephony service")
     serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8080)")
+    serve.add_argument("--audiosocket-port", type=int, default=None,
+                       help="also listen for Asterisk's AudioSocket() on this TCP port "
+                            "(VOICEBOT_AUDIOSOCKET_PORT)")
     serve.add_argument("--stt-model", choices=["base", "tiny.en"], default=None,
                        help="speech model: multilingual base (default) or fast English tiny.en")
     serve.add_argument("--log-level", default=argparse.SUPPRESS,
@@ -70,7 +73,8 @@ def _serve(args: argparse.Namespace) -> int:
     from voicebot.web.http import DeadlineH11Protocol
 
     settings = Settings.from_env(host=args.host, port=args.port, stt_model=args.stt_model,
-                                 log_level=args.log_level)
+                                 log_level=args.log_level,
+                                 audiosocket_port=args.audiosocket_port)
     app = create_app(settings)
     config = uvicorn.Config(app, host=settings.host, port=settings.port,
                             log_level=settings.log_level, ws_max_size=settings.max_frame_bytes,

@@ -59,6 +59,12 @@ class ServiceMetrics:
                              "between two of its pieces)", buckets=GAP_BUCKETS, registry=r)
         self.calls = Counter("voicebot_calls_total", "Calls started", ["language"],
                              registry=r)
+        self.carrier_calls = Counter("voicebot_carrier_calls_total",
+                                     "Calls started, by the carrier adapter they came through",
+                                     ["carrier"], registry=r)
+        self.refusals = Counter("voicebot_carrier_refusals_total",
+                                "Carrier connections refused or cut off, by carrier and why",
+                                ["carrier", "reason"], registry=r)
         self.ended = Counter("voicebot_calls_ended_total", "Calls ended, by reason",
                              ["reason"], registry=r)
         self.duration = Histogram("voicebot_call_seconds", "How long calls lasted",
@@ -77,6 +83,14 @@ class ServiceMetrics:
         """Read calls in progress and engine queues when scraped."""
         self.active.set_function(lambda: float(active()))
         self._queues = queues
+
+    def carrier_call(self, carrier: str) -> None:
+        self.carrier_calls.labels(_label(carrier)).inc()
+
+    def refused(self, carrier: str, reason: str) -> None:
+        """A media connection refused (busy, unauthorized...) or ended for breaking its
+        protocol; ``reason`` is one of the service's own words."""
+        self.refusals.labels(_label(carrier), _label(reason)).inc()
 
     def render(self) -> tuple[bytes, str]:
         for engine, pending in getattr(self, "_queues", dict)().items():
