@@ -21,33 +21,15 @@ from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from tests.unit.scripted_call import ToneVad  # voice activity from loudness
 from voicebot.audio.codec import ulaw_encode
 from voicebot.engines.pool import WorkerPool
 from voicebot.engines.registry import Engines
 from voicebot.engines.stt import Transcript
 from voicebot.engines.tts import Voice
-from voicebot.turns.vad import WINDOW
 
 SECRET = "asterisk-shared-secret-0123"
 RATE = 8000
-
-
-class LoudnessVad:
-    """Voice activity from loudness: a probability per 32 ms window."""
-
-    def stream(self) -> LoudnessVad:
-        return LoudnessVad()
-
-    def __init__(self) -> None:
-        self._pending = np.zeros(0, dtype=np.float32)
-
-    def push(self, samples: np.ndarray) -> list[float]:
-        self._pending = np.concatenate([self._pending, samples])
-        probs = []
-        while len(self._pending) >= WINDOW:
-            window, self._pending = self._pending[:WINDOW], self._pending[WINDOW:]
-            probs.append(0.95 if np.sqrt(np.mean(window**2)) > 0.05 else 0.02)
-        return probs
 
 
 class NoWords:
@@ -73,7 +55,7 @@ class ToneVoice:
 
 
 def tone_engines() -> Engines:
-    return Engines(vad=LoudnessVad(), stt=NoWords(),  # type: ignore[arg-type]
+    return Engines(vad=ToneVad(), stt=NoWords(),  # type: ignore[arg-type]
                    stt_pool=WorkerPool("test-stt", 1, 8),
                    voices={lang: Voice(ToneVoice()) for lang in ("en", "fr")},  # type: ignore[arg-type]
                    tts_pool=WorkerPool("test-tts", 1, 64))
