@@ -63,6 +63,8 @@ CALLERS = {
                                  0.85, 1.0),
     "fr_marie_accepte.wav": ("ff_siwis", "fr-fr", "Oui, j'accepte.", 0.85, 1.0),
     # Callers the bot must hear right: distress, a hedge at the read-back, a third party.
+    "en_speak_to_a_person.wav": ("am_michael", "en-us",
+                                 "Can I speak to a real person, please?", 1.0, 1.0),
     "en_jane_ending_my_life.wav": ("af_heart", "en-us",
                                    "Honestly, I'm thinking of ending my life.", 1.0, 1.0),
     "en_jane_not_sure.wav": ("af_heart", "en-us", "Hmm. I'm not sure.", 1.0, 1.0),

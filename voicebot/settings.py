@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -241,6 +242,28 @@ class Settings(BaseSettings):
     asterisk_call_seconds: float = Field(
         60.0, gt=0, le=3600, description="how long a call announced to POST /asterisk/calls "
                                          "waits for its AudioSocket connection")
+    asterisk_ari_url: str | None = Field(
+        None, description="Asterisk's REST interface, e.g. http://127.0.0.1:8088/ari: hands "
+                          "Asterisk callers to a person (the dialplan runs "
+                          "Stasis(<asterisk_ari_app>,<call id>) after the bot); unset: their "
+                          "hand-offs wait for a call-back")
+    asterisk_ari_user: str = Field("voicebot", min_length=1, max_length=64,
+                                   description="the ARI user (ari.conf)")
+    asterisk_ari_password: SecretStr | None = Field(None, description="the ARI user's password")
+    asterisk_ari_app: str = Field("voicebot", pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+                                  description="the Stasis application the service registers")
+    asterisk_handoff: Literal["agent", "queue"] = Field(
+        "agent", description="agent: the caller hears ringing until the agent who accepts on "
+                             "the desktop answers at their Asterisk address (agent_addresses, "
+                             "alice:PJSIP/alice); queue: the caller goes on to asterisk_queue "
+                             "with VOICEBOT_HANDOFF set")
+    asterisk_queue: str | None = Field(
+        None, description="queue: where callers go on, context,extension,priority (e.g. "
+                          "agents,s,1)")
+    asterisk_fallback: str | None = Field(
+        None, description="where a caller nobody took goes on, context,extension,priority "
+                          "(default: the dialplan after Stasis(), VOICEBOT_HANDOFF_RESULT="
+                          "fallback)")
 
     @field_validator("intent_corpus", mode="before")
     @classmethod
@@ -267,6 +290,11 @@ class Settings(BaseSettings):
         if self.audiosocket_port is not None and not is_loopback(self.audiosocket_host):
             problems.append(f"VOICEBOT_AUDIOSOCKET_HOST {self.audiosocket_host}: AudioSocket has "
                             "no authentication, so anyone who can connect could place calls")
+        if self.asterisk_ari_url and self.asterisk_ari_url.startswith("http://") and \
+                not is_loopback(urlsplit(self.asterisk_ari_url).hostname or ""):
+            problems.append(f"VOICEBOT_ASTERISK_ARI_URL {self.asterisk_ari_url}: the ARI "
+                            "password and the callers' hand-offs would cross the network in "
+                            "clear (use https:// or a loopback address)")
         if self.loopback_only:
             return problems
         if self.twilio_auth_token is None or not self.twilio_auth_token.get_secret_value():

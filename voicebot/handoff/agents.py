@@ -1,9 +1,10 @@
-"""How to reach each desktop agent by phone: a browser client, a number or a SIP address.
+"""How to reach each desktop agent by phone: a browser client, a number, a SIP address
+or, for callers who came through Asterisk, an Asterisk dial string.
 
-In conference mode the service calls the agent who accepted a hand-off, so it needs
-to know where: ``VOICEBOT_AGENT_ADDRESSES="alice:client:alice,bob:+15551234567,
-carol:sip:carol@pbx.example.com"``. The names are the desktop's sign-in names (those
-of ``VOICEBOT_AGENT_TOKENS``).
+In conference mode (and for Asterisk calls) the service calls the agent who accepted a
+hand-off, so it needs to know where: ``VOICEBOT_AGENT_ADDRESSES="alice:client:alice,
+bob:+15551234567,carol:sip:carol@pbx.example.com,dave:PJSIP/dave"``. The names are the
+desktop's sign-in names (those of ``VOICEBOT_AGENT_TOKENS``).
 """
 
 from __future__ import annotations
@@ -23,21 +24,26 @@ AGENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 _CLIENT = re.compile(r"^[A-Za-z0-9_.@-]{1,256}$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _SIP = re.compile(r"^sips?:[^@\s;?<>\"]+@[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+# Asterisk: a dial string, technology/resource (PJSIP/alice, Local/alice@agents).
+_DIAL = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,15}/[A-Za-z0-9_.@:+#*/-]{1,200}$")
 
 
 class Reach(enum.StrEnum):
     """How an agent is called: ``client`` (a Twilio Voice SDK in a browser or app), a
-    ``phone`` number, or a ``sip`` address (a desk phone behind a PBX)."""
+    ``phone`` number, or a ``sip`` address (a desk phone behind a PBX), all through
+    Twilio; or an ``asterisk`` dial string (``PJSIP/dave``), through Asterisk's ARI."""
 
     CLIENT = "client"
     PHONE = "phone"
     SIP = "sip"
+    ASTERISK = "asterisk"
 
     @property
     def may_be_voicemail(self) -> bool:
-        """A phone or a PBX may answer with a voicemail: the agent must press a key
-        before hearing anything about the caller."""
-        return self is not Reach.CLIENT
+        """A phone or a PBX reached through Twilio may answer with a voicemail: the agent
+        must press a key before hearing anything about the caller. (An Asterisk dial
+        string rings the agent's own endpoint: it is answered by the agent.)"""
+        return self in (Reach.PHONE, Reach.SIP)
 
 
 @dataclass(frozen=True)
@@ -70,13 +76,16 @@ def parse_address(agent: str, address: str) -> AgentAddress:
             raise ConfigError(f"agent {agent!r}: {address!r} is not a SIP address "
                               "(sip:user@host)")
         return AgentAddress(agent, Reach.SIP, address)
+    if _DIAL.match(address):
+        return AgentAddress(agent, Reach.ASTERISK, address)
     if address.startswith("+"):
         if not _E164.match(address):
             raise ConfigError(f"agent {agent!r}: {address!r} is not an E.164 number "
                               "(+ then 7 to 15 digits, no spaces)")
         return AgentAddress(agent, Reach.PHONE, address)
     raise ConfigError(f"agent {agent!r}: {address!r} is not client:<identity>, "
-                      "+<E.164 number> or sip:<user@host>")
+                      "+<E.164 number>, sip:<user@host> or an Asterisk dial string "
+                      "(PJSIP/<endpoint>)")
 
 
 def parse_agent_addresses(spec: str | Iterable[str]) -> dict[str, AgentAddress]:

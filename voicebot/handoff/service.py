@@ -7,6 +7,7 @@ calls ``HandoffService.hand_off``; the service never sees the session.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from voicebot.errors import EngineError
@@ -37,10 +38,15 @@ class HandoffService:
         self.transfer = transfer
         self.fallback = fallback
         self.connector = connector
+        # Connectors of other carriers, each for the hand-offs it owns (Asterisk's).
+        self.routes: list[tuple[Callable[[str], bool], AgentConnector]] = []
 
     async def accept(self, handoff_id: str, agent: str) -> HandoffPacket:
-        """An agent takes a hand-off on the desktop (and, in conference mode, is called
-        to take its caller). Raises HandoffError."""
+        """An agent takes a hand-off on the desktop (and, in conference mode or when its
+        caller came through Asterisk, is called to take the caller). Raises HandoffError."""
+        for owns, connector in self.routes:
+            if owns(handoff_id):
+                return await connector.accept(handoff_id, agent)
         if self.connector is not None:
             return await self.connector.accept(handoff_id, agent)
         return self.store.accept(handoff_id, agent)
@@ -79,11 +85,15 @@ class HandoffService:
             log.info("hand-off %s: %s", packet.id, exc)
         return HandoffOutcome(packet, False, None, why)
 
-    async def aclose(self) -> None:
-        """Stop the fallback timers and the transfer's HTTP client; close the store."""
+    async def aclose_transfer(self) -> None:
+        """Stop the fallback timers and the transfer (its HTTP client, its listener)."""
         if self.fallback is not None:
             await self.fallback.aclose()
         aclose = getattr(self.transfer, "aclose", None)
         if aclose is not None:
             await aclose()
+
+    async def aclose(self) -> None:
+        """``aclose_transfer``, then close the store."""
+        await self.aclose_transfer()
         self.store.close()

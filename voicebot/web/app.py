@@ -28,7 +28,7 @@ from voicebot.dialogue.manager import NegotiationDialogue
 from voicebot.dialogue.prompts import Prompts, load_prompts
 from voicebot.engines.registry import Engines
 from voicebot.errors import ConfigError, VoicebotError
-from voicebot.handoff import HandoffJournal, HandoffPacket, HandoffService
+from voicebot.handoff import FallbackPolicy, HandoffJournal, HandoffPacket, HandoffService
 from voicebot.policy import Account, Policy, load_accounts, load_policies
 from voicebot.settings import Settings
 from voicebot.telephony.events import CallStarted, Carrier
@@ -40,7 +40,13 @@ from voicebot.web.asterisk_media import build_asterisk_router
 from voicebot.web.audiosocket_server import AudioSocketServer
 from voicebot.web.continuation import continuation
 from voicebot.web.handoff_webhooks import build_handoff_webhooks
-from voicebot.web.handoffs import Desk, build_agent_auth, build_handoff_service, secret
+from voicebot.web.handoffs import (
+    Desk,
+    build_agent_auth,
+    build_asterisk_handoffs,
+    build_handoff_service,
+    secret,
+)
 from voicebot.web.metrics import ErrorCounter, ServiceMetrics
 from voicebot.web.security import (
     CALL_TOKEN_PARAMETER,
@@ -109,9 +115,21 @@ class ServiceState:
                          advise=self.callback_advice)
         self.desk.journal.replay(self.handoffs.store)
         # The same store and journal without a carrier transfer: calls that cannot be moved
-        # (Asterisk's, for now) leave their hand-off waiting for a call-back.
+        # (Asterisk's without ARI) leave their hand-off waiting for a call-back.
         self.callback_desk = Desk(HandoffService(self.handoffs.store), self.desk.journal,
                                   advise=self.callback_advice)
+        # Asterisk's callers go to a person through ARI, when it is set up.
+        self.asterisk = build_asterisk_handoffs(settings, self.handoffs.store, self.clock)
+        self.asterisk_desk: Desk | None = None
+        if self.asterisk is not None:
+            store = self.handoffs.store
+            self.asterisk_desk = Desk(
+                HandoffService(store, self.asterisk,
+                               FallbackPolicy(store, self.asterisk, clock=self.clock,
+                                              timeout=settings.handoff_fallback_seconds),
+                               self.asterisk.connector),
+                self.desk.journal, advise=self.callback_advice, on_open=self.asterisk.expect)
+            self.handoffs.routes.append((self.asterisk.owns, self.asterisk.connector))
         # With a Twilio auth token, a stream must bring the token its voice webhook made.
         token = secret(settings.twilio_auth_token)
         self.call_tokens = (CallTokens(token, lifetime=settings.call_token_seconds,
@@ -244,9 +262,10 @@ class ServiceState:
             carrier=started.carrier.value, stream_id=started.stream_id,
             policy_hash=self.policy_hashes.get(policy.id)))
         self.metrics.carrier_call(started.carrier.value)
-        # Transfers move Twilio calls only: on Asterisk a hand-off is kept for a call-back
-        # and the call ends after its last words (ARI transfers come later).
-        desk = self.desk if started.carrier is Carrier.TWILIO else self.callback_desk
+        # Twilio moves its calls; Asterisk's go to a person through ARI when it is set up,
+        # else their hand-off is kept for a call-back and the call ends after its last words.
+        desk = (self.desk if started.carrier is Carrier.TWILIO
+                else self.asterisk_desk or self.callback_desk)
         session = CallSession(call_id=call_id, language=language, settings=self.settings,
                               engines=self.engines, dialogue=dialogue, control=control,
                               clock=clock, desk=desk, recorder=recorder,
@@ -271,6 +290,8 @@ class ServiceState:
                 checks["llm"] = "ok"
             except VoicebotError as exc:
                 checks["llm"] = str(exc)
+        if self.asterisk is not None:
+            checks["asterisk"] = self.asterisk.status()
         return checks
 
     async def drain(self, seconds: float) -> None:
@@ -333,11 +354,15 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None,
                                             settings.audiosocket_port)
             await audiosocket.start()
             app.state.audiosocket = audiosocket
+        if state.asterisk is not None:
+            state.asterisk.start()
         try:
             yield
         finally:
             if audiosocket is not None:
                 await audiosocket.close()
+            if state.asterisk_desk is not None:
+                await state.asterisk_desk.service.aclose_transfer()
             logging.getLogger("voicebot").removeHandler(errors)
             await cancel(phrases)
             await state.handoffs.aclose()

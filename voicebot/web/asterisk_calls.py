@@ -145,7 +145,7 @@ def authorized(headers: Mapping[str, str], secret: str | None) -> bool:
     return hmac.compare_digest(offered.encode(), secret.encode())
 
 
-SAFE_PARAMETERS = ("creditor", "account", "language", "call")
+SAFE_PARAMETERS = ("creditor", "account", "language", "call", "channel")
 
 
 def uri_parameters(query: Mapping[str, str]) -> dict[str, str]:

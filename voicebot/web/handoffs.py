@@ -25,6 +25,7 @@ from voicebot.handoff import (
     build_packet,
     parse_agent_addresses,
 )
+from voicebot.handoff.asterisk import AriClient, AsteriskHandoffs, parse_location
 from voicebot.redaction import redact_obj
 from voicebot.settings import Settings
 from voicebot.web.security import AgentAuth, load_agent_tokens, parse_agent_tokens
@@ -77,13 +78,33 @@ def build_handoff_service(settings: Settings, database: Database | None = None,
         fallback = FallbackPolicy(store, transfer, timeout=settings.handoff_fallback_seconds,
                                   clock=clock)
         if transfer.calls_agents:
-            connector = AgentConnector(store, transfer, addresses)
+            connector = AgentConnector(store, transfer, {
+                name: a for name, a in addresses.items() if a.reach is not Reach.ASTERISK})
         if not settings.public_url:
             log.warning("VOICEBOT_PUBLIC_URL is not set: transferred calls cannot report back "
                         "which hand-off they belong to")
     else:
         log.warning("no Twilio credentials: hand-offs are stored for agents, calls not transferred")
     return HandoffService(store, transfer, fallback, connector)
+
+
+def build_asterisk_handoffs(settings: Settings, store: HandoffStore,
+                            clock: Clock | None = None) -> AsteriskHandoffs | None:
+    """Hand-offs of Asterisk callers through ARI, when ``VOICEBOT_ASTERISK_ARI_URL`` is set
+    (ConfigError names what is missing); None otherwise."""
+    if not settings.asterisk_ari_url:
+        return None
+    password = secret(settings.asterisk_ari_password)
+    if not password:
+        raise ConfigError("VOICEBOT_ASTERISK_ARI_URL needs VOICEBOT_ASTERISK_ARI_PASSWORD (the "
+                          "ARI user's password in ari.conf)")
+    ari = AriClient(settings.asterisk_ari_url, settings.asterisk_ari_user, password,
+                    settings.asterisk_ari_app)
+    return AsteriskHandoffs(
+        ari, store, agent_addresses(settings), mode=settings.asterisk_handoff,
+        queue=parse_location(settings.asterisk_queue, "VOICEBOT_ASTERISK_QUEUE"),
+        fallback_to=parse_location(settings.asterisk_fallback, "VOICEBOT_ASTERISK_FALLBACK"),
+        dial_timeout=settings.handoff_dial_timeout_seconds, clock=clock)
 
 
 def agent_addresses(settings: Settings) -> dict[str, AgentAddress]:
@@ -168,9 +189,12 @@ class Desk:
     carrier, call-backs when the caller is gone first."""
 
     def __init__(self, service: HandoffService, journal: HandoffJournal, *,
-                 advise: Callable[[HandoffPacket], str | None] | None = None) -> None:
+                 advise: Callable[[HandoffPacket], str | None] | None = None,
+                 on_open: Callable[[str, str], None] | None = None) -> None:
         self.service = service
         self.journal = journal
+        # Told each stored packet's id and call id (the carrier expects that caller).
+        self.on_open = on_open
         # When the contact rules allow the call-back promised to a caller who is gone.
         self.advise = advise
         self.last_transfer_ms: float | None = None
@@ -179,13 +203,16 @@ class Desk:
     async def open(self, record: CallRecord, reason: str) -> str | None:
         packet = packet_for(record, reason)
         try:
-            return self.service.store.add(packet).id
+            stored = self.service.store.add(packet).id
         except Exception:
             log.exception("%s: the hand-off store failed; journaling %s", record.call_id,
                           packet.id)
             self.journal.append(packet)
             self._journaled[packet.id] = packet
             return packet.id
+        if self.on_open is not None:
+            self.on_open(stored, record.call_id)
+        return stored
 
     async def transfer(self, record: CallRecord, handoff_id: str | None, reason: str) -> bool:
         started = time.perf_counter()

@@ -48,7 +48,12 @@ class MediaCall:
     async def _start(self, started: CallStarted) -> None:
         if self.session is not None:
             raise ProtocolError("a second call on one connection")
-        started = dataclasses.replace(started, parameters=self._parameters(started))
+        parameters = self._parameters(started)
+        # The caller's own channel, when the dialplan names it (chan_websocket's
+        # ``v(channel=${UNIQUEID})``): the call is known by it, to Asterisk's ARI too.
+        channel = parameters.pop("channel", None)
+        started = dataclasses.replace(started, parameters=parameters,
+                                      call_id=channel or started.call_id)
         self._slot.claim(started.call_id)
         if self._state.draining:
             raise ProtocolError("refused: the service is stopping",
