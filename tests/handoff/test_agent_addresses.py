@@ -55,6 +55,6 @@ def test_the_setting_is_checked_at_start_up(tmp_path):
         build_handoff_service(settings)
     assert str(caught.value) == (
         "VOICEBOT_AGENT_ADDRESSES: agent 'bob': '555' is not client:<identity>, "
-        "+<E.164 number> or sip:<user@host>")
+        "+<E.164 number>, sip:<user@host> or an Asterisk dial string (PJSIP/<endpoint>)")
     fine = settings.changed(agent_addresses="alice:client:alice")
     build_handoff_service(fine).store.close()

@@ -163,6 +163,8 @@ class _Caller:
     channel: str | None = None  # the ARI channel id, once arrived
     released: bool = False  # sent on by the service: its StasisEnd is no hang-up
     agent_channel: str | None = None  # the agent bridged with the caller
+    ringing: bool = False  # the caller hears ringing
+    bridged: bool = False  # the hand-off's bridge exists
 
     @property
     def bridge(self) -> str:
@@ -359,6 +361,7 @@ class AsteriskHandoffs:
             await self._send_on(caller, "fallback", self.fallback_to)
             return
         await self.ari.request("POST", f"/channels/{channel}/ring")
+        caller.ringing = True
         # An agent who answered before the caller got here waits in the bridge.
         await self._bridge(caller)
 
@@ -384,10 +387,10 @@ class AsteriskHandoffs:
             return
         await self.ari.request("POST", "/bridges", type="mixing", bridgeId=caller.bridge,
                                name=caller.bridge)
+        caller.bridged = True
         await self.ari.request("POST", f"/bridges/{caller.bridge}/addChannel",
                                channel=f"{caller.channel},{caller.agent_channel}")
-        with contextlib.suppress(AriError):
-            await self.ari.request("DELETE", f"/channels/{caller.channel}/ring")
+        await self._stop_ringing(caller)
         self.connector.joined(caller.handoff_id, caller.agent_channel)
         log.info("hand-off %s: caller %s bridged with agent channel %s", caller.handoff_id,
                  caller.channel, caller.agent_channel)
@@ -426,16 +429,17 @@ class AsteriskHandoffs:
         assert caller.channel is not None
         caller.released = True
         await self._set(caller.channel, RESULT_VARIABLE, result)
-        with contextlib.suppress(AriError):
-            await self.ari.request("DELETE", f"/channels/{caller.channel}/ring")
+        await self._stop_ringing(caller)
         await self.ari.request("POST", f"/channels/{caller.channel}/continue",
                                **(where.params() if where else {}))
         await self._end(caller)
 
     async def _end(self, caller: _Caller) -> None:
         """The hand-off's bridge goes; the caller is forgotten once nothing follows."""
-        with contextlib.suppress(AriError):
-            await self.ari.request("DELETE", f"/bridges/{caller.bridge}")
+        if caller.bridged:
+            caller.bridged = False
+            with contextlib.suppress(AriError):
+                await self.ari.request("DELETE", f"/bridges/{caller.bridge}")
         if caller.agent_channel is None:
             self._by_call.pop(caller.call_id, None)
             if self._by_handoff.get(caller.handoff_id) is caller:
@@ -443,6 +447,12 @@ class AsteriskHandoffs:
                 packet = self._packet(caller.handoff_id)
                 if packet is None or packet.status in ("completed", "abandoned"):
                     self._by_handoff.pop(caller.handoff_id, None)
+
+    async def _stop_ringing(self, caller: _Caller) -> None:
+        if caller.ringing and caller.channel is not None:
+            caller.ringing = False
+            with contextlib.suppress(AriError):
+                await self.ari.request("DELETE", f"/channels/{caller.channel}/ring")
 
     async def _set(self, channel: str, variable: str, value: str) -> None:
         await self.ari.request("POST", f"/channels/{channel}/variable", variable=variable,
