@@ -206,12 +206,18 @@ async def test_stopping_hands_the_call_over_and_hangs_up_with_the_hang_up_frame(
     peer = await AsteriskPeer.connect(port, call)
     peer.start()
     await eventually(lambda: len(state.calls) == 1)
+    session = next(iter(state.calls.values()))
     await state.drain(1.0)
-    await asyncio.wait_for(peer.eof.wait(), 5)
+    await asyncio.wait_for(peer.eof.wait(), 10)
     assert peer.kinds()[-1] == 0x00  # the service's hang-up frame, then the socket closes
     assert state.calls.held == 0
     [packet] = state.handoffs.store.list()
     assert packet.call_id == call and packet.status == "fallback"  # kept for a call-back
+    # Without ARI nobody can take the caller now: before the hang-up they are told a
+    # person will call them back (the port's language, French), not left holding.
+    *_, handing, promise = [e.text for e in session.transcript if e.speaker == "bot"]
+    assert "conseiller" in handing and "rappellera" in promise, session.transcript
+    assert any(kind == "call_back_promised" for _, kind, _ in session.events)
     await peer.close()
 
 

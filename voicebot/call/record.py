@@ -49,6 +49,11 @@ class HandoffDesk(Protocol):
         """The caller is gone before the transfer: a person calls them back."""
         ...
 
+    def not_moved(self, language: str) -> str | None:
+        """What the caller hears when the transfer did not happen, before the bot hangs
+        up (None: the carrier says it itself, as Twilio's ``/twilio/continue`` does)."""
+        ...
+
     async def keep(self, record: CallRecord, request: str) -> None:
         """A request the call ended on, kept for staff to act on."""
         ...

@@ -647,6 +647,8 @@ class CallSession:
                         self.record(), self._handoff_id, reply.handoff)
                 except Exception:
                     log.exception("%s: the transfer failed", self.call_id)
+                if not self._transferred and not self.ended:
+                    await self._promise_call_back()
             await self._hangup(f"handoff:{reply.handoff}")
         elif reply.end_call:
             await self._hangup("dialogue_ended")
@@ -658,6 +660,20 @@ class CallSession:
             await self._respond(self.dialogue.on_unheard())
         elif not utterance.interrupted:
             self._start_no_input_timer()
+
+    async def _promise_call_back(self) -> None:
+        """Nobody can take the caller now, and the call ends with the bot: they are told
+        a person will call them back (the packet says so too)."""
+        assert self._desk is not None
+        text = self._desk.not_moved(self.language)
+        if not text:
+            return
+        self._event("call_back_promised", "")
+        utterance = self.speaker.say(text)
+        self.transcript.append(TranscriptEntry("bot", text, self._clock.now()))
+        await self.speaker.wait_until_heard()
+        if utterance.failed:
+            log.error("%s: the call-back promise could not be said", self.call_id)
 
     def _start_no_input_timer(self) -> None:
         if self._no_input_task is not None and not self._no_input_task.done():

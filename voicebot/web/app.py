@@ -117,7 +117,7 @@ class ServiceState:
         # The same store and journal without a carrier transfer: calls that cannot be moved
         # (Asterisk's without ARI) leave their hand-off waiting for a call-back.
         self.callback_desk = Desk(HandoffService(self.handoffs.store), self.desk.journal,
-                                  advise=self.callback_advice)
+                                  advise=self.callback_advice, promise_call_back=True)
         # Asterisk's callers go to a person through ARI, when it is set up.
         self.asterisk = build_asterisk_handoffs(settings, self.handoffs.store, self.clock)
         self.asterisk_desk: Desk | None = None
@@ -128,7 +128,8 @@ class ServiceState:
                                FallbackPolicy(store, self.asterisk, clock=self.clock,
                                               timeout=settings.handoff_fallback_seconds),
                                self.asterisk.connector),
-                self.desk.journal, advise=self.callback_advice, on_open=self.asterisk.expect)
+                self.desk.journal, advise=self.callback_advice, on_open=self.asterisk.expect,
+                promise_call_back=True)
             self.handoffs.routes.append((self.asterisk.owns, self.asterisk.connector))
         # With a Twilio auth token, a stream must bring the token its voice webhook made.
         token = secret(settings.twilio_auth_token)

@@ -24,6 +24,7 @@ from voicebot.handoff import (
     TwilioTransfer,
     build_packet,
     parse_agent_addresses,
+    twiml,
 )
 from voicebot.handoff.asterisk import AriClient, AsteriskHandoffs, parse_location
 from voicebot.redaction import redact_obj
@@ -190,9 +191,13 @@ class Desk:
 
     def __init__(self, service: HandoffService, journal: HandoffJournal, *,
                  advise: Callable[[HandoffPacket], str | None] | None = None,
-                 on_open: Callable[[str, str], None] | None = None) -> None:
+                 on_open: Callable[[str, str], None] | None = None,
+                 promise_call_back: bool = False) -> None:
         self.service = service
         self.journal = journal
+        # The carrier ends the call when the bot hangs up (Asterisk's): a caller the
+        # transfer did not move hears the call-back promised before that.
+        self.promise_call_back = promise_call_back
         # Told each stored packet's id and call id (the carrier expects that caller).
         self.on_open = on_open
         # When the contact rules allow the call-back promised to a caller who is gone.
@@ -229,6 +234,9 @@ class Desk:
                  packet.id, reason, outcome.transferred, self.last_transfer_ms,
                  f" ({outcome.error})" if outcome.error else "")
         return outcome.transferred
+
+    def not_moved(self, language: str) -> str | None:
+        return twiml.message(language, "callback") if self.promise_call_back else None
 
     async def call_back(self, handoff_id: str | None, why: str) -> None:
         if handoff_id is None or handoff_id in self._journaled:
