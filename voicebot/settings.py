@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -40,6 +41,30 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+_CREDITOR = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def audiosocket_listeners(spec: str) -> list[tuple[int, dict[str, str]]]:
+    """``"9093:northwind-energy:fr,9094:contoso-bank"`` -> [(9093, {"creditor": ...,
+    "language": "fr"}), (9094, {"creditor": "contoso-bank"})]; ValueError names the
+    entry that is wrong."""
+    listeners = []
+    for entry in (e.strip() for e in spec.split(",")):
+        if not entry:
+            continue
+        port, _, rest = entry.partition(":")
+        creditor, _, language = rest.partition(":")
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError(f"{entry!r}: the port must be 1 to 65535")
+        if not _CREDITOR.match(creditor):
+            raise ValueError(f"{entry!r}: port:creditor[:language], the creditor's id")
+        if language not in ("", "en", "fr"):
+            raise ValueError(f"{entry!r}: the language is en or fr")
+        listeners.append((int(port), {"creditor": creditor}
+                          | ({"language": language} if language else {})))
+    return listeners
 
 
 class Settings(BaseSettings):
@@ -236,6 +261,10 @@ class Settings(BaseSettings):
     audiosocket_language: Literal["en", "fr"] | None = Field(
         None, description="the language of such a call (default: the account's or the "
                           "creditor's)")
+    audiosocket_ports: str | None = Field(
+        None, description='more AudioSocket listeners, each with its own defaults: '
+                          '"9093:northwind-energy:fr,9094:contoso-bank" (port:creditor'
+                          '[:language]); same host, same rules')
     asterisk_secret: SecretStr | None = Field(
         None, min_length=16, description="shared with Asterisk: required by POST /asterisk/calls "
                                          "and WS /asterisk/media (unset: both refuse everything)")
@@ -274,6 +303,29 @@ class Settings(BaseSettings):
             return tuple(Path(part) for part in str(value).split(os.pathsep) if part.strip())
         return value
 
+    @field_validator("audiosocket_ports")
+    @classmethod
+    def _ports(cls, value: str | None) -> str | None:
+        if value:
+            audiosocket_listeners(value)  # a mistake is named at start-up
+        return value
+
+    def audiosocket_listeners(self) -> list[tuple[int, dict[str, str]]]:
+        """Each AudioSocket port and the defaults of its calls: ``audiosocket_port``'s,
+        then ``audiosocket_ports``'."""
+        listeners = []
+        if self.audiosocket_port is not None:
+            listeners.append((self.audiosocket_port, {
+                key: value for key, value in (("creditor", self.audiosocket_creditor),
+                                              ("language", self.audiosocket_language))
+                if value}))
+        listeners += audiosocket_listeners(self.audiosocket_ports or "")
+        ports = [port for port, _ in listeners]
+        if len(set(ports)) != len(ports):
+            raise ConfigError("VOICEBOT_AUDIOSOCKET_PORTS: a port is listed twice (or is "
+                              "VOICEBOT_AUDIOSOCKET_PORT)")
+        return listeners
+
     @field_validator("public_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
@@ -287,7 +339,8 @@ class Settings(BaseSettings):
     def exposure_problems(self) -> list[str]:
         """What would be open to anyone on a non-loopback address; empty when nothing is."""
         problems = []
-        if self.audiosocket_port is not None and not is_loopback(self.audiosocket_host):
+        if (self.audiosocket_port is not None or self.audiosocket_ports) and \
+                not is_loopback(self.audiosocket_host):
             problems.append(f"VOICEBOT_AUDIOSOCKET_HOST {self.audiosocket_host}: AudioSocket has "
                             "no authentication, so anyone who can connect could place calls")
         if self.asterisk_ari_url and self.asterisk_ari_url.startswith("http://") and \

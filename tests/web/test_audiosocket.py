@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from asterisk_support import SECRET, caller_tone, eventually, running, tone_engines
 
+from tests.conftest import free_port
 from voicebot.errors import ConfigError
 from voicebot.settings import PROJECT_ROOT, Settings
 from voicebot.telephony.audiosocket import audio_frame, dtmf_frame, uuid_frame
@@ -318,3 +319,53 @@ def test_serve_takes_the_port_on_its_command_line_and_refuses_a_reachable_listen
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2, run.stderr
     assert "refusing to start" in run.stderr and "AUDIOSOCKET_HOST 0.0.0.0" in run.stderr
+
+
+async def test_each_port_has_its_creditor_and_language(tmp_path):
+    """Several listeners, one per creditor line, started with the service."""
+    ports = [free_port(), free_port()]
+    settings = Settings(home=tmp_path, llm_backend="none",  # type: ignore[arg-type]
+                        audiosocket_port=ports[0],
+                        audiosocket_ports=f"{ports[1]}:contoso-bank:en")
+    assert settings.audiosocket_listeners() == [(ports[0], {}),
+                                                (ports[1], {"creditor": "contoso-bank",
+                                                            "language": "en"})]
+    engines = tone_engines()
+    app = create_app(settings, engines=engines)
+    state = app.state.service
+    async with app.router.lifespan_context(app):
+        sessions = []
+        for port in ports:
+            peer = await AsteriskPeer.connect(port, str(uuid.uuid4()))
+            peer.start()
+            await eventually(lambda: len(state.calls) == 1)
+            sessions.append(next(iter(state.calls.values())))
+            await peer.send(HANGUP)
+            await eventually(lambda: state.calls.held == 0)
+            await peer.close()
+    assert [s.dialogue.policy.id for s in sessions] == [settings.default_creditor,
+                                                        "contoso-bank"]
+    assert sessions[1].language == "en"
+    state.database.dispose()
+    engines.stt_pool.shutdown()
+    engines.tts_pool.shutdown()
+
+
+@pytest.mark.parametrize(("ports", "message"), [
+    ("9093", "port:creditor"),
+    ("9093:contoso-bank:de", "the language is en or fr"),
+    ("99999:contoso-bank", "the port must be 1 to 65535"),
+    ("9093:contoso-bank,9093:acme-telecom", "listed twice"),
+    ("9092:contoso-bank", "listed twice"),  # VOICEBOT_AUDIOSOCKET_PORT's
+])
+def test_a_wrong_port_list_is_named(tmp_path, ports, message):
+    with pytest.raises((ConfigError, ValueError), match=message):
+        Settings(home=tmp_path, audiosocket_port=9092,  # type: ignore[arg-type]
+                 audiosocket_ports=ports).audiosocket_listeners()
+
+
+def test_a_port_for_a_creditor_without_a_policy_stops_the_start(tmp_path):
+    settings = Settings(home=tmp_path, llm_backend="none",  # type: ignore[arg-type]
+                        audiosocket_ports="9093:no-such-creditor")
+    with pytest.raises(ConfigError, match="no policy for creditor 'no-such-creditor'"):
+        create_app(settings, engines=tone_engines())

@@ -88,6 +88,11 @@ class ServiceState:
         }
         # Broken policy files stop the service at start-up, every problem listed.
         self.policies: dict[str, Policy] = load_policies(settings.policies_dir)
+        for port, defaults in settings.audiosocket_listeners():
+            if defaults.get("creditor", self.settings.default_creditor) not in self.policies:
+                raise ConfigError(f"AudioSocket port {port}: no policy for creditor "
+                                  f"{defaults.get('creditor')!r} (known: "
+                                  f"{', '.join(sorted(self.policies))})")
         accounts_file = settings.policies_dir / "accounts.yaml"
         self.accounts: dict[str, Account] = (
             load_accounts(accounts_file, self.policies) if accounts_file.is_file() else {}
@@ -349,19 +354,19 @@ def create_app(settings: Settings | None = None, engines: Engines | None = None,
         phrases = spawn(state.make_fixed_phrases(), "fixed-phrases")
         errors = ErrorCounter(state.metrics)
         logging.getLogger("voicebot").addHandler(errors)
-        audiosocket = None
-        if settings.audiosocket_port is not None:
-            audiosocket = AudioSocketServer(state, settings.audiosocket_host,
-                                            settings.audiosocket_port)
-            await audiosocket.start()
-            app.state.audiosocket = audiosocket
+        listeners = [AudioSocketServer(state, settings.audiosocket_host, port,
+                                       defaults=defaults)
+                     for port, defaults in settings.audiosocket_listeners()]
+        for listener in listeners:
+            await listener.start()
+        app.state.audiosocket_listeners = listeners
         if state.asterisk is not None:
             state.asterisk.start()
         try:
             yield
         finally:
-            if audiosocket is not None:
-                await audiosocket.close()
+            for listener in listeners:
+                await listener.close()
             if state.asterisk_desk is not None:
                 await state.asterisk_desk.service.aclose_transfer()
             logging.getLogger("voicebot").removeHandler(errors)

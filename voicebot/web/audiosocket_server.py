@@ -82,8 +82,11 @@ class AudioSocketServer:
     """The listener and the connections it serves."""
 
     def __init__(self, state: ServiceState, host: str, port: int, *,
+                 defaults: dict[str, str] | None = None,
                  limits: StreamLimits | None = None, clock: Clock | None = None) -> None:
         self._state = state
+        # The creditor and language of its calls not announced (None: the settings').
+        self.defaults = defaults
         self.host = host
         self.requested_port = port
         self.limits = limits or DEFAULT_LIMITS
@@ -140,22 +143,26 @@ class AudioSocketServer:
             await send_hangup(writer)
             return
         await serve_audiosocket(reader, writer, state, slot, limits=self.limits,
-                                clock=self._clock)
+                                clock=self._clock, defaults=self.defaults)
 
 
 async def serve_audiosocket(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                             state: ServiceState, slot: StreamSlot, *,
                             limits: StreamLimits | None = None,
-                            clock: Clock | None = None) -> None:
-    """Run one AudioSocket connection to its end, then free its slot. Never raises."""
+                            clock: Clock | None = None,
+                            defaults: dict[str, str] | None = None) -> None:
+    """Run one AudioSocket connection to its end, then free its slot. Never raises.
+    ``defaults``: the creditor and language of a call not announced (by default the
+    settings' ``audiosocket_creditor`` and ``audiosocket_language``)."""
     limits = limits or DEFAULT_LIMITS
     clock = clock or SystemClock()
     settings = state.settings
     protocol = AudioSocketStream()
     line = PacedLine(AudioSocketTransport(writer), Playout(), clock, name="audiosocket")
-    defaults = {key: value for key, value in (("creditor", settings.audiosocket_creditor),
-                                              ("language", settings.audiosocket_language))
-                if value}
+    if defaults is None:
+        defaults = {key: value for key, value in (("creditor", settings.audiosocket_creditor),
+                                                  ("language", settings.audiosocket_language))
+                    if value}
 
     def parameters(started: CallStarted) -> dict[str, str]:
         announced = state.announced.take(started.call_id)
