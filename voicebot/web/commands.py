@@ -3,18 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import signal
-from types import FrameType
-from typing import TYPE_CHECKING
-
-import uvicorn
-
-if TYPE_CHECKING:
-    from voicebot.web.app import ServiceState
-
-log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -31,46 +19,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.set_defaults(run=_serve)
 
 
-class HandingOverServer(uvicorn.Server):
-    """uvicorn, except that the first SIGTERM (or Ctrl-C) hands the calls in progress
-    to people before the server stops (``ServiceState.drain``); a second one stops at
-    once, as uvicorn does."""
-
-    def __init__(self, config: uvicorn.Config, state: ServiceState, seconds: float) -> None:
-        super().__init__(config)
-        self._state = state
-        self._seconds = seconds
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._drain: asyncio.Task[None] | None = None
-
-    async def startup(self, sockets=None) -> None:  # type: ignore[no-untyped-def]
-        self._loop = asyncio.get_running_loop()
-        await super().startup(sockets)
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        if self._loop is None or self._drain is not None or self.should_exit:
-            super().handle_exit(sig, frame)
-            return
-        log.warning("%s received: handing the calls in progress over, then stopping "
-                    "(send it again to stop at once)", signal.Signals(sig).name)
-        self._loop.call_soon_threadsafe(self._start_drain)
-
-    def _start_drain(self) -> None:
-        self._drain = asyncio.ensure_future(self._drain_then_exit())
-
-    async def _drain_then_exit(self) -> None:
-        try:
-            await self._state.drain(self._seconds)
-        except Exception:
-            log.exception("handing the calls over failed; stopping")
-        finally:
-            self.should_exit = True
-
-
 def _serve(args: argparse.Namespace) -> int:
+    # Imported here: every other command starts without the web server's modules.
+    import uvicorn
+
     from voicebot.settings import Settings
     from voicebot.web.app import create_app
     from voicebot.web.http import DeadlineH11Protocol
+    from voicebot.web.server import HandingOverServer
 
     settings = Settings.from_env(host=args.host, port=args.port, stt_model=args.stt_model,
                                  log_level=args.log_level,
