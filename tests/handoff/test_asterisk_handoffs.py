@@ -198,3 +198,20 @@ async def test_asterisk_refusing_or_unreachable_is_an_engine_error(recorder, sto
         await down.ping()
     assert unreachable.value.retryable
     await down.aclose()
+
+
+async def test_callers_left_holding_by_an_earlier_run_are_sent_on(recorder, store):
+    recorder.reply(200, {"name": "voicebot", "channel_ids": ["1700000000.9",
+                                                              "voicebot-agent-abc"]})
+    asterisk = handoffs(recorder, store,
+                        fallback_to=DialplanLocation.parse("messages,s,1", "X"))
+    await asterisk.adopt_orphans()
+    await asterisk.aclose()
+    assert requests(recorder) == [
+        ("GET", "/applications/voicebot", {}),
+        ("POST", "/channels/1700000000.9/variable",
+         {"variable": "VOICEBOT_HANDOFF_RESULT", "value": "fallback"}),
+        ("POST", "/channels/1700000000.9/continue",
+         {"context": "messages", "extension": "s", "priority": "1"}),
+        ("DELETE", "/channels/voicebot-agent-abc", {"reason": "normal"}),
+    ]

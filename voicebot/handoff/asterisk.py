@@ -236,6 +236,7 @@ class AsteriskHandoffs:
                     self.connected.set()
                     self.last_error = None
                     log.info("ARI: application %s registered at %s", self.ari.app, self.ari.url)
+                    await self.adopt_orphans()
                     async for message in ws:
                         try:
                             event = json.loads(message)
@@ -259,6 +260,31 @@ class AsteriskHandoffs:
             self.connected.clear()
             await self._clock.sleep(RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)])
             failures += 1
+
+    async def adopt_orphans(self) -> None:
+        """Callers left in the application by an earlier run of the service (it stopped
+        while they held) are sent on to the fallback; agents' calls it left are hung up.
+        Nobody is left ringing for a hand-off this run knows nothing of."""
+        try:
+            response = await self.ari.request("GET", f"/applications/{self.ari.app}")
+            held = response.json().get("channel_ids") or []
+        except (AriError, ValueError, AttributeError) as exc:
+            log.warning("ARI: could not list the application's channels: %s", exc)
+            return
+        known = {c.channel for c in self._by_handoff.values()} | set(self._agents)
+        for channel in (str(c) for c in held if str(c) not in known):
+            try:
+                if channel.startswith("voicebot-agent-"):
+                    await self._hang_up(channel)
+                else:
+                    await self._set(channel, RESULT_VARIABLE, "fallback")
+                    await self.ari.request("POST", f"/channels/{channel}/continue",
+                                           **(self.fallback_to.params() if self.fallback_to
+                                              else {}))
+                log.warning("ARI: channel %s was left in %s by an earlier run; sent on",
+                            channel, self.ari.app)
+            except AriError as exc:
+                log.warning("ARI: channel %s left by an earlier run: %s", channel, exc)
 
     # -- the Transfer protocol ------------------------------------------------------------------
 
