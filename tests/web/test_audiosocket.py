@@ -212,6 +212,9 @@ async def test_stopping_hands_the_call_over_and_hangs_up_with_the_hang_up_frame(
     assert state.calls.held == 0
     [packet] = state.handoffs.store.list()
     assert packet.call_id == call and packet.status == "fallback"  # kept for a call-back
+    # The call ended for the session's reason, though the reader saw the line close first.
+    assert state.records.call(call)["end_reason"] == "handoff:service_restart"
+    assert state.finished[-1]["events"][-1] == "end"
     await peer.close()
 
 
