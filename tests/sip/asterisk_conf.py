@@ -5,7 +5,9 @@ that says ``From: caller``; its calls enter the ``from-caller`` context) and ``a
 (a baresip at a fixed loopback port that auto-answers; it stands for the human agent a
 call is transferred to). The rig's own extensions prove Asterisk and the phones work;
 the adapters' tests add theirs with ``dialplan`` (and ``websocket_uri`` for
-chan_websocket's connection ``voicebot``).
+chan_websocket's connection ``voicebot``, with ``websocket_password`` when the peer
+wants credentials: the service takes its ``VOICEBOT_ASTERISK_SECRET`` as the Basic
+password).
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ class AsteriskConf:
     ari_password: str
     audiosocket_port: int | None = None
     websocket_uri: str | None = None
+    websocket_password: str | None = None  # sent as HTTP Basic, user "asterisk"
     dialplan: str = ""
 
     @property
@@ -204,6 +207,10 @@ reconnect_interval = 500
 reconnect_attempts = 2
 tls_enabled = no
 """
+            if self.websocket_password:
+                # res_websocket_client sends these as HTTP Basic credentials.
+                files["websocket_client.conf"] += (
+                    f"username = asterisk\npassword = {self.websocket_password}\n")
         return files
 
     def _extensions(self) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.sip.rig import Asterisk, free_port, spawn, stop_process
+from tests.sip.sound import FRAME, levels, spans
 
 RATE = 8000
 Audio = Path | Sequence[tuple[float, Path]]
@@ -230,6 +231,7 @@ class CallResult:
     duration: float  # from answer to close, in seconds
     heard: Path  # what the caller heard
     events: list[dict]
+    sent: Path | None = None  # what the caller said (the same timeline as ``heard``)
 
 
 class Call:
@@ -246,6 +248,7 @@ class Call:
         self.directory.mkdir(parents=True, exist_ok=True)
         sent = write_caller_audio(play, seconds + 5, self.directory / "caller.wav")
         self.phone = Phone(self.directory, "caller", sent, record_to)
+        self.sent = sent
         self.uri = asterisk.uri(extension)
         self.record_to = record_to
         self.answered_at: float | None = None
@@ -277,6 +280,29 @@ class Call:
         """Keypad digits, RFC 4733."""
         self.phone.send_digits(digits, gap)
 
+    def seconds(self) -> float:
+        """Seconds since the answer: the time of the sent and heard files."""
+        assert self.answered_at is not None, "not answered"
+        return time.monotonic() - self.answered_at
+
+    def wait_for_words(self, after: float, quiet: float = 0.8,
+                       timeout: float = 30) -> tuple[float, float]:
+        """Waits until the other side has said something that starts at second ``after``
+        of the call or later, then been quiet for ``quiet`` seconds; returns when that
+        was (start, end), in the call's seconds. PhoneError if the call ends first, or
+        ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.closed is None:
+            level = levels(self.record_to)
+            said = [s for s in spans(level, gap=quiet) if s[0] >= after]
+            if said and len(level) * FRAME - said[-1][1] >= quiet:
+                return said[0][0], said[-1][1]
+            if self.phone.events and self.phone.events[-1]["type"] == "CALL_CLOSED":
+                break
+            time.sleep(0.05)
+        raise PhoneError(f"nothing said after {after:.1f} s of the call, then {quiet} s of "
+                         f"quiet (heard: {spans(levels(self.record_to))})")
+
     def hangup(self) -> CallResult:
         """Hangs up from the caller's side; the call's result."""
         if self.closed is None:
@@ -298,7 +324,7 @@ class Call:
             hung_up_by="caller" if self._hung_up else "remote",
             reason=event.get("param", ""),
             duration=0.0 if answered is None else event["at"] - answered,
-            heard=self.record_to, events=list(self.phone.events))
+            heard=self.record_to, events=list(self.phone.events), sent=self.sent)
 
 
 def place_call(asterisk: Asterisk, extension: str, play: Audio, record_to: Path,

@@ -138,19 +138,21 @@ class Asterisk:
     ``directory`` holds its configuration (``etc/``), log (``log/full``), control
     socket, and the rig's sounds and recordings. ``dialplan`` is added to the
     ``from-caller`` context; ``audiosocket_port`` and ``websocket_uri`` add the
-    ``audiosocket`` and ``websocket`` extensions that send calls to the service.
+    ``audiosocket`` and ``websocket`` extensions that send calls to the service
+    (``websocket_password``: the Basic password chan_websocket's connection sends).
     """
 
     def __init__(self, directory: Path, *, agent_port: int | None = None,
                  audiosocket_port: int | None = None, websocket_uri: str | None = None,
-                 dialplan: str = "") -> None:
+                 websocket_password: str | None = None, dialplan: str = "") -> None:
         self.dir = directory.resolve()
         self.conf = AsteriskConf(
             rig_dir=self.dir, module_dir=module_dir(),
             sip_port=free_port(socket.SOCK_DGRAM), http_port=free_port(),
             agent_port=agent_port or free_port(socket.SOCK_DGRAM),
             ari_user="voicebot", ari_password=secrets.token_urlsafe(16),
-            audiosocket_port=audiosocket_port, websocket_uri=websocket_uri, dialplan=dialplan,
+            audiosocket_port=audiosocket_port, websocket_uri=websocket_uri,
+            websocket_password=websocket_password, dialplan=dialplan,
         )
         self.process: subprocess.Popen[bytes] | None = None
 

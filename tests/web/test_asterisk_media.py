@@ -191,4 +191,6 @@ async def test_the_service_hangs_up_with_hangup_when_it_stops(service):
     assert state.calls.held == 0
     [packet] = state.handoffs.store.list()
     assert packet.call_id == "pbx1-1767000000.7" and packet.status == "fallback"
+    # The call ended for the session's reason, though the reader saw the line close first.
+    assert state.records.call("pbx1-1767000000.7")["end_reason"] == "handoff:service_restart"
     await asterisk.stop()

@@ -219,6 +219,9 @@ async def test_stopping_hands_the_call_over_and_hangs_up_with_the_hang_up_frame(
     *_, handing, promise = [e.text for e in session.transcript if e.speaker == "bot"]
     assert "conseiller" in handing and "rappellera" in promise, session.transcript
     assert any(kind == "call_back_promised" for _, kind, _ in session.events)
+    # The call ended for the session's reason, though the reader saw the line close first.
+    assert state.records.call(call)["end_reason"] == "handoff:service_restart"
+    assert state.finished[-1]["events"][-1] == "end"
     await peer.close()
 
 

@@ -67,7 +67,12 @@ class MediaCall:
         await session.start()
 
     async def finish(self, reason: str) -> None:
-        """Close the session (if the call got that far) and the line; free the slot."""
+        """Close the session (if the call got that far) and the line; free the slot.
+
+        When the session hung up, the reader may see the line close before the session
+        has closed itself: the call still ends for the session's reason (a goodbye, a
+        hand-off), not as a bare hang-up by the service."""
+        reason = self.line.hung_up or reason
         try:
             if self.session is not None:
                 await self.session.close(reason)

@@ -54,6 +54,7 @@ class PacedLine:
         self._wake = asyncio.Event()
         self._on_event: Callable[[CarrierEvent], Awaitable[None]] | None = None
         self.closed = False
+        self.hung_up: str | None = None  # why the service hung up, once it has begun to
         self.failed: str | None = None  # why the connection could not be written
         self._writer = asyncio.create_task(self._write(), name=f"{name}-writer")
 
@@ -99,6 +100,7 @@ class PacedLine:
         """Let what was sent finish playing (a few seconds at most), then end the call."""
         if self.closed:
             return
+        self.hung_up = reason
         deadline = self._clock.now() + HANGUP_DRAIN_SECONDS
         while not self._playout.idle(self._clock.now()) and self._clock.now() < deadline \
                 and not self._writer.done():
