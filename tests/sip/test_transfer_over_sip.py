@@ -1,9 +1,9 @@
 """Warm transfers on Asterisk, over SIP: a caller asks the bot for a person; the bot
-hangs up its AudioSocket leg and the dialplan hands the caller to the service's Stasis
-application (ARI). The agent who accepts the packet on the desktop is called at their
-Asterisk endpoint (a second baresip) and bridged with that caller: each hears the
-other. An agent who cannot be reached puts the packet back; nobody taking it in time
-sends the caller on in the dialplan, to the fallback."""
+hangs up its leg (AudioSocket or chan_websocket) and the dialplan hands the caller to
+the service's Stasis application (ARI). The agent who accepts the packet on the desktop
+is called at their Asterisk endpoint (a second baresip) and bridged with that caller:
+each hears the other. An agent who cannot be reached puts the packet back; nobody
+taking it in time sends the caller on in the dialplan, to the fallback."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.sip.conftest import heard
 from tests.sip.phone import Call, agent_phone
 from tests.sip.rig import Asterisk, missing
 
-pytestmark = [pytest.mark.e2e, pytest.mark.models]
+pytestmark = [pytest.mark.e2e, pytest.mark.models, pytest.mark.sip]
 
 PERSON = FIXTURES / "en_speak_to_a_person.wav"  # "Can I speak to a real person, please?"
 ACCOUNT = FIXTURES / "en_account_100200.wav"  # "My account number is one, zero, zero..."
@@ -26,17 +26,26 @@ FALLBACK_SECONDS = 12
 
 # After the bot, the caller goes to the service's Stasis application, named by the
 # call's id; a caller nobody took comes back with VOICEBOT_HANDOFF_RESULT=fallback.
-DIALPLAN = """
-exten => handoff,1,Answer()
- same => n,Set(ID=${{UUID()}})
- same => n,AudioSocket(${{ID}},127.0.0.1:{port})
- same => n,Stasis(voicebot,${{ID}})
- same => n,GotoIf($["${{VOICEBOT_HANDOFF_RESULT}}" = "fallback"]?fallback)
+AFTER_THE_BOT = """
+ same => n,GotoIf($["${VOICEBOT_HANDOFF_RESULT}" = "fallback"]?fallback)
  same => n,Hangup()
- same => n(fallback),Log(NOTICE,rig: fallback for hand-off ${{VOICEBOT_HANDOFF}})
+ same => n(fallback),Log(NOTICE,rig: fallback for hand-off ${VOICEBOT_HANDOFF})
  same => n,Wait(1)
  same => n,Hangup()
 """
+# Over AudioSocket the call is named by the UUID the dialplan makes; over chan_websocket
+# by the caller's own channel, given to the service in the dial string.
+DIALPLAN = """
+exten => handoff,1,Answer()
+ same => n,Set(ID=${UUID()})
+ same => n,AudioSocket(${ID},127.0.0.1:AUDIOSOCKET_PORT)
+ same => n,Stasis(voicebot,${ID})
+""" + AFTER_THE_BOT + """
+exten => handoff-ws,1,Answer()
+ same => n,Dial(WebSocket/voicebot/c(ulaw)v(channel=${UNIQUEID}),,g)
+ same => n,Stasis(voicebot,${UNIQUEID})
+""" + AFTER_THE_BOT
+SECRET = "asterisk-secret-for-tests"
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +54,16 @@ def rig(model_paths, tmp_path_factory, twilio_recorder):
     if reason := missing():
         pytest.skip(reason)
     base = tmp_path_factory.mktemp("sip-transfer")
-    audiosocket = free_port()
-    pbx = Asterisk(base / "asterisk", dialplan=DIALPLAN.format(port=audiosocket)).start()
+    audiosocket, port = free_port(), free_port()
+    pbx = Asterisk(base / "asterisk",
+                   dialplan=DIALPLAN.replace("AUDIOSOCKET_PORT", str(audiosocket)),
+                   websocket_uri=f"ws://127.0.0.1:{port}/asterisk/media",
+                   websocket_password=SECRET).start()
     srv = None
     try:
-        srv = wait_until_healthy(launch_server(free_port(), base, twilio_recorder.url, env={
+        srv = wait_until_healthy(launch_server(port, base, twilio_recorder.url, env={
             "VOICEBOT_AUDIOSOCKET_PORT": str(audiosocket),
+            "VOICEBOT_ASTERISK_SECRET": SECRET,
             "VOICEBOT_ASTERISK_ARI_URL": pbx.ari_url,
             "VOICEBOT_ASTERISK_ARI_USER": pbx.ari_auth[0],
             "VOICEBOT_ASTERISK_ARI_PASSWORD": pbx.ari_auth[1],
@@ -104,15 +117,17 @@ def wait_until(check, timeout: float, what: str):  # type: ignore[no-untyped-def
     return value
 
 
-def test_the_agent_who_accepts_is_bridged_with_the_caller(rig, recognizer, tmp_path):
+@pytest.mark.parametrize("extension", ["handoff", "handoff-ws"])
+def test_the_agent_who_accepts_is_bridged_with_the_caller(rig, extension, recognizer,
+                                                          tmp_path):
     srv, pbx = rig
     before = packet_ids(srv)
     agent = agent_phone(pbx, tmp_path / "agent", play=[(1.5, AGENT_SAYS)], seconds=60).start()
     try:
         # The greeting, then the request for a person; the caller speaks again once
         # the agent has had time to answer, and hangs up last.
-        with Call(pbx, "handoff", [(9.0, PERSON), (34.0, ACCOUNT)], tmp_path / "caller.wav",
-                  seconds=60) as call:
+        with Call(pbx, extension, [(9.0, PERSON), (34.0, ACCOUNT)],
+                  tmp_path / "caller.wav", seconds=60) as call:
             assert call.wait_answered()
             packet = wait_for_packet(srv, before)
             assert packet["reason"] == "caller_asked_for_human", packet
