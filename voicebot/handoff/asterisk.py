@@ -51,7 +51,6 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
-from voicebot.call.tasks import cancel, spawn
 from voicebot.clock import Clock, SystemClock
 from voicebot.errors import ConfigError, EngineError
 from voicebot.handoff.agents import AgentAddress, Reach
@@ -210,11 +209,13 @@ class AsteriskHandoffs:
     def start(self) -> None:
         """Listen to the application's events (reconnecting for as long as it runs)."""
         if self._task is None:
-            self._task = spawn(self._listen(), "asterisk-ari-events")
+            self._task = asyncio.create_task(self._listen(), name="asterisk-ari-events")
 
     async def aclose(self) -> None:
         if self._task is not None:
-            await cancel(self._task)
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
             self._task = None
         await self.ari.aclose()
 

@@ -32,6 +32,12 @@ import re
 from typing import Any
 
 from voicebot.errors import AudioFormatError, ProtocolError
+from voicebot.telephony.close_codes import (  # noqa: F401 (named here too)
+    CLOSE_INVALID_PAYLOAD,
+    CLOSE_PROTOCOL_ERROR,
+    CLOSE_TOO_BIG,
+    CLOSE_UNSUPPORTED_DATA,
+)
 from voicebot.telephony.events import (
     AudioEncoding,
     AudioReceived,
@@ -44,10 +50,6 @@ from voicebot.telephony.events import (
 
 log = logging.getLogger(__name__)
 
-CLOSE_PROTOCOL_ERROR = 1002
-CLOSE_UNSUPPORTED_DATA = 1003
-CLOSE_INVALID_PAYLOAD = 1007
-CLOSE_TOO_BIG = 1009
 
 ACCEPTED_FORMAT = "ulaw"
 FRAME_BYTES = 160  # 20 ms of mu-law: what the speaker sends, and Asterisk's optimal size

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voicebot.telephony.close_codes import (  # noqa: F401 (named here too)
+    CLOSE_POLICY_VIOLATION,
+)
 from voicebot.telephony.events import AudioReceived, CarrierEvent
-
-CLOSE_POLICY_VIOLATION = 1008
 
 LINE_RATE = 8000  # samples a second
 MIN_FRAME_CHARGE = 80  # a media frame costs at least 10 ms, however small its payload

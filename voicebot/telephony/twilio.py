@@ -18,6 +18,12 @@ from collections.abc import Callable
 from typing import Any
 
 from voicebot.errors import AudioFormatError, ProtocolError
+from voicebot.telephony.close_codes import (  # noqa: F401 (named here too)
+    CLOSE_INVALID_PAYLOAD,
+    CLOSE_PROTOCOL_ERROR,
+    CLOSE_TOO_BIG,
+    CLOSE_UNSUPPORTED_DATA,
+)
 from voicebot.telephony.events import (
     AudioReceived,
     CallEnded,
@@ -30,10 +36,6 @@ from voicebot.telephony.events import (
 log = logging.getLogger(__name__)
 
 # WebSocket close codes (RFC 6455 section 7.4.1).
-CLOSE_PROTOCOL_ERROR = 1002
-CLOSE_UNSUPPORTED_DATA = 1003
-CLOSE_INVALID_PAYLOAD = 1007
-CLOSE_TOO_BIG = 1009
 
 ACCEPTED_ENCODING = "audio/x-mulaw"
 ACCEPTED_RATE = 8000

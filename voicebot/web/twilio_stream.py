@@ -26,14 +26,16 @@ from voicebot.call.session import CallSession
 from voicebot.clock import Clock, SystemClock
 from voicebot.errors import ProtocolError, VoicebotError
 from voicebot.telephony.budget import CLOSE_POLICY_VIOLATION, BudgetConfig, StreamBudget
+from voicebot.telephony.close_codes import (  # noqa: F401 (named here too)
+    CLOSE_INTERNAL_ERROR,
+    CLOSE_NORMAL,
+    CLOSE_TRY_AGAIN_LATER,
+)
 from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twilio import StreamState, TwilioStream
 
 log = logging.getLogger(__name__)
 
-CLOSE_NORMAL = 1000
-CLOSE_INTERNAL_ERROR = 1011
-CLOSE_TRY_AGAIN_LATER = 1013
 OUTBOUND_QUEUE_FRAMES = 1500  # 30 s of 20 ms frames
 
 
