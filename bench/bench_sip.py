@@ -100,6 +100,12 @@ def echo_round_trip(pbx: Asterisk, directory: Path) -> float:
     return lags[int(np.argmax(scores))] / 8000
 
 
+def last_call(svc) -> dict | None:  # type: ignore[no-untyped-def]
+    """The call the service finished last (it lists the last hundred)."""
+    finished = svc.api("/api/calls/recent")
+    return finished[-1] if finished else None
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -133,18 +139,17 @@ def main() -> None:
             print(f"rig's own round trip (Echo()): {echo * 1000:.0f} ms")
             for n in range(args.calls):
                 for adapter in ADAPTERS:
-                    before = len(svc.api("/api/calls/recent"))
+                    before = last_call(svc)
                     out = work / f"{adapter}-{n}"
                     result = place_call(pbx, adapter, [(t, FIXTURES / name) for t, name in SCRIPT],
                                         out / "heard.wav", seconds=CALL_SECONDS,
                                         directory=out / "caller")
                     assert result.sent is not None and result.established, result
                     deadline = time.monotonic() + 10
-                    while len(records := svc.api("/api/calls/recent")) <= before:
+                    while (record := last_call(svc)) is None or record == before:
                         if time.monotonic() > deadline:
                             raise SystemExit(f"the {adapter} call never ended in the service")
                         time.sleep(0.2)
-                    record = records[-1]
                     measured = turns(result.sent, result.heard)
                     service_ms = [t["stages_ms"].get("total") for t in record["turns"]]
                     results[adapter].append({
