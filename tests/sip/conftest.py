@@ -3,16 +3,15 @@ and the callers' recordings, with ways to check what was heard."""
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.conftest import FIXTURES
 from tests.e2e.helpers import transcribe
 from tests.sip.phone import Phone, agent_phone
 from tests.sip.rig import Asterisk, missing
+from tests.sip.sound import FRAME, LOUD, levels
 
 JANE = FIXTURES / "en_calling_for_jane.wav"  # "Hi. I'm calling for Jane Doe."
 MONTH = FIXTURES / "en_jane_100_a_month.wav"
@@ -51,11 +50,6 @@ def heard(recognizer, wav: Path, language: str = "en") -> str:
     return transcribe(recognizer, wav, language).lower()
 
 
-def seconds_of_sound(wav: Path, threshold: float = 300) -> float:
+def seconds_of_sound(wav: Path, threshold: float = LOUD) -> float:
     """How long ``wav`` is louder than ``threshold`` (RMS of 20 ms frames, 16-bit)."""
-    with wave.open(str(wav)) as w:
-        rate = w.getframerate()
-        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64)
-    frame = rate // 50
-    frames = pcm[: len(pcm) // frame * frame].reshape(-1, frame)
-    return float((np.sqrt((frames**2).mean(axis=1)) > threshold).sum() / 50)
+    return float((levels(wav) > threshold).sum() * FRAME)

@@ -216,7 +216,7 @@ ctrl_tcp_listen 127.0.0.1:{self.ctrl_port}
                 if message.get("response"):
                     self._responses.put(message)
                 elif message.get("event"):
-                    message["at"] = time.monotonic()
+                    message["at"], message["wall"] = time.monotonic(), time.time()
                     self.events.append(message)
                     self._events.put(message)
 
