@@ -436,6 +436,28 @@ async def test_a_look_alike_is_not_a_request(reference, line):
                          turns[-1]["text"], re.I)
 
 
+# Manners on a call: sorry for interrupting, or "stop" meaning "let me speak". Neither is
+# a request to stop contact, and neither is asked about as one.
+MANNERS = [
+    ("100200", "oh sorry, I didn't mean to interrupt you"),
+    ("100200", "excuse me for jumping in, I'm calling about my bill"),
+    ("500600", "stop, stop, let me get a word in"),
+    ("500600", "can you stop talking over me for a second"),
+    ("300400", "pardon, je ne voulais pas vous couper"),
+    ("300400", "arrêtez, laissez-moi finir ma phrase"),
+]
+
+
+@pytest.mark.parametrize(("reference", "line"), MANNERS)
+@pytest.mark.parametrize("stage", ["greeting", "negotiation"])
+async def test_manners_are_not_a_request_to_stop_contact(reference, line, stage):
+    lines = [line] if stage == "greeting" else [*IDENTITY[reference], line]
+    dialogue, turns = await converse(reference, lines)
+    assert dialogue.flags == [] and dialogue.handoff is None and not dialogue.ended_request
+    assert not re.search(r"stop contacting|ne vous contactions plus",
+                         turns[-1]["text"], re.I), turns[-1]["text"]
+
+
 @pytest.mark.parametrize(("reference", "line", "flag", "action"), REQUESTS)
 async def test_requests_are_acknowledged_recorded_and_handled_as_the_policy_says(
         reference, line, flag, action, reading):

@@ -206,7 +206,34 @@ def _ruled_out(norm: str, lang: str) -> set[Intent]:
         out.add(Intent.VALIDATION)
     if _HOLDER_SAYS_SO[lang].search(norm) and not _FOR_SOMEONE_ELSE.search(norm):
         out.add(Intent.THIRD_PARTY)
+    if _TO_BE_HEARD[lang].search(norm) and not _NO_MORE_CALLS.search(norm):
+        out.add(Intent.STOP_CONTACT)
     return out
+
+
+# Manners on a call: sorry for interrupting, or "stop" meaning "let me speak" ("stop,
+# stop, let me get a word in", "arrêtez, laissez-moi finir") is no request to stop contact
+# (the classifier hears "stop" beside "me"), unless the line also asks for no more calls.
+_TO_BE_HEARD = {
+    "en": re.compile(r"\b(?:sorry|apologi[sz]e|excuse me|pardon|forgive me)\b[^.?!]{0,25}\b(?:"
+                     r"interrupt\w*|cut(?:ting)? (?:you )?(?:off|in)|jump(?:ing)? in|butt(?:ing)?"
+                     r" in|talk(?:ed|ing)? over|bother\w*)\b"
+                     r"|\bstop (?:interrupting|talking over|cutting me off)\b"
+                     r"|\b(?:let me|i need to|can i|allow me to) (?:speak|talk|finish|get a word"
+                     r" in|say something|explain)\b|\bget a word in\b|\bhear me out\b"
+                     r"|\blisten (?:to me )?(?:for )?a (?:second|sec|minute|moment)\b"),
+    "fr": re.compile(r"\b(?:pardon|d[ée]sol[ée]e?s?|excusez-moi|excuse-moi)\b[^.?!]{0,25}\b(?:"
+                     r"interromp\w*|(?:vous |te )?coup\w*|d[ée]rang\w*)\b"
+                     r"|\b(?:arr[êe]tez|cessez) de (?:me couper|m'interrompre|parler en m[êe]me"
+                     r" temps)\b|\blaissez-moi (?:parler|finir|terminer|m'expliquer|en placer)"
+                     r"|\bje (?:n'ai|ai) pas fini\b|\b[ée]coutez-moi (?:une|deux) (?:seconde"
+                     r"|minute)\b"),
+}
+_NO_MORE_CALLS = re.compile(
+    r"\b(?:call|calling|ring|ringing|contact\w*|phone|text|write|letters?|harass\w*)\b"
+    r"[^.?!]{0,20}\b(?:me|again|anymore|any more)\b|\bleave me alone\b|\bdon't call\b"
+    r"|\b(?:appel\w*|rappel\w*|contact\w*|t[ée]l[ée]phon\w*|harc[èe]l\w*|[ée]cri\w*)\b"
+    r"|\blaissez-moi tranquille\b|\bla paix\b")
 
 
 # A caller who says the account is their own ("my husband's name is on the gas bill, but

@@ -165,6 +165,11 @@ def understand(text: str, language: str, today: dt.date, *,
         # A line that answers the question asked ("sign me up", "um") is not a request
         # for a person because the classifier cannot rule one out; said in words, it is.
         alerted = [intent for intent in alerted if intent is not Intent.HUMAN]
+    if heard.yes_no is True and clear_yes(text, language):
+        # Nothing but agreeing words ("vous avez mon consentement"): no room in it for a
+        # request the classifier only cannot rule out (distress and a third party keep
+        # their checks).
+        alerted = [intent for intent in alerted if intent not in _ASKED_NOT_ACTED]
     # What the classifier decided comes first, most urgent first; then its alerts, by score.
     checks = tuple(intent for intent in [*sorted(asked, key=SAFETY_INTENTS.index), *alerted]
                    if intent not in heard.intents and intent not in extra
