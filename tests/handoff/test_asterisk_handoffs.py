@@ -215,3 +215,21 @@ async def test_callers_left_holding_by_an_earlier_run_are_sent_on(recorder, stor
          {"context": "messages", "extension": "s", "priority": "1"}),
         ("DELETE", "/channels/voicebot-agent-abc", {"reason": "normal"}),
     ]
+
+
+async def test_what_is_over_is_forgotten(recorder, store, make_packet, clock):
+    """A caller sent on, or who never reached Stasis (hung up during the bot's last
+    words), is no longer the Asterisk side's: an agent who accepts calls them back."""
+    asterisk = handoffs(recorder, store, clock=clock)
+    gone = store.add(make_packet(call_id="call-6"))
+    asterisk.expect(gone.id, "call-6")
+    await clock.run_for(601)
+    later = store.add(make_packet(call_id="call-7"))
+    asterisk.expect(later.id, "call-7")
+    assert not asterisk.owns(gone.id) and asterisk.owns(later.id)
+    await asterisk.transfer(later, call_sid="call-7")
+    await asterisk.on_event({"type": "StasisStart", "args": ["call-7"],
+                             "channel": {"id": "1700000000.7"}})
+    await asterisk.fallback(store.mark(later.id, "fallback"), call_sid="call-7")
+    assert not asterisk.owns(later.id)
+    await asterisk.aclose()

@@ -70,6 +70,8 @@ _LOCATION = re.compile(r"^[A-Za-z0-9_.+-]{1,80}(,[A-Za-z0-9_.+#*-]{1,80}(,[0-9]{
 # Q.850 causes for an agent's call that ended before it was answered.
 _UNANSWERED = {17: "busy", 18: "no-answer", 19: "no-answer", 21: "busy"}
 RECONNECT_SECONDS = (0.5, 1, 2, 5)
+# A caller expected in Stasis who has not arrived by then never will.
+NEVER_ARRIVED_SECONDS = 600.0
 
 
 class AriError(EngineError):
@@ -162,6 +164,7 @@ class _Caller:
     channel: str | None = None  # the ARI channel id, once arrived
     released: bool = False  # sent on by the service: its StasisEnd is no hang-up
     agent_channel: str | None = None  # the agent bridged with the caller
+    expected_at: float = 0.0  # on the hand-offs' clock
     ringing: bool = False  # the caller hears ringing
     bridged: bool = False  # the hand-off's bridge exists
 
@@ -292,8 +295,12 @@ class AsteriskHandoffs:
     def expect(self, handoff_id: str, call_id: str) -> None:
         """A hand-off was opened for ``call_id`` (its last words are being said): an agent
         who accepts it from now on is called for that caller."""
+        now = self._clock.now()
+        for stale in [c for c in self._by_handoff.values()
+                      if c.channel is None and now - c.expected_at > NEVER_ARRIVED_SECONDS]:
+            self._forget(stale)  # hung up during the bot's last words: never in Stasis
         if handoff_id not in self._by_handoff:
-            caller = _Caller(handoff_id, call_id)
+            caller = _Caller(handoff_id, call_id, expected_at=now)
             self._by_call[call_id] = caller
             self._by_handoff[handoff_id] = caller
 
@@ -468,12 +475,15 @@ class AsteriskHandoffs:
             with contextlib.suppress(AriError):
                 await self.ari.request("DELETE", f"/bridges/{caller.bridge}")
         if caller.agent_channel is None:
-            self._by_call.pop(caller.call_id, None)
-            if self._by_handoff.get(caller.handoff_id) is caller:
-                # Kept for the desktop's accept routing while the packet is open.
-                packet = self._packet(caller.handoff_id)
-                if packet is None or packet.status in ("completed", "abandoned"):
-                    self._by_handoff.pop(caller.handoff_id, None)
+            # Gone from Stasis with nobody bridged: nothing is left for this module to do
+            # (an agent who accepts it now calls the person back).
+            self._forget(caller)
+
+    def _forget(self, caller: _Caller) -> None:
+        if self._by_call.get(caller.call_id) is caller:
+            del self._by_call[caller.call_id]
+        if self._by_handoff.get(caller.handoff_id) is caller:
+            del self._by_handoff[caller.handoff_id]
 
     async def _stop_ringing(self, caller: _Caller) -> None:
         if caller.ringing and caller.channel is not None:
