@@ -323,7 +323,7 @@ class AsteriskHandoffs:
         caller = self._by_handoff.get(packet.id)
         if caller is None or caller.channel is None:
             if caller is not None:
-                self._by_call.pop(caller.call_id, None)
+                self._forget(caller)
             raise AriError(f"the caller of hand-off {packet.id} never reached Stasis"
                            f"({self.ari.app}): does the dialplan run it after the bot?",
                            retryable=False)
