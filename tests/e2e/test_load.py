@@ -66,7 +66,12 @@ async def test_eight_calls_complete_through_a_hostile_crowd(server, tmp_path):
         assert honest_call["answer_s"] is not None, honest_call
     # The crowd was really there, and was turned away.
     assert hostile["silent"]["opened"] > 20 and hostile["forged"]["opened"] > 5
-    assert hostile["webhooks"].get("403", 0) > 10 and hostile["bodies"].get("413", 0) > 10
+    # Its webhooks and bodies go one after another, as fast as the loaded server answers
+    # (or times out): how many depends on the machine, that none got through does not.
+    answered = {k: v for k, v in hostile["webhooks"].items() if k.isdigit()}
+    assert answered.get("403", 0) >= 5 and set(answered) == {"403"}, hostile["webhooks"]
+    assert hostile["bodies"].get("413", 0) >= 5 and set(hostile["bodies"]) == {"413"}, \
+        hostile["bodies"]
     assert "refused: a call token that does not match" in server.log()
     # Every honest call is on record, with the caller's turn heard.
     for _ in range(120):
