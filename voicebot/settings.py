@@ -310,15 +310,18 @@ class Settings(BaseSettings):
             audiosocket_listeners(value)  # a mistake is named at start-up
         return value
 
+    def audiosocket_defaults(self) -> dict[str, str]:
+        """The creditor and language of ``audiosocket_port``'s calls not announced."""
+        return {key: value for key, value in (("creditor", self.audiosocket_creditor),
+                                              ("language", self.audiosocket_language))
+                if value}
+
     def audiosocket_listeners(self) -> list[tuple[int, dict[str, str]]]:
         """Each AudioSocket port and the defaults of its calls: ``audiosocket_port``'s,
         then ``audiosocket_ports``'."""
         listeners = []
         if self.audiosocket_port is not None:
-            listeners.append((self.audiosocket_port, {
-                key: value for key, value in (("creditor", self.audiosocket_creditor),
-                                              ("language", self.audiosocket_language))
-                if value}))
+            listeners.append((self.audiosocket_port, self.audiosocket_defaults()))
         listeners += audiosocket_listeners(self.audiosocket_ports or "")
         ports = [port for port, _ in listeners]
         if len(set(ports)) != len(ports):

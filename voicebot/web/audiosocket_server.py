@@ -160,9 +160,7 @@ async def serve_audiosocket(reader: asyncio.StreamReader, writer: asyncio.Stream
     protocol = AudioSocketStream()
     line = PacedLine(AudioSocketTransport(writer), Playout(), clock, name="audiosocket")
     if defaults is None:
-        defaults = {key: value for key, value in (("creditor", settings.audiosocket_creditor),
-                                                  ("language", settings.audiosocket_language))
-                    if value}
+        defaults = settings.audiosocket_defaults()
 
     def parameters(started: CallStarted) -> dict[str, str]:
         announced = state.announced.take(started.call_id)
