@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 import dataclasses
 import os
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -172,6 +174,24 @@ async def test_a_call_never_announced_gets_the_ports_defaults_and_the_socket_clo
     assert session.dialogue.policy.id == "northwind-energy" and session.language == "fr"
     await peer.close()  # the socket closes: a hang-up too
     await eventually(lambda: session.ended and state.calls.held == 0)
+
+
+async def test_a_socket_reset_while_the_bot_speaks_is_a_hang_up(service):
+    # Asterisk closes the socket when the caller hangs up; with the bot's audio unread in
+    # its buffer the kernel sends a reset, not an end of stream: still a hang-up.
+    state, _, port = service
+    call = str(uuid.uuid4())
+    peer = await AsteriskPeer.connect(port, call)
+    peer.start(speak=False)
+    await eventually(lambda: len(state.calls) == 1)
+    session = next(iter(state.calls.values()))
+    await eventually(lambda: len(peer.audio()) > 5, within=10)
+    sock = peer.writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    await peer.close()  # linger 0: the close resets the connection
+    await eventually(lambda: session.ended and state.calls.held == 0)
+    await eventually(lambda: (state.records.call(call) or {}).get("end_reason") is not None)
+    assert state.records.call(call)["end_reason"] == "hangup"
 
 
 async def test_barge_in_stops_the_bots_audio_at_once(service):

@@ -211,6 +211,11 @@ async def serve_audiosocket(reader: asyncio.StreamReader, writer: asyncio.Stream
                     peer[0], exc)
         await line.close()
         await send_hangup(writer)
+    except (ConnectionResetError, BrokenPipeError):
+        # Asterisk closed the socket with the bot's audio still unread (the caller hung
+        # up while it spoke): the kernel resets rather than ends the connection. For
+        # AudioSocket a closed socket is the hang-up, however it closed.
+        end_reason = call.ended or "hangup"
     except (ConnectionError, OSError) as exc:
         end_reason = f"disconnected ({exc.__class__.__name__})"
     except VoicebotError as exc:
