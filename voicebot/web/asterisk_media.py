@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, WebSocket
 from fastapi.responses import JSONResponse
@@ -45,6 +45,7 @@ from voicebot.web.twilio_stream import (
     DEFAULT_LIMITS,
     StreamLimits,
     StreamSlot,
+    unless_evicted,
 )
 
 if TYPE_CHECKING:
@@ -119,8 +120,8 @@ async def serve_asterisk_media(ws: WebSocket, state: ServiceState, slot: StreamS
     try:
         while True:
             started = protocol.state is not StreamState.AWAITING_START
-            message = await _next_message(ws, limits, clock, slot, None if started
-                                          else limits.start_timeout - (clock.now() - accepted))
+            message = await _next_message(ws, limits, slot,
+                                          None if started else clock.now() - accepted)
             if message["type"] == "websocket.disconnect":
                 end_reason = call.ended or "hangup"
                 break
@@ -138,11 +139,7 @@ async def serve_asterisk_media(ws: WebSocket, state: ServiceState, slot: StreamS
                 break
             if wait > 0:
                 # Over its budget: not read again until it is back within it.
-                await clock.sleep(wait)
-                if budget.held_back > limits.drop_after_held_back:
-                    raise ProtocolError(f"held back {budget.held_back:.0f} s for sending "
-                                        "faster than real time",
-                                        close_code=CLOSE_POLICY_VIOLATION)
+                await limits.hold_back(budget, wait, clock)
     except ProtocolError as exc:
         end_reason = f"protocol error: {exc}"
         state.metrics.refused(CARRIER, "protocol")
@@ -167,30 +164,19 @@ async def serve_asterisk_media(ws: WebSocket, state: ServiceState, slot: StreamS
             await close_websocket(ws, CLOSE_NORMAL, "call ended")
 
 
-async def _next_message(ws: WebSocket, limits: StreamLimits, clock: Clock, slot: StreamSlot,
-                        start_within: float | None) -> Message:
+async def _next_message(ws: WebSocket, limits: StreamLimits, slot: StreamSlot,
+                        elapsed: float | None) -> Message:
     """The next message; a ProtocolError (1008) when the connection goes quiet, or when
-    it has not started its call and a newer connection needed its slot."""
-    timeout = limits.idle_timeout if start_within is None else max(start_within, 0.0)
-    receive = asyncio.ensure_future(ws.receive())
-    waiters: set[asyncio.Future[Any]] = {receive}
-    if start_within is not None:
-        waiters.add(asyncio.ensure_future(slot.evicted.wait()))
+    it has not started its call (``elapsed`` seconds since it connected) and a newer
+    connection needed its slot."""
+    if elapsed is not None:
+        return await unless_evicted(ws.receive(), slot, limits.start_timeout, elapsed,
+                                    "MEDIA_START")
     try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-    if receive.done() and not receive.cancelled():
-        return receive.result()
-    if slot.evicted.is_set():
-        raise ProtocolError("no MEDIA_START yet, and a newer connection needed the slot",
-                            close_code=CLOSE_POLICY_VIOLATION)
-    if start_within is not None:
-        raise ProtocolError(f"no MEDIA_START within {limits.start_timeout:g} s of connecting",
-                            close_code=CLOSE_POLICY_VIOLATION)
-    raise ProtocolError(f"no frame for {limits.idle_timeout:g} s",
-                        close_code=CLOSE_POLICY_VIOLATION)
+        async with asyncio.timeout(limits.idle_timeout):
+            return await ws.receive()
+    except TimeoutError:
+        raise limits.idle() from None
 
 
 def build_asterisk_router(state: ServiceState) -> APIRouter:

@@ -22,12 +22,12 @@ from voicebot.call.tasks import cancel
 from voicebot.clock import Clock, SystemClock
 from voicebot.errors import ProtocolError, VoicebotError
 from voicebot.telephony.audiosocket import AudioSocketStream, StreamState
-from voicebot.telephony.budget import CLOSE_POLICY_VIOLATION, StreamBudget
+from voicebot.telephony.budget import StreamBudget
 from voicebot.telephony.events import CallStarted, Carrier
 from voicebot.telephony.pacing import Playout
 from voicebot.web.media_call import MediaCall
 from voicebot.web.paced_line import PacedLine
-from voicebot.web.twilio_stream import DEFAULT_LIMITS, StreamLimits, StreamSlot
+from voicebot.web.twilio_stream import DEFAULT_LIMITS, StreamLimits, StreamSlot, unless_evicted
 
 if TYPE_CHECKING:
     from voicebot.web.app import ServiceState
@@ -177,15 +177,15 @@ async def serve_audiosocket(reader: asyncio.StreamReader, writer: asyncio.Stream
     try:
         while True:
             if protocol.state is StreamState.AWAITING_UUID:
-                data = await _read_first(reader, slot, limits.start_timeout
-                                         - (clock.now() - accepted), limits)
+                data = await unless_evicted(reader.read(READ_BYTES), slot,
+                                            limits.start_timeout, clock.now() - accepted,
+                                            "UUID")
             else:
                 try:
                     async with asyncio.timeout(limits.idle_timeout):
                         data = await reader.read(READ_BYTES)
                 except TimeoutError:
-                    raise ProtocolError(f"nothing for {limits.idle_timeout:g} s",
-                                        close_code=CLOSE_POLICY_VIOLATION) from None
+                    raise limits.idle() from None
             if line.closed:
                 end_reason = "hung up by the service"
                 break
@@ -199,11 +199,7 @@ async def serve_audiosocket(reader: asyncio.StreamReader, writer: asyncio.Stream
                 end_reason = call.ended or "hangup"
                 break
             if wait > 0:
-                await clock.sleep(wait)
-                if budget.held_back > limits.drop_after_held_back:
-                    raise ProtocolError(f"held back {budget.held_back:.0f} s for sending "
-                                        "faster than real time",
-                                        close_code=CLOSE_POLICY_VIOLATION)
+                await limits.hold_back(budget, wait, clock)
     except ProtocolError as exc:
         end_reason = f"protocol error: {exc}"
         state.metrics.refused(CARRIER, "protocol")
@@ -231,25 +227,3 @@ async def serve_audiosocket(reader: asyncio.StreamReader, writer: asyncio.Stream
             await call.finish(end_reason)
         finally:
             await send_hangup(writer)
-
-
-async def _read_first(reader: asyncio.StreamReader, slot: StreamSlot, within: float,
-                      limits: StreamLimits) -> bytes:
-    """Bytes before the UUID frame: read within ``within`` seconds, unless a newer
-    connection needs the slot first."""
-    read = asyncio.ensure_future(reader.read(READ_BYTES))
-    evicted = asyncio.ensure_future(slot.evicted.wait())
-    try:
-        await asyncio.wait({read, evicted}, timeout=max(within, 0.0),
-                           return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        evicted.cancel()
-        if not read.done():
-            read.cancel()
-    if read.done() and not read.cancelled():
-        return read.result()
-    if slot.evicted.is_set():
-        raise ProtocolError("no UUID yet, and a newer connection needed the slot",
-                            close_code=CLOSE_POLICY_VIOLATION)
-    raise ProtocolError(f"no UUID within {limits.start_timeout:g} s of connecting",
-                        close_code=CLOSE_POLICY_VIOLATION)

@@ -15,9 +15,9 @@ import contextlib
 import logging
 import secrets
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -35,6 +35,7 @@ from voicebot.telephony.events import CallStarted
 from voicebot.telephony.twilio import StreamState, TwilioStream
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 OUTBOUND_QUEUE_FRAMES = 1500  # 30 s of 20 ms frames
 
@@ -251,6 +252,31 @@ class StreamSlot:
         self._slots._release(self)
 
 
+async def unless_evicted(receive: Awaitable[T], slot: StreamSlot | None, within: float,
+                         elapsed: float, before_start: str) -> T:
+    """What ``receive`` gives by ``within`` seconds of connecting (``elapsed`` are gone),
+    unless a newer connection needs the slot of this one, which has not started its call
+    (``before_start`` names what it has not sent): a ProtocolError (1008) then, or when
+    the time is up."""
+    received = asyncio.ensure_future(receive)
+    waiters: set[asyncio.Future[Any]] = {received}
+    if slot is not None:
+        waiters.add(asyncio.ensure_future(slot.evicted.wait()))
+    try:
+        await asyncio.wait(waiters, timeout=max(within - elapsed, 0.0),
+                           return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+    if received.done() and not received.cancelled():
+        return received.result()
+    if slot is not None and slot.evicted.is_set():
+        raise ProtocolError(f"no {before_start} yet, and a newer connection needed the slot",
+                            close_code=CLOSE_POLICY_VIOLATION)
+    raise ProtocolError(f"no {before_start} within {within:g} s of connecting",
+                        close_code=CLOSE_POLICY_VIOLATION)
+
+
 @dataclass(frozen=True)
 class StreamLimits:
     """How long a stream may stay silent, and how fast it may send."""
@@ -260,6 +286,21 @@ class StreamLimits:
     budget: BudgetConfig = field(default_factory=BudgetConfig)
     # A stream held back this long in all is not a carrier catching up: it is dropped.
     drop_after_held_back: float = 30.0
+
+    async def hold_back(self, budget: StreamBudget, wait: float, clock: Clock,
+                        dropped: Callable[[str], ProtocolError] | None = None) -> None:
+        """A stream over its budget is not read again for ``wait`` seconds; one held
+        back too long in all is refused: ``dropped``'s error, or a policy violation."""
+        await clock.sleep(wait)
+        if budget.held_back > self.drop_after_held_back:
+            message = f"held back {budget.held_back:.0f} s for sending faster than real time"
+            raise (dropped(message) if dropped is not None
+                   else ProtocolError(message, close_code=CLOSE_POLICY_VIOLATION))
+
+    def idle(self) -> ProtocolError:
+        """The error of a started stream that has sent nothing for too long."""
+        return ProtocolError(f"nothing received for {self.idle_timeout:g} s",
+                             close_code=CLOSE_POLICY_VIOLATION)
 
 
 class StreamDropped(ProtocolError):
@@ -333,10 +374,7 @@ async def serve_stream(ws: WebSocket, make_session: SessionFactory, max_frame_by
                 if budget.times_held_back == 1:
                     log.warning("stream %s from %s sends faster than real time; reading it "
                                 "no faster than line rate", protocol.stream_sid or "-", peer)
-                await clock.sleep(wait)
-                if budget.held_back > limits.drop_after_held_back:
-                    raise StreamDropped(f"held back {budget.held_back:.0f} s for sending "
-                                        "faster than real time")
+                await limits.hold_back(budget, wait, clock, StreamDropped)
     except StreamDropped as exc:
         end_reason = f"dropped: {exc}"
         log.warning("stream %s from %s: %s; dropping the connection without a closing "
@@ -383,25 +421,9 @@ async def _next_message(ws: WebSocket, protocol: TwilioStream, limits: StreamLim
             async with asyncio.timeout(limits.idle_timeout):
                 return await ws.receive()
         except TimeoutError:
-            raise ProtocolError(f"no frame for {limits.idle_timeout:g} s",
-                                close_code=CLOSE_POLICY_VIOLATION) from None
-    wait = max(limits.start_timeout - (clock.now() - accepted), 0.0)
-    receive = asyncio.ensure_future(ws.receive())
-    waiters: set[asyncio.Future[Any]] = {receive}
-    if slot is not None:
-        waiters.add(asyncio.ensure_future(slot.evicted.wait()))
-    try:
-        await asyncio.wait(waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-    if receive.done() and not receive.cancelled():
-        return receive.result()
-    if slot is not None and slot.evicted.is_set():
-        raise ProtocolError("no 'start' yet, and a newer stream needed the slot",
-                            close_code=CLOSE_POLICY_VIOLATION)
-    raise ProtocolError(f"no 'start' within {limits.start_timeout:g} s of connecting",
-                        close_code=CLOSE_POLICY_VIOLATION)
+            raise limits.idle() from None
+    return await unless_evicted(ws.receive(), slot, limits.start_timeout,
+                                clock.now() - accepted, "'start'")
 
 
 def _disconnect_meaning(code: int, max_frame_bytes: int) -> str:
