@@ -11,6 +11,10 @@ another person. Output: 8 kHz mono 16-bit WAV, as a phone line carries.
 ``--calls`` records the spoken turns of the replay library (``calls/*.yaml``) that have
 no recording yet, in the voice the scenario's ``caller`` names, as
 ``calls/<scenario>/<turn>.wav``, and adds each ``audio:`` line to the scenario file.
+
+Not made here: ``en_heard_distress_call.wav``, what a test caller heard through a whole
+call (the distress call of tests/e2e/test_call_trust.py), kept because Whisper's greedy
+decoding loops on it ("988-8-8-8...").
 """
 
 from __future__ import annotations

@@ -111,13 +111,21 @@ class WhisperRecognizer:
         )
 
 
+# Greedy first; warmer only for a window whose text compresses more than 2.4 to 1.
+REDECODE_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
 def transcribe_recording(recognizer: WhisperRecognizer, audio: np.ndarray, language: str | None
                          ) -> str:
     """A whole recording (minutes, not one turn): decoded with timestamps so that
-    whisper moves through its 30-second windows without dropping sentences."""
+    whisper moves through its 30-second windows without dropping sentences. A window
+    whose text repeats itself (whisper caught in a loop: "988-8-8-8-8...", the rest of
+    the window lost) is decoded again, warmer; the others stay greedy, the same each
+    time."""
     segments, _info = recognizer.model.transcribe(
         audio.astype(np.float32, copy=False), language=language, beam_size=1,
-        temperature=0.0, condition_on_previous_text=False, vad_filter=True,
+        temperature=REDECODE_TEMPERATURES, compression_ratio_threshold=2.4,
+        log_prob_threshold=None, condition_on_previous_text=False, vad_filter=True,
     )
     return " ".join(s.text.strip() for s in segments).strip()
 
