@@ -45,18 +45,39 @@ exten => handoff-ws,1,Answer()
  same => n,Dial(WebSocket/voicebot/c(ulaw)v(channel=${UNIQUEID}),,g)
  same => n,Stasis(voicebot,${UNIQUEID})
 """ + AFTER_THE_BOT
+# A second service hands off in queue mode: its callers go on at once to the agents'
+# queue (a context of the operator's), carrying the hand-off's id.
+QUEUE_DIALPLAN = """
+exten => handoff-queue,1,Answer()
+ same => n,Set(ID=${UUID()})
+ same => n,AudioSocket(${ID},127.0.0.1:QUEUE_AUDIOSOCKET_PORT)
+ same => n,Stasis(voicebot-queue,${ID})
+ same => n,Hangup()
+
+[agents-queue]
+exten => agents,1,Log(NOTICE,rig: queue for ${VOICEBOT_HANDOFF} ${VOICEBOT_HANDOFF_RESULT})
+ same => n,Dial(PJSIP/agent,20)
+ same => n,Hangup()
+"""
 SECRET = "asterisk-secret-for-tests"
 
 
 @pytest.fixture(scope="module")
-def rig(model_paths, tmp_path_factory, twilio_recorder):
+def queue_audiosocket() -> int:
+    """The AudioSocket port of the service in queue mode (Asterisk's dialplan names it)."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def rig(model_paths, tmp_path_factory, twilio_recorder, queue_audiosocket):
     """Asterisk with the hand-off extension, and the service handing off through ARI."""
     if reason := missing():
         pytest.skip(reason)
     base = tmp_path_factory.mktemp("sip-transfer")
     audiosocket, port = free_port(), free_port()
     pbx = Asterisk(base / "asterisk",
-                   dialplan=DIALPLAN.replace("AUDIOSOCKET_PORT", str(audiosocket)),
+                   dialplan=DIALPLAN.replace("AUDIOSOCKET_PORT", str(audiosocket))
+                   + QUEUE_DIALPLAN.replace("QUEUE_AUDIOSOCKET_PORT", str(queue_audiosocket)),
                    websocket_uri=f"ws://127.0.0.1:{port}/asterisk/media",
                    websocket_password=SECRET).start()
     srv = None
@@ -71,16 +92,43 @@ def rig(model_paths, tmp_path_factory, twilio_recorder):
             "VOICEBOT_HANDOFF_FALLBACK_SECONDS": str(FALLBACK_SECONDS),
             "VOICEBOT_HANDOFF_DIAL_TIMEOUT_SECONDS": "5",
         }))
-        deadline = time.monotonic() + 20
-        while httpx.get(f"{srv.http}/readyz", timeout=10).json()["checks"].get(
-                "asterisk") != "ok":
-            assert time.monotonic() < deadline, srv.log()[-3000:]
-            time.sleep(0.2)
+        ari_ready(srv)
         yield srv, pbx
     finally:
         if srv is not None:
             srv.stop()
         pbx.stop()
+
+
+@pytest.fixture(scope="module")
+def queue_service(rig, tmp_path_factory, twilio_recorder, queue_audiosocket):
+    """A second service on the same Asterisk, handing off in queue mode."""
+    _, pbx = rig
+    base = tmp_path_factory.mktemp("sip-queue")
+    srv = launch_server(free_port(), base, twilio_recorder.url, env={
+        "VOICEBOT_AUDIOSOCKET_PORT": str(queue_audiosocket),
+        "VOICEBOT_ASTERISK_SECRET": SECRET,
+        "VOICEBOT_ASTERISK_ARI_URL": pbx.ari_url,
+        "VOICEBOT_ASTERISK_ARI_USER": pbx.ari_auth[0],
+        "VOICEBOT_ASTERISK_ARI_PASSWORD": pbx.ari_auth[1],
+        "VOICEBOT_ASTERISK_ARI_APP": "voicebot-queue",
+        "VOICEBOT_ASTERISK_HANDOFF": "queue",
+        "VOICEBOT_ASTERISK_QUEUE": "agents-queue,agents,1",
+    })
+    try:
+        ari_ready(wait_until_healthy(srv))
+        yield srv
+    finally:
+        srv.stop()
+
+
+def ari_ready(srv) -> None:
+    """Once the service's ARI application is registered with Asterisk."""
+    deadline = time.monotonic() + 20
+    while httpx.get(f"{srv.http}/readyz", timeout=10).json()["checks"].get(
+            "asterisk") != "ok":
+        assert time.monotonic() < deadline, srv.log()[-3000:]
+        time.sleep(0.2)
 
 
 def wait_for_packet(srv, since: set[str], timeout: float = 60) -> dict:
@@ -122,7 +170,11 @@ def test_the_agent_who_accepts_is_bridged_with_the_caller(rig, extension, recogn
                                                           tmp_path):
     srv, pbx = rig
     before = packet_ids(srv)
-    agent = agent_phone(pbx, tmp_path / "agent", play=[(1.5, AGENT_SAYS)], seconds=60).start()
+    # The agent answers while the bot still says its last words and is bridged only when
+    # the caller reaches Stasis, seconds later on a loaded machine: they say their line
+    # three times, so that one is whole after the bridge whenever it comes.
+    agent = agent_phone(pbx, tmp_path / "agent", seconds=60,
+                        play=[(1.5, AGENT_SAYS), (7.5, AGENT_SAYS), (13.5, AGENT_SAYS)]).start()
     try:
         # The greeting, then the request for a person; the caller speaks again once
         # the agent has had time to answer, and hangs up last.
@@ -202,3 +254,37 @@ def test_a_caller_who_hangs_up_while_holding_abandons_the_hand_off(rig, tmp_path
     taken = accept(srv, packet["id"])
     assert taken.status_code == 200, taken.text
     assert taken.json()["connection"] is None, taken.json()
+
+
+def test_in_queue_mode_the_caller_goes_on_to_the_queue_with_the_hand_off_id(
+        rig, queue_service, recognizer, tmp_path):
+    _, pbx = rig
+    srv = queue_service
+    before = packet_ids(srv)
+    agent = agent_phone(pbx, tmp_path / "agent", play=[(1.5, AGENT_SAYS)], seconds=60).start()
+    try:
+        with Call(pbx, "handoff-queue", [(9.0, PERSON), (30.0, ACCOUNT)],
+                  tmp_path / "caller.wav", seconds=50) as call:
+            assert call.wait_answered()
+            packet = wait_for_packet(srv, before)
+            assert packet["reason"] == "caller_asked_for_human", packet
+            # Nobody accepts anything: the caller goes straight on to the queue, which
+            # knows the hand-off by its id, and the queue rings the agent.
+            line = pbx.wait_for_log(f"rig: queue for {packet['id']} queue",
+                                    timeout=40)
+            assert line, pbx.log()[-3000:]
+            agent.wait_event("CALL_ESTABLISHED", timeout=15)
+            time.sleep(max(0.0, call.answered_at + 38 - time.monotonic()))
+            result = call.hangup()
+        agent.wait_event("CALL_CLOSED", timeout=10)
+    finally:
+        agent.stop()
+    assert result.established
+    said_to_caller = heard(recognizer, result.heard)
+    assert "colleague" in said_to_caller, said_to_caller
+    assert "interrupt" in said_to_caller or "bill" in said_to_caller, said_to_caller
+    said_to_agent = heard(recognizer, agent.record_to)
+    assert "account" in said_to_agent, said_to_agent
+    assert pbx.wait_no_channels() == []
+    # The packet is still on the desktop for whoever picks the call up from the queue.
+    assert srv.api(f"/api/handoffs/{packet['id']}")["status"] == "waiting"
