@@ -270,9 +270,7 @@ def test_in_queue_mode_the_caller_goes_on_to_the_queue_with_the_hand_off_id(
             assert packet["reason"] == "caller_asked_for_human", packet
             # Nobody accepts anything: the caller goes straight on to the queue, which
             # knows the hand-off by its id, and the queue rings the agent.
-            line = pbx.wait_for_log(f"rig: queue for {packet['id']} queue",
-                                    timeout=40)
-            assert line, pbx.log()[-3000:]
+            pbx.wait_for_log(f"rig: queue for {packet['id']} queue", timeout=40)
             agent.wait_event("CALL_ESTABLISHED", timeout=15)
             time.sleep(max(0.0, call.answered_at + 38 - time.monotonic()))
             result = call.hangup()

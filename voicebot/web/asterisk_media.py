@@ -11,7 +11,6 @@ close codes with a log line.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import math
@@ -172,11 +171,7 @@ async def _next_message(ws: WebSocket, limits: StreamLimits, slot: StreamSlot,
     if elapsed is not None:
         return await unless_evicted(ws.receive(), slot, limits.start_timeout, elapsed,
                                     "MEDIA_START")
-    try:
-        async with asyncio.timeout(limits.idle_timeout):
-            return await ws.receive()
-    except TimeoutError:
-        raise limits.idle() from None
+    return await limits.before_idle(ws.receive())
 
 
 def build_asterisk_router(state: ServiceState) -> APIRouter:

@@ -181,11 +181,7 @@ async def serve_audiosocket(reader: asyncio.StreamReader, writer: asyncio.Stream
                                             limits.start_timeout, clock.now() - accepted,
                                             "UUID")
             else:
-                try:
-                    async with asyncio.timeout(limits.idle_timeout):
-                        data = await reader.read(READ_BYTES)
-                except TimeoutError:
-                    raise limits.idle() from None
+                data = await limits.before_idle(reader.read(READ_BYTES))
             if line.closed:
                 end_reason = "hung up by the service"
                 break

@@ -297,10 +297,15 @@ class StreamLimits:
             raise (dropped(message) if dropped is not None
                    else ProtocolError(message, close_code=CLOSE_POLICY_VIOLATION))
 
-    def idle(self) -> ProtocolError:
-        """The error of a started stream that has sent nothing for too long."""
-        return ProtocolError(f"nothing received for {self.idle_timeout:g} s",
-                             close_code=CLOSE_POLICY_VIOLATION)
+    async def before_idle(self, receive: Awaitable[T]) -> T:
+        """What ``receive`` gives within ``idle_timeout``; a ProtocolError (1008) for a
+        started stream that has sent nothing for that long."""
+        try:
+            async with asyncio.timeout(self.idle_timeout):
+                return await receive
+        except TimeoutError:
+            raise ProtocolError(f"nothing received for {self.idle_timeout:g} s",
+                                close_code=CLOSE_POLICY_VIOLATION) from None
 
 
 class StreamDropped(ProtocolError):
@@ -417,11 +422,7 @@ async def _next_message(ws: WebSocket, protocol: TwilioStream, limits: StreamLim
     """The next WebSocket message; a ProtocolError (1008) when the stream goes quiet,
     or when it has not started and a newer stream needed its slot."""
     if protocol.state is not StreamState.AWAITING_START:
-        try:
-            async with asyncio.timeout(limits.idle_timeout):
-                return await ws.receive()
-        except TimeoutError:
-            raise limits.idle() from None
+        return await limits.before_idle(ws.receive())
     return await unless_evicted(ws.receive(), slot, limits.start_timeout,
                                 clock.now() - accepted, "'start'")
 
